@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The test command (README): bootstrap, then every Bazel test, then the sanitizer pass.
+#
+#   bash ci/test.sh            # all tests; JUnit XML lands in bazel-testlogs/**/test.xml
+#
+# Exits non-zero if any test fails. Prints Bazel's summary and a closing "N passed, N failed" line.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash ci/bootstrap.sh || exit 1
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+
+echo "== bazel test //... (JUnit XML: bazel-testlogs/<package>/<target>/test.xml)"
+bazel test --config=ci //... 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+echo "== bazel test --config=asan //:sanitized (AddressSanitizer + UBSan)"
+bazel test --config=ci --config=asan //:sanitized 2>&1 | tee -a "$log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+passed=$(grep -cE '^//[^ ]+ +(\(cached\) )?PASSED' "$log" || true)
+failed=$(grep -cE '^//[^ ]+ +(FAILED|TIMEOUT|NO STATUS|FAILED TO BUILD)' "$log" || true)
+[ "$failed" -eq 0 ] || status=1
+echo
+echo "${passed} passed, ${failed} failed"
+exit $status

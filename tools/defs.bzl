@@ -1,0 +1,65 @@
+"""Project-wide build macros: one place for compiler flags and test tags.
+
+c_library / c_binary   product code: C11, -Wall -Wextra -Werror.
+unit_test              a gtest file beside the code it proves (no PostgreSQL).
+pg_test                a gtest target that starts its own PostgreSQL and/or server processes
+                       through //testing (tags: requires-postgres, no-sandbox).
+story_test             a pg_test in a story package (benchmarks, integration, load, resilience,
+                       observability); exclusive=True for timing-sensitive targets, manual=True
+                       for long profiles that run only on purpose.
+"""
+
+C_OPTS = [
+    "-std=c11",
+    "-O2",
+    "-g",
+    "-D_GNU_SOURCE",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-Wno-unused-parameter",
+]
+
+CXX_OPTS = [
+    "-std=c++17",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-Wno-unused-parameter",
+    "-Wno-missing-field-initializers",
+]
+
+def c_library(name, copts = [], **kwargs):
+    native.cc_library(name = name, copts = C_OPTS + copts, **kwargs)
+
+def c_binary(name, copts = [], **kwargs):
+    native.cc_binary(name = name, copts = C_OPTS + copts, **kwargs)
+
+def unit_test(name, srcs, deps = [], size = "small", copts = [], **kwargs):
+    native.cc_test(
+        name = name,
+        srcs = srcs,
+        deps = deps + ["//third_party:gtest_main"],
+        copts = CXX_OPTS + copts,
+        size = size,
+        **kwargs
+    )
+
+def pg_test(name, srcs, deps = [], size = "medium", tags = [], copts = [], **kwargs):
+    native.cc_test(
+        name = name,
+        srcs = srcs,
+        deps = deps + ["//third_party:gtest_main"],
+        copts = CXX_OPTS + copts,
+        size = size,
+        tags = tags + ["requires-postgres", "no-sandbox"],
+        **kwargs
+    )
+
+def story_test(name, srcs, deps = [], size = "medium", tags = [], exclusive = False, manual = False, **kwargs):
+    extra = []
+    if exclusive:
+        extra.append("exclusive")
+    if manual:
+        extra.append("manual")
+    pg_test(name = name, srcs = srcs, deps = deps, size = size, tags = tags + extra, **kwargs)
