@@ -8,6 +8,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash ci/bootstrap.sh || exit 1
+bash ci/lint.sh || exit 1
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
