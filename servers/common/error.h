@@ -8,6 +8,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum srv_code {
   SRV_OK = 0,
   SRV_EINVAL = 1,      /* bad input from the caller (400 / -32602 / isError) */
@@ -42,5 +46,15 @@ int srv_code_http_status(srv_code code);
 
 /* True for the "retry later" codes (SRV_EBUSY, SRV_EUNAVAIL). */
 int srv_code_is_retry_later(srv_code code);
+
+/* JSON-RPC error code for a failure reported as a protocol error (tool failures are isError
+ * results instead): SRV_EINVAL => -32602 (invalid params); SRV_EBUSY / SRV_EUNAVAIL => -32001
+ * (server-defined "retry later"); SRV_ETIMEOUT => -32002; every other failure => -32603 (internal
+ * error); SRV_OK => 0. Unknown methods (-32601) and parse errors (-32700) are the transport's. */
+int srv_code_jsonrpc(srv_code code);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* SRV_ERROR_H */
