@@ -1,0 +1,544 @@
+/* pg.c — ephemeral PostgreSQL clusters and per-test databases (see pg.h).
+ *
+ * Owns: the cluster directory (/tmp/tst_pg.XXXXXX: data/, socket, logs), the postmaster (our
+ * child, in its own session so its process group holds every backend), one watchdog per cluster,
+ * and a process-wide list of live tst_pg objects that an atexit handler destroys. Assumes the
+ * PostgreSQL server binaries are installed and, as root, a `postgres` user exists. */
+#include "testing/pg.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <glob.h>
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testing/proc.h"
+
+#define PG_USER "postgres"
+#define MAIN_DB "tst_main"
+#define MAX_CREATED 64
+
+struct tst_pg {
+  int external;             /* 1: DATABASE_URL mode */
+  char dir[128];            /* cluster directory (ephemeral mode) */
+  char datadir[160];
+  char log_path[160];
+  char bindir[256];
+  int port;
+  pid_t pm_pid;             /* postmaster, -1 when stopped */
+  pid_t wd_pid;             /* watchdog */
+  int wd_fd;
+  char dbname[64];
+  char url[1024];
+  char admin_url[1024];
+  char ext_url[1024];       /* DATABASE_URL as given */
+  char prefix[40];          /* unique database-name prefix (DATABASE_URL mode) */
+  char created[MAX_CREATED][64];
+  int n_created;
+  struct tst_pg *next;
+};
+
+/* ---- registry of live clusters, destroyed at exit -------------------------------------------- */
+
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static tst_pg *g_live = NULL;
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+
+static void destroy_all_at_exit(void) {
+  for (;;) {
+    tst_pg *pg;
+    pthread_mutex_lock(&g_lock);
+    pg = g_live;
+    pthread_mutex_unlock(&g_lock);
+    if (pg == NULL) break;
+    tst_pg_destroy(pg);
+  }
+}
+
+static void register_atexit(void) { atexit(destroy_all_at_exit); }
+
+static void registry_add(tst_pg *pg) {
+  pthread_once(&g_once, register_atexit);
+  pthread_mutex_lock(&g_lock);
+  pg->next = g_live;
+  g_live = pg;
+  pthread_mutex_unlock(&g_lock);
+}
+
+static void registry_remove(tst_pg *pg) {
+  pthread_mutex_lock(&g_lock);
+  for (tst_pg **p = &g_live; *p != NULL; p = &(*p)->next) {
+    if (*p == pg) {
+      *p = pg->next;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&g_lock);
+}
+
+/* ---- helpers ----------------------------------------------------------------------------------- */
+
+/* The watchdog: waits for EOF on stdin (test process gone) unless told "disarm", then stops the
+ * postmaster named in postmaster.pid (if it is a postgres process), kills its process group and
+ * removes the cluster directory. */
+static const char k_watchdog_script[] =
+    "trap '' INT TERM HUP PIPE\n"
+    "while read -r l; do [ \"$l\" = disarm ] && exit 0; done\n"
+    "d=\"$1\"\n"
+    "pid=$(head -n1 \"$d/data/postmaster.pid\" 2>/dev/null)\n"
+    "if [ -n \"$pid\" ] && grep -q postgres \"/proc/$pid/cmdline\" 2>/dev/null; then\n"
+    "  kill -QUIT \"$pid\" 2>/dev/null\n"
+    "  i=0\n"
+    "  while kill -0 \"$pid\" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done\n"
+    "  kill -KILL \"$pid\" 2>/dev/null\n"
+    "fi\n"
+    "for p in /proc/[0-9]*; do\n"
+    "  case \"$(readlink \"$p/cwd\" 2>/dev/null)\" in \"$d\"/*) kill -KILL \"${p#/proc/}\" 2>/dev/null;; esac\n"
+    "done\n"
+    "rm -rf \"$d\"\n";
+
+static int find_bindir(char *out, size_t n, tst_err *err) {
+  const char *env = getenv("TST_PG_BINDIR");
+  glob_t g;
+  long best = -1;
+  if (env != NULL && env[0] != '\0') {
+    snprintf(out, n, "%s", env);
+    return TST_OK;
+  }
+  memset(&g, 0, sizeof(g));
+  if (glob("/usr/lib/postgresql/*/bin/postgres", 0, NULL, &g) == 0) {
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+      const char *v = g.gl_pathv[i] + strlen("/usr/lib/postgresql/");
+      char *end;
+      long ver = strtol(v, &end, 10);
+      if (end != v && ver > best) {
+        best = ver;
+        snprintf(out, n, "/usr/lib/postgresql/%ld/bin", ver);
+      }
+    }
+  }
+  globfree(&g);
+  if (best < 0) {
+    return tst_err_set(err, TST_ENOTFOUND,
+                       "no PostgreSQL server binaries under /usr/lib/postgresql/*/bin; install "
+                       "postgresql or set TST_PG_BINDIR (or DATABASE_URL to use a running server)");
+  }
+  return TST_OK;
+}
+
+static int valid_dbname(const char *name) {
+  size_t len = strlen(name);
+  if (len == 0 || len > 63) return 0;
+  for (size_t i = 0; i < len; i++) {
+    char c = name[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* Appends "key=percent-encoded(value)" to a URI query. */
+static void append_param(char *out, size_t n, int *first, const char *key, const char *val) {
+  size_t len = strlen(out);
+  static const char hex[] = "0123456789ABCDEF";
+  len += (size_t)snprintf(out + len, len < n ? n - len : 0, "%s%s=", *first ? "?" : "&", key);
+  *first = 0;
+  for (const unsigned char *p = (const unsigned char *)val; *p != '\0' && len + 4 < n; p++) {
+    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+        *p == '-' || *p == '_' || *p == '.' || *p == '~' || *p == '/') {
+      out[len++] = (char)*p;
+    } else {
+      out[len++] = '%';
+      out[len++] = hex[*p >> 4];
+      out[len++] = hex[*p & 15];
+    }
+  }
+  if (len < n) out[len] = '\0';
+}
+
+/* URI of database db on pg's server. */
+static int make_url(const tst_pg *pg, const char *db, char *out, size_t n, tst_err *err) {
+  PQconninfoOption *opts = NULL;
+  char *perr = NULL;
+  int first = 1, rc = TST_OK;
+  if (!pg->external) {
+    snprintf(out, n, "postgresql://" PG_USER "@127.0.0.1:%d/%s", pg->port, db);
+    return TST_OK;
+  }
+  opts = PQconninfoParse(pg->ext_url, &perr);
+  if (opts == NULL) {
+    rc = tst_err_set(err, TST_EINVAL, "cannot parse DATABASE_URL: %s", perr ? perr : "out of memory");
+    goto cleanup;
+  }
+  snprintf(out, n, "postgresql:///%s", db);
+  for (PQconninfoOption *o = opts; o->keyword != NULL; o++) {
+    if (o->val == NULL || o->val[0] == '\0' || strcmp(o->keyword, "dbname") == 0) continue;
+    append_param(out, n, &first, o->keyword, o->val);
+  }
+cleanup:
+  if (opts != NULL) PQconninfoFree(opts);
+  PQfreemem(perr);
+  return rc;
+}
+
+static int exec_sql(const char *url, const char *sql, const char *param, PGresult **keep,
+                    tst_err *err) {
+  PGconn *c = PQconnectdb(url);
+  PGresult *r = NULL;
+  int rc = TST_OK;
+  if (PQstatus(c) != CONNECTION_OK) {
+    rc = tst_err_set(err, TST_EDB, "cannot connect to %s: %s", url, PQerrorMessage(c));
+    goto cleanup;
+  }
+  if (param != NULL) {
+    r = PQexecParams(c, sql, 1, NULL, &param, NULL, NULL, 0);
+  } else {
+    r = PQexec(c, sql);
+  }
+  if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+    rc = tst_err_set(err, TST_EDB, "SQL failed on %s: %s (statement: %.200s)", url,
+                     PQerrorMessage(c), sql);
+    goto cleanup;
+  }
+  if (keep != NULL) {
+    *keep = r;
+    r = NULL;
+  }
+cleanup:
+  PQclear(r);
+  PQfinish(c);
+  return rc;
+}
+
+/* ---- the postmaster ---------------------------------------------------------------------------- */
+
+/* SIGKILLs every process whose working directory is inside datadir: backends of a postmaster that
+ * died (each backend is its own process-group leader, so a group kill would miss them). */
+static void kill_stragglers(const char *datadir) {
+  DIR *d = opendir("/proc");
+  size_t len = strlen(datadir);
+  struct dirent *e;
+  if (d == NULL) return;
+  while ((e = readdir(d)) != NULL) {
+    char link[64], target[512];
+    char *end;
+    long pid = strtol(e->d_name, &end, 10);
+    ssize_t n;
+    if (*end != '\0' || pid <= 1 || pid == (long)getpid()) continue;
+    snprintf(link, sizeof(link), "/proc/%ld/cwd", pid);
+    n = readlink(link, target, sizeof(target) - 1);
+    if (n <= 0) continue;
+    target[n] = '\0';
+    if (strncmp(target, datadir, len) == 0 && (target[len] == '\0' || target[len] == '/' || target[len] == ' ')) {
+      kill((pid_t)pid, SIGKILL);
+    }
+  }
+  closedir(d);
+}
+
+static int run_initdb(tst_pg *pg, tst_err *err) {
+  char path[300], log[200];
+  const char *argv[] = {"initdb",   "-D",          pg->datadir, "-A", "trust", "-U", PG_USER,
+                        "--no-sync", "--locale=C", "-E",        "UTF8", NULL};
+  pid_t pid;
+  int st = 0, rc;
+  snprintf(path, sizeof(path), "%s/initdb", pg->bindir);
+  snprintf(log, sizeof(log), "%s/initdb.log", pg->dir);
+  tst_spawn_opts o = {path, argv, NULL, log, pg->dir, PG_USER, 1};
+  rc = tst_spawn(&o, &pid, err);
+  if (rc != TST_OK) return rc;
+  if (tst_wait(pid, 120000, &st) != TST_OK) {
+    kill(pid, SIGKILL);
+    tst_wait(pid, -1, NULL);
+    return tst_err_set(err, TST_ETIMEOUT, "initdb did not finish within 120 s (log %s)", log);
+  }
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+    char tail[300], how[64];
+    tst_file_tail(log, 4, tail, sizeof(tail));
+    tst_describe_status(st, how, sizeof(how));
+    return tst_err_set(err, TST_ESTART, "initdb failed (%s): %s", how, tail);
+  }
+  return TST_OK;
+}
+
+/* Starts the postmaster on pg->port and waits until it accepts connections. On a bind failure
+ * returns TST_ESTART with *bind_failed = 1 so the caller can pick another port. */
+static int start_postmaster(tst_pg *pg, int *bind_failed, tst_err *err) {
+  char path[300], port[16], conninfo[256];
+  const char *argv[] = {"postgres", "-D", pg->datadir, "-p", port, "-k", pg->dir,
+                        "-h", "127.0.0.1",
+                        "-c", "fsync=off",
+                        "-c", "synchronous_commit=off",
+                        "-c", "full_page_writes=off",
+                        "-c", "shared_buffers=16MB",
+                        "-c", "max_connections=200",
+                        "-c", "unix_socket_permissions=0777",
+                        "-c", "logging_collector=off",
+                        NULL};
+  double deadline;
+  int rc;
+  *bind_failed = 0;
+  snprintf(path, sizeof(path), "%s/postgres", pg->bindir);
+  snprintf(port, sizeof(port), "%d", pg->port);
+  snprintf(conninfo, sizeof(conninfo),
+           "host=127.0.0.1 port=%d dbname=postgres user=" PG_USER " connect_timeout=2", pg->port);
+  tst_spawn_opts o = {path, argv, NULL, pg->log_path, pg->dir, PG_USER, 1};
+  rc = tst_spawn(&o, &pg->pm_pid, err);
+  if (rc != TST_OK) {
+    pg->pm_pid = -1;
+    return rc;
+  }
+  deadline = tst_now_ms() + 30000;
+  for (;;) {
+    int st = 0;
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    if (PQping(conninfo) == PQPING_OK) return TST_OK;
+    if (tst_wait(pg->pm_pid, 0, &st) == TST_OK) {
+      char tail[400], how[64];
+      tst_file_tail(pg->log_path, 5, tail, sizeof(tail));
+      tst_describe_status(st, how, sizeof(how));
+      pg->pm_pid = -1;
+      *bind_failed = strstr(tail, "could not bind") != NULL ||
+                     strstr(tail, "could not create any TCP/IP sockets") != NULL;
+      return tst_err_set(err, TST_ESTART, "postgres exited during startup (%s) on port %d: %s", how,
+                         pg->port, tail);
+    }
+    if (tst_now_ms() > deadline) {
+      char tail[400];
+      tst_file_tail(pg->log_path, 5, tail, sizeof(tail));
+      kill(pg->pm_pid, SIGKILL);
+      tst_wait(pg->pm_pid, -1, NULL);
+      pg->pm_pid = -1;
+      kill_stragglers(pg->datadir);
+      return tst_err_set(err, TST_ETIMEOUT, "postgres did not accept connections within 30 s: %s",
+                         tail);
+    }
+    nanosleep(&ts, NULL);
+  }
+}
+
+static int stop_postmaster(tst_pg *pg, int sig, tst_err *err) {
+  int rc = TST_OK;
+  if (pg->pm_pid <= 0) return TST_OK;
+  kill(pg->pm_pid, sig);
+  if (tst_wait(pg->pm_pid, 10000, NULL) != TST_OK) {
+    kill(pg->pm_pid, SIGKILL);
+    tst_wait(pg->pm_pid, -1, NULL);
+    rc = tst_err_set(err, TST_ETIMEOUT,
+                     "postgres did not stop within 10 s of signal %d; killed it", sig);
+  }
+  pg->pm_pid = -1;
+  kill_stragglers(pg->datadir);
+  return rc;
+}
+
+static int start_ephemeral(tst_pg *pg, tst_err *err) {
+  int rc;
+  struct passwd *pw = NULL;
+  rc = find_bindir(pg->bindir, sizeof(pg->bindir), err);
+  if (rc != TST_OK) return rc;
+  rc = tst_mkdtemp("tst_pg.", 0, pg->dir, sizeof(pg->dir), err);
+  if (rc != TST_OK) return rc;
+  snprintf(pg->datadir, sizeof(pg->datadir), "%s/data", pg->dir);
+  snprintf(pg->log_path, sizeof(pg->log_path), "%s/postgres.log", pg->dir);
+  rc = tst_watchdog_start(k_watchdog_script, pg->dir, &pg->wd_pid, &pg->wd_fd, err);
+  if (rc != TST_OK) {
+    tst_rmtree(pg->dir);
+    pg->dir[0] = '\0';
+    return rc;
+  }
+  if (geteuid() == 0) {
+    pw = getpwnam(PG_USER);
+    if (pw == NULL) {
+      return tst_err_set(err, TST_ENOTFOUND,
+                         "running as root but there is no '" PG_USER "' user to run PostgreSQL as");
+    }
+    if (chown(pg->dir, pw->pw_uid, pw->pw_gid) != 0) {
+      return tst_err_set(err, TST_ESYS, "chown %s: %s", pg->dir, strerror(errno));
+    }
+  }
+  rc = run_initdb(pg, err);
+  if (rc != TST_OK) return rc;
+  for (int attempt = 0; attempt < 8; attempt++) {
+    int bind_failed = 0;
+    pg->port = tst_free_port();
+    if (pg->port <= 0) return tst_err_set(err, TST_ESYS, "no free loopback TCP port");
+    rc = start_postmaster(pg, &bind_failed, err);
+    if (rc == TST_OK || !bind_failed) break;
+  }
+  if (rc != TST_OK) return rc;
+  snprintf(pg->dbname, sizeof(pg->dbname), MAIN_DB);
+  make_url(pg, "postgres", pg->admin_url, sizeof(pg->admin_url), NULL);
+  rc = exec_sql(pg->admin_url, "CREATE DATABASE " MAIN_DB, NULL, NULL, err);
+  if (rc != TST_OK) return rc;
+  return make_url(pg, pg->dbname, pg->url, sizeof(pg->url), err);
+}
+
+static int start_external(tst_pg *pg, const char *url, tst_err *err) {
+  static int seq = 0;
+  char sql[160];
+  int rc, s;
+  PQconninfoOption *opts;
+  pthread_mutex_lock(&g_lock);
+  s = ++seq;
+  pthread_mutex_unlock(&g_lock);
+  pg->external = 1;
+  snprintf(pg->ext_url, sizeof(pg->ext_url), "%s", url);
+  snprintf(pg->admin_url, sizeof(pg->admin_url), "%s", url);
+  pg->port = 5432;
+  opts = PQconninfoParse(url, NULL);
+  if (opts == NULL) return tst_err_set(err, TST_EINVAL, "DATABASE_URL is not a valid libpq URL");
+  for (PQconninfoOption *o = opts; o->keyword != NULL; o++) {
+    if (strcmp(o->keyword, "port") == 0 && o->val != NULL && o->val[0] != '\0') {
+      long p = strtol(o->val, NULL, 10);
+      if (p > 0 && p < 65536) pg->port = (int)p;
+    }
+  }
+  PQconninfoFree(opts);
+  {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(pg->prefix, sizeof(pg->prefix), "tst_%d_%d_%lx", (int)getpid(), s,
+             (unsigned long)(ts.tv_nsec & 0xfffff));
+  }
+  snprintf(pg->dbname, sizeof(pg->dbname), "%s_main", pg->prefix);
+  snprintf(sql, sizeof(sql), "CREATE DATABASE %s", pg->dbname);
+  rc = exec_sql(pg->admin_url, sql, NULL, NULL, err);
+  if (rc != TST_OK) return rc;
+  snprintf(pg->created[pg->n_created++], 64, "%s", pg->dbname);
+  return make_url(pg, pg->dbname, pg->url, sizeof(pg->url), err);
+}
+
+/* ---- public API -------------------------------------------------------------------------------- */
+
+int tst_pg_start(tst_pg **out, tst_err *err) {
+  tst_pg *pg;
+  const char *ext = getenv("DATABASE_URL");
+  int rc;
+  *out = NULL;
+  pg = calloc(1, sizeof(*pg));
+  if (pg == NULL) return tst_err_set(err, TST_ESYS, "out of memory");
+  pg->pm_pid = -1;
+  pg->wd_pid = -1;
+  pg->wd_fd = -1;
+  if (ext != NULL && ext[0] != '\0') {
+    rc = start_external(pg, ext, err);
+  } else {
+    rc = start_ephemeral(pg, err);
+  }
+  registry_add(pg);
+  if (rc != TST_OK) {
+    tst_pg_destroy(pg);
+    return rc;
+  }
+  *out = pg;
+  return TST_OK;
+}
+
+const char *tst_pg_url(const tst_pg *pg) { return pg->url; }
+const char *tst_pg_admin_url(const tst_pg *pg) { return pg->admin_url; }
+int tst_pg_port(const tst_pg *pg) { return pg->port; }
+const char *tst_pg_dbname(const tst_pg *pg) { return pg->dbname; }
+pid_t tst_pg_postmaster_pid(const tst_pg *pg) { return pg->external ? -1 : pg->pm_pid; }
+const char *tst_pg_dir(const tst_pg *pg) { return pg->external ? NULL : pg->dir; }
+
+int tst_pg_create_db(tst_pg *pg, const char *name, char *url, size_t n, tst_err *err) {
+  char real[64], sql[128];
+  int rc;
+  if (name == NULL || !valid_dbname(name)) {
+    return tst_err_set(err, TST_EINVAL,
+                       "bad database name '%s': use 1-63 letters, digits or '_'", name ? name : "");
+  }
+  if (pg->external) {
+    if (pg->n_created >= MAX_CREATED) {
+      return tst_err_set(err, TST_EINVAL, "more than %d databases on one tst_pg", MAX_CREATED);
+    }
+    snprintf(real, sizeof(real), "%.30s_%.32s", pg->prefix, name);
+  } else {
+    snprintf(real, sizeof(real), "%s", name);
+  }
+  snprintf(sql, sizeof(sql), "CREATE DATABASE \"%s\"", real);
+  rc = exec_sql(pg->admin_url, sql, NULL, NULL, err);
+  if (rc != TST_OK) return rc;
+  if (pg->external) snprintf(pg->created[pg->n_created++], 64, "%s", real);
+  return make_url(pg, real, url, n, err);
+}
+
+int tst_pg_exec(tst_pg *pg, const char *url, const char *sql, tst_err *err) {
+  return exec_sql(url != NULL ? url : pg->url, sql, NULL, NULL, err);
+}
+
+int tst_pg_terminate_backends(tst_pg *pg, const char *dbname, int *terminated, tst_err *err) {
+  PGresult *r = NULL;
+  int rc;
+  /* pg_terminate_backend(pid, timeout) waits until the backend has exited (PostgreSQL 14+). */
+  rc = exec_sql(pg->admin_url,
+                "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
+                "WHERE pid <> pg_backend_pid() AND backend_type = 'client backend' "
+                "AND ($1::text IS NULL OR datname = $1::text)",
+                dbname, &r, err);
+  if (rc != TST_OK) return rc;
+  if (terminated != NULL) *terminated = (int)strtol(PQgetvalue(r, 0, 0), NULL, 10);
+  PQclear(r);
+  return TST_OK;
+}
+
+int tst_pg_stop(tst_pg *pg, tst_err *err) {
+  if (pg->external) {
+    return tst_err_set(err, TST_EUNSUPPORTED,
+                       "tst_pg_stop needs the ephemeral cluster; unset DATABASE_URL for this test");
+  }
+  return stop_postmaster(pg, SIGINT, err);
+}
+
+int tst_pg_restart(tst_pg *pg, tst_err *err) {
+  int bind_failed = 0, rc;
+  if (pg->external) {
+    return tst_err_set(err, TST_EUNSUPPORTED,
+                       "tst_pg_restart needs the ephemeral cluster; unset DATABASE_URL for this test");
+  }
+  rc = stop_postmaster(pg, SIGINT, err);
+  if (rc != TST_OK) return rc;
+  /* The old listening socket may linger briefly; retry the same port for a few seconds. */
+  for (int attempt = 0; attempt < 20; attempt++) {
+    rc = start_postmaster(pg, &bind_failed, err);
+    if (rc == TST_OK || !bind_failed) break;
+    {
+      struct timespec ts = {0, 250 * 1000 * 1000};
+      nanosleep(&ts, NULL);
+    }
+  }
+  return rc;
+}
+
+void tst_pg_destroy(tst_pg *pg) {
+  tst_err e;
+  if (pg == NULL) return;
+  registry_remove(pg);
+  if (pg->external) {
+    for (int i = 0; i < pg->n_created; i++) {
+      char sql[128];
+      snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS \"%s\" WITH (FORCE)", pg->created[i]);
+      if (exec_sql(pg->admin_url, sql, NULL, NULL, &e) != TST_OK) {
+        fprintf(stderr, "tst_pg_destroy: %s\n", e.msg);
+      }
+    }
+  } else {
+    if (stop_postmaster(pg, SIGINT, &e) != TST_OK) fprintf(stderr, "tst_pg_destroy: %s\n", e.msg);
+    if (pg->dir[0] != '\0' && tst_rmtree(pg->dir) != 0) {
+      fprintf(stderr, "tst_pg_destroy: could not remove %s: %s\n", pg->dir, strerror(errno));
+    }
+    if (pg->wd_pid > 0) tst_watchdog_disarm(pg->wd_pid, pg->wd_fd);
+  }
+  free(pg);
+}
