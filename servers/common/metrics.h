@@ -86,12 +86,12 @@ void srv_histogram_snapshot(const srv_histogram *h, uint64_t *count, double *sum
  * frees); *len excludes the NUL. SRV_EINTERNAL only on allocation failure. */
 srv_code srv_metrics_render_prometheus(srv_metrics *m, char **out, size_t *len, srv_err *err);
 
-/* MetricsResponse JSON (SPEC.md): {"counters": [{name, help_text, value}], "histograms": [{name,
- * help_text, buckets: [{bucket_le, count}] (cumulative, ascending; the last is the +Inf bucket,
- * whose bucket_le is written as the number 1.7976931348623157e308 since JSON has no infinity),
- * count, sum}], "gauges": [{name, help_text, value}]}. Labelled series are named as in Prometheus:
- * name{label="value"}. *out is a new cJSON object the caller owns. SRV_EINTERNAL only on
- * allocation failure. */
+/* MetricsResponse JSON (SPEC.md, built and validated through //models' mdl_metrics):
+ * {"counters": [{name, help_text, labels?, value}], "gauges": [{name, help_text, labels?, value}],
+ *  "histograms": [{name, help_text, labels?, buckets: [{bucket_le, count}], count, sum}]} with
+ * full names (prefix included), cumulative ascending buckets whose last bucket_le is the string
+ * "+Inf", and a label pair as labels {"tool": "search_code"}. *out is a new cJSON object the
+ * caller owns. SRV_EINTERNAL on allocation failure or if //models rejects the document (a bug). */
 srv_code srv_metrics_render_json(srv_metrics *m, cJSON **out, srv_err *err);
 
 #ifdef __cplusplus
