@@ -1,0 +1,409 @@
+/* scanner.c — parallel directory walk, ignore rules, root checks, text detection
+ * (see scanner.h). Threads share one stack of pending directories under a mutex; a thread that
+ * finds the stack empty waits until either work arrives or no thread is busy (then all exit). */
+#include "servers/codebase_mcp/scanner.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const kIgnoredDirs[] = {
+    ".git",  ".hg",    ".svn",        "node_modules",  "build", "dist",  "out",
+    "__pycache__", ".venv", "venv",   "target",        ".cache", ".mypy_cache",
+    ".pytest_cache", ".tox", ".idea", ".vscode",       ".next",  "coverage", ".gradle",
+};
+
+#define MAX_PATTERNS 256
+
+typedef struct walk {
+  const char *root;
+  int64_t max_bytes;
+  /* .gitignore patterns */
+  char *patterns[MAX_PATTERNS];
+  int pattern_dir_only[MAX_PATTERNS];
+  int pattern_anchored[MAX_PATTERNS];
+  int npatterns;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  char **stack; /* relative dir paths ("" = root) */
+  size_t nstack, stack_cap;
+  int busy; /* threads processing a directory */
+  int oom;
+  cb_scan_result *out;
+  size_t files_cap, skipped_cap;
+} walk;
+
+static int ignored_dir_name(const char *name) {
+  for (size_t i = 0; i < sizeof kIgnoredDirs / sizeof kIgnoredDirs[0]; i++)
+    if (strcmp(name, kIgnoredDirs[i]) == 0) return 1;
+  return 0;
+}
+
+static int gitignored(const walk *w, const char *rel, const char *name, int is_dir) {
+  for (int i = 0; i < w->npatterns; i++) {
+    if (w->pattern_dir_only[i] && !is_dir) continue;
+    if (w->pattern_anchored[i]) {
+      if (fnmatch(w->patterns[i], rel, FNM_PATHNAME) == 0) return 1;
+    } else if (fnmatch(w->patterns[i], name, 0) == 0) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static void load_gitignore(walk *w) {
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/.gitignore", w->root);
+  FILE *f = fopen(path, "r");
+  if (!f) return;
+  char line[512];
+  while (w->npatterns < MAX_PATTERNS && fgets(line, sizeof line, f)) {
+    size_t n = strcspn(line, "\r\n");
+    line[n] = '\0';
+    while (n && (line[n - 1] == ' ' || line[n - 1] == '\t')) line[--n] = '\0';
+    char *p = line;
+    if (!*p || *p == '#' || *p == '!') continue;
+    int dir_only = 0;
+    if (n && p[n - 1] == '/') {
+      dir_only = 1;
+      p[--n] = '\0';
+    }
+    int anchored = strchr(p, '/') != NULL;
+    if (*p == '/') p++;
+    if (!*p) continue;
+    char *copy = strdup(p);
+    if (!copy) break;
+    w->patterns[w->npatterns] = copy;
+    w->pattern_dir_only[w->npatterns] = dir_only;
+    w->pattern_anchored[w->npatterns] = anchored;
+    w->npatterns++;
+  }
+  fclose(f);
+}
+
+/* Caller holds w->mu. */
+static void add_file(walk *w, char *rel, int64_t size) {
+  cb_scan_result *o = w->out;
+  if (o->n == w->files_cap) {
+    size_t nc = w->files_cap ? w->files_cap * 2 : 1024;
+    cb_scan_file *nv = realloc(o->files, nc * sizeof *nv);
+    if (!nv) {
+      free(rel);
+      w->oom = 1;
+      return;
+    }
+    o->files = nv;
+    w->files_cap = nc;
+  }
+  o->files[o->n].path = rel;
+  o->files[o->n].size = size;
+  o->n++;
+}
+
+/* Caller holds w->mu. */
+static void add_skip(walk *w, char *rel, const char *reason) {
+  cb_scan_result *o = w->out;
+  if (o->nskipped == w->skipped_cap) {
+    size_t nc = w->skipped_cap ? w->skipped_cap * 2 : 16;
+    cb_scan_skip *nv = realloc(o->skipped, nc * sizeof *nv);
+    if (!nv) {
+      free(rel);
+      w->oom = 1;
+      return;
+    }
+    o->skipped = nv;
+    w->skipped_cap = nc;
+  }
+  o->skipped[o->nskipped].path = rel;
+  snprintf(o->skipped[o->nskipped].reason, sizeof o->skipped[o->nskipped].reason, "%s", reason);
+  o->nskipped++;
+}
+
+static char *join(const char *dir, const char *name) {
+  size_t a = strlen(dir), b = strlen(name);
+  char *s = malloc(a + b + 2);
+  if (!s) return NULL;
+  if (a) {
+    memcpy(s, dir, a);
+    s[a] = '/';
+    memcpy(s + a + 1, name, b + 1);
+  } else {
+    memcpy(s, name, b + 1);
+  }
+  return s;
+}
+
+/* Lists one directory; new subdirectories go on the stack. */
+static void visit(walk *w, const char *rel) {
+  char abs[PATH_MAX];
+  if (*rel) snprintf(abs, sizeof abs, "%s/%s", w->root, rel);
+  else snprintf(abs, sizeof abs, "%s", w->root);
+  DIR *d = opendir(abs);
+  if (!d) {
+    char reason[96];
+    snprintf(reason, sizeof reason, "directory not readable: %s", strerror(errno));
+    pthread_mutex_lock(&w->mu);
+    char *copy = strdup(*rel ? rel : ".");
+    if (copy) add_skip(w, copy, reason);
+    pthread_mutex_unlock(&w->mu);
+    return;
+  }
+  int dfd = dirfd(d);
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    const char *name = e->d_name;
+    if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
+    int type = e->d_type;
+    struct stat st;
+    int have_st = 0;
+    if (type == DT_UNKNOWN || type == DT_REG) {
+      if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      have_st = 1;
+      type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_LNK;
+    }
+    if (type != DT_DIR && type != DT_REG) continue; /* symlinks, sockets, devices */
+    char *child = join(rel, name);
+    if (!child) {
+      w->oom = 1;
+      break;
+    }
+    if (type == DT_DIR) {
+      if (ignored_dir_name(name) || gitignored(w, child, name, 1)) {
+        free(child);
+        continue;
+      }
+      pthread_mutex_lock(&w->mu);
+      if (w->nstack == w->stack_cap) {
+        size_t nc = w->stack_cap ? w->stack_cap * 2 : 64;
+        char **ns = realloc(w->stack, nc * sizeof *ns);
+        if (!ns) {
+          w->oom = 1;
+          pthread_mutex_unlock(&w->mu);
+          free(child);
+          continue;
+        }
+        w->stack = ns;
+        w->stack_cap = nc;
+      }
+      w->stack[w->nstack++] = child;
+      w->out->dirs++;
+      pthread_cond_signal(&w->cv);
+      pthread_mutex_unlock(&w->mu);
+      continue;
+    }
+    if (gitignored(w, child, name, 0)) {
+      free(child);
+      continue;
+    }
+    if (!have_st && fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      free(child);
+      continue;
+    }
+    pthread_mutex_lock(&w->mu);
+    if (st.st_size > w->max_bytes) {
+      char reason[96];
+      snprintf(reason, sizeof reason, "larger than the %lld-byte cap (%lld bytes)",
+               (long long)w->max_bytes, (long long)st.st_size);
+      add_skip(w, child, reason);
+    } else {
+      add_file(w, child, (int64_t)st.st_size);
+    }
+    pthread_mutex_unlock(&w->mu);
+  }
+  closedir(d);
+}
+
+static void *worker(void *arg) {
+  walk *w = arg;
+  pthread_mutex_lock(&w->mu);
+  for (;;) {
+    while (w->nstack == 0 && w->busy > 0) pthread_cond_wait(&w->cv, &w->mu);
+    if (w->nstack == 0) break; /* nothing pending and nobody can add more */
+    char *rel = w->stack[--w->nstack];
+    w->busy++;
+    pthread_mutex_unlock(&w->mu);
+    visit(w, rel);
+    free(rel);
+    pthread_mutex_lock(&w->mu);
+    w->busy--;
+    if (w->busy == 0 && w->nstack == 0) pthread_cond_broadcast(&w->cv);
+  }
+  pthread_cond_broadcast(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+  return NULL;
+}
+
+static int cmp_files(const void *a, const void *b) {
+  return strcmp(((const cb_scan_file *)a)->path, ((const cb_scan_file *)b)->path);
+}
+
+srv_code cb_scan(const char *root, const cb_scan_opts *opts, cb_scan_result *out, srv_err *err) {
+  srv_code rc = SRV_OK;
+  memset(out, 0, sizeof *out);
+  walk w;
+  memset(&w, 0, sizeof w);
+  w.root = root;
+  w.max_bytes = opts && opts->max_file_bytes > 0 ? opts->max_file_bytes : 1 << 20;
+  w.out = out;
+  int nthreads = opts && opts->threads > 0 ? opts->threads : 2;
+  if (nthreads > 16) nthreads = 16;
+  pthread_t th[16];
+  int started = 0;
+  pthread_mutex_init(&w.mu, NULL);
+  pthread_cond_init(&w.cv, NULL);
+
+  DIR *probe = opendir(root);
+  if (!probe) {
+    rc = srv_err_set(err, SRV_EIO, "cannot open directory %s: %s", root, strerror(errno));
+    goto cleanup;
+  }
+  closedir(probe);
+  load_gitignore(&w);
+  w.stack = malloc(64 * sizeof *w.stack);
+  char *top = strdup("");
+  if (!w.stack || !top) {
+    free(top);
+    rc = srv_err_set(err, SRV_EINTERNAL, "out of memory while scanning %s", root);
+    goto cleanup;
+  }
+  w.stack_cap = 64;
+  w.stack[w.nstack++] = top;
+  for (int i = 0; i < nthreads; i++) {
+    if (pthread_create(&th[i], NULL, worker, &w) != 0) break;
+    started++;
+  }
+  if (started == 0) worker(&w);
+  for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+  if (w.oom) {
+    rc = srv_err_set(err, SRV_EINTERNAL, "out of memory while scanning %s", root);
+    goto cleanup;
+  }
+  qsort(out->files, out->n, sizeof *out->files, cmp_files);
+
+cleanup:
+  for (size_t i = 0; i < w.nstack; i++) free(w.stack[i]);
+  free(w.stack);
+  for (int i = 0; i < w.npatterns; i++) free(w.patterns[i]);
+  pthread_mutex_destroy(&w.mu);
+  pthread_cond_destroy(&w.cv);
+  if (rc != SRV_OK) cb_scan_free(out);
+  return rc;
+}
+
+void cb_scan_free(cb_scan_result *r) {
+  for (size_t i = 0; i < r->n; i++) free(r->files[i].path);
+  for (size_t i = 0; i < r->nskipped; i++) free(r->skipped[i].path);
+  free(r->files);
+  free(r->skipped);
+  memset(r, 0, sizeof *r);
+}
+
+/* ---- root checks -------------------------------------------------------------------------- */
+
+static int under(const char *path, const char *root) {
+  size_t n = strlen(root);
+  while (n > 1 && root[n - 1] == '/') n--;
+  if (strncmp(path, root, n) != 0) return 0;
+  return path[n] == '\0' || path[n] == '/' || (n == 1 && root[0] == '/');
+}
+
+srv_code cb_scan_resolve_root(const char *repo_path, const char *index_roots, char *out, size_t n,
+                              srv_err *err) {
+  struct stat st;
+  char real[PATH_MAX];
+  if (!repo_path || !*repo_path)
+    return srv_err_set(err, SRV_EINVAL,
+                       "repo_path is empty: give the absolute path of a directory to index");
+  if (repo_path[0] != '/')
+    return srv_err_set(err, SRV_EINVAL,
+                       "repo_path '%.200s' is relative: give an absolute directory path",
+                       repo_path);
+  if (stat(repo_path, &st) != 0)
+    return srv_err_set(err, SRV_EINVAL,
+                       "repo_path '%.200s' does not exist (%s): give an existing directory",
+                       repo_path, strerror(errno));
+  if (!S_ISDIR(st.st_mode))
+    return srv_err_set(err, SRV_EINVAL,
+                       "repo_path '%.200s' is not a directory: give the repository's root "
+                       "directory", repo_path);
+  if (!realpath(repo_path, real))
+    return srv_err_set(err, SRV_EINVAL, "repo_path '%.200s' cannot be resolved: %s", repo_path,
+                       strerror(errno));
+  if (access(real, R_OK | X_OK) != 0)
+    return srv_err_set(err, SRV_EINVAL,
+                       "repo_path '%.200s' is not readable by the server: fix its permissions",
+                       repo_path);
+  if (index_roots && *index_roots) {
+    int ok = 0;
+    const char *s = index_roots;
+    while (*s && !ok) {
+      const char *e = strchr(s, ':');
+      size_t len = e ? (size_t)(e - s) : strlen(s);
+      if (len > 0 && len < PATH_MAX) {
+        char root[PATH_MAX], rroot[PATH_MAX];
+        memcpy(root, s, len);
+        root[len] = '\0';
+        const char *cmp = realpath(root, rroot) ? rroot : root;
+        if (under(real, cmp)) ok = 1;
+      }
+      s = e ? e + 1 : s + len;
+    }
+    if (!ok)
+      return srv_err_set(err, SRV_EINVAL,
+                         "repo_path '%.200s' is outside INDEX_ROOTS (%.200s): index a directory "
+                         "under one of them or extend INDEX_ROOTS", repo_path, index_roots);
+  }
+  if (strlen(real) >= n)
+    return srv_err_set(err, SRV_EINVAL, "repo_path '%.200s' is too long", repo_path);
+  memcpy(out, real, strlen(real) + 1);
+  return SRV_OK;
+}
+
+/* ---- text detection ------------------------------------------------------------------------ */
+
+int cb_text_check(const char *p, size_t n) {
+  const unsigned char *s = (const unsigned char *)p;
+  size_t i = 0;
+  while (i < n) {
+    /* fast path: 8 ASCII non-NUL bytes at a time */
+    if (i + 8 <= n) {
+      uint64_t v;
+      memcpy(&v, s + i, 8);
+      if (!(v & 0x8080808080808080ULL) &&
+          !((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL)) {
+        i += 8;
+        continue;
+      }
+    }
+    unsigned char c = s[i];
+    if (c == 0) return 1;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    size_t k;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) { k = 1; cp = c & 0x1F; }
+    else if (c >= 0xE0 && c <= 0xEF) { k = 2; cp = c & 0x0F; }
+    else if (c >= 0xF0 && c <= 0xF4) { k = 3; cp = c & 0x07; }
+    else return 2;
+    if (i + k >= n) return 2;
+    for (size_t j = 1; j <= k; j++) {
+      if ((s[i + j] & 0xC0) != 0x80) return 2;
+      cp = (cp << 6) | (s[i + j] & 0x3F);
+    }
+    if ((k == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+      return 2;
+    i += k + 1;
+  }
+  return 0;
+}

@@ -1,0 +1,70 @@
+/* scanner.h — finds the files of a repository worth indexing.
+ *
+ * cb_scan walks the tree with several threads sharing a stack of directories. It never follows
+ * symbolic links, never enters the default ignored directories (.git, .hg, .svn, node_modules,
+ * build, dist, out, __pycache__, .venv, venv, target, .cache, .mypy_cache, .pytest_cache, .tox,
+ * .idea, .vscode, .next, coverage, .gradle) nor what the root .gitignore names (plain names and
+ * glob patterns; '!' negations are not supported), and records files over the size cap as skipped
+ * instead of listing them. Binary content is detected later, when a worker reads the file
+ * (cb_text_check), because reading is the worker's job anyway.
+ *
+ * cb_scan_resolve_root turns the user's repo_path into a canonical directory and enforces
+ * INDEX_ROOTS before any job exists, so a bad path is a clear error, not a failed job. */
+#ifndef CB_SCANNER_H
+#define CB_SCANNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "servers/common/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cb_scan_file {
+  char *path;   /* relative to the root, '/'-separated, no leading "./" */
+  int64_t size; /* bytes at scan time */
+} cb_scan_file;
+
+typedef struct cb_scan_skip {
+  char *path;
+  char reason[96]; /* e.g. "larger than the 1048576-byte cap (2000000 bytes)" */
+} cb_scan_skip;
+
+typedef struct cb_scan_result {
+  cb_scan_file *files; /* sorted by path */
+  size_t n;
+  cb_scan_skip *skipped; /* files left out for their size, or unreadable directories */
+  size_t nskipped;
+  size_t dirs; /* directories visited */
+} cb_scan_result;
+
+typedef struct cb_scan_opts {
+  int threads;            /* <= 0: 2 */
+  int64_t max_file_bytes; /* <= 0: 1 MiB */
+} cb_scan_opts;
+
+/* Walks root (an existing directory, canonical path) and fills *out (caller frees with
+ * cb_scan_free). Unreadable subdirectories are recorded in skipped, not errors. Fails with
+ * SRV_EIO if root itself cannot be opened, SRV_EINTERNAL when memory runs out (out then empty). */
+srv_code cb_scan(const char *root, const cb_scan_opts *opts, cb_scan_result *out, srv_err *err);
+
+void cb_scan_free(cb_scan_result *r);
+
+/* Checks repo_path and writes its canonical absolute form into out[n]. index_roots is a
+ * colon-separated list of allowed directories (NULL or "" => anything). Errors (SRV_EINVAL, the
+ * message names repo_path and what to do): empty or relative path, does not exist, not a directory,
+ * not readable, outside every INDEX_ROOTS entry. */
+srv_code cb_scan_resolve_root(const char *repo_path, const char *index_roots, char *out, size_t n,
+                              srv_err *err);
+
+/* Classifies file content: 0 = text (valid UTF-8, no NUL byte), 1 = contains a NUL byte,
+ * 2 = invalid UTF-8. */
+int cb_text_check(const char *p, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CB_SCANNER_H */
