@@ -28,7 +28,7 @@ typedef enum tst_code {
 
 typedef struct tst_err {
   int code;      /* a tst_code; TST_OK when no error */
-  char msg[512]; /* NUL-terminated; empty when code == TST_OK */
+  char msg[4096]; /* NUL-terminated; empty when code == TST_OK. Large enough for a log tail. */
 } tst_err;
 
 /* Fills err (if non-NULL) with code and a printf-style message; returns code. */

@@ -44,46 +44,11 @@ struct tst_pg {
   char prefix[40];          /* unique database-name prefix (DATABASE_URL mode) */
   char created[MAX_CREATED][64];
   int n_created;
-  struct tst_pg *next;
 };
 
-/* ---- registry of live clusters, destroyed at exit -------------------------------------------- */
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER; /* guards the name sequence */
 
-static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
-static tst_pg *g_live = NULL;
-static pthread_once_t g_once = PTHREAD_ONCE_INIT;
-
-static void destroy_all_at_exit(void) {
-  for (;;) {
-    tst_pg *pg;
-    pthread_mutex_lock(&g_lock);
-    pg = g_live;
-    pthread_mutex_unlock(&g_lock);
-    if (pg == NULL) break;
-    tst_pg_destroy(pg);
-  }
-}
-
-static void register_atexit(void) { atexit(destroy_all_at_exit); }
-
-static void registry_add(tst_pg *pg) {
-  pthread_once(&g_once, register_atexit);
-  pthread_mutex_lock(&g_lock);
-  pg->next = g_live;
-  g_live = pg;
-  pthread_mutex_unlock(&g_lock);
-}
-
-static void registry_remove(tst_pg *pg) {
-  pthread_mutex_lock(&g_lock);
-  for (tst_pg **p = &g_live; *p != NULL; p = &(*p)->next) {
-    if (*p == pg) {
-      *p = pg->next;
-      break;
-    }
-  }
-  pthread_mutex_unlock(&g_lock);
-}
+static void destroy_at_exit(void *pg) { tst_pg_destroy((tst_pg *)pg); }
 
 /* ---- helpers ----------------------------------------------------------------------------------- */
 
@@ -436,7 +401,7 @@ int tst_pg_start(tst_pg **out, tst_err *err) {
   } else {
     rc = start_ephemeral(pg, err);
   }
-  registry_add(pg);
+  tst_cleanup_add(destroy_at_exit, pg);
   if (rc != TST_OK) {
     tst_pg_destroy(pg);
     return rc;
@@ -524,7 +489,7 @@ int tst_pg_restart(tst_pg *pg, tst_err *err) {
 void tst_pg_destroy(tst_pg *pg) {
   tst_err e;
   if (pg == NULL) return;
-  registry_remove(pg);
+  tst_cleanup_remove(pg);
   if (pg->external) {
     for (int i = 0; i < pg->n_created; i++) {
       char sql[128];

@@ -9,6 +9,7 @@
 #include <ftw.h>
 #include <grp.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -333,4 +334,57 @@ int tst_mkdtemp(const char *prefix, int use_test_tmpdir, char *out, size_t n, ts
     return tst_err_set(err, TST_ESYS, "mkdtemp %s: %s", out, strerror(errno));
   }
   return TST_OK;
+}
+
+/* ---- cleanup list ------------------------------------------------------------------------------ */
+
+typedef struct cleanup_item {
+  void (*fn)(void *);
+  void *obj;
+  struct cleanup_item *next;
+} cleanup_item;
+
+static pthread_mutex_t g_cleanup_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t g_cleanup_once = PTHREAD_ONCE_INIT;
+static cleanup_item *g_cleanup = NULL;
+
+static void run_cleanups(void) {
+  for (;;) {
+    cleanup_item *it;
+    pthread_mutex_lock(&g_cleanup_lock);
+    it = g_cleanup;
+    if (it != NULL) g_cleanup = it->next;
+    pthread_mutex_unlock(&g_cleanup_lock);
+    if (it == NULL) break;
+    it->fn(it->obj);
+    free(it);
+  }
+}
+
+static void register_cleanups(void) { atexit(run_cleanups); }
+
+void tst_cleanup_add(void (*fn)(void *), void *obj) {
+  cleanup_item *it = malloc(sizeof(*it));
+  if (it == NULL) return; /* the watchdog still covers this object */
+  pthread_once(&g_cleanup_once, register_cleanups);
+  it->fn = fn;
+  it->obj = obj;
+  pthread_mutex_lock(&g_cleanup_lock);
+  it->next = g_cleanup;
+  g_cleanup = it;
+  pthread_mutex_unlock(&g_cleanup_lock);
+}
+
+void tst_cleanup_remove(void *obj) {
+  cleanup_item *gone = NULL;
+  pthread_mutex_lock(&g_cleanup_lock);
+  for (cleanup_item **p = &g_cleanup; *p != NULL; p = &(*p)->next) {
+    if ((*p)->obj == obj) {
+      gone = *p;
+      *p = gone->next;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&g_cleanup_lock);
+  free(gone);
 }

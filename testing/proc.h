@@ -76,6 +76,12 @@ int tst_rmtree(const char *path);
  * base: $TEST_TMPDIR if use_test_tmpdir and it is set, else /tmp. */
 int tst_mkdtemp(const char *prefix, int use_test_tmpdir, char *out, size_t n, tst_err *err);
 
+/* Process-wide cleanup list: at a normal exit (atexit) fn(obj) runs for every object still
+ * registered, newest first. tst_cleanup_remove(obj) unregisters (call it at the start of the
+ * object's own destroy). Thread-safe. */
+void tst_cleanup_add(void (*fn)(void *), void *obj);
+void tst_cleanup_remove(void *obj);
+
 #ifdef __cplusplus
 }
 #endif
