@@ -24,7 +24,7 @@
 
 #include <stdint.h>
 
-#include <libpq-fe.h>
+#include <postgresql/libpq-fe.h> /* Debian: /usr/include/postgresql */
 
 #include "servers/common/error.h"
 #include "servers/common/pool.h"

@@ -1,0 +1,100 @@
+/* db.c — run an operation on a pooled connection, retrying lost connections when safe; map
+ * PostgreSQL errors to srv_code (see db.h). */
+#include "servers/common/db.h"
+
+#include <string.h>
+
+#include "servers/common/log.h"
+#include "servers/common/timeutil.h"
+
+int srv_db_is_connection_loss(PGconn *c, const char *sqlstate) {
+  if (c == NULL || PQstatus(c) != CONNECTION_OK) return 1;
+  if (sqlstate == NULL) return 0;
+  if (strncmp(sqlstate, "08", 2) == 0) return 1;
+  return strcmp(sqlstate, "57P01") == 0 || strcmp(sqlstate, "57P02") == 0 ||
+         strcmp(sqlstate, "57P03") == 0;
+}
+
+srv_code srv_db_result_error(PGconn *c, const PGresult *res, const char *what, srv_err *err) {
+  const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+  const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+  if (msg == NULL || msg[0] == '\0') msg = c ? PQerrorMessage(c) : "no connection";
+  char clean[300];
+  snprintf(clean, sizeof clean, "%s", msg);
+  clean[strcspn(clean, "\n")] = '\0';
+  if (what == NULL) what = "database operation";
+  if (srv_db_is_connection_loss(c, state)) {
+    return srv_err_set(err, SRV_EUNAVAIL, "%s failed: database connection lost (%s); retry later",
+                       what, clean);
+  }
+  if (state != NULL && strcmp(state, "23505") == 0) {
+    const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+    return srv_err_set(err, SRV_ECONFLICT, "%s: %s%s%s", what, clean, detail ? ": " : "",
+                       detail ? detail : "");
+  }
+  if (state != NULL && (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0)) {
+    return srv_err_set(err, SRV_EINVAL, "%s: invalid data: %s (SQLSTATE %s)", what, clean, state);
+  }
+  if (state != NULL && strcmp(state, "57014") == 0) {
+    return srv_err_set(err, SRV_ETIMEOUT, "%s: cancelled after the statement timeout (%s)", what,
+                       clean);
+  }
+  return srv_err_set(err, SRV_EINTERNAL, "%s: %s (SQLSTATE %s)", what, clean,
+                     state ? state : "none");
+}
+
+srv_code srv_db_exec(PGconn *c, const char *sql, int nparams, const char *const *params,
+                     PGresult **out, srv_err *err) {
+  if (out != NULL) *out = NULL;
+  PGresult *r = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
+  ExecStatusType st = PQresultStatus(r);
+  if (r != NULL && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY)) {
+    if (out != NULL) *out = r;
+    else PQclear(r);
+    return SRV_OK;
+  }
+  srv_code rc = srv_db_result_error(c, r, "query", err);
+  PQclear(r);
+  return rc;
+}
+
+srv_code srv_db_run(srv_pool *pool, int64_t deadline_mono_ms, srv_db_fn fn, void *arg,
+                    int retry_safe, srv_err *err) {
+  srv_code rc = SRV_OK;
+  int attempt = 0;
+  for (;;) {
+    PGconn *c = NULL;
+    int lost = 0;
+    rc = srv_pool_acquire(pool, deadline_mono_ms, &c, err);
+    if (rc == SRV_OK) {
+      srv_err_clear(err);
+      rc = fn(c, arg, err);
+      lost = rc != SRV_OK && (rc == SRV_EUNAVAIL || PQstatus(c) != CONNECTION_OK);
+      srv_pool_release(pool, c, lost);
+      if (rc == SRV_OK || !lost) return rc;
+      if (err != NULL && err->code != SRV_EUNAVAIL) {
+        char prev[sizeof err->msg];
+        snprintf(prev, sizeof prev, "%s", err->msg);
+        srv_err_set(err, SRV_EUNAVAIL, "database connection lost: %s", prev);
+      }
+      rc = SRV_EUNAVAIL;
+    } else if (rc != SRV_EUNAVAIL) {
+      return rc; /* SRV_EBUSY: the deadline has passed */
+    }
+    /* The connection was lost (or the database could not be reached). */
+    if (!retry_safe || attempt >= SRV_DB_MAX_RETRIES) break;
+    int64_t backoff = (int64_t)SRV_DB_BACKOFF_BASE_MS << attempt;
+    if (srv_mono_ms() + backoff >= deadline_mono_ms) break;
+    attempt++;
+    srv_log_event(SRV_LOG_WARN, "db_retry", "retry %d of %d in %lld ms after: %s", attempt,
+                  SRV_DB_MAX_RETRIES, (long long)backoff, err ? err->msg : "connection lost");
+    srv_sleep_ms(backoff);
+  }
+  if (err != NULL) {
+    char prev[sizeof err->msg];
+    snprintf(prev, sizeof prev, "%s", err->msg);
+    srv_err_set(err, SRV_EUNAVAIL, "%s (%d attempt%s%s)", prev, attempt + 1, attempt ? "s" : "",
+                retry_safe ? "" : "; not retried: the operation is not safe to repeat");
+  }
+  return SRV_EUNAVAIL;
+}
