@@ -1,0 +1,625 @@
+/* http.c — libmicrohttpd server with routing, body limits, request ids, deadlines, a handler
+ * worker pool and graceful shutdown (see http.h).
+ *
+ * Life of a request: MHD calls access_handler first with no data (we allocate a reqctx, match the
+ * route, pick the request id and deadline, and refuse an announced oversize body at once), then
+ * with body chunks (appended up to the limit; past it, discarded and answered 413), then once with
+ * no data. Inline routes are answered right there; the others suspend the connection and go to the
+ * worker queue; the worker fills the response and resumes the connection, and MHD calls us once
+ * more to queue it. notify_completed frees the reqctx and ends its in-flight count.
+ * Assumes MHD >= 0.9.71 (MHD_Result, suspend/resume with internal epoll threads). */
+#include "servers/common/http.h"
+
+#include <arpa/inet.h>
+#include <assert.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "servers/common/log.h"
+#include "servers/common/request.h"
+#include "servers/common/timeutil.h"
+#include "models/uuid.h"
+
+#define MAX_ROUTES 128
+#define MAX_SEGS 16
+#define RID_MAX 128
+
+typedef struct route {
+  char method[12];
+  char name[160];           /* "POST /mcp/x" */
+  int nseg;
+  char *segs[MAX_SEGS];     /* literal segment, or NULL for a capture */
+  char *caps[MAX_SEGS];     /* capture name where segs[i] == NULL */
+  char *storage;            /* one allocation holding the pattern's segments */
+  srv_http_fn fn;
+  void *ctx;
+  unsigned flags;
+  srv_op_metrics *op;
+} route;
+
+typedef struct reqctx {
+  srv_http *h;
+  struct MHD_Connection *conn;
+  const route *rt;
+  int early_status;         /* 404 / 405 / 413 decided before the handler */
+  char allow[64];           /* Allow header for 405 */
+  char *body;
+  size_t len, cap;
+  int too_big;
+  int state;                /* 0 receiving, 1 with a worker, 2 response ready */
+  char *path;               /* copy of the URL path */
+  char *pathsegs;           /* the path split in place, for captures */
+  char method[12];
+  char rid[RID_MAX + 1];
+  srv_http_req req;
+  srv_http_resp resp;
+  struct reqctx *next;      /* worker queue link */
+} reqctx;
+
+struct srv_http {
+  srv_http_opts opts;
+  char bind[64];
+  int port;
+  int listen_fd;
+  struct MHD_Daemon *d;
+  route routes[MAX_ROUTES];
+  int nroutes;
+  srv_op_metrics *op_unmatched;
+  atomic_int in_flight;
+  atomic_int stopping;
+  int stopped;
+  /* worker pool */
+  pthread_mutex_t qlock;
+  pthread_cond_t qcond;
+  reqctx *qhead, *qtail;
+  int qstop;
+  pthread_t *workers;
+  unsigned nworkers;
+};
+
+/* ---- responses ------------------------------------------------------------------------------ */
+
+void srv_http_resp_header(srv_http_resp *resp, const char *name, const char *value) {
+  if (resp->n_headers >= SRV_HTTP_MAX_HEADERS) return;
+  snprintf(resp->header_names[resp->n_headers], sizeof resp->header_names[0], "%s", name);
+  snprintf(resp->header_values[resp->n_headers], sizeof resp->header_values[0], "%s", value);
+  resp->n_headers++;
+}
+
+void srv_http_resp_json(srv_http_resp *resp, int status, cJSON *body) {
+  free(resp->body);
+  resp->body = body ? cJSON_PrintUnformatted(body) : NULL;
+  resp->body_len = resp->body ? strlen(resp->body) : 0;
+  resp->status = status;
+  resp->content_type = "application/json";
+  cJSON_Delete(body);
+}
+
+void srv_http_resp_error(srv_http_resp *resp, int status, srv_code code, const char *code_name,
+                         const char *message) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON *e = o ? cJSON_AddObjectToObject(o, "error") : NULL;
+  if (e != NULL) {
+    cJSON_AddStringToObject(e, "code", code_name ? code_name : srv_strerror(code));
+    cJSON_AddStringToObject(e, "message", message ? message : "");
+  }
+  srv_http_resp_json(resp, status, o);
+  resp->code = code == SRV_OK ? SRV_EINTERNAL : code;
+  snprintf(resp->message, sizeof resp->message, "%s", message ? message : "");
+  if (srv_code_is_retry_later(code)) srv_http_resp_header(resp, "Retry-After", "1");
+}
+
+void srv_http_new_id(char out[37]) {
+  static atomic_uint_fast64_t seq;
+  if (mdl_uuid_v4(out, NULL) == MDL_OK) return;
+  uint64_t n = atomic_fetch_add(&seq, 1) + 1;
+  uint64_t t = (uint64_t)srv_wall_ms();
+  snprintf(out, 37, "%08x-%04x-4%03x-8%03x-%012llx", (unsigned)(t >> 16), (unsigned)(t & 0xffff),
+           (unsigned)((n >> 48) & 0xfff), (unsigned)((n >> 36) & 0xfff),
+           (unsigned long long)(n & 0xffffffffffffULL));
+}
+
+const char *srv_http_header(const srv_http_req *req, const char *name) {
+  return MHD_lookup_connection_value((struct MHD_Connection *)req->conn_, MHD_HEADER_KIND, name);
+}
+
+const char *srv_http_param(const srv_http_req *req, const char *name) {
+  for (size_t i = 0; i < req->n_params; i++)
+    if (strcmp(req->param_names[i], name) == 0) return req->param_values[i];
+  return NULL;
+}
+
+static enum MHD_Result send_response(reqctx *rc) {
+  srv_http_resp *r = &rc->resp;
+  struct MHD_Response *mr;
+  enum MHD_Result ok;
+  srv_request_done done;
+  const char *op;
+  if (r->status == 0) {
+    srv_http_resp_error(r, 500, SRV_EINTERNAL, NULL, "the handler produced no response");
+  }
+  mr = MHD_create_response_from_buffer(r->body_len, r->body ? r->body : (void *)"",
+                                       r->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+  if (mr == NULL) return MHD_NO;
+  r->body = NULL; /* MHD owns it now */
+  if (r->body_len > 0 || r->status != 204)
+    MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            r->content_type ? r->content_type : "application/json");
+  MHD_add_response_header(mr, "X-Request-Id", rc->rid);
+  for (size_t i = 0; i < r->n_headers; i++)
+    MHD_add_response_header(mr, r->header_names[i], r->header_values[i]);
+  if (atomic_load(&rc->h->stopping)) MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION, "close");
+  ok = MHD_queue_response(rc->conn, (unsigned)r->status, mr);
+  MHD_destroy_response(mr);
+
+  op = r->operation[0] ? r->operation : (rc->rt ? rc->rt->name : "unmatched");
+  memset(&done, 0, sizeof done);
+  done.request_id = rc->rid;
+  done.operation = op;
+  done.method = rc->method;
+  done.path = rc->path;
+  done.transport = "http";
+  done.status = r->status;
+  done.code = r->code;
+  if (done.code == SRV_OK && r->status >= 400)
+    done.code = r->status >= 500 ? SRV_EINTERNAL : SRV_EINVAL;
+  done.message = r->message[0] ? r->message : NULL;
+  done.latency_us = srv_mono_us() - rc->req.start_us;
+  srv_request_observe(rc->rt ? rc->rt->op : rc->h->op_unmatched, &done);
+  return ok;
+}
+
+/* ---- routing -------------------------------------------------------------------------------- */
+
+static int split_path(char *buf, char **segs, int max) {
+  int n = 0;
+  char *p = buf;
+  if (*p == '/') p++;
+  if (*p == '\0') return 0;
+  while (n < max) {
+    char *slash = strchr(p, '/');
+    segs[n++] = p;
+    if (slash == NULL) return n;
+    *slash = '\0';
+    p = slash + 1;
+  }
+  return -1; /* too many segments */
+}
+
+srv_code srv_http_route(srv_http *h, const char *method, const char *pattern, srv_http_fn fn,
+                        void *ctx, unsigned flags, srv_err *err) {
+  route *r;
+  char *segs[MAX_SEGS];
+  int n, ncap = 0;
+  assert(h != NULL && method != NULL && pattern != NULL && fn != NULL);
+  if (h->nroutes >= MAX_ROUTES)
+    return srv_err_set(err, SRV_EINVAL, "too many routes (max %d)", MAX_ROUTES);
+  if (pattern[0] != '/' || strlen(method) >= sizeof h->routes[0].method)
+    return srv_err_set(err, SRV_EINVAL, "route %s %s: pattern must start with /", method, pattern);
+  for (int i = 0; i < h->nroutes; i++)
+    if (strcmp(h->routes[i].method, method) == 0 &&
+        strcmp(h->routes[i].name + strlen(method) + 1, pattern) == 0)
+      return srv_err_set(err, SRV_ECONFLICT, "route %s %s is declared twice", method, pattern);
+  r = &h->routes[h->nroutes];
+  memset(r, 0, sizeof *r);
+  r->storage = strdup(pattern);
+  if (r->storage == NULL) return srv_err_set(err, SRV_EINTERNAL, "out of memory");
+  n = split_path(r->storage, segs, MAX_SEGS);
+  if (n < 0) {
+    free(r->storage);
+    return srv_err_set(err, SRV_EINVAL, "route %s: too many segments", pattern);
+  }
+  for (int i = 0; i < n; i++) {
+    size_t l = strlen(segs[i]);
+    if (l >= 3 && segs[i][0] == '{' && segs[i][l - 1] == '}') {
+      segs[i][l - 1] = '\0';
+      r->caps[i] = segs[i] + 1;
+      r->segs[i] = NULL;
+      if (++ncap > SRV_HTTP_MAX_PARAMS) {
+        free(r->storage);
+        return srv_err_set(err, SRV_EINVAL, "route %s: too many {params}", pattern);
+      }
+    } else if (l == 0 && i < n - 1) {
+      free(r->storage);
+      return srv_err_set(err, SRV_EINVAL, "route %s: empty segment", pattern);
+    } else {
+      r->segs[i] = segs[i];
+    }
+  }
+  r->nseg = n;
+  snprintf(r->method, sizeof r->method, "%s", method);
+  snprintf(r->name, sizeof r->name, "%s %s", method, pattern);
+  r->fn = fn;
+  r->ctx = ctx;
+  r->flags = flags;
+  r->op = srv_request_op(r->name);
+  h->nroutes++;
+  return SRV_OK;
+}
+
+/* Matches rc->path; sets rc->rt and the captures, or early_status 404 / 405. */
+static void match_route(reqctx *rc) {
+  char *segs[MAX_SEGS];
+  int n = split_path(rc->pathsegs, segs, MAX_SEGS);
+  size_t allow_len = 0;
+  const srv_http *h = rc->h;
+  for (int i = 0; n >= 0 && i < h->nroutes; i++) {
+    const route *r = &h->routes[i];
+    size_t np = 0;
+    int ok = r->nseg == n;
+    for (int s = 0; ok && s < n; s++) {
+      if (r->segs[s] != NULL)
+        ok = strcmp(r->segs[s], segs[s]) == 0;
+      else if (segs[s][0] == '\0')
+        ok = 0;
+    }
+    if (!ok) continue;
+    if (strcmp(r->method, rc->method) != 0) {
+      if (strstr(rc->allow, r->method) == NULL) {
+        int w = snprintf(rc->allow + allow_len, sizeof rc->allow - allow_len, "%s%s",
+                         allow_len ? ", " : "", r->method);
+        if (w > 0 && (size_t)w < sizeof rc->allow - allow_len) allow_len += (size_t)w;
+      }
+      continue;
+    }
+    for (int s = 0; s < n; s++) {
+      if (r->segs[s] == NULL) {
+        rc->req.param_names[np] = r->caps[s];
+        rc->req.param_values[np] = segs[s];
+        np++;
+      }
+    }
+    rc->req.n_params = np;
+    rc->rt = r;
+    rc->req.route = r->name;
+    return;
+  }
+  rc->early_status = allow_len ? 405 : 404;
+}
+
+/* ---- worker pool ---------------------------------------------------------------------------- */
+
+static void *worker_main(void *arg) {
+  srv_http *h = arg;
+  for (;;) {
+    reqctx *rc;
+    pthread_mutex_lock(&h->qlock);
+    while (h->qhead == NULL && !h->qstop) pthread_cond_wait(&h->qcond, &h->qlock);
+    rc = h->qhead;
+    if (rc == NULL) {
+      pthread_mutex_unlock(&h->qlock);
+      return NULL;
+    }
+    h->qhead = rc->next;
+    if (h->qhead == NULL) h->qtail = NULL;
+    pthread_mutex_unlock(&h->qlock);
+    if (h->qstop) {
+      srv_http_resp_error(&rc->resp, 503, SRV_EUNAVAIL, "shutting_down",
+                          "the server is shutting down; retry later");
+    } else {
+      rc->rt->fn(rc->rt->ctx, &rc->req, &rc->resp);
+    }
+    rc->state = 2;
+    MHD_resume_connection(rc->conn);
+  }
+}
+
+static void enqueue(srv_http *h, reqctx *rc) {
+  pthread_mutex_lock(&h->qlock);
+  rc->next = NULL;
+  if (h->qtail)
+    h->qtail->next = rc;
+  else
+    h->qhead = rc;
+  h->qtail = rc;
+  pthread_cond_signal(&h->qcond);
+  pthread_mutex_unlock(&h->qlock);
+}
+
+/* ---- MHD callbacks -------------------------------------------------------------------------- */
+
+static int rid_ok(const char *s) {
+  size_t n = 0;
+  if (s == NULL) return 0;
+  for (; s[n]; n++) {
+    char c = s[n];
+    if (n >= RID_MAX) return 0;
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+          c == '-' || c == '_' || c == '.' || c == ':'))
+      return 0;
+  }
+  return n > 0;
+}
+
+static reqctx *new_ctx(srv_http *h, struct MHD_Connection *c, const char *url,
+                       const char *method) {
+  reqctx *rc = calloc(1, sizeof *rc);
+  const char *rid, *cl;
+  if (rc == NULL) return NULL;
+  rc->h = h;
+  rc->conn = c;
+  rc->path = strdup(url ? url : "/");
+  rc->pathsegs = strdup(url ? url : "/");
+  if (rc->path == NULL || rc->pathsegs == NULL) {
+    free(rc->path);
+    free(rc->pathsegs);
+    free(rc);
+    return NULL;
+  }
+  snprintf(rc->method, sizeof rc->method, "%s", method);
+  rc->req.start_us = srv_mono_us();
+  rc->req.deadline_ms = rc->req.start_us / 1000 + h->opts.request_timeout_ms;
+  rid = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id");
+  if (rid_ok(rid))
+    snprintf(rc->rid, sizeof rc->rid, "%s", rid);
+  else
+    srv_http_new_id(rc->rid);
+  rc->req.method = rc->method;
+  rc->req.path = rc->path;
+  rc->req.request_id = rc->rid;
+  rc->req.conn_ = c;
+  match_route(rc);
+  cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+  if (cl != NULL && rc->early_status == 0) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(cl, &end, 10);
+    if (errno == 0 && end != cl && v > h->opts.max_body) rc->too_big = 1;
+  }
+  return rc;
+}
+
+static enum MHD_Result answer_early(reqctx *rc) {
+  char msg[256];
+  if (rc->too_big) {
+    snprintf(msg, sizeof msg, "request body is larger than the limit of %zu bytes",
+             rc->h->opts.max_body);
+    srv_http_resp_error(&rc->resp, 413, SRV_ETOOBIG, "payload_too_large", msg);
+  } else if (rc->early_status == 405) {
+    snprintf(msg, sizeof msg, "method %s is not allowed on %s (allowed: %s)", rc->method,
+             rc->path, rc->allow);
+    srv_http_resp_error(&rc->resp, 405, SRV_EINVAL, "method_not_allowed", msg);
+    srv_http_resp_header(&rc->resp, MHD_HTTP_HEADER_ALLOW, rc->allow);
+  } else {
+    snprintf(msg, sizeof msg, "no route for %s %s", rc->method, rc->path);
+    srv_http_resp_error(&rc->resp, 404, SRV_ENOTFOUND, "not_found", msg);
+  }
+  rc->state = 2;
+  return send_response(rc);
+}
+
+static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const char *url,
+                                      const char *method, const char *version,
+                                      const char *upload_data, size_t *upload_data_size,
+                                      void **con_cls) {
+  srv_http *h = cls;
+  reqctx *rc = *con_cls;
+  if (rc == NULL) {
+    rc = new_ctx(h, c, url, method);
+    if (rc == NULL) return MHD_NO;
+    *con_cls = rc;
+    atomic_fetch_add(&h->in_flight, 1);
+    /* Known-bad requests are answered before any body is read (MHD then closes). */
+    if (rc->early_status != 0 || rc->too_big) return answer_early(rc);
+    return MHD_YES;
+  }
+  if (rc->state == 2) return send_response(rc);
+  if (rc->state == 1) return MHD_YES; /* spurious call while suspended */
+  if (*upload_data_size > 0) {
+    size_t n = *upload_data_size;
+    *upload_data_size = 0;
+    if (rc->too_big || rc->len + n > h->opts.max_body) {
+      rc->too_big = 1;
+      return MHD_YES;
+    }
+    if (rc->len + n + 1 > rc->cap) {
+      size_t cap = rc->cap ? rc->cap : 1024;
+      while (cap < rc->len + n + 1) cap *= 2;
+      char *nb = realloc(rc->body, cap);
+      if (nb == NULL) return MHD_NO;
+      rc->body = nb;
+      rc->cap = cap;
+    }
+    memcpy(rc->body + rc->len, upload_data, n);
+    rc->len += n;
+    rc->body[rc->len] = '\0';
+    return MHD_YES;
+  }
+  /* The whole request is here. */
+  if (rc->too_big || rc->early_status != 0) return answer_early(rc);
+  rc->req.body = rc->body ? rc->body : "";
+  rc->req.body_len = rc->len;
+  if (rc->rt->flags & SRV_HTTP_INLINE) {
+    rc->rt->fn(rc->rt->ctx, &rc->req, &rc->resp);
+    rc->state = 2;
+    return send_response(rc);
+  }
+  rc->state = 1;
+  MHD_suspend_connection(c);
+  enqueue(h, rc);
+  return MHD_YES;
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode toe) {
+  srv_http *h = cls;
+  reqctx *rc = *con_cls;
+  if (rc == NULL) return;
+  *con_cls = NULL;
+  free(rc->resp.body);
+  free(rc->body);
+  free(rc->path);
+  free(rc->pathsegs);
+  free(rc);
+  atomic_fetch_sub(&h->in_flight, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap) {
+  char buf[512];
+  size_t n;
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  n = strlen(buf);
+  while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r')) buf[--n] = '\0';
+  srv_log_event(SRV_LOG_WARN, "http_server", "libmicrohttpd: %s", buf);
+}
+
+/* ---- lifecycle ------------------------------------------------------------------------------ */
+
+srv_code srv_http_new(const srv_http_opts *opts, srv_http **out, srv_err *err) {
+  srv_http *h;
+  assert(opts != NULL && out != NULL);
+  *out = NULL;
+  h = calloc(1, sizeof *h);
+  if (h == NULL) return srv_err_set(err, SRV_EINTERNAL, "out of memory");
+  h->opts = *opts;
+  snprintf(h->bind, sizeof h->bind, "%s", opts->bind_addr ? opts->bind_addr : "127.0.0.1");
+  h->opts.bind_addr = h->bind;
+  if (h->opts.io_threads == 0) h->opts.io_threads = 4;
+  if (h->opts.workers == 0) h->opts.workers = 64;
+  if (h->opts.max_body == 0) h->opts.max_body = 1024 * 1024;
+  if (h->opts.request_timeout_ms <= 0) h->opts.request_timeout_ms = 30000;
+  h->port = opts->port;
+  h->listen_fd = -1;
+  pthread_mutex_init(&h->qlock, NULL);
+  pthread_cond_init(&h->qcond, NULL);
+  *out = h;
+  return SRV_OK;
+}
+
+static srv_code open_listener(srv_http *h, srv_err *err) {
+  struct sockaddr_storage ss;
+  socklen_t sl;
+  int fd = -1, one = 1, family;
+  srv_code rc = SRV_OK;
+  memset(&ss, 0, sizeof ss);
+  if (inet_pton(AF_INET, h->bind, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+    struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+    a->sin_family = AF_INET;
+    a->sin_port = htons((uint16_t)h->port);
+    sl = sizeof *a;
+  } else if (inet_pton(AF_INET6, h->bind, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons((uint16_t)h->port);
+    sl = sizeof *a;
+  } else {
+    return srv_err_set(err, SRV_EINVAL, "bind address '%s' is not an IPv4 or IPv6 literal",
+                       h->bind);
+  }
+  family = ss.ss_family;
+  fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    rc = srv_err_set(err, SRV_EIO, "socket(): %s", strerror(errno));
+    goto cleanup;
+  }
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind(fd, (struct sockaddr *)&ss, sl) != 0) {
+    int e = errno;
+    rc = srv_err_set(err, e == EADDRINUSE ? SRV_ECONFLICT : SRV_EIO, "cannot bind %s:%d: %s",
+                     h->bind, h->port, strerror(e));
+    goto cleanup;
+  }
+  if (listen(fd, 1024) != 0) {
+    int e = errno;
+    rc = srv_err_set(err, e == EADDRINUSE ? SRV_ECONFLICT : SRV_EIO, "cannot listen on %s:%d: %s",
+                     h->bind, h->port, strerror(e));
+    goto cleanup;
+  }
+  sl = sizeof ss;
+  if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+    h->port = ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+                                      : ((struct sockaddr_in6 *)&ss)->sin6_port);
+  h->listen_fd = fd;
+  fd = -1;
+cleanup:
+  if (fd >= 0) close(fd);
+  return rc;
+}
+
+srv_code srv_http_listen(srv_http *h, srv_err *err) {
+  srv_code rc;
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                   MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC;
+  assert(h != NULL && h->d == NULL);
+  h->op_unmatched = srv_request_op("unmatched");
+  rc = open_listener(h, err);
+  if (rc != SRV_OK) return rc;
+  h->workers = calloc(h->opts.workers, sizeof *h->workers);
+  if (h->workers == NULL) return srv_err_set(err, SRV_EINTERNAL, "out of memory");
+  for (unsigned i = 0; i < h->opts.workers; i++) {
+    if (pthread_create(&h->workers[i], NULL, worker_main, h) != 0) {
+      rc = srv_err_set(err, SRV_EINTERNAL, "cannot start worker thread %u", i);
+      return rc; /* srv_http_free stops the ones started */
+    }
+    h->nworkers++;
+  }
+  h->d = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, h, MHD_OPTION_LISTEN_SOCKET,
+                          h->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, h->opts.io_threads,
+                          MHD_OPTION_NOTIFY_COMPLETED, completed, h,
+                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+                          MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+  if (h->d == NULL)
+    return srv_err_set(err, SRV_EIO, "libmicrohttpd could not start on %s:%d", h->bind, h->port);
+  return SRV_OK;
+}
+
+int srv_http_port(const srv_http *h) { return h->port; }
+
+int srv_http_in_flight(const srv_http *h) { return atomic_load(&((srv_http *)h)->in_flight); }
+
+static void stop_workers(srv_http *h) {
+  pthread_mutex_lock(&h->qlock);
+  h->qstop = 1;
+  pthread_cond_broadcast(&h->qcond);
+  pthread_mutex_unlock(&h->qlock);
+  for (unsigned i = 0; i < h->nworkers; i++) pthread_join(h->workers[i], NULL);
+  h->nworkers = 0;
+}
+
+int srv_http_stop(srv_http *h, int64_t grace_ms) {
+  int left = 0;
+  int64_t until;
+  if (h == NULL || h->stopped) return 0;
+  h->stopped = 1;
+  atomic_store(&h->stopping, 1);
+  if (h->d != NULL) {
+    MHD_socket fd = MHD_quiesce_daemon(h->d);
+    if (fd != MHD_INVALID_SOCKET) close(fd);
+    h->listen_fd = -1;
+    until = srv_mono_ms() + grace_ms;
+    while (atomic_load(&h->in_flight) > 0 && srv_mono_ms() < until) srv_sleep_ms(5);
+    left = atomic_load(&h->in_flight);
+  }
+  stop_workers(h); /* queued requests get 503; running handlers finish (they honour deadlines) */
+  if (h->d != NULL) {
+    /* Let MHD send what the workers just resumed, briefly, then stop. */
+    until = srv_mono_ms() + 200;
+    while (atomic_load(&h->in_flight) > 0 && srv_mono_ms() < until) srv_sleep_ms(5);
+    MHD_stop_daemon(h->d);
+    h->d = NULL;
+  }
+  if (h->listen_fd >= 0) close(h->listen_fd);
+  h->listen_fd = -1;
+  return left;
+}
+
+void srv_http_free(srv_http *h) {
+  if (h == NULL) return;
+  srv_http_stop(h, 0);
+  for (int i = 0; i < h->nroutes; i++) free(h->routes[i].storage);
+  free(h->workers);
+  pthread_mutex_destroy(&h->qlock);
+  pthread_cond_destroy(&h->qcond);
+  free(h);
+}

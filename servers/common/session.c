@@ -1,0 +1,304 @@
+/* session.c — MCP sessions and the /mcp endpoint (see session.h).
+ *
+ * The session table is a chained hash on the UUID text (1024 buckets) under one mutex, plus a
+ * doubly linked LRU list for eviction; sessions are tiny, so the whole table is a few MB at most.
+ * Expiry is lazy: checked on touch, swept when the table is full. */
+#include "servers/common/session.h"
+
+#include <assert.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "servers/common/jsonrpc.h"
+#include "servers/common/timeutil.h"
+
+#define NBUCKETS 1024
+
+typedef struct sess {
+  char id[37];
+  char version[16];
+  int64_t last_ms;
+  struct sess *hnext;           /* bucket chain */
+  struct sess *lprev, *lnext;   /* LRU list: head = most recent */
+} sess;
+
+struct srv_sessions {
+  pthread_mutex_t lock;
+  size_t capacity, count;
+  int64_t idle_ms;
+  sess *buckets[NBUCKETS];
+  sess *lru_head, *lru_tail;
+};
+
+static unsigned hash_id(const char *id) {
+  unsigned h = 2166136261u;
+  for (; *id; id++) h = (h ^ (unsigned char)*id) * 16777619u;
+  return h % NBUCKETS;
+}
+
+srv_code srv_sessions_new(size_t capacity, int64_t idle_ms, srv_sessions **out, srv_err *err) {
+  srv_sessions *s = calloc(1, sizeof *s);
+  assert(out != NULL);
+  *out = NULL;
+  if (s == NULL) return srv_err_set(err, SRV_EINTERNAL, "out of memory");
+  pthread_mutex_init(&s->lock, NULL);
+  s->capacity = capacity ? capacity : 10000;
+  s->idle_ms = idle_ms > 0 ? idle_ms : 3600 * 1000;
+  *out = s;
+  return SRV_OK;
+}
+
+void srv_sessions_free(srv_sessions *s) {
+  if (s == NULL) return;
+  for (sess *e = s->lru_head; e != NULL;) {
+    sess *n = e->lnext;
+    free(e);
+    e = n;
+  }
+  pthread_mutex_destroy(&s->lock);
+  free(s);
+}
+
+static void lru_unlink(srv_sessions *s, sess *e) {
+  if (e->lprev) e->lprev->lnext = e->lnext; else s->lru_head = e->lnext;
+  if (e->lnext) e->lnext->lprev = e->lprev; else s->lru_tail = e->lprev;
+  e->lprev = e->lnext = NULL;
+}
+
+static void lru_push(srv_sessions *s, sess *e) {
+  e->lprev = NULL;
+  e->lnext = s->lru_head;
+  if (s->lru_head) s->lru_head->lprev = e;
+  s->lru_head = e;
+  if (s->lru_tail == NULL) s->lru_tail = e;
+}
+
+static void remove_locked(srv_sessions *s, sess *e) {
+  sess **pp = &s->buckets[hash_id(e->id)];
+  while (*pp && *pp != e) pp = &(*pp)->hnext;
+  if (*pp) *pp = e->hnext;
+  lru_unlink(s, e);
+  s->count--;
+  free(e);
+}
+
+static sess *find_locked(srv_sessions *s, const char *id) {
+  for (sess *e = s->buckets[hash_id(id)]; e; e = e->hnext)
+    if (strcmp(e->id, id) == 0) return e;
+  return NULL;
+}
+
+srv_code srv_session_create(srv_sessions *s, const char *version, char id[37], srv_err *err) {
+  sess *e = calloc(1, sizeof *e);
+  int64_t now = srv_mono_ms();
+  unsigned b;
+  if (e == NULL) return srv_err_set(err, SRV_EINTERNAL, "out of memory creating a session");
+  srv_http_new_id(e->id);
+  snprintf(e->version, sizeof e->version, "%s", version ? version : "");
+  e->last_ms = now;
+  pthread_mutex_lock(&s->lock);
+  /* The least recently used sessions sit at the tail: expired ones go first, then, if the table
+   * is still full, the oldest live one. */
+  while (s->lru_tail && (s->count >= s->capacity || now - s->lru_tail->last_ms > s->idle_ms))
+    remove_locked(s, s->lru_tail);
+  b = hash_id(e->id);
+  e->hnext = s->buckets[b];
+  s->buckets[b] = e;
+  lru_push(s, e);
+  s->count++;
+  memcpy(id, e->id, 37);
+  pthread_mutex_unlock(&s->lock);
+  return SRV_OK;
+}
+
+int srv_session_touch(srv_sessions *s, const char *id) {
+  int ok = 0;
+  int64_t now = srv_mono_ms();
+  sess *e;
+  if (id == NULL) return 0;
+  pthread_mutex_lock(&s->lock);
+  e = find_locked(s, id);
+  if (e != NULL) {
+    if (now - e->last_ms > s->idle_ms) {
+      remove_locked(s, e);
+    } else {
+      e->last_ms = now;
+      lru_unlink(s, e);
+      lru_push(s, e);
+      ok = 1;
+    }
+  }
+  pthread_mutex_unlock(&s->lock);
+  return ok;
+}
+
+int srv_session_end(srv_sessions *s, const char *id) {
+  int ok = 0;
+  sess *e;
+  if (id == NULL) return 0;
+  pthread_mutex_lock(&s->lock);
+  e = find_locked(s, id);
+  if (e != NULL) {
+    remove_locked(s, e);
+    ok = 1;
+  }
+  pthread_mutex_unlock(&s->lock);
+  return ok;
+}
+
+size_t srv_sessions_count(srv_sessions *s) {
+  size_t n;
+  pthread_mutex_lock(&s->lock);
+  n = s->count;
+  pthread_mutex_unlock(&s->lock);
+  return n;
+}
+
+int srv_origin_allowed(const char *origin) {
+  static const char *const hosts[] = {"localhost", "127.0.0.1", "[::1]"};
+  const char *p;
+  if (origin == NULL) return 1;
+  if (strncmp(origin, "http://", 7) == 0)
+    p = origin + 7;
+  else if (strncmp(origin, "https://", 8) == 0)
+    p = origin + 8;
+  else
+    return 0;
+  for (size_t i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
+    size_t l = strlen(hosts[i]);
+    const char *q = p + l;
+    if (strncmp(p, hosts[i], l) != 0) continue;
+    if (*q == ':') {
+      const char *d = ++q;
+      while (*q >= '0' && *q <= '9') q++;
+      if (q == d || q - d > 5) return 0;
+    }
+    if (*q == '/') q++;
+    return *q == '\0';
+  }
+  return 0;
+}
+
+/* ---- the /mcp endpoint ---------------------------------------------------------------------- */
+
+/* Checks shared by every /mcp method; returns 0 and fills resp when the request is refused. */
+static int mcp_common_checks(const srv_http_req *req, srv_http_resp *resp) {
+  const char *origin = srv_http_header(req, "Origin");
+  const char *pv = srv_http_header(req, "MCP-Protocol-Version");
+  char msg[256];
+  if (!srv_origin_allowed(origin)) {
+    snprintf(msg, sizeof msg,
+             "Origin %.120s is not allowed: only loopback origins (localhost, 127.0.0.1, [::1]) "
+             "may call this server",
+             origin);
+    srv_http_resp_error(resp, 403, SRV_EINVAL, "forbidden_origin", msg);
+    return 0;
+  }
+  if (pv != NULL && !srv_mcp_version_supported(pv)) {
+    snprintf(msg, sizeof msg,
+             "unsupported MCP-Protocol-Version %.40s: use 2025-06-18, 2025-03-26 or 2024-11-05", pv);
+    srv_http_resp_error(resp, 400, SRV_EINVAL, "unsupported_protocol_version", msg);
+    return 0;
+  }
+  return 1;
+}
+
+static void rpc_http_error(srv_http_resp *resp, int status, const cJSON *id, int rpc,
+                           srv_code code, const char *msg) {
+  srv_http_resp_json(resp, status, srv_rpc_error(id, rpc, msg, NULL));
+  resp->code = code;
+  snprintf(resp->message, sizeof resp->message, "%s", msg);
+}
+
+static void mcp_post(void *ctx, const srv_http_req *req, srv_http_resp *resp) {
+  srv_mcp_endpoint *ep = ctx;
+  cJSON *root = NULL, *out = NULL;
+  srv_rpc_msg rq;
+  srv_mcp_outcome oc;
+  srv_call call;
+  srv_err err;
+  int rpc;
+  const char *sid;
+  if (!mcp_common_checks(req, resp)) goto cleanup;
+  if (srv_rpc_parse(req->body, req->body_len, &root, &err) != SRV_OK) {
+    snprintf(resp->operation, sizeof resp->operation, "jsonrpc");
+    rpc_http_error(resp, 400, NULL, SRV_RPC_PARSE_ERROR, SRV_EINVAL, err.msg);
+    goto cleanup;
+  }
+  if (srv_rpc_classify(root, &rq, &rpc, &err) != SRV_OK) {
+    snprintf(resp->operation, sizeof resp->operation, "jsonrpc");
+    rpc_http_error(resp, 400, rq.id, rpc, SRV_EINVAL, err.msg);
+    goto cleanup;
+  }
+  sid = srv_http_header(req, "Mcp-Session-Id");
+  if (!(rq.kind == SRV_RPC_REQUEST && strcmp(rq.method, "initialize") == 0)) {
+    if (sid == NULL) {
+      rpc_http_error(resp, 400, rq.id, SRV_RPC_INVALID_REQUEST, SRV_EINVAL,
+                     "the Mcp-Session-Id header is required: call initialize first and send "
+                     "the id it returns");
+      goto cleanup;
+    }
+    if (!srv_session_touch(ep->sessions, sid)) {
+      rpc_http_error(resp, 404, rq.id, -32001, SRV_ENOTFOUND,
+                     "session not found or expired: call initialize again");
+      goto cleanup;
+    }
+  }
+  memset(&call, 0, sizeof call);
+  call.request_id = req->request_id;
+  call.deadline_ms = req->deadline_ms;
+  call.user = ep->user;
+  call.pool = ep->pool;
+  call.app = ep->app;
+  call.transport = "mcp";
+  out = srv_mcp_handle(ep->mcp, root, &call, &oc);
+  snprintf(resp->operation, sizeof resp->operation, "%s", oc.operation);
+  resp->code = oc.code;
+  snprintf(resp->message, sizeof resp->message, "%s", oc.message);
+  if (out == NULL) {
+    if (oc.code == SRV_EINTERNAL) {
+      srv_http_resp_error(resp, 500, SRV_EINTERNAL, NULL, "out of memory");
+      goto cleanup;
+    }
+    resp->status = 202; /* notification or response: accepted, nothing to say */
+    goto cleanup;
+  }
+  if (oc.initialize_ok) {
+    char id[37];
+    if (srv_session_create(ep->sessions, oc.version, id, &err) != SRV_OK) {
+      srv_http_resp_error(resp, 500, SRV_EINTERNAL, NULL, err.msg);
+      goto cleanup;
+    }
+    srv_http_resp_header(resp, "Mcp-Session-Id", id);
+  }
+  srv_http_resp_json(resp, 200, out);
+  out = NULL;
+cleanup:
+  cJSON_Delete(out);
+  cJSON_Delete(root);
+}
+
+static void mcp_delete(void *ctx, const srv_http_req *req, srv_http_resp *resp) {
+  srv_mcp_endpoint *ep = ctx;
+  const char *sid;
+  if (!mcp_common_checks(req, resp)) return;
+  snprintf(resp->operation, sizeof resp->operation, "session_end");
+  sid = srv_http_header(req, "Mcp-Session-Id");
+  if (sid == NULL) {
+    srv_http_resp_error(resp, 400, SRV_EINVAL, NULL, "the Mcp-Session-Id header is required");
+    return;
+  }
+  if (!srv_session_end(ep->sessions, sid)) {
+    srv_http_resp_error(resp, 404, SRV_ENOTFOUND, NULL, "session not found or expired");
+    return;
+  }
+  resp->status = 204;
+}
+
+srv_code srv_mcp_endpoint_mount(srv_http *h, srv_mcp_endpoint *ep, srv_err *err) {
+  srv_code rc = srv_http_route(h, "POST", "/mcp", mcp_post, ep, 0, err);
+  if (rc != SRV_OK) return rc;
+  return srv_http_route(h, "DELETE", "/mcp", mcp_delete, ep, SRV_HTTP_INLINE, err);
+}
