@@ -86,6 +86,8 @@ def srv_migrations(name, srcs, visibility = None):
         name = name,
         srcs = [name + ".c"],
         hdrs = [name + ".h"],
+        # migrate.h includes <libpq-fe.h>, which lives in /usr/include/postgresql.
+        copts = ["-isystem", "/usr/include/postgresql"],
         deps = ["//servers/common:migrate"],
         visibility = visibility,
     )
