@@ -1,0 +1,115 @@
+/* store.c — shared SQL helpers of the workflow tools (see store.h). */
+#include "servers/workflow_mcp/store.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "servers/common/db.h"
+#include "servers/workflow_mcp/names.h"
+#include "servers/workflow_mcp/sqlbuf.h"
+
+srv_code wf_query_json(PGconn *c, const char *sql, int nparams, const char *const *params,
+                       cJSON **out, srv_err *err) {
+  assert(c != NULL && sql != NULL && out != NULL);
+  PGresult *res = NULL;
+  *out = NULL;
+  srv_code rc = srv_db_exec(c, sql, nparams, params, &res, err);
+  if (rc != SRV_OK) return rc;
+  if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)) {
+    *out = cJSON_Parse(PQgetvalue(res, 0, 0));
+    if (*out == NULL) rc = srv_err_set(err, SRV_EINTERNAL, "cannot parse the JSON the database returned");
+  }
+  PQclear(res);
+  return rc;
+}
+
+srv_code wf_resolve_project(PGconn *c, const char *given, char out_id[37], srv_err *err) {
+  PGresult *res = NULL;
+  srv_code rc;
+  if (given != NULL && (rc = wf_check_uuid("project_id", given, err)) != SRV_OK) return rc;
+  const char *params[1] = {given};
+  rc = srv_db_exec(c,
+                   given ? "SELECT id FROM projects WHERE id = $1::uuid"
+                         : "SELECT project_id FROM active_project WHERE singleton",
+                   given ? 1 : 0, given ? params : NULL, &res, err);
+  if (rc != SRV_OK) return rc;
+  if (PQntuples(res) == 0) {
+    rc = given ? srv_err_set(err, SRV_ENOTFOUND,
+                             "project %s does not exist: list_projects shows the existing ids", given)
+               : srv_err_set(err, SRV_EINVAL,
+                             "no active project: create one with create_project and select it with "
+                             "switch_project, or pass project_id");
+  } else {
+    snprintf(out_id, 37, "%s", PQgetvalue(res, 0, 0));
+  }
+  PQclear(res);
+  return rc;
+}
+
+srv_code wf_begin(PGconn *c, srv_err *err) { return srv_db_exec(c, "BEGIN", 0, NULL, NULL, err); }
+
+srv_code wf_commit(PGconn *c, srv_err *err) { return srv_db_exec(c, "COMMIT", 0, NULL, NULL, err); }
+
+void wf_rollback(PGconn *c) {
+  PGresult *res = PQexec(c, "ROLLBACK");
+  PQclear(res);
+}
+
+const char *wf_arg_str(const cJSON *args, const char *key) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, key);
+  return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+long wf_arg_int(const cJSON *args, const char *key, long dflt) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, key);
+  return cJSON_IsNumber(v) ? (long)v->valuedouble : dflt;
+}
+
+char *wf_arg_json(const cJSON *args, const char *key) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, key);
+  if (v == NULL) return NULL;
+  return cJSON_PrintUnformatted(v);
+}
+
+char *wf_arg_text_array(const cJSON *args, const char *key, int max,
+                        srv_code (*check)(const char *what, const char *s, srv_err *err),
+                        srv_code *rc, srv_err *err) {
+  const cJSON *arr = cJSON_GetObjectItemCaseSensitive(args, key);
+  const char **items = NULL;
+  char *lit = NULL;
+  *rc = SRV_OK;
+  if (arr == NULL || cJSON_IsNull(arr)) return NULL;
+  if (!cJSON_IsArray(arr)) {
+    *rc = srv_err_set(err, SRV_EINVAL, "%s must be an array of strings", key);
+    return NULL;
+  }
+  int n = cJSON_GetArraySize(arr);
+  if (n > max) {
+    *rc = srv_err_set(err, SRV_EINVAL, "%s has %d elements, at most %d are allowed", key, n, max);
+    return NULL;
+  }
+  items = calloc((size_t)n + 1, sizeof(*items));
+  if (items == NULL) {
+    *rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
+    return NULL;
+  }
+  int i = 0;
+  const cJSON *e;
+  cJSON_ArrayForEach(e, arr) {
+    char what[96];
+    snprintf(what, sizeof(what), "%s[%d]", key, i);
+    if (!cJSON_IsString(e)) {
+      *rc = srv_err_set(err, SRV_EINVAL, "%s must be a string", what);
+      goto cleanup;
+    }
+    if (check != NULL && (*rc = check(what, e->valuestring, err)) != SRV_OK) goto cleanup;
+    items[i++] = e->valuestring;
+  }
+  lit = wf_sql_text_array_literal(items, i);
+  if (lit == NULL) *rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
+cleanup:
+  free(items);
+  return lit;
+}

@@ -1,0 +1,80 @@
+/* store.h — the SQL helpers the workflow tools share: JSON-returning queries, the active project,
+ * transactions, and the JSON shapes of rows.
+ *
+ * Convention: every query that returns records builds the JSON in PostgreSQL (jsonb_build_object)
+ * and returns it as one text column, parsed here with cJSON; timestamps are ISO 8601 UTC with
+ * milliseconds. Functions take a connection lent by srv_call_db for the duration of one database
+ * operation and never keep it. Stateless; thread-safe. */
+#ifndef WF_STORE_H
+#define WF_STORE_H
+
+#include <cjson/cJSON.h>
+#include <libpq-fe.h>
+
+#include "servers/common/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* SQL expression: a timestamptz column as "2026-11-28T15:10:31.123Z". */
+#define WF_SQL_TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+/* JSON object of a projects row aliased p. */
+#define WF_SQL_PROJECT_JSON                                                                    \
+  "jsonb_build_object('id', p.id, 'name', p.name, 'description', p.description, 'created_at', " \
+  WF_SQL_TS("p.created_at") ")"
+
+/* JSON object of an entities row aliased e. */
+#define WF_SQL_ENTITY_JSON                                                                     \
+  "jsonb_build_object('id', e.id, 'project_id', e.project_id, 'entity_type', e.entity_type, "  \
+  "'data', e.data, 'tags', to_jsonb(e.tags), 'version', e.version, 'created_at', "             \
+  WF_SQL_TS("e.created_at") ", 'updated_at', " WF_SQL_TS("e.updated_at") ")"
+
+/* JSON object of a work_items row aliased w. */
+#define WF_SQL_WORK_ITEM_JSON                                                                  \
+  "jsonb_build_object('id', w.id, 'project_id', w.project_id, 'parent_id', w.parent_id, "      \
+  "'title', w.title, 'item_type', w.item_type, 'status', w.status, 'metadata', w.metadata, "   \
+  "'entity_references', to_jsonb(w.entity_references), 'version', w.version, 'depth', "        \
+  "w.depth, 'created_at', " WF_SQL_TS("w.created_at") ", 'updated_at', "                      \
+  WF_SQL_TS("w.updated_at") ")"
+
+/* Runs sql (params as in srv_db_exec) expecting zero or one row whose first column is JSON text.
+ * On SRV_OK *out is the parsed value (caller owns) or NULL when there was no row (or the column
+ * was NULL). Database errors map as in srv_db_exec. */
+srv_code wf_query_json(PGconn *c, const char *sql, int nparams, const char *const *params,
+                       cJSON **out, srv_err *err);
+
+/* The project an operation works on: `given` (a project id from the arguments; may be NULL) or
+ * else the active project. Writes its id to out_id. Failures: SRV_EINVAL if given is not a UUID
+ * or no project is given and none is active ("no active project: ..."), SRV_ENOTFOUND if the
+ * given project does not exist; database errors as in srv_db_exec. */
+srv_code wf_resolve_project(PGconn *c, const char *given, char out_id[37], srv_err *err);
+
+/* BEGIN / COMMIT / ROLLBACK. wf_rollback never fails (a lost connection is reported by the
+ * caller's own error). */
+srv_code wf_begin(PGconn *c, srv_err *err);
+srv_code wf_commit(PGconn *c, srv_err *err);
+void wf_rollback(PGconn *c);
+
+/* The string argument `key` of args, or NULL when absent or JSON null. */
+const char *wf_arg_str(const cJSON *args, const char *key);
+
+/* The integer argument `key` (the registry has checked its type and range), or dflt. */
+long wf_arg_int(const cJSON *args, const char *key, long dflt);
+
+/* The argument `key` printed as compact JSON text (caller frees), or NULL when absent. */
+char *wf_arg_json(const cJSON *args, const char *key);
+
+/* A text[] literal of the string array argument `key` (caller frees), or NULL when absent.
+ * Every element is checked with check(what, s, err) when check is non-NULL ("what" is
+ * "<key>[i]"); *rc gets SRV_OK or the failure (then NULL is returned). max caps the length. */
+char *wf_arg_text_array(const cJSON *args, const char *key, int max,
+                        srv_code (*check)(const char *what, const char *s, srv_err *err),
+                        srv_code *rc, srv_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WF_STORE_H */
