@@ -1,0 +1,119 @@
+// Proves config.c: defaults per server (FR-015 pool sizes), env then flags precedence, and clear
+// errors for bad values (US4: clear start-up messages).
+#include <gtest/gtest.h>
+
+#include <stdlib.h>
+
+#include <string>
+#include <vector>
+
+#include "servers/common/config.h"
+
+namespace {
+
+const srv_config_defaults kCodebase = {"codebase-mcp", "code search", 8020, 5, 20};
+const char *kVars[] = {"PORT", "BIND", "DATABASE_URL", "LOG_FILE", "LOG_LEVEL", "POOL_MIN",
+                       "POOL_MAX", "REQUEST_TIMEOUT_MS", "BODY_LIMIT_BYTES", "CODEBASE_MCP_URL",
+                       "INDEX_ROOTS"};
+
+class Config : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char *v : kVars) unsetenv(v);
+  }
+  void TearDown() override {
+    for (const char *v : kVars) unsetenv(v);
+  }
+  srv_code Load(std::vector<std::string> args, srv_config *c, srv_err *e) {
+    std::vector<char *> argv;
+    argv.push_back(const_cast<char *>("codebase-mcp"));
+    for (auto &a : args) argv.push_back(const_cast<char *>(a.c_str()));
+    argv.push_back(nullptr);
+    return srv_config_load(&kCodebase, (int)args.size() + 1, argv.data(), c, e);
+  }
+};
+
+}  // namespace
+
+TEST_F(Config, FR015_DefaultsPerServer) {
+  srv_config c;
+  srv_err e;
+  ASSERT_EQ(SRV_OK, Load({}, &c, &e)) << e.msg;
+  EXPECT_EQ(SRV_CMD_SERVE, c.subcommand);
+  EXPECT_EQ(8020, c.port);
+  EXPECT_STREQ("127.0.0.1", c.bind);
+  EXPECT_STREQ("postgresql:///codebase_mcp", c.database_url);
+  EXPECT_EQ(5, c.pool_min);
+  EXPECT_EQ(20, c.pool_max);
+  EXPECT_EQ(30000, c.request_timeout_ms);
+  EXPECT_EQ(1048576u, c.body_limit_bytes);
+  EXPECT_STREQ("http://127.0.0.1:8020", c.codebase_mcp_url);
+  EXPECT_STREQ("", c.log_file);
+  EXPECT_EQ(SRV_LOG_INFO, c.log_level);
+  EXPECT_EQ(0, c.stdio);
+}
+
+TEST_F(Config, EnvironmentThenFlagsOverride) {
+  setenv("PORT", "9100", 1);
+  setenv("DATABASE_URL", "postgresql://u@h/db", 1);
+  setenv("POOL_MAX", "7", 1);
+  setenv("LOG_LEVEL", "debug", 1);
+  setenv("INDEX_ROOTS", "/src:/work", 1);
+  srv_config c;
+  srv_err e;
+  ASSERT_EQ(SRV_OK, Load({"--port", "9200", "--pool-min=3", "--log-file", "/tmp/x.log", "--stdio"}, &c, &e)) << e.msg;
+  EXPECT_EQ(9200, c.port);
+  EXPECT_STREQ("postgresql://u@h/db", c.database_url);
+  EXPECT_EQ(3, c.pool_min);
+  EXPECT_EQ(7, c.pool_max);
+  EXPECT_EQ(SRV_LOG_DEBUG, c.log_level);
+  EXPECT_STREQ("/tmp/x.log", c.log_file);
+  EXPECT_STREQ("/src:/work", c.index_roots);
+  EXPECT_EQ(1, c.stdio);
+}
+
+TEST_F(Config, SubcommandsAndHelp) {
+  srv_config c;
+  srv_err e;
+  ASSERT_EQ(SRV_OK, Load({"migrate", "--database-url", "postgresql:///x"}, &c, &e));
+  EXPECT_EQ(SRV_CMD_MIGRATE, c.subcommand);
+  ASSERT_EQ(SRV_OK, Load({"--help"}, &c, &e));
+  EXPECT_EQ(SRV_CMD_HELP, c.subcommand);
+  char *buf = nullptr;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  srv_config_usage(&kCodebase, f);
+  fclose(f);
+  std::string usage(buf, len);
+  free(buf);
+  for (const char *want : {"codebase-mcp migrate", "--port N", "PORT", "8020", "DATABASE_URL",
+                           "POOL_MIN", "--stdio", "LOG_FILE"}) {
+    EXPECT_NE(std::string::npos, usage.find(want)) << want << "\n" << usage;
+  }
+}
+
+TEST_F(Config, US4_InvalidValuesGiveClearErrors) {
+  srv_config c;
+  srv_err e;
+  setenv("PORT", "abc", 1);
+  EXPECT_EQ(SRV_EINVAL, Load({}, &c, &e));
+  EXPECT_STREQ("PORT must be 1-65535, got 'abc'", e.msg);
+  unsetenv("PORT");
+  EXPECT_EQ(SRV_EINVAL, Load({"--port", "70000"}, &c, &e));
+  EXPECT_STREQ("--port must be 1-65535, got '70000'", e.msg);
+  EXPECT_EQ(SRV_EINVAL, Load({"--port"}, &c, &e));
+  EXPECT_NE(nullptr, strstr(e.msg, "--port needs a value")) << e.msg;
+  EXPECT_EQ(SRV_EINVAL, Load({"--prot", "1"}, &c, &e));
+  EXPECT_STREQ("unknown option '--prot'; see codebase-mcp --help", e.msg);
+  EXPECT_EQ(SRV_EINVAL, Load({"serve", "extra"}, &c, &e));
+  EXPECT_NE(nullptr, strstr(e.msg, "unexpected argument 'extra'")) << e.msg;
+  EXPECT_EQ(SRV_EINVAL, Load({"--pool-min", "9", "--pool-max", "4"}, &c, &e));
+  EXPECT_NE(nullptr, strstr(e.msg, "must not exceed")) << e.msg;
+  setenv("LOG_LEVEL", "loud", 1);
+  EXPECT_EQ(SRV_EINVAL, Load({}, &c, &e));
+  EXPECT_STREQ("LOG_LEVEL must be DEBUG, INFO, WARN or ERROR, got 'loud'", e.msg);
+  unsetenv("LOG_LEVEL");
+  setenv("POOL_MAX", "12x", 1);
+  EXPECT_EQ(SRV_EINVAL, Load({}, &c, &e));
+  EXPECT_STREQ("POOL_MAX must be 1-1000, got '12x'", e.msg);
+}
