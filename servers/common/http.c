@@ -409,8 +409,9 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
     if (rc == NULL) return MHD_NO;
     *con_cls = rc;
     atomic_fetch_add(&h->in_flight, 1);
-    /* Known-bad requests are answered before any body is read (MHD then closes). */
-    if (rc->early_status != 0 || rc->too_big) return answer_early(rc);
+    /* An announced oversize body is refused before it is read (MHD then closes). Unknown routes
+     * are answered once the request is complete, so the connection stays usable. */
+    if (rc->too_big) return answer_early(rc);
     return MHD_YES;
   }
   if (rc->state == 2) return send_response(rc);
@@ -418,6 +419,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
   if (*upload_data_size > 0) {
     size_t n = *upload_data_size;
     *upload_data_size = 0;
+    if (rc->early_status != 0) return MHD_YES; /* 404 / 405: the body is not needed */
     if (rc->too_big || rc->len + n > h->opts.max_body) {
       rc->too_big = 1;
       return MHD_YES;

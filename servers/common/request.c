@@ -41,15 +41,17 @@ void srv_request_init(srv_metrics *m) {
 void srv_request_shutdown(void) { srv_request_init(NULL); }
 
 static int fill(struct srv_op_metrics *o, const char *label, const char *value,
-                const char *req_name, const char *err_name, const char *hist_name) {
+                const char *what, const char *req_name, const char *err_name,
+                const char *hist_name) {
   srv_err err;
+  char h1[96], h2[96], h3[96];
   snprintf(o->name, sizeof o->name, "%s", value);
-  o->requests = srv_metrics_counter(g_metrics, req_name, "Requests served", label, value, &err);
-  o->errors = o->requests ? srv_metrics_counter(g_metrics, err_name, "Requests that failed",
-                                                label, value, &err)
-                          : NULL;
-  o->latency = o->errors ? srv_metrics_histogram(g_metrics, hist_name, "Latency in seconds",
-                                                 label, value, &err)
+  snprintf(h1, sizeof h1, "%s served, per %s", what, label);
+  snprintf(h2, sizeof h2, "%s that failed, per %s", what, label);
+  snprintf(h3, sizeof h3, "Latency of %s in seconds, per %s", what, label);
+  o->requests = srv_metrics_counter(g_metrics, req_name, h1, label, value, &err);
+  o->errors = o->requests ? srv_metrics_counter(g_metrics, err_name, h2, label, value, &err) : NULL;
+  o->latency = o->errors ? srv_metrics_histogram(g_metrics, hist_name, h3, label, value, &err)
                          : NULL;
   if (o->latency == NULL) {
     srv_log_event(SRV_LOG_ERROR, "metrics_register_failed", "%s", err.msg);
@@ -70,7 +72,7 @@ srv_op_metrics *srv_request_op(const char *route) {
       goto cleanup;
     }
   if (n >= MAX_OPS) goto cleanup;
-  if (fill(&g_ops[n], "route", route, "http_requests_total", "http_request_errors_total",
+  if (fill(&g_ops[n], "route", route, "HTTP requests", "http_requests_total", "http_request_errors_total",
            "http_request_duration_seconds") != 0)
     goto cleanup;
   r = &g_ops[n];
@@ -91,7 +93,7 @@ int srv_request_add_tool(const char *name) {
       goto cleanup;
     }
   if (n >= MAX_TOOLS) goto cleanup;
-  if (fill(&g_tools[n], "tool", name, "tool_calls_total", "tool_errors_total",
+  if (fill(&g_tools[n], "tool", name, "tool calls", "tool_calls_total", "tool_errors_total",
            "tool_duration_seconds") != 0)
     goto cleanup;
   atomic_store_explicit(&g_ntools, n + 1, memory_order_release);
