@@ -1,0 +1,96 @@
+/* compare.h — the hybrid regression rule (SPEC FR-018) and its verdicts (FR-021).
+ *
+ * A metric regresses only if it is more than 10% worse than the baseline AND over its target.
+ * Verdicts: any target violated => block; more than 10% over the baseline but within target =>
+ * review (a person writes a justification); otherwise pass. The comparison covers, for every
+ * operation present on either side, the metrics p50, p95 and p99 (milliseconds). Only p95 has a
+ * target (SPEC states every US1 target as a p95): the record's target_threshold_ms, else the
+ * baseline record's, else the SPEC figure for the operation (bench_spec_target_ms). "Over target"
+ * means current >= target (the requirements say p95 < target). "More than 10% worse" is decided
+ * exactly on the two-decimal values the records store: current*100 > baseline*110 in hundredths of
+ * a millisecond, so +10.00% is a pass and +10.01% a review.
+ * Missing data never crashes and never blocks by itself: a metric only in the baseline is a
+ * review ("not measured now"); a metric only in the current run is judged against its target
+ * alone; no baseline file at all is a first run: targets still apply, nothing can be a review. */
+#ifndef BENCH_COMPARE_H
+#define BENCH_COMPARE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "benchmarks/error.h"
+#include "benchmarks/result_set.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum bench_verdict { BENCH_PASS = 0, BENCH_REVIEW = 1, BENCH_BLOCK = 2 } bench_verdict;
+
+/* "pass" | "review" | "block" ("?" out of range). */
+const char *bench_verdict_name(bench_verdict v);
+
+/* SPEC US1 p95 target of an operation in ms: index 60000, search 500, project_switch 50,
+ * entity_query 100 (0 for an unknown value). */
+double bench_spec_target_ms(mdl_operation_type op);
+
+/* The rule on one metric. has_* say which values exist; target_ms <= 0 means "no target".
+ * Writes a readable one-sentence reason into reason[n] and the change in percent into
+ * *change_percent (NAN when it cannot be computed; HUGE_VAL for a zero baseline that grew). */
+bench_verdict bench_judge(int has_baseline, double baseline_ms, int has_current, double current_ms,
+                          double target_ms, int baseline_file_present, double *change_percent,
+                          char *reason, size_t n);
+
+typedef struct bench_row {
+  char metric[48];          /* "search.p95" */
+  mdl_operation_type op;
+  char statistic[8];        /* "p50" | "p95" | "p99" */
+  char server[16];          /* "codebase-mcp" | "workflow-mcp" */
+  int has_baseline, has_current;
+  double baseline_ms, current_ms; /* meaningful when has_* */
+  double change_percent;    /* NAN when not computable */
+  double target_ms;         /* 0: no target */
+  bench_verdict verdict;
+  char reason[384];
+} bench_row;
+
+typedef struct bench_comparison {
+  bench_row rows[MDL_OP_COUNT * 3];
+  size_t n;
+  bench_verdict verdict;    /* worst row verdict; pass when there are no rows */
+  int baseline_present;
+  size_t counts[3];         /* rows per verdict */
+  char summary[512];
+} bench_comparison;
+
+/* Compares current with baseline (baseline->present == 0: first run). Never fails on missing
+ * data; asserts its pointers. */
+void bench_compare(const bench_set *baseline, const bench_set *current, bench_comparison *out);
+
+/* Likely causes / recommendations for a row that did not pass (static strings). */
+const char *bench_likely_causes(mdl_operation_type op);
+const char *bench_recommendations(mdl_operation_type op, bench_verdict v);
+
+/* The comparison JSON: {verdict, rule, summary, baseline:{present, source, commit, measured_at,
+ * machine}, current:{...}, metrics:[{metric, operation_type, statistic, server_id, baseline_ms,
+ * current_ms, change_percent, target_ms, verdict, reason, likely_causes?, recommendations?}]}.
+ * Caller owns it. NULL only on out of memory. */
+cJSON *bench_comparison_to_json(const bench_comparison *c, const bench_set *baseline,
+                                const bench_set *current);
+
+/* The markdown report (metrics table, then causes and recommendations for every row that did
+ * not pass, with a justification slot for reviews) written to f. BENCH_EIO on a write error. */
+int bench_comparison_write_markdown(const bench_comparison *c, const bench_set *baseline,
+                                    const bench_set *current, FILE *f, bench_err *err);
+
+/* Writes comparison.json and comparison.md into dir (created if missing). */
+int bench_comparison_write_files(const bench_comparison *c, const bench_set *baseline,
+                                 const bench_set *current, const char *dir, bench_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BENCH_COMPARE_H */

@@ -1,0 +1,296 @@
+/* result_set.c — load, fill and write sets of PerformanceBenchmarkResult records (result_set.h).
+ *
+ * Owns the file format of baselines and runs; the records themselves are parsed, validated and
+ * serialised by //models only. */
+#include "benchmarks/result_set.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int bench_read_file(const char *path, char **out, int *errno_out, bench_err *err) {
+  int rc = BENCH_OK;
+  FILE *f = NULL;
+  char *buf = NULL;
+  size_t cap = 0, len = 0;
+  assert(path != NULL && out != NULL);
+  *out = NULL;
+  if (errno_out != NULL) *errno_out = 0;
+  f = fopen(path, "rb");
+  if (f == NULL) {
+    if (errno_out != NULL) *errno_out = errno;
+    rc = bench_err_set(err, BENCH_EIO, "cannot open %s: %s", path, strerror(errno));
+    goto cleanup;
+  }
+  for (;;) {
+    if (len + 4096 + 1 > cap) {
+      size_t ncap = cap == 0 ? 65536 : cap * 2;
+      char *nb = realloc(buf, ncap);
+      if (nb == NULL) {
+        rc = bench_err_set(err, BENCH_ENOMEM, "out of memory reading %s", path);
+        goto cleanup;
+      }
+      buf = nb;
+      cap = ncap;
+    }
+    size_t got = fread(buf + len, 1, cap - len - 1, f);
+    len += got;
+    if (got == 0) break;
+  }
+  if (ferror(f)) {
+    if (errno_out != NULL) *errno_out = errno;
+    rc = bench_err_set(err, BENCH_EIO, "cannot read %s: %s", path, strerror(errno));
+    goto cleanup;
+  }
+  buf[len] = '\0';
+  *out = buf;
+  buf = NULL;
+cleanup:
+  if (f != NULL) fclose(f);
+  free(buf);
+  return rc;
+}
+
+int bench_write_file(const char *path, const char *text, bench_err *err) {
+  int rc = BENCH_OK;
+  FILE *f = NULL;
+  assert(path != NULL && text != NULL);
+  f = fopen(path, "wb");
+  if (f == NULL) {
+    rc = bench_err_set(err, BENCH_EIO, "cannot create %s: %s (check the directory exists)", path,
+                       strerror(errno));
+    goto cleanup;
+  }
+  size_t n = strlen(text);
+  if (fwrite(text, 1, n, f) != n) {
+    rc = bench_err_set(err, BENCH_EIO, "cannot write %s: %s", path, strerror(errno));
+    goto cleanup;
+  }
+cleanup:
+  if (f != NULL && fclose(f) != 0 && rc == BENCH_OK)
+    rc = bench_err_set(err, BENCH_EIO, "cannot close %s: %s", path, strerror(errno));
+  return rc;
+}
+
+void bench_set_free(bench_set *s) {
+  if (s == NULL) return;
+  for (int i = 0; i < MDL_OP_COUNT; i++) mdl_benchmark_result_free(&s->results[i]);
+  cJSON_Delete(s->machine);
+  cJSON_Delete(s->samples);
+  memset(s, 0, sizeof *s);
+}
+
+static void copy_str(char *dst, size_t n, const char *src) {
+  snprintf(dst, n, "%s", src != NULL ? src : "");
+}
+
+/* Parses one record into the set (replacing any earlier one of that operation). */
+static int add_record(bench_set *s, const cJSON *item, int index, const char *src, bench_err *err) {
+  mdl_benchmark_result r;
+  mdl_err me;
+  memset(&r, 0, sizeof r);
+  if (mdl_benchmark_result_from_json(item, &r, &me) != MDL_OK)
+    return bench_err_set(err, BENCH_EINVAL,
+                         "%s: results[%d] is not a valid PerformanceBenchmarkResult: field '%s': %s",
+                         src, index, me.field, me.msg);
+  mdl_benchmark_result_free(&s->results[r.operation_type]);
+  s->results[r.operation_type] = r;
+  s->has[r.operation_type] = 1;
+  return BENCH_OK;
+}
+
+int bench_set_from_json(const cJSON *json, const char *source, bench_set *out, bench_err *err) {
+  int rc = BENCH_OK;
+  const char *src = source != NULL ? source : "(results)";
+  const cJSON *list = NULL;
+  assert(out != NULL);
+  memset(out, 0, sizeof *out);
+  out->present = 1;
+  copy_str(out->source, sizeof out->source, source);
+  if (cJSON_IsArray(json)) {
+    list = json;
+  } else if (cJSON_IsObject(json) && cJSON_GetObjectItemCaseSensitive(json, "benchmark_id") != NULL) {
+    rc = add_record(out, json, 0, src, err);
+    goto cleanup;
+  } else if (cJSON_IsObject(json)) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(json, "commit");
+    if (cJSON_IsString(v)) copy_str(out->commit, sizeof out->commit, v->valuestring);
+    v = cJSON_GetObjectItemCaseSensitive(json, "measured_at");
+    if (cJSON_IsString(v)) copy_str(out->measured_at, sizeof out->measured_at, v->valuestring);
+    v = cJSON_GetObjectItemCaseSensitive(json, "machine");
+    if (cJSON_IsObject(v) && (out->machine = cJSON_Duplicate(v, 1)) == NULL) {
+      rc = bench_err_set(err, BENCH_ENOMEM, "out of memory copying %s machine", src);
+      goto cleanup;
+    }
+    v = cJSON_GetObjectItemCaseSensitive(json, "samples");
+    if (cJSON_IsObject(v) && (out->samples = cJSON_Duplicate(v, 1)) == NULL) {
+      rc = bench_err_set(err, BENCH_ENOMEM, "out of memory copying %s samples", src);
+      goto cleanup;
+    }
+    list = cJSON_GetObjectItemCaseSensitive(json, "results");
+    if (!cJSON_IsArray(list)) {
+      rc = bench_err_set(err, BENCH_EINVAL,
+                         "%s: expected a \"results\" array of PerformanceBenchmarkResult records",
+                         src);
+      goto cleanup;
+    }
+  } else {
+    rc = bench_err_set(err, BENCH_EINVAL,
+                       "%s: expected a JSON object with \"results\", an array of records or one "
+                       "record",
+                       src);
+    goto cleanup;
+  }
+  int i = 0;
+  const cJSON *item;
+  cJSON_ArrayForEach(item, list) {
+    rc = add_record(out, item, i++, src, err);
+    if (rc != BENCH_OK) goto cleanup;
+  }
+cleanup:
+  if (rc != BENCH_OK) bench_set_free(out);
+  return rc;
+}
+
+int bench_set_load(const char *path, int missing_ok, bench_set *out, bench_err *err) {
+  int rc = BENCH_OK, e = 0;
+  char *text = NULL;
+  cJSON *json = NULL;
+  assert(path != NULL && out != NULL);
+  memset(out, 0, sizeof *out);
+  rc = bench_read_file(path, &text, &e, err);
+  if (rc != BENCH_OK) {
+    if (e == ENOENT && missing_ok) {
+      bench_err_clear(err);
+      copy_str(out->source, sizeof out->source, path);
+      rc = BENCH_OK;
+    }
+    goto cleanup;
+  }
+  json = cJSON_Parse(text);
+  if (json == NULL) {
+    rc = bench_err_set(err, BENCH_EINVAL, "%s is not JSON (near byte %ld)", path,
+                       (long)(cJSON_GetErrorPtr() != NULL ? cJSON_GetErrorPtr() - text : 0));
+    goto cleanup;
+  }
+  rc = bench_set_from_json(json, path, out, err);
+cleanup:
+  cJSON_Delete(json);
+  free(text);
+  return rc;
+}
+
+int bench_set_put(bench_set *s, mdl_benchmark_result *r, const double *samples, size_t n,
+                  bench_err *err) {
+  int rc = BENCH_OK;
+  mdl_err me;
+  cJSON *arr = NULL;
+  assert(s != NULL && r != NULL);
+  if (mdl_benchmark_result_validate(r, &me) != MDL_OK)
+    return bench_err_set(err, BENCH_EINVAL, "record for %s is invalid: field '%s': %s",
+                         mdl_operation_type_name(r->operation_type), me.field, me.msg);
+  if (samples != NULL && n > 0) {
+    if (s->samples == NULL && (s->samples = cJSON_CreateObject()) == NULL) {
+      rc = bench_err_set(err, BENCH_ENOMEM, "out of memory storing samples");
+      goto cleanup;
+    }
+    arr = cJSON_CreateArray();
+    for (size_t i = 0; arr != NULL && i < n; i++) {
+      cJSON *num = cJSON_CreateNumber(mdl_round2(samples[i]));
+      if (num == NULL || !cJSON_AddItemToArray(arr, num)) {
+        cJSON_Delete(num);
+        cJSON_Delete(arr);
+        arr = NULL;
+      }
+    }
+    if (arr == NULL) {
+      rc = bench_err_set(err, BENCH_ENOMEM, "out of memory storing samples");
+      goto cleanup;
+    }
+    const char *key = mdl_operation_type_name(r->operation_type);
+    cJSON_DeleteItemFromObjectCaseSensitive(s->samples, key);
+    if (!cJSON_AddItemToObject(s->samples, key, arr)) {
+      rc = bench_err_set(err, BENCH_ENOMEM, "out of memory storing samples");
+      goto cleanup;
+    }
+    arr = NULL;
+  }
+  s->present = 1;
+  mdl_benchmark_result_free(&s->results[r->operation_type]);
+  s->results[r->operation_type] = *r;
+  s->has[r->operation_type] = 1;
+  memset(r, 0, sizeof *r);
+cleanup:
+  cJSON_Delete(arr);
+  return rc;
+}
+
+const cJSON *bench_set_samples(const bench_set *s, mdl_operation_type op) {
+  assert(s != NULL);
+  if (s->samples == NULL || op >= MDL_OP_COUNT) return NULL;
+  const cJSON *a = cJSON_GetObjectItemCaseSensitive(s->samples, mdl_operation_type_name(op));
+  return cJSON_IsArray(a) ? a : NULL;
+}
+
+cJSON *bench_set_to_json(const bench_set *s) {
+  cJSON *root = cJSON_CreateObject(), *results = NULL;
+  assert(s != NULL);
+  if (root == NULL) return NULL;
+  cJSON_AddStringToObject(root, "format", BENCH_SET_FORMAT);
+  if (s->commit[0] != '\0')
+    cJSON_AddStringToObject(root, "commit", s->commit);
+  else
+    cJSON_AddNullToObject(root, "commit");
+  if (s->measured_at[0] != '\0')
+    cJSON_AddStringToObject(root, "measured_at", s->measured_at);
+  else
+    cJSON_AddNullToObject(root, "measured_at");
+  if (s->machine != NULL)
+    cJSON_AddItemToObject(root, "machine", cJSON_Duplicate(s->machine, 1));
+  else
+    cJSON_AddNullToObject(root, "machine");
+  results = cJSON_AddArrayToObject(root, "results");
+  int expected = 0;
+  for (int i = 0; results != NULL && i < MDL_OP_COUNT; i++) {
+    if (!s->has[i]) continue;
+    expected++;
+    cJSON_AddItemToArray(results, mdl_benchmark_result_to_json(&s->results[i]));
+  }
+  if (s->samples != NULL) cJSON_AddItemToObject(root, "samples", cJSON_Duplicate(s->samples, 1));
+  if (results == NULL || cJSON_GetArraySize(results) != expected) {
+    cJSON_Delete(root);
+    return NULL;
+  }
+  return root;
+}
+
+int bench_set_write(const bench_set *s, const char *path, bench_err *err) {
+  int rc = BENCH_OK;
+  cJSON *json = NULL;
+  char *text = NULL, *withnl = NULL;
+  assert(s != NULL && path != NULL);
+  json = bench_set_to_json(s);
+  if (json != NULL) text = cJSON_Print(json);
+  if (text == NULL) {
+    rc = bench_err_set(err, BENCH_ENOMEM, "out of memory serialising results for %s", path);
+    goto cleanup;
+  }
+  size_t n = strlen(text);
+  withnl = malloc(n + 2);
+  if (withnl == NULL) {
+    rc = bench_err_set(err, BENCH_ENOMEM, "out of memory serialising results for %s", path);
+    goto cleanup;
+  }
+  memcpy(withnl, text, n);
+  withnl[n] = '\n';
+  withnl[n + 1] = '\0';
+  rc = bench_write_file(path, withnl, err);
+cleanup:
+  free(withnl);
+  free(text);
+  cJSON_Delete(json);
+  return rc;
+}
