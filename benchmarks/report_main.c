@@ -206,12 +206,20 @@ int main(int argc, char **argv) {
       const bench_set *s = side == 0 ? &base : &cur;
       if (!s->has[op]) continue;
       const mdl_benchmark_result *r = &s->results[op];
-      fprintf(f, "| %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f | %.0f | %.2f | %.0f |\n",
-              mdl_operation_type_name((mdl_operation_type)op), side == 0 ? "baseline" : "current",
-              r->latency_mean_ms, r->latency_min_ms, r->latency_max_ms, param_num(r, "median_ms"),
-              param_num(r, "stddev_ms"), param_num(r, "cv_percent"), param_num(r, "iqr_ms"),
-              param_num(r, "outliers_stddev"), param_num(r, "outliers_iqr"),
-              param_num(r, "ops_per_second"), param_num(r, "rounds"));
+      static const char *const keys[] = {"median_ms", "stddev_ms", "cv_percent", "iqr_ms",
+                                         "outliers_stddev", "outliers_iqr", "ops_per_second",
+                                         "rounds"};
+      fprintf(f, "| %s | %s | %.2f | %.2f | %.2f |", mdl_operation_type_name((mdl_operation_type)op),
+              side == 0 ? "baseline" : "current", r->latency_mean_ms, r->latency_min_ms,
+              r->latency_max_ms);
+      for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        char c[32];
+        double v = param_num(r, keys[k]);
+        cell(c, sizeof c, 1, v);
+        if (k >= 4 && k != 6 && isfinite(v)) snprintf(c, sizeof c, "%.0f", v);
+        fprintf(f, " %s |", c);
+      }
+      fprintf(f, "\n");
     }
   }
 
