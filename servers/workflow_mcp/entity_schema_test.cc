@@ -63,7 +63,7 @@ TEST(EntitySchema, FR_Entities_RegistrationRejectsMalformedSchemas) {
   cJSON_Delete(s);
   s = cJSON_Parse(R"({"type":"object","properties":{"a":{"type":"numbr"}}})");
   EXPECT_EQ(wf_entity_schema_check(s, &err), SRV_EINVAL);
-  EXPECT_NE(std::string(err.msg).find("schema.properties.a"), std::string::npos) << err.msg;
+  EXPECT_NE(std::string(err.msg).find("a.type \"numbr\""), std::string::npos) << err.msg;
   cJSON_Delete(s);
   s = cJSON_Parse(kInvoice);
   EXPECT_EQ(wf_entity_schema_check(s, &err), SRV_OK) << err.msg;
