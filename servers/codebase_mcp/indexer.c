@@ -1,0 +1,932 @@
+/* indexer.c — the job registry, the job thread, the worker threads (see indexer.h).
+ *
+ * Memory while indexing: the scan list (paths only), the project's previous file hashes, and per
+ * worker one file buffer plus one batch (<= ~4 MiB): bounded whatever the repository size. */
+#include "servers/codebase_mcp/indexer.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "models/uuid.h"
+#include "servers/codebase_mcp/buf.h"
+#include "servers/codebase_mcp/chunker.h"
+#include "servers/codebase_mcp/hash.h"
+#include "servers/codebase_mcp/lang.h"
+#include "servers/codebase_mcp/scanner.h"
+#include "servers/codebase_mcp/tokens.h"
+#include "servers/codebase_mcp/writer.h"
+#include "servers/common/db.h"
+#include "servers/common/log.h"
+#include "servers/common/timeutil.h"
+
+#define CONTEXT_LINES 3
+#define MAX_JOBS_KEPT 256
+
+typedef enum job_status { JOB_PENDING, JOB_RUNNING, JOB_COMPLETED, JOB_FAILED } job_status;
+static const char *const kStatus[] = {"pending", "running", "completed", "failed"};
+
+typedef struct cb_job {
+  char id[MDL_UUID_LEN];
+  char project[CB_PROJECT_ID_MAX + 1];
+  char repo[PATH_MAX];
+  int force;
+  atomic_int status;
+  atomic_int files_total, files_indexed, files_unchanged, files_rejected, files_deleted;
+  atomic_int chunks_created, warnings;
+  int64_t started_mono, finished_mono; /* guarded by ix->mu */
+  char error[512];                     /* guarded by ix->mu */
+  pthread_t thread;
+  int has_thread;
+  struct cb_indexer *ix;
+  struct cb_job *next;
+} cb_job;
+
+struct cb_indexer {
+  srv_pool *pool;
+  char *index_roots;
+  int threads;
+  int64_t max_file_bytes, outage_ms;
+  uint64_t parse_timeout_us;
+  pthread_mutex_t mu;
+  cb_job *jobs; /* newest first */
+  int njobs;
+  atomic_int stopping;
+};
+
+/* ---- small helpers ------------------------------------------------------------------------ */
+
+int cb_project_id_valid(const char *s) {
+  size_t n = 0;
+  if (!s) return 0;
+  for (; s[n]; n++) {
+    char c = s[n];
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return 0;
+  }
+  return n >= 1 && n <= CB_PROJECT_ID_MAX;
+}
+
+static int retry_later(srv_code c) { return c == SRV_EUNAVAIL || c == SRV_EBUSY; }
+
+/* Runs fn on a pooled connection, waiting out a database outage for up to ix->outage_ms. */
+static srv_code job_db(cb_job *job, srv_db_fn fn, void *arg, srv_err *err) {
+  int64_t give_up = srv_mono_ms() + job->ix->outage_ms;
+  int64_t backoff = 100;
+  for (;;) {
+    srv_code rc = srv_db_run(job->ix->pool, srv_mono_ms() + 10000, fn, arg, 1, err);
+    if (!retry_later(rc) || srv_mono_ms() >= give_up || atomic_load(&job->ix->stopping))
+      return rc;
+    srv_sleep_ms(backoff);
+    backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;
+  }
+}
+
+/* ---- job rows ----------------------------------------------------------------------------- */
+
+typedef struct job_row_arg {
+  cb_job *job;
+  const char *status;
+  const char *error;
+} job_row_arg;
+
+static srv_code db_insert_job(PGconn *c, void *arg, srv_err *err) {
+  cb_job *j = arg;
+  const char *p[4] = {j->id, j->project, j->repo, j->force ? "true" : "false"};
+  return srv_db_exec(c,
+                     "INSERT INTO index_jobs (job_id, project_id, repo_path, force_reindex) "
+                     "VALUES ($1, $2, $3, $4) ON CONFLICT (job_id) DO NOTHING",
+                     4, p, NULL, err);
+}
+
+static srv_code db_update_job(PGconn *c, void *arg, srv_err *err) {
+  job_row_arg *a = arg;
+  cb_job *j = a->job;
+  char n[7][16];
+  int v[7] = {atomic_load(&j->files_total),
+              atomic_load(&j->files_indexed),
+              atomic_load(&j->files_unchanged) + atomic_load(&j->files_rejected),
+              atomic_load(&j->files_unchanged),
+              atomic_load(&j->files_deleted),
+              atomic_load(&j->chunks_created),
+              0};
+  for (int i = 0; i < 7; i++) snprintf(n[i], sizeof n[i], "%d", v[i]);
+  const char *p[9] = {j->id, a->status, n[0], n[1], n[2], n[3], n[4], n[5], a->error};
+  return srv_db_exec(c,
+                     "UPDATE index_jobs SET status = $2, files_total = $3, files_indexed = $4, "
+                     "files_skipped = $5, files_unchanged = $6, files_deleted = $7, "
+                     "chunks_created = $8, error = $9, "
+                     "started_at = coalesce(started_at, now()), "
+                     "finished_at = CASE WHEN $2 IN ('completed', 'failed') THEN now() END "
+                     "WHERE job_id = $1",
+                     9, p, NULL, err);
+}
+
+/* ---- previous file hashes (path -> hash, job) ----------------------------------------------- */
+
+typedef struct prev_entry {
+  char *path;
+  char hash[CB_HASH_HEX_LEN];
+  int same_job; /* written by this very job (a resumed force run) */
+} prev_entry;
+
+typedef struct prev_map {
+  prev_entry *slots;
+  size_t cap;
+} prev_map;
+
+static uint64_t str_hash(const char *s) {
+  cb_hash128 h = cb_hash(s, strlen(s), (cb_hash128){0, 0});
+  return h.lo;
+}
+
+static const prev_entry *prev_find(const prev_map *m, const char *path) {
+  if (!m->cap) return NULL;
+  size_t i = str_hash(path) & (m->cap - 1);
+  while (m->slots[i].path) {
+    if (strcmp(m->slots[i].path, path) == 0) return &m->slots[i];
+    i = (i + 1) & (m->cap - 1);
+  }
+  return NULL;
+}
+
+static void prev_free(prev_map *m) {
+  for (size_t i = 0; i < m->cap; i++) free(m->slots[i].path);
+  free(m->slots);
+  memset(m, 0, sizeof *m);
+}
+
+typedef struct load_prev_arg {
+  cb_job *job;
+  prev_map *map;
+} load_prev_arg;
+
+static srv_code db_load_prev(PGconn *c, void *arg, srv_err *err) {
+  load_prev_arg *a = arg;
+  PGresult *r = NULL;
+  const char *p[2] = {a->job->project, a->job->id};
+  srv_code rc = srv_db_exec(c,
+                            "SELECT path, content_hash, job_id = $2 FROM code_files "
+                            "WHERE project_id = $1",
+                            2, p, &r, err);
+  if (rc != SRV_OK) return rc;
+  int n = PQntuples(r);
+  prev_free(a->map);
+  size_t cap = 16;
+  while (cap < (size_t)n * 2 + 1) cap *= 2;
+  a->map->slots = calloc(cap, sizeof *a->map->slots);
+  if (!a->map->slots) {
+    PQclear(r);
+    return srv_err_set(err, SRV_EINTERNAL, "out of memory loading %d file hashes", n);
+  }
+  a->map->cap = cap;
+  for (int i = 0; i < n; i++) {
+    const char *path = PQgetvalue(r, i, 0);
+    size_t k = str_hash(path) & (cap - 1);
+    while (a->map->slots[k].path) k = (k + 1) & (cap - 1);
+    prev_entry *e = &a->map->slots[k];
+    e->path = strdup(path);
+    if (!e->path) {
+      PQclear(r);
+      return srv_err_set(err, SRV_EINTERNAL, "out of memory loading file hashes");
+    }
+    snprintf(e->hash, sizeof e->hash, "%s", PQgetvalue(r, i, 1));
+    e->same_job = PQgetvalue(r, i, 2)[0] == 't';
+  }
+  PQclear(r);
+  return SRV_OK;
+}
+
+/* ---- workers -------------------------------------------------------------------------------- */
+
+typedef struct shared {
+  cb_job *job;
+  const cb_scan_result *scan;
+  const prev_map *prev;
+  unsigned char *seen; /* per file: 1 = indexed or unchanged (kept) */
+  atomic_size_t next;
+  atomic_int failed;
+  pthread_mutex_t mu;
+  srv_err err; /* first fatal error (guarded by mu) */
+} shared;
+
+typedef struct worker {
+  shared *sh;
+  cb_chunker *chunker;
+  cb_tsv *tsv;
+  cb_batch batch;
+  cb_buf file;
+  cb_buf ids; /* chunk ids of the current file, CB_CHUNK_ID_LEN each */
+  int batch_indexed;
+} worker;
+
+static void warn_file(cb_job *job, const char *op, const char *path, const char *reason) {
+  atomic_fetch_add(&job->warnings, 1);
+  cJSON *ctx = cJSON_CreateObject();
+  if (ctx) {
+    cJSON_AddStringToObject(ctx, "job_id", job->id);
+    cJSON_AddStringToObject(ctx, "project_id", job->project);
+    cJSON_AddStringToObject(ctx, "path", path);
+    cJSON_AddStringToObject(ctx, "reason", reason);
+  }
+  srv_log_event_ctx(SRV_LOG_WARN, op, ctx, "%s: %s", path, reason);
+  cJSON_Delete(ctx);
+}
+
+static void fail_shared(shared *sh, const srv_err *e) {
+  pthread_mutex_lock(&sh->mu);
+  if (!atomic_load(&sh->failed)) sh->err = *e;
+  atomic_store(&sh->failed, 1);
+  pthread_mutex_unlock(&sh->mu);
+}
+
+/* Reads the whole file into w->file. 0 or -1 with errno. */
+static int read_file(worker *w, const char *abs) {
+  cb_buf_reset(&w->file);
+  int fd = open(abs, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    close(fd);
+    return -1;
+  }
+  if (cb_buf_reserve(&w->file, (size_t)st.st_size + 1) != 0) {
+    close(fd);
+    errno = ENOMEM;
+    return -1;
+  }
+  for (;;) {
+    if (cb_buf_reserve(&w->file, 65536) != 0) {
+      close(fd);
+      errno = ENOMEM;
+      return -1;
+    }
+    ssize_t k = read(fd, w->file.data + w->file.len, w->file.cap - w->file.len - 1);
+    if (k < 0) {
+      if (errno == EINTR) continue;
+      close(fd);
+      return -1;
+    }
+    if (k == 0) break;
+    w->file.len += (size_t)k;
+  }
+  w->file.data[w->file.len] = '\0';
+  close(fd);
+  return 0;
+}
+
+/* Writes the worker's batch, waiting out database outages. 0 ok, -1 fatal (recorded). */
+static int flush(worker *w) {
+  cb_job *job = w->sh->job;
+  cb_indexer *ix = job->ix;
+  if (w->batch.nfiles == 0) return 0;
+  int64_t give_up = srv_mono_ms() + ix->outage_ms;
+  int64_t backoff = 100;
+  int warned = 0;
+  srv_err err = {0};
+  for (;;) {
+    PGconn *c = NULL;
+    srv_code rc = srv_pool_acquire(ix->pool, srv_mono_ms() + 10000, &c, &err);
+    if (rc == SRV_OK) {
+      rc = cb_batch_write(c, job->project, &w->batch, &err);
+      srv_pool_release(ix->pool, c, rc == SRV_EUNAVAIL || PQstatus(c) != CONNECTION_OK);
+    }
+    if (rc == SRV_OK) break;
+    if (!retry_later(rc) || srv_mono_ms() >= give_up || atomic_load(&ix->stopping)) {
+      fail_shared(w->sh, &err);
+      return -1;
+    }
+    if (!warned) {
+      cJSON *ctx = cJSON_CreateObject();
+      if (ctx) {
+        cJSON_AddStringToObject(ctx, "job_id", job->id);
+        cJSON_AddNumberToObject(ctx, "batch_files", w->batch.nfiles);
+      }
+      srv_log_event_ctx(SRV_LOG_WARN, "index_batch_retry", ctx,
+                        "database unavailable while writing a batch (%s); the batch is kept "
+                        "and written again when the database is back", err.msg);
+      cJSON_Delete(ctx);
+      warned = 1;
+    }
+    srv_sleep_ms(backoff);
+    backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;
+  }
+  if (warned)
+    srv_log_event(SRV_LOG_INFO, "index_batch_resumed", "job %s: batch of %d files written after "
+                  "the database came back", job->id, w->batch.nfiles);
+  atomic_fetch_add(&job->files_indexed, w->batch.nfiles);
+  atomic_fetch_add(&job->chunks_created, w->batch.nchunks);
+  cb_batch_reset(&w->batch);
+  return 0;
+}
+
+/* Appends `lines` [l0, l1) (0-based) of the file, escaped, to out. */
+static void copy_lines(cb_buf *out, const char *src, const uint32_t *lines, size_t nlines,
+                       size_t srclen, size_t l0, size_t l1) {
+  if (l0 >= l1 || l0 >= nlines) return;
+  if (l1 > nlines) l1 = nlines;
+  size_t a = lines[l0], b = l1 < nlines ? lines[l1] : srclen;
+  cb_buf_copy_field(out, src + a, b - a);
+}
+
+static const char *base_name(const char *path) {
+  const char *s = strrchr(path, '/');
+  return s ? s + 1 : path;
+}
+
+/* Chunks, tokenizes and appends one file to the batch. 0, or -1 out of memory. */
+static int add_file(worker *w, const char *path, const char *lang_name, cb_lang lang,
+                    const char *hash_hex) {
+  cb_job *job = w->sh->job;
+  const char *src = w->file.data;
+  size_t len = w->file.len;
+  cb_chunks chunks = {0};
+  if (cb_chunker_run(w->chunker, lang, src, len, &chunks) != 0) return -1;
+  if (chunks.parse_timed_out)
+    warn_file(job, "index_file_parse_timeout", path,
+              "parsing took longer than the 1 s limit; indexed by line windows instead");
+  else if (chunks.parse_errors)
+    warn_file(job, "index_file_parse_errors", path,
+              "the file has syntax errors; indexed what parsed, the rest by line windows");
+  size_t nlines;
+  const uint32_t *lines = cb_chunker_lines(w->chunker, &nlines);
+  cb_buf_reset(&w->ids);
+  cb_buf *o = &w->batch.chunks;
+  const char *stem = base_name(path);
+  for (size_t i = 0; i < chunks.n; i++) {
+    const cb_chunk *ch = &chunks.v[i];
+    const char *content = src + ch->start_byte;
+    size_t clen = ch->end_byte - ch->start_byte;
+    char id[CB_CHUNK_ID_LEN];
+    unsigned ord = 0;
+    for (;;) { /* exact duplicates in one file get an ordinal */
+      cb_chunk_id(job->project, path, ch->symbol, content, clen, ord, id);
+      int dup = 0;
+      for (size_t k = 0; k + CB_CHUNK_ID_LEN <= w->ids.len; k += CB_CHUNK_ID_LEN)
+        if (memcmp(w->ids.data + k, id, CB_CHUNK_ID_LEN) == 0) dup = 1;
+      if (!dup) break;
+      ord++;
+    }
+    cb_buf_append(&w->ids, id, CB_CHUNK_ID_LEN);
+
+    cb_tsv_reset(w->tsv);
+    cb_tsv_add_words(w->tsv, ch->symbol, strlen(ch->symbol), CB_W_A);
+    cb_tsv_add_words(w->tsv, ch->parent, strlen(ch->parent), CB_W_D);
+    cb_tsv_add_words(w->tsv, stem, strlen(stem), CB_W_D);
+    cb_tsv_add_code(w->tsv, lang, content, clen);
+
+    cb_buf_printf(o, "%s\t", id);
+    cb_buf_copy_field(o, job->project, strlen(job->project));
+    cb_buf_putc(o, '\t');
+    cb_buf_copy_field(o, path, strlen(path));
+    cb_buf_printf(o, "\t%d\t%d\t%s\t", ch->start_line, ch->end_line, lang_name);
+    cb_buf_copy_field(o, ch->symbol, strlen(ch->symbol));
+    cb_buf_putc(o, '\t');
+    cb_buf_copy_field(o, ch->parent, strlen(ch->parent));
+    cb_buf_printf(o, "\t%s\t", ch->kind);
+    cb_buf_copy_field(o, content, clen);
+    cb_buf_putc(o, '\t');
+    size_t s0 = (size_t)ch->start_line - 1;
+    copy_lines(o, src, lines, nlines, len, s0 > CONTEXT_LINES ? s0 - CONTEXT_LINES : 0, s0);
+    cb_buf_putc(o, '\t');
+    copy_lines(o, src, lines, nlines, len, (size_t)ch->end_line,
+               (size_t)ch->end_line + CONTEXT_LINES);
+    cb_buf_putc(o, '\t');
+    if (cb_tsv_render(w->tsv, o) != 0) {
+      cb_chunks_free(&chunks);
+      return -1;
+    }
+    cb_buf_putc(o, '\n');
+  }
+  cb_buf *f = &w->batch.files;
+  cb_buf_copy_field(f, job->project, strlen(job->project));
+  cb_buf_putc(f, '\t');
+  cb_buf_copy_field(f, path, strlen(path));
+  cb_buf_printf(f, "\t%s\t%s\t%zu\t%zu\t%s\n", hash_hex, lang_name, len, chunks.n, job->id);
+  cb_batch_add_path(&w->batch, path);
+  w->batch.nfiles++;
+  w->batch.nchunks += (int)chunks.n;
+  cb_chunks_free(&chunks);
+  return o->failed || f->failed || w->batch.paths.failed ? -1 : 0;
+}
+
+static void process(worker *w, size_t i) {
+  shared *sh = w->sh;
+  cb_job *job = sh->job;
+  const char *path = sh->scan->files[i].path;
+  char abs[PATH_MAX + 1];
+  snprintf(abs, sizeof abs, "%s/%s", job->repo, path);
+  if (cb_text_check(path, strlen(path)) != 0) {
+    atomic_fetch_add(&job->files_rejected, 1);
+    warn_file(job, "index_file_skipped", path, "file name is not valid UTF-8");
+    return;
+  }
+  if (read_file(w, abs) != 0) {
+    char reason[128];
+    snprintf(reason, sizeof reason, "cannot read the file: %s", strerror(errno));
+    atomic_fetch_add(&job->files_rejected, 1);
+    warn_file(job, "index_file_skipped", path, reason);
+    return;
+  }
+  int kind = cb_text_check(w->file.data, w->file.len);
+  if (kind != 0) {
+    atomic_fetch_add(&job->files_rejected, 1);
+    warn_file(job, "index_file_skipped", path,
+              kind == 1 ? "binary file (contains NUL bytes)"
+                        : "binary or non-UTF-8 file (invalid UTF-8)");
+    return;
+  }
+  char hex[CB_HASH_HEX_LEN];
+  cb_hash_hex(cb_hash(w->file.data, w->file.len, (cb_hash128){0, 0}), hex);
+  const prev_entry *pe = prev_find(sh->prev, path);
+  if (pe && strcmp(pe->hash, hex) == 0 && (!job->force || pe->same_job)) {
+    atomic_fetch_add(&job->files_unchanged, 1);
+    sh->seen[i] = 1;
+    return;
+  }
+  cb_lang lang = cb_lang_of(path);
+  if (add_file(w, path, cb_lang_name(path), lang, hex) != 0) {
+    srv_err e;
+    srv_err_set(&e, SRV_EINTERNAL, "out of memory indexing %s", path);
+    fail_shared(sh, &e);
+    return;
+  }
+  sh->seen[i] = 1;
+  if (w->batch.nfiles >= CB_BATCH_FILES || w->batch.chunks.len >= CB_BATCH_BYTES) flush(w);
+}
+
+static void *worker_main(void *arg) {
+  worker *w = arg;
+  shared *sh = w->sh;
+  cb_indexer *ix = sh->job->ix;
+  for (;;) {
+    if (atomic_load(&sh->failed) || atomic_load(&ix->stopping)) break;
+    size_t i = atomic_fetch_add(&sh->next, 1);
+    if (i >= sh->scan->n) break;
+    process(w, i);
+  }
+  if (!atomic_load(&sh->failed) && !atomic_load(&ix->stopping)) flush(w);
+  return NULL;
+}
+
+/* ---- the job thread ------------------------------------------------------------------------ */
+
+typedef struct delete_arg {
+  cb_job *job;
+  const cb_buf *kept; /* array literal body of kept paths */
+  int deleted;
+} delete_arg;
+
+static srv_code db_delete_missing(PGconn *c, void *arg, srv_err *err) {
+  delete_arg *a = arg;
+  cb_buf arr = {0};
+  PGresult *r = NULL;
+  srv_code rc;
+  cb_buf_putc(&arr, '{');
+  if (a->kept->len) cb_buf_append(&arr, a->kept->data, a->kept->len);
+  cb_buf_putc(&arr, '}');
+  if (arr.failed) return srv_err_set(err, SRV_EINTERNAL, "out of memory");
+  const char *p[2] = {a->job->project, arr.data};
+  rc = srv_db_exec(c, "BEGIN", 0, NULL, NULL, err);
+  if (rc != SRV_OK) goto cleanup;
+  rc = srv_db_exec(c,
+                   "WITH gone AS (DELETE FROM code_files f WHERE f.project_id = $1 AND NOT EXISTS "
+                   "(SELECT 1 FROM unnest($2::text[]) AS k(p) WHERE k.p = f.path) RETURNING path), "
+                   "dc AS (DELETE FROM code_chunks c USING gone WHERE c.project_id = $1 "
+                   "AND c.file_path = gone.path RETURNING 1) "
+                   "SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM dc)",
+                   2, p, &r, err);
+  if (rc != SRV_OK) goto cleanup;
+  a->deleted = (int)strtol(PQgetvalue(r, 0, 0), NULL, 10);
+  rc = srv_db_exec(c, "COMMIT", 0, NULL, NULL, err);
+
+cleanup:
+  if (rc != SRV_OK && PQstatus(c) == CONNECTION_OK) {
+    PGresult *rb = PQexec(c, "ROLLBACK");
+    PQclear(rb);
+  }
+  PQclear(r);
+  cb_buf_free(&arr);
+  return rc;
+}
+
+static srv_code db_recount(PGconn *c, void *arg, srv_err *err) {
+  cb_job *j = arg;
+  PGresult *r = NULL;
+  const char *p[2] = {j->project, j->id};
+  srv_code rc = srv_db_exec(c,
+                            "SELECT count(*), coalesce(sum(chunk_count), 0) FROM code_files "
+                            "WHERE project_id = $1 AND job_id = $2",
+                            2, p, &r, err);
+  if (rc != SRV_OK) return rc;
+  atomic_store(&j->files_indexed, (int)strtol(PQgetvalue(r, 0, 0), NULL, 10));
+  atomic_store(&j->chunks_created, (int)strtol(PQgetvalue(r, 0, 1), NULL, 10));
+  PQclear(r);
+  return SRV_OK;
+}
+
+static void finish(cb_job *job, job_status st, const char *error) {
+  cb_indexer *ix = job->ix;
+  pthread_mutex_lock(&ix->mu);
+  job->finished_mono = srv_mono_ms();
+  if (error) snprintf(job->error, sizeof job->error, "%s", error);
+  pthread_mutex_unlock(&ix->mu);
+  job_row_arg a = {job, kStatus[st], error};
+  srv_err err = {0};
+  if (job_db(job, db_update_job, &a, &err) != SRV_OK)
+    srv_log_event(SRV_LOG_ERROR, "index_job_record_failed",
+                  "job %s finished as %s but its row could not be updated: %s", job->id,
+                  kStatus[st], err.msg);
+  atomic_store(&job->status, st);
+  cJSON *ctx = cJSON_CreateObject();
+  if (ctx) {
+    cJSON_AddStringToObject(ctx, "job_id", job->id);
+    cJSON_AddStringToObject(ctx, "project_id", job->project);
+    cJSON_AddNumberToObject(ctx, "files_total", atomic_load(&job->files_total));
+    cJSON_AddNumberToObject(ctx, "files_indexed", atomic_load(&job->files_indexed));
+    cJSON_AddNumberToObject(ctx, "files_unchanged", atomic_load(&job->files_unchanged));
+    cJSON_AddNumberToObject(ctx, "files_rejected", atomic_load(&job->files_rejected));
+    cJSON_AddNumberToObject(ctx, "files_deleted", atomic_load(&job->files_deleted));
+    cJSON_AddNumberToObject(ctx, "chunks_created", atomic_load(&job->chunks_created));
+    cJSON_AddNumberToObject(ctx, "elapsed_ms", (double)(job->finished_mono - job->started_mono));
+  }
+  srv_log_event_ctx(st == JOB_COMPLETED ? SRV_LOG_INFO : SRV_LOG_ERROR, "index_job_finished",
+                    ctx, "job %s %s%s%s", job->id, kStatus[st], error ? ": " : "",
+                    error ? error : "");
+  cJSON_Delete(ctx);
+}
+
+static void *job_main(void *arg) {
+  cb_job *job = arg;
+  cb_indexer *ix = job->ix;
+  srv_err err = {0};
+  cb_scan_result scan = {0};
+  prev_map prev = {0};
+  shared sh;
+  memset(&sh, 0, sizeof sh);
+  worker *ws = NULL;
+  pthread_t *th = NULL;
+  int nth = ix->threads, started = 0;
+  cb_buf kept = {0};
+  const char *fail = NULL;
+  char failbuf[600];
+
+  pthread_mutex_lock(&ix->mu);
+  job->started_mono = srv_mono_ms();
+  pthread_mutex_unlock(&ix->mu);
+  atomic_store(&job->status, JOB_RUNNING);
+  job_row_arg ra = {job, "running", NULL};
+  if (job_db(job, db_update_job, &ra, &err) != SRV_OK) goto failed;
+
+  cb_scan_opts so = {ix->threads, ix->max_file_bytes};
+  if (cb_scan(job->repo, &so, &scan, &err) != SRV_OK) goto failed;
+  atomic_store(&job->files_total, (int)(scan.n + scan.nskipped));
+  for (size_t i = 0; i < scan.nskipped; i++) {
+    atomic_fetch_add(&job->files_rejected, 1);
+    warn_file(job, "index_file_skipped", scan.skipped[i].path, scan.skipped[i].reason);
+  }
+  load_prev_arg la = {job, &prev};
+  if (job_db(job, db_load_prev, &la, &err) != SRV_OK) goto failed;
+
+  sh.job = job;
+  sh.scan = &scan;
+  sh.prev = &prev;
+  sh.seen = calloc(scan.n ? scan.n : 1, 1);
+  pthread_mutex_init(&sh.mu, NULL);
+  ws = calloc((size_t)nth, sizeof *ws);
+  th = calloc((size_t)nth, sizeof *th);
+  if (!sh.seen || !ws || !th) {
+    srv_err_set(&err, SRV_EINTERNAL, "out of memory starting workers");
+    goto failed_workers;
+  }
+  for (int i = 0; i < nth; i++) {
+    ws[i].sh = &sh;
+    ws[i].chunker = cb_chunker_new(ix->parse_timeout_us, 0);
+    ws[i].tsv = cb_tsv_new();
+    if (!ws[i].chunker || !ws[i].tsv) {
+      srv_err_set(&err, SRV_EINTERNAL, "out of memory creating parsers");
+      goto failed_workers;
+    }
+  }
+  for (int i = 0; i < nth; i++) {
+    if (pthread_create(&th[i], NULL, worker_main, &ws[i]) != 0) break;
+    started++;
+  }
+  if (started == 0) worker_main(&ws[0]);
+  for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+  if (atomic_load(&sh.failed)) {
+    err = sh.err;
+    goto failed_workers;
+  }
+  if (atomic_load(&ix->stopping)) {
+    srv_err_set(&err, SRV_EUNAVAIL, "server shutting down; start the job again");
+    goto failed_workers;
+  }
+  for (size_t i = 0; i < scan.n; i++)
+    if (sh.seen[i]) cb_array_elem(&kept, scan.files[i].path);
+  if (kept.failed) {
+    srv_err_set(&err, SRV_EINTERNAL, "out of memory");
+    goto failed_workers;
+  }
+  delete_arg da = {job, &kept, 0};
+  if (job_db(job, db_delete_missing, &da, &err) != SRV_OK) goto failed_workers;
+  atomic_store(&job->files_deleted, da.deleted);
+  if (job_db(job, db_recount, job, &err) != SRV_OK) goto failed_workers;
+  finish(job, JOB_COMPLETED, NULL);
+  goto cleanup;
+
+failed_workers:
+failed:
+  snprintf(failbuf, sizeof failbuf, "%s", err.msg[0] ? err.msg : "indexing failed");
+  fail = failbuf;
+  finish(job, JOB_FAILED, fail);
+
+cleanup:
+  if (ws)
+    for (int i = 0; i < nth; i++) {
+      cb_chunker_free(ws[i].chunker);
+      cb_tsv_free(ws[i].tsv);
+      cb_batch_free(&ws[i].batch);
+      cb_buf_free(&ws[i].file);
+      cb_buf_free(&ws[i].ids);
+    }
+  free(ws);
+  free(th);
+  free(sh.seen);
+  if (sh.job) pthread_mutex_destroy(&sh.mu);
+  cb_buf_free(&kept);
+  prev_free(&prev);
+  cb_scan_free(&scan);
+  return NULL;
+}
+
+/* ---- registry and public API ---------------------------------------------------------------- */
+
+srv_code cb_indexer_new(const cb_indexer_config *cfg, cb_indexer **out, srv_err *err) {
+  assert(cfg && out);
+  *out = NULL;
+  if (!cfg->pool) return srv_err_set(err, SRV_EINVAL, "indexer needs a database pool");
+  cb_indexer *ix = calloc(1, sizeof *ix);
+  if (!ix) return srv_err_set(err, SRV_EINTERNAL, "out of memory");
+  ix->pool = cfg->pool;
+  ix->index_roots = strdup(cfg->index_roots ? cfg->index_roots : "");
+  ix->threads = cfg->threads > 0 ? (cfg->threads > 32 ? 32 : cfg->threads) : 2;
+  ix->max_file_bytes = cfg->max_file_bytes > 0 ? cfg->max_file_bytes : (1 << 20);
+  ix->outage_ms = cfg->outage_ms > 0 ? cfg->outage_ms : 300000;
+  ix->parse_timeout_us = cfg->parse_timeout_us ? cfg->parse_timeout_us : 1000000;
+  if (!ix->index_roots) {
+    free(ix);
+    return srv_err_set(err, SRV_EINTERNAL, "out of memory");
+  }
+  /* INDEX_ROOTS may be comma-separated too */
+  for (char *p = ix->index_roots; *p; p++)
+    if (*p == ',') *p = ':';
+  pthread_mutex_init(&ix->mu, NULL);
+  *out = ix;
+  return SRV_OK;
+}
+
+void cb_indexer_free(cb_indexer *ix) {
+  if (!ix) return;
+  atomic_store(&ix->stopping, 1);
+  for (cb_job *j = ix->jobs; j; j = j->next)
+    if (j->has_thread) pthread_join(j->thread, NULL);
+  cb_job *j = ix->jobs;
+  while (j) {
+    cb_job *n = j->next;
+    free(j);
+    j = n;
+  }
+  pthread_mutex_destroy(&ix->mu);
+  free(ix->index_roots);
+  free(ix);
+}
+
+static srv_code db_recover(PGconn *c, void *arg, srv_err *err) {
+  (void)arg;
+  return srv_db_exec(c,
+                     "UPDATE index_jobs SET status = 'failed', finished_at = now(), error = "
+                     "'interrupted by a server restart: start indexing again (files already "
+                     "indexed are kept and skipped)' WHERE status IN ('pending', 'running')",
+                     0, NULL, NULL, err);
+}
+
+srv_code cb_indexer_recover(cb_indexer *ix, int64_t deadline_mono_ms, srv_err *err) {
+  return srv_db_run(ix->pool, deadline_mono_ms, db_recover, NULL, 1, err);
+}
+
+static void job_json_basic(const cb_job *j, cJSON *o) {
+  cJSON_AddStringToObject(o, "job_id", j->id);
+  cJSON_AddStringToObject(o, "status", kStatus[atomic_load(&j->status)]);
+  cJSON_AddStringToObject(o, "project_id", j->project);
+  cJSON_AddStringToObject(o, "repo_path", j->repo);
+}
+
+/* Drops the oldest finished jobs beyond MAX_JOBS_KEPT (their rows stay in index_jobs).
+ * Caller holds ix->mu. */
+static void prune(cb_indexer *ix) {
+  if (ix->njobs <= MAX_JOBS_KEPT) return;
+  cb_job **pp = &ix->jobs;
+  int k = 0;
+  while (*pp) {
+    cb_job *j = *pp;
+    int st = atomic_load(&j->status);
+    if (++k > MAX_JOBS_KEPT && (st == JOB_COMPLETED || st == JOB_FAILED)) {
+      *pp = j->next;
+      if (j->has_thread) pthread_join(j->thread, NULL); /* finished: returns at once */
+      free(j);
+      ix->njobs--;
+      continue;
+    }
+    pp = &j->next;
+  }
+}
+
+srv_code cb_indexer_start(cb_indexer *ix, const char *repo_path, const char *project_id,
+                          int force_reindex, int64_t deadline_mono_ms, cJSON **out,
+                          srv_err *err) {
+  srv_code rc = SRV_OK;
+  cb_job *job = NULL;
+  *out = NULL;
+  if (!project_id || !*project_id) project_id = "default";
+  if (!cb_project_id_valid(project_id))
+    return srv_err_set(err, SRV_EINVAL,
+                       "project_id '%.80s' is invalid: use 1-64 characters from lowercase "
+                       "letters, digits, '-' and '_' (e.g. \"my-repo\")", project_id);
+  job = calloc(1, sizeof *job);
+  if (!job) return srv_err_set(err, SRV_EINTERNAL, "out of memory");
+  rc = cb_scan_resolve_root(repo_path, ix->index_roots, job->repo, sizeof job->repo, err);
+  if (rc != SRV_OK) goto cleanup;
+  snprintf(job->project, sizeof job->project, "%s", project_id);
+  job->force = force_reindex ? 1 : 0;
+  job->ix = ix;
+  mdl_err me;
+  if (mdl_uuid_v4(job->id, &me) != MDL_OK) {
+    rc = srv_err_set(err, SRV_EINTERNAL, "cannot generate a job id");
+    goto cleanup;
+  }
+  /* one job per project at a time */
+  pthread_mutex_lock(&ix->mu);
+  for (cb_job *j = ix->jobs; j; j = j->next) {
+    int st = atomic_load(&j->status);
+    if (strcmp(j->project, project_id) == 0 && (st == JOB_PENDING || st == JOB_RUNNING)) {
+      cJSON *o = cJSON_CreateObject();
+      if (o) {
+        job_json_basic(j, o);
+        cJSON_AddBoolToObject(o, "already_running", 1);
+      }
+      pthread_mutex_unlock(&ix->mu);
+      *out = o;
+      rc = o ? SRV_OK : srv_err_set(err, SRV_EINTERNAL, "out of memory");
+      goto cleanup;
+    }
+  }
+  atomic_store(&job->status, JOB_PENDING);
+  job->next = ix->jobs; /* registered before the insert so a twin start sees it */
+  ix->jobs = job;
+  ix->njobs++;
+  pthread_mutex_unlock(&ix->mu);
+
+  rc = srv_db_run(ix->pool, deadline_mono_ms, db_insert_job, job, 1, err);
+  if (rc == SRV_OK && pthread_create(&job->thread, NULL, job_main, job) == 0) {
+    job->has_thread = 1;
+  } else if (rc == SRV_OK) {
+    rc = srv_err_set(err, SRV_EINTERNAL, "cannot start the indexing thread");
+  }
+  pthread_mutex_lock(&ix->mu);
+  if (rc != SRV_OK) { /* unregister */
+    for (cb_job **pp = &ix->jobs; *pp; pp = &(*pp)->next)
+      if (*pp == job) {
+        *pp = job->next;
+        break;
+      }
+    ix->njobs--;
+    pthread_mutex_unlock(&ix->mu);
+    goto cleanup;
+  }
+  cJSON *o = cJSON_CreateObject();
+  if (o) {
+    cJSON_AddStringToObject(o, "job_id", job->id);
+    cJSON_AddStringToObject(o, "status", "pending");
+    cJSON_AddStringToObject(o, "project_id", job->project);
+    cJSON_AddStringToObject(o, "repo_path", job->repo);
+  }
+  prune(ix);
+  pthread_mutex_unlock(&ix->mu);
+  srv_log_event(SRV_LOG_INFO, "index_job_started", "job %s: indexing %s into project %s%s",
+                job->id, job->repo, job->project, job->force ? " (force)" : "");
+  job = NULL; /* owned by the registry now */
+  *out = o;
+  if (!o) rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
+
+cleanup:
+  free(job);
+  return rc;
+}
+
+static void add_progress(cJSON *o, int total, int indexed, int unchanged, int rejected,
+                         int deleted, int chunks, int64_t elapsed, int running) {
+  int done = indexed + unchanged + rejected;
+  double pct = total > 0 ? 100.0 * done / total : (running ? 0.0 : 100.0);
+  if (!running && pct < 100.0 && total == done) pct = 100.0;
+  if (pct > 100.0) pct = 100.0;
+  cJSON_AddNumberToObject(o, "files_total", total);
+  cJSON_AddNumberToObject(o, "files_indexed", indexed);
+  cJSON_AddNumberToObject(o, "files_skipped", unchanged + rejected);
+  cJSON_AddNumberToObject(o, "files_unchanged", unchanged);
+  cJSON_AddNumberToObject(o, "files_rejected", rejected);
+  cJSON_AddNumberToObject(o, "files_deleted", deleted);
+  cJSON_AddNumberToObject(o, "chunks_created", chunks);
+  cJSON_AddNumberToObject(o, "percent", (double)((int)(pct * 10)) / 10.0);
+  cJSON_AddNumberToObject(o, "elapsed_ms", (double)elapsed);
+  int64_t eta = 0;
+  if (running && done > 0 && total > done) eta = elapsed * (total - done) / done;
+  cJSON_AddNumberToObject(o, "eta_ms", (double)eta);
+}
+
+typedef struct status_arg {
+  const char *job_id;
+  cJSON *out;
+} status_arg;
+
+static srv_code db_status(PGconn *c, void *arg, srv_err *err) {
+  status_arg *a = arg;
+  PGresult *r = NULL;
+  const char *p[1] = {a->job_id};
+  srv_code rc = srv_db_exec(
+      c,
+      "SELECT job_id, project_id, repo_path, status, files_total, files_indexed, files_skipped, "
+      "files_unchanged, files_deleted, chunks_created, error, "
+      "(extract(epoch from (coalesce(finished_at, now()) - coalesce(started_at, now()))) "
+      "* 1000)::bigint FROM index_jobs WHERE job_id = $1",
+      1, p, &r, err);
+  if (rc != SRV_OK) return rc;
+  if (PQntuples(r) == 0) {
+    PQclear(r);
+    return srv_err_set(err, SRV_ENOTFOUND,
+                       "no indexing job %s: use the job_id returned by "
+                       "start_indexing_background", a->job_id);
+  }
+  cJSON *o = cJSON_CreateObject();
+  if (!o) {
+    PQclear(r);
+    return srv_err_set(err, SRV_EINTERNAL, "out of memory");
+  }
+  cJSON_AddStringToObject(o, "job_id", PQgetvalue(r, 0, 0));
+  cJSON_AddStringToObject(o, "status", PQgetvalue(r, 0, 3));
+  cJSON_AddStringToObject(o, "project_id", PQgetvalue(r, 0, 1));
+  cJSON_AddStringToObject(o, "repo_path", PQgetvalue(r, 0, 2));
+  int v[6];
+  for (int i = 0; i < 6; i++) v[i] = (int)strtol(PQgetvalue(r, 0, 4 + i), NULL, 10);
+  int running = strcmp(PQgetvalue(r, 0, 3), "running") == 0;
+  add_progress(o, v[0], v[1], v[3], v[2] - v[3], v[4], v[5],
+               strtoll(PQgetvalue(r, 0, 11), NULL, 10), running);
+  cJSON_AddNumberToObject(o, "warnings", 0);
+  if (!PQgetisnull(r, 0, 10)) cJSON_AddStringToObject(o, "error", PQgetvalue(r, 0, 10));
+  PQclear(r);
+  a->out = o;
+  return SRV_OK;
+}
+
+srv_code cb_indexer_status(cb_indexer *ix, const char *job_id, int64_t deadline_mono_ms,
+                           cJSON **out, srv_err *err) {
+  *out = NULL;
+  if (!job_id || !mdl_uuid_valid(job_id))
+    return srv_err_set(err, SRV_EINVAL,
+                       "job_id '%.80s' is not a UUID: pass the job_id returned by "
+                       "start_indexing_background", job_id ? job_id : "");
+  char canon[MDL_UUID_LEN];
+  for (int i = 0; i < MDL_UUID_LEN; i++)
+    canon[i] = (char)((job_id[i] >= 'A' && job_id[i] <= 'F') ? job_id[i] + 32 : job_id[i]);
+  pthread_mutex_lock(&ix->mu);
+  for (cb_job *j = ix->jobs; j; j = j->next) {
+    if (strcmp(j->id, canon) != 0) continue;
+    cJSON *o = cJSON_CreateObject();
+    if (!o) break;
+    int st = atomic_load(&j->status);
+    job_json_basic(j, o);
+    int64_t end = (st == JOB_COMPLETED || st == JOB_FAILED) ? j->finished_mono : srv_mono_ms();
+    int64_t elapsed = j->started_mono ? end - j->started_mono : 0;
+    add_progress(o, atomic_load(&j->files_total), atomic_load(&j->files_indexed),
+                 atomic_load(&j->files_unchanged), atomic_load(&j->files_rejected),
+                 atomic_load(&j->files_deleted), atomic_load(&j->chunks_created), elapsed,
+                 st == JOB_RUNNING || st == JOB_PENDING);
+    cJSON_AddNumberToObject(o, "warnings", atomic_load(&j->warnings));
+    if (st == JOB_FAILED && j->error[0]) cJSON_AddStringToObject(o, "error", j->error);
+    pthread_mutex_unlock(&ix->mu);
+    *out = o;
+    return SRV_OK;
+  }
+  pthread_mutex_unlock(&ix->mu);
+  status_arg a = {canon, NULL};
+  srv_code rc = srv_db_run(ix->pool, deadline_mono_ms, db_status, &a, 1, err);
+  if (rc == SRV_OK) *out = a.out;
+  return rc;
+}

@@ -1,0 +1,296 @@
+/* search.c — the search and get_chunks queries and result shaping (see search.h). */
+#include "servers/codebase_mcp/search.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "models/uuid.h"
+#include "servers/codebase_mcp/buf.h"
+#include "servers/codebase_mcp/tokens.h"
+#include "servers/codebase_mcp/writer.h"
+#include "servers/common/db.h"
+
+#define SNIPPET_BEFORE 2
+#define SNIPPET_AFTER 2
+#define RESULT_COLUMNS                                                                       \
+  "c.chunk_id, c.file_path, c.start_line, c.end_line, c.language, c.symbol, c.kind, c.content, " \
+  "c.context_before, c.context_after, c.project_id"
+
+/* ---- query text ------------------------------------------------------------------------------ */
+
+typedef struct qsql {
+  cb_buf sql;
+  const char *params[8];
+  int n;
+} qsql;
+
+static int add_param(qsql *q, const char *v) {
+  q->params[q->n] = v;
+  return ++q->n;
+}
+
+/* Appends " AND language = $k AND file_path LIKE $m" for the filters that are set. */
+static void add_filters(qsql *q, const char *alias, int lang_p, int prefix_p) {
+  if (lang_p) cb_buf_printf(&q->sql, " AND %slanguage = $%d", alias, lang_p);
+  if (prefix_p) cb_buf_printf(&q->sql, " AND %sfile_path LIKE $%d", alias, prefix_p);
+}
+
+static srv_code run_query(PGconn *c, cb_search_req *r, const char *tsq, const char *fuzzy,
+                          const char *prefix_like, PGresult **out, srv_err *err) {
+  qsql q;
+  memset(&q, 0, sizeof q);
+  add_param(&q, r->project_id);
+  int ts_p = tsq ? add_param(&q, tsq) : 0;
+  int fz_p = fuzzy ? add_param(&q, fuzzy) : 0;
+  int lang_p = r->language ? add_param(&q, r->language) : 0;
+  int prefix_p = prefix_like ? add_param(&q, prefix_like) : 0;
+  int lim = r->limit;
+  cb_buf *s = &q.sql;
+  cb_buf_puts(s, "WITH ");
+  if (ts_p) {
+    cb_buf_printf(s,
+                  "fts AS (SELECT chunk_id, ts_rank('{0.05,0.2,0.4,1.0}', tsv, $%d::tsquery) "
+                  "AS score FROM code_chunks WHERE project_id = $1 AND tsv @@ $%d::tsquery",
+                  ts_p, ts_p);
+    add_filters(&q, "", lang_p, prefix_p);
+    cb_buf_printf(s, "), top AS (SELECT chunk_id, score FROM fts ORDER BY score DESC LIMIT %d), ",
+                  lim);
+  }
+  if (fz_p) {
+    cb_buf_printf(s,
+                  "fs AS (SELECT chunk_id, 0.5 * similarity(symbol, $%d) AS score FROM code_chunks "
+                  "WHERE project_id = $1 AND symbol <> '' AND symbol %% $%d",
+                  fz_p, fz_p);
+    add_filters(&q, "", lang_p, prefix_p);
+    cb_buf_printf(s, " ORDER BY score DESC LIMIT %d), ", lim);
+    cb_buf_printf(s,
+                  "fp AS (SELECT c.chunk_id, 0.3 * word_similarity($%d, f.path) AS score "
+                  "FROM code_files f CROSS JOIN LATERAL (SELECT chunk_id FROM code_chunks c "
+                  "WHERE c.project_id = f.project_id AND c.file_path = f.path",
+                  fz_p);
+    add_filters(&q, "c.", lang_p, 0);
+    cb_buf_printf(s, " ORDER BY c.start_line LIMIT 1) c WHERE f.project_id = $1 AND $%d <%% f.path",
+                  fz_p);
+    if (prefix_p) cb_buf_printf(s, " AND f.path LIKE $%d", prefix_p);
+    cb_buf_printf(s, " ORDER BY score DESC LIMIT %d), ", lim);
+  }
+  cb_buf_puts(s, "best AS (SELECT chunk_id, sum(score) AS score FROM (");
+  int arms = 0;
+  if (ts_p) cb_buf_puts(s, arms++ ? " UNION ALL " : ""), cb_buf_puts(s, "SELECT * FROM top");
+  if (fz_p) {
+    cb_buf_puts(s, arms++ ? " UNION ALL " : "");
+    cb_buf_puts(s, "SELECT * FROM fs UNION ALL SELECT * FROM fp");
+  }
+  cb_buf_printf(s, ") u GROUP BY chunk_id ORDER BY score DESC LIMIT %d) ", lim);
+  cb_buf_puts(s, "SELECT " RESULT_COLUMNS ", b.score, ");
+  if (ts_p) cb_buf_puts(s, "(SELECT count(*) FROM fts) ");
+  else cb_buf_puts(s, "(SELECT count(*) FROM best) ");
+  cb_buf_puts(s, "FROM best b JOIN code_chunks c USING (chunk_id) "
+                 "ORDER BY b.score DESC, c.file_path, c.start_line");
+  if (s->failed) return srv_err_set(err, SRV_EINTERNAL, "out of memory building the query");
+  srv_code rc = srv_db_exec(c, s->data, q.n, q.params, out, err);
+  cb_buf_free(s);
+  return rc;
+}
+
+/* ---- result shaping -------------------------------------------------------------------------- */
+
+typedef struct terms {
+  char t[32][CB_TOKEN_MAX + 1];
+  int n;
+} terms;
+
+static void collect_term(const char *tok, size_t n, int is_part, unsigned idx, void *arg) {
+  (void)is_part;
+  (void)idx;
+  terms *t = arg;
+  if (t->n < 32 && n <= CB_TOKEN_MAX) {
+    memcpy(t->t[t->n], tok, n);
+    t->t[t->n][n] = '\0';
+    t->n++;
+  }
+}
+
+/* Adds snippet / snippet_start_line: lines around the first line holding a query term. */
+static void add_snippet(cJSON *o, const char *content, int start_line, const terms *t) {
+  const char *p = content;
+  int line = 0, hit = -1;
+  char tmp[1024];
+  while (*p && hit < 0) {
+    const char *e = strchr(p, '\n');
+    size_t n = e ? (size_t)(e - p) : strlen(p);
+    size_t k = n < sizeof tmp - 1 ? n : sizeof tmp - 1;
+    memcpy(tmp, p, k);
+    tmp[k] = '\0';
+    for (int i = 0; i < t->n && hit < 0; i++)
+      if (strcasestr(tmp, t->t[i])) hit = line;
+    if (!e) break;
+    p = e + 1;
+    line++;
+  }
+  if (hit < 0) hit = 0;
+  int from = hit > SNIPPET_BEFORE ? hit - SNIPPET_BEFORE : 0, to = hit + SNIPPET_AFTER;
+  p = content;
+  for (int l = 0; l < from && p; l++) {
+    p = strchr(p, '\n');
+    if (p) p++;
+  }
+  const char *q = p;
+  for (int l = from; l <= to && q && *q; l++) {
+    q = strchr(q, '\n');
+    if (q) q++;
+  }
+  size_t len = !p ? 0 : q ? (size_t)(q - p) : strlen(p);
+  char *snip = malloc(len + 1);
+  if (snip) {
+    if (len) memcpy(snip, p, len);
+    snip[len] = '\0';
+    cJSON_AddStringToObject(o, "snippet", snip);
+    free(snip);
+  }
+  cJSON_AddNumberToObject(o, "snippet_start_line", start_line + from);
+}
+
+static cJSON *chunk_json(const PGresult *res, int i) {
+  cJSON *o = cJSON_CreateObject();
+  if (!o) return NULL;
+  cJSON_AddStringToObject(o, "chunk_id", PQgetvalue(res, i, 0));
+  cJSON_AddStringToObject(o, "project_id", PQgetvalue(res, i, 10));
+  cJSON_AddStringToObject(o, "file_path", PQgetvalue(res, i, 1));
+  cJSON_AddNumberToObject(o, "start_line", strtol(PQgetvalue(res, i, 2), NULL, 10));
+  cJSON_AddNumberToObject(o, "end_line", strtol(PQgetvalue(res, i, 3), NULL, 10));
+  cJSON_AddStringToObject(o, "language", PQgetvalue(res, i, 4));
+  const char *sym = PQgetvalue(res, i, 5);
+  if (*sym) cJSON_AddStringToObject(o, "symbol", sym);
+  else cJSON_AddNullToObject(o, "symbol");
+  cJSON_AddStringToObject(o, "kind", PQgetvalue(res, i, 6));
+  cJSON_AddStringToObject(o, "content", PQgetvalue(res, i, 7));
+  cJSON_AddStringToObject(o, "context_before", PQgetvalue(res, i, 8));
+  cJSON_AddStringToObject(o, "context_after", PQgetvalue(res, i, 9));
+  return o;
+}
+
+static int single_word(const char *q) {
+  size_t n = 0;
+  for (const char *p = q; *p; p++, n++)
+    if (*p == ' ' || *p == '\t' || *p == '\n') return 0;
+  return n >= 3 && n <= 128;
+}
+
+srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
+  cb_search_req *r = arg;
+  srv_code rc = SRV_OK;
+  PGresult *res = NULL;
+  cb_buf tsq = {0}, prefix = {0};
+  terms t;
+  t.n = 0;
+  r->results = NULL;
+  r->total_count = 0;
+  r->mode = "none";
+  const char *prefix_like = NULL;
+  if (r->path_prefix && *r->path_prefix) {
+    for (const char *p = r->path_prefix; *p; p++) {
+      if (*p == '%' || *p == '_' || *p == '\\') cb_buf_putc(&prefix, '\\');
+      cb_buf_putc(&prefix, *p);
+    }
+    cb_buf_putc(&prefix, '%');
+    prefix_like = prefix.data;
+  }
+  const char *fuzzy = single_word(r->query) ? r->query : NULL;
+  int words = cb_tsquery_build(r->query, 1, &tsq);
+  if (tsq.failed) {
+    rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
+    goto cleanup;
+  }
+  if (words == 0 && !fuzzy) goto shape; /* nothing searchable (only stop words / symbols) */
+  rc = run_query(c, r, words ? tsq.data : NULL, fuzzy, prefix_like, &res, err);
+  if (rc != SRV_OK) goto cleanup;
+  r->mode = words ? "all_words" : "fuzzy";
+  if (PQntuples(res) == 0 && words > 1) {
+    PQclear(res);
+    res = NULL;
+    cb_buf_reset(&tsq);
+    cb_tsquery_build(r->query, 0, &tsq);
+    rc = run_query(c, r, tsq.data, fuzzy, prefix_like, &res, err);
+    if (rc != SRV_OK) goto cleanup;
+    r->mode = "any_word";
+  }
+
+shape:
+  r->results = cJSON_CreateArray();
+  if (!r->results) {
+    rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
+    goto cleanup;
+  }
+  cb_tokens_each(r->query, strlen(r->query), collect_term, &t);
+  for (int i = 0; res && i < PQntuples(res); i++) {
+    cJSON *o = chunk_json(res, i);
+    if (!o) continue;
+    double score = strtod(PQgetvalue(res, i, 11), NULL);
+    cJSON_AddNumberToObject(o, "score", (double)((long long)(score * 10000.0 + 0.5)) / 10000.0);
+    add_snippet(o, PQgetvalue(res, i, 7), (int)strtol(PQgetvalue(res, i, 2), NULL, 10), &t);
+    cJSON_AddItemToArray(r->results, o);
+    if (i == 0) r->total_count = strtol(PQgetvalue(res, i, 12), NULL, 10);
+  }
+
+cleanup:
+  PQclear(res);
+  cb_buf_free(&tsq);
+  cb_buf_free(&prefix);
+  if (rc != SRV_OK) {
+    cJSON_Delete(r->results);
+    r->results = NULL;
+  }
+  return rc;
+}
+
+/* ---- get_chunks ----------------------------------------------------------------------------- */
+
+srv_code cb_chunks_get(PGconn *c, void *arg, srv_err *err) {
+  cb_chunks_req *r = arg;
+  srv_code rc = SRV_OK;
+  PGresult *res = NULL;
+  cb_buf arr = {0};
+  r->found = cJSON_CreateArray();
+  r->missing = cJSON_CreateArray();
+  if (!r->found || !r->missing) {
+    rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
+    goto cleanup;
+  }
+  const cJSON *id;
+  cJSON_ArrayForEach(id, r->ids) {
+    if (cJSON_IsString(id) && mdl_uuid_valid(id->valuestring)) cb_array_elem(&arr, id->valuestring);
+  }
+  if (arr.len) {
+    cb_buf body = {0};
+    cb_buf_putc(&body, '{');
+    cb_buf_append(&body, arr.data, arr.len);
+    cb_buf_putc(&body, '}');
+    const char *p[1] = {body.data};
+    rc = srv_db_exec(c,
+                     "SELECT " RESULT_COLUMNS " FROM code_chunks c "
+                     "WHERE c.chunk_id = ANY($1::uuid[])",
+                     1, p, &res, err);
+    cb_buf_free(&body);
+    if (rc != SRV_OK) goto cleanup;
+  }
+  cJSON_ArrayForEach(id, r->ids) {
+    const char *s = cJSON_IsString(id) ? id->valuestring : "";
+    int hit = -1;
+    for (int i = 0; res && i < PQntuples(res) && hit < 0; i++)
+      if (strcasecmp(PQgetvalue(res, i, 0), s) == 0) hit = i;
+    if (hit >= 0) cJSON_AddItemToArray(r->found, chunk_json(res, hit));
+    else cJSON_AddItemToArray(r->missing, cJSON_CreateString(s));
+  }
+
+cleanup:
+  PQclear(res);
+  cb_buf_free(&arr);
+  if (rc != SRV_OK) {
+    cJSON_Delete(r->found);
+    cJSON_Delete(r->missing);
+    r->found = r->missing = NULL;
+  }
+  return rc;
+}

@@ -1,0 +1,61 @@
+/* search.h — ranked code search over one project's chunks, in PostgreSQL.
+ *
+ * The query is tokenized exactly like the index (tokens.h) and becomes a tsquery: first all words
+ * required (AND); only if that finds nothing, any word (OR). Candidates come from the GIN index on
+ * (project_id, tsv) and are ranked with ts_rank and weights {D,C,B,A} = {0.05,0.2,0.4,1.0}, so a
+ * match in a symbol name outranks one in a comment, which outranks one in the body. A one-word
+ * query also looks for similar symbol names and file paths with pg_trgm (typos, partial names),
+ * blended in at half weight. Filters: language, file_path_prefix. Each result carries a snippet:
+ * the lines around the first line of the chunk that contains a query word.
+ *
+ * Why SQL and not an in-memory index: measured on the 10,000-file fixture (see the BUILD's bench
+ * target and the closing report), the GIN query ranks only the few hundred chunks that match and
+ * answers in a few milliseconds, inside the 15 ms p95 goal, while PostgreSQL stays the one source
+ * of truth (no second copy to keep coherent across processes, restarts and tenants). */
+#ifndef CB_SEARCH_H
+#define CB_SEARCH_H
+
+#include <cjson/cJSON.h>
+#include <libpq-fe.h>
+
+#include "servers/common/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CB_SEARCH_LIMIT_MAX 50
+#define CB_SEARCH_QUERY_MAX 1000
+
+typedef struct cb_search_req {
+  const char *project_id;  /* validated by the caller */
+  const char *query;       /* non-empty */
+  int limit;               /* 1..CB_SEARCH_LIMIT_MAX */
+  const char *language;    /* NULL => any */
+  const char *path_prefix; /* NULL => any */
+  cJSON *results;          /* out: array of result objects (caller owns) */
+  long total_count;        /* out: chunks matching (before the limit) */
+  const char *mode;        /* out: "all_words", "any_word", "fuzzy" or "none" (static) */
+} cb_search_req;
+
+/* Runs the search on c (a srv_db_fn: arg is a cb_search_req*). Safe to retry. Fills
+ * req->results ([{chunk_id, file_path, start_line, end_line, language, symbol, kind, content,
+ * score, snippet, snippet_start_line, context_before, context_after}], best first) and
+ * req->total_count. Errors: database codes; SRV_EINTERNAL out of memory. */
+srv_code cb_search_run(PGconn *c, void *req, srv_err *err);
+
+/* Chunks by id for get_chunks: fills *found (array of chunk objects, as in search results without
+ * score/snippet) and *missing (array of the ids not present, in request order). ids that are not
+ * UUIDs are reported missing without a query. arg: a cb_chunks_req*. Safe to retry. */
+typedef struct cb_chunks_req {
+  const cJSON *ids; /* array of strings */
+  cJSON *found;     /* out */
+  cJSON *missing;   /* out */
+} cb_chunks_req;
+srv_code cb_chunks_get(PGconn *c, void *req, srv_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CB_SEARCH_H */

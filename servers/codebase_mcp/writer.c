@@ -1,0 +1,114 @@
+/* writer.c — COPY of one batch inside one transaction (see writer.h). */
+#include "servers/codebase_mcp/writer.h"
+
+#include <string.h>
+
+#include "servers/common/db.h"
+
+#define COPY_PIECE (256 * 1024)
+
+void cb_array_elem(cb_buf *out, const char *s) {
+  if (out->len) cb_buf_putc(out, ',');
+  cb_buf_putc(out, '"');
+  for (const char *p = s; *p; p++) {
+    if (*p == '"' || *p == '\\') cb_buf_putc(out, '\\');
+    cb_buf_putc(out, *p);
+  }
+  cb_buf_putc(out, '"');
+}
+
+void cb_batch_add_path(cb_batch *b, const char *path) { cb_array_elem(&b->paths, path); }
+
+void cb_batch_reset(cb_batch *b) {
+  cb_buf_reset(&b->chunks);
+  cb_buf_reset(&b->files);
+  cb_buf_reset(&b->paths);
+  b->nfiles = 0;
+  b->nchunks = 0;
+}
+
+void cb_batch_free(cb_batch *b) {
+  cb_buf_free(&b->chunks);
+  cb_buf_free(&b->files);
+  cb_buf_free(&b->paths);
+  memset(b, 0, sizeof *b);
+}
+
+static srv_code exec_simple(PGconn *c, const char *sql, srv_err *err) {
+  PGresult *r = PQexec(c, sql);
+  srv_code rc = SRV_OK;
+  if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) rc = srv_db_result_error(c, r, sql, err);
+  PQclear(r);
+  return rc;
+}
+
+static srv_code copy_in(PGconn *c, const char *sql, const cb_buf *data, srv_err *err) {
+  srv_code rc = SRV_OK;
+  PGresult *r = PQexec(c, sql);
+  if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
+    rc = srv_db_result_error(c, r, "start COPY", err);
+    PQclear(r);
+    return rc;
+  }
+  PQclear(r);
+  for (size_t off = 0; off < data->len; off += COPY_PIECE) {
+    size_t n = data->len - off < COPY_PIECE ? data->len - off : COPY_PIECE;
+    if (PQputCopyData(c, data->data + off, (int)n) != 1) {
+      rc = srv_db_result_error(c, NULL, "send COPY data", err);
+      break;
+    }
+  }
+  if (PQputCopyEnd(c, rc == SRV_OK ? NULL : "aborted by the indexer") != 1 && rc == SRV_OK)
+    rc = srv_db_result_error(c, NULL, "end COPY", err);
+  while ((r = PQgetResult(c)) != NULL) {
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && rc == SRV_OK)
+      rc = srv_db_result_error(c, r, "COPY", err);
+    PQclear(r);
+    if (PQstatus(c) != CONNECTION_OK) break;
+  }
+  return rc;
+}
+
+srv_code cb_batch_write(PGconn *c, const char *project_id, const cb_batch *b, srv_err *err) {
+  srv_code rc = SRV_OK;
+  int in_tx = 0;
+  cb_buf arr = {0};
+  if (b->nfiles == 0) return SRV_OK;
+  cb_buf_putc(&arr, '{');
+  if (b->paths.len) cb_buf_append(&arr, b->paths.data, b->paths.len);
+  cb_buf_putc(&arr, '}');
+  if (arr.failed) {
+    rc = srv_err_set(err, SRV_EINTERNAL, "out of memory building a batch");
+    goto cleanup;
+  }
+  rc = exec_simple(c, "BEGIN", err);
+  if (rc != SRV_OK) goto cleanup;
+  in_tx = 1;
+  /* A batch may take longer than the request statement timeout on a busy machine. */
+  rc = exec_simple(c, "SET LOCAL statement_timeout = '120s'", err);
+  if (rc != SRV_OK) goto cleanup;
+  const char *params[2] = {project_id, arr.data};
+  rc = srv_db_exec(c,
+                   "DELETE FROM code_chunks WHERE project_id = $1 AND file_path = ANY($2::text[])",
+                   2, params, NULL, err);
+  if (rc != SRV_OK) goto cleanup;
+  rc = srv_db_exec(c, "DELETE FROM code_files WHERE project_id = $1 AND path = ANY($2::text[])",
+                   2, params, NULL, err);
+  if (rc != SRV_OK) goto cleanup;
+  if (b->chunks.len) {
+    rc = copy_in(c, "COPY code_chunks (" CB_CHUNK_COLUMNS ") FROM STDIN", &b->chunks, err);
+    if (rc != SRV_OK) goto cleanup;
+  }
+  rc = copy_in(c, "COPY code_files (" CB_FILE_COLUMNS ") FROM STDIN", &b->files, err);
+  if (rc != SRV_OK) goto cleanup;
+  rc = exec_simple(c, "COMMIT", err);
+  in_tx = 0;
+
+cleanup:
+  if (in_tx && PQstatus(c) == CONNECTION_OK) {
+    PGresult *r = PQexec(c, "ROLLBACK");
+    PQclear(r);
+  }
+  cb_buf_free(&arr);
+  return rc;
+}

@@ -1,0 +1,57 @@
+/* writer.h — one indexing batch and the transaction that stores it.
+ *
+ * A batch holds the COPY rows of several files: their chunks (code_chunks) and their file rows
+ * (code_files), plus the list of their paths. cb_batch_write stores it in ONE transaction:
+ * delete the old chunks and file rows of exactly those paths, COPY the new ones in, commit. So a
+ * batch is all-or-nothing and writing it twice leaves the same rows as writing it once: after a
+ * lost connection (even one lost while COMMIT was in flight) the caller simply writes the same
+ * batch again — no chunk lost, none doubled. A file's code_files row is the checkpoint saying
+ * "this content is fully indexed". Not thread-safe per batch. */
+#ifndef CB_WRITER_H
+#define CB_WRITER_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+#include "servers/codebase_mcp/buf.h"
+#include "servers/common/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Column order of the COPY rows (tab-separated, COPY text format). */
+#define CB_CHUNK_COLUMNS                                                                   \
+  "chunk_id, project_id, file_path, start_line, end_line, language, symbol, parent_symbol, " \
+  "kind, content, context_before, context_after, tsv"
+#define CB_FILE_COLUMNS "project_id, path, content_hash, language, size_bytes, chunk_count, job_id"
+
+typedef struct cb_batch {
+  cb_buf chunks; /* code_chunks rows */
+  cb_buf files;  /* code_files rows */
+  cb_buf paths;  /* the files' paths as a text[] literal body: "a","b" (no braces) */
+  int nfiles;
+  int nchunks;
+} cb_batch;
+
+/* Adds path to the batch's path list (escaped for an array literal). */
+void cb_batch_add_path(cb_batch *b, const char *path);
+
+/* Empties the batch, keeping memory. */
+void cb_batch_reset(cb_batch *b);
+void cb_batch_free(cb_batch *b);
+
+/* Writes the batch for project_id in one transaction on c (which must be idle). Returns SRV_OK,
+ * SRV_EUNAVAIL when the connection was lost (write the batch again on a new connection), or
+ * another code with PostgreSQL's message (the transaction is rolled back). */
+srv_code cb_batch_write(PGconn *c, const char *project_id, const cb_batch *b, srv_err *err);
+
+/* Appends s (a path) as a quoted element of an array literal body to out, with a leading comma
+ * when out is not empty. */
+void cb_array_elem(cb_buf *out, const char *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CB_WRITER_H */
