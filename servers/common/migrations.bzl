@@ -25,7 +25,7 @@ def _parse(src):
         fail("srv_migrations: %s must be named NNN_name.sql" % src)
     return (int(parts[0]), parts[1])
 
-def srv_migrations(name, srcs, visibility = None):
+def srv_migrations(name, srcs, visibility = None, testonly = False):
     entries = []
     for s in srcs:
         version, mname = _parse(s)
@@ -81,6 +81,7 @@ def srv_migrations(name, srcs, visibility = None):
         srcs = [e[2] for e in entries],
         outs = [name + ".c", name + ".h"],
         cmd = " && ".join(cmds),
+        testonly = testonly,
     )
     c_library(
         name = name,
@@ -90,4 +91,5 @@ def srv_migrations(name, srcs, visibility = None):
         copts = ["-isystem", "/usr/include/postgresql"],
         deps = ["//servers/common:migrate"],
         visibility = visibility,
+        testonly = testonly,
     )
