@@ -1,0 +1,227 @@
+// Proves issue 4 item 1 in-process (no PostgreSQL, so it also runs under ASan in //:sanitized):
+// routing with {param} captures, JSON 404/405/413 (announced and chunked bodies), request ids,
+// deadlines carried to handlers, handlers off the I/O threads, and graceful stop finishing an
+// in-flight request; plus the session table and the Origin allow-list of the /mcp endpoint.
+#include "servers/common/http.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "servers/common/session.h"
+#include "servers/common/timeutil.h"
+#include "testing/http.h"
+
+namespace {
+
+void Hello(void *ctx, const srv_http_req *req, srv_http_resp *resp) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "user", srv_http_param(req, "user") ? srv_http_param(req, "user") : "");
+  cJSON_AddStringToObject(o, "item", srv_http_param(req, "item") ? srv_http_param(req, "item") : "");
+  cJSON_AddNumberToObject(o, "body_len", (double)req->body_len);
+  cJSON_AddNumberToObject(o, "ms_left", (double)srv_ms_until(req->deadline_ms));
+  cJSON_AddStringToObject(o, "rid", req->request_id);
+  srv_http_resp_json(resp, 200, o);
+}
+
+std::atomic<int> g_slow_done{0};
+void Slow(void *ctx, const srv_http_req *req, srv_http_resp *resp) {
+  srv_sleep_ms(700);
+  g_slow_done++;
+  srv_http_resp_json(resp, 200, cJSON_CreateObject());
+}
+
+void Fast(void *ctx, const srv_http_req *req, srv_http_resp *resp) {
+  srv_http_resp_json(resp, 200, cJSON_CreateString("fast"));
+}
+
+class Http : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    srv_http_opts o;
+    memset(&o, 0, sizeof o);
+    o.port = 0;
+    o.max_body = 1000;
+    o.request_timeout_ms = 5000;
+    o.workers = 4;
+    o.io_threads = 2;
+    srv_err err;
+    ASSERT_EQ(srv_http_new(&o, &h_, &err), SRV_OK);
+    ASSERT_EQ(srv_http_route(h_, "POST", "/users/{user}/items/{item}", Hello, nullptr, 0, &err), SRV_OK);
+    ASSERT_EQ(srv_http_route(h_, "GET", "/users/{user}", Hello, nullptr, SRV_HTTP_INLINE, &err), SRV_OK);
+    ASSERT_EQ(srv_http_route(h_, "POST", "/slow", Slow, nullptr, 0, &err), SRV_OK);
+    ASSERT_EQ(srv_http_route(h_, "GET", "/fast", Fast, nullptr, SRV_HTTP_INLINE, &err), SRV_OK);
+    EXPECT_EQ(srv_http_route(h_, "GET", "/fast", Fast, nullptr, 0, &err), SRV_ECONFLICT);
+    ASSERT_EQ(srv_sessions_new(2, 0, &sessions_, &err), SRV_OK);
+    ASSERT_EQ(srv_tools_new(nullptr, 0, &tools_, &err), SRV_OK);
+    mcp_.name = "t";
+    mcp_.version = "1";
+    mcp_.tools = tools_;
+    mcp_.instructions = nullptr;
+    memset(&ep_, 0, sizeof ep_);
+    ep_.mcp = &mcp_;
+    ep_.sessions = sessions_;
+    ASSERT_EQ(srv_mcp_endpoint_mount(h_, &ep_, &err), SRV_OK);
+    ASSERT_EQ(srv_http_listen(h_, &err), SRV_OK) << err.msg;
+    base_ = "http://127.0.0.1:" + std::to_string(srv_http_port(h_));
+  }
+  void TearDown() override {
+    srv_http_free(h_);
+    srv_sessions_free(sessions_);
+    srv_tools_free(tools_);
+  }
+  long Req(const char *method, const std::string &path, const char *body, tst_http_resp *r,
+           const char *const *headers = nullptr) {
+    tst_err err;
+    EXPECT_EQ(tst_http_request(method, (base_ + path).c_str(), body, headers, 5000, r, &err), TST_OK)
+        << err.msg;
+    return r->status;
+  }
+  srv_http *h_ = nullptr;
+  srv_sessions *sessions_ = nullptr;
+  srv_tools *tools_ = nullptr;
+  srv_mcp mcp_;
+  srv_mcp_endpoint ep_;
+  std::string base_;
+};
+
+TEST_F(Http, Issue4_RoutesCaptureParamsAndCarryDeadline) {
+  tst_http_resp r{};
+  EXPECT_EQ(Req("POST", "/users/ann/items/42", "{\"a\":1}", &r), 200);
+  EXPECT_STREQ(cJSON_GetObjectItem(r.json, "user")->valuestring, "ann");
+  EXPECT_STREQ(cJSON_GetObjectItem(r.json, "item")->valuestring, "42");
+  EXPECT_EQ(cJSON_GetObjectItem(r.json, "body_len")->valuedouble, 7);
+  double left = cJSON_GetObjectItem(r.json, "ms_left")->valuedouble;
+  EXPECT_GT(left, 4000);
+  EXPECT_LE(left, 5000);
+  tst_http_resp_free(&r);
+  EXPECT_EQ(Req("GET", "/users/bob", nullptr, &r), 200);
+  EXPECT_STREQ(cJSON_GetObjectItem(r.json, "user")->valuestring, "bob");
+  tst_http_resp_free(&r);
+  EXPECT_EQ(Req("GET", "/users/bob/extra", nullptr, &r), 404);
+  EXPECT_STREQ(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "error"), "code")->valuestring, "not_found");
+  tst_http_resp_free(&r);
+  EXPECT_EQ(Req("DELETE", "/users/bob", nullptr, &r), 405);
+  EXPECT_STREQ(tst_http_header(&r, "Allow"), "GET");
+  tst_http_resp_free(&r);
+}
+
+TEST_F(Http, Issue4_BodyLimit413AnnouncedAndChunked) {
+  std::string big(5000, 'x');
+  tst_http_resp r{};
+  EXPECT_EQ(Req("POST", "/users/a/items/b", big.c_str(), &r), 413);
+  EXPECT_STREQ(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "error"), "code")->valuestring,
+               "payload_too_large");
+  tst_http_resp_free(&r);
+  const char *chunked[] = {"Transfer-Encoding: chunked", nullptr};
+  EXPECT_EQ(Req("POST", "/users/a/items/b", big.c_str(), &r, chunked), 413);
+  tst_http_resp_free(&r);
+  std::string fits(900, 'y');
+  EXPECT_EQ(Req("POST", "/users/a/items/b", fits.c_str(), &r, chunked), 200);
+  tst_http_resp_free(&r);
+}
+
+TEST_F(Http, Issue4_RequestIdEchoedOrGenerated) {
+  tst_http_resp r{};
+  const char *h[] = {"X-Request-Id: abc.DEF-1", nullptr};
+  Req("GET", "/users/x", nullptr, &r, h);
+  EXPECT_STREQ(tst_http_header(&r, "X-Request-Id"), "abc.DEF-1");
+  EXPECT_STREQ(cJSON_GetObjectItem(r.json, "rid")->valuestring, "abc.DEF-1");
+  tst_http_resp_free(&r);
+  const char *evil[] = {"X-Request-Id: \"quote\"", nullptr};  // unsafe for logs: replaced
+  Req("GET", "/users/x", nullptr, &r, evil);
+  EXPECT_EQ(strlen(tst_http_header(&r, "X-Request-Id")), 36u);
+  tst_http_resp_free(&r);
+}
+
+TEST_F(Http, Issue4_SlowHandlersDoNotBlockInlineRoutes) {
+  std::thread t[4];
+  for (auto &th : t)
+    th = std::thread([this] {
+      tst_http_resp r{};
+      Req("POST", "/slow", nullptr, &r);
+      tst_http_resp_free(&r);
+    });
+  usleep(150 * 1000);  // all four workers are now busy sleeping
+  tst_http_resp r{};
+  EXPECT_EQ(Req("GET", "/fast", nullptr, &r), 200);
+  EXPECT_LT(r.latency_ms, 200);
+  tst_http_resp_free(&r);
+  for (auto &th : t) th.join();
+}
+
+TEST_F(Http, Issue4_GracefulStopFinishesInFlight) {
+  g_slow_done = 0;
+  long status = 0;
+  std::thread t([&] {
+    tst_http_resp r{};
+    status = Req("POST", "/slow", nullptr, &r);
+    tst_http_resp_free(&r);
+  });
+  usleep(200 * 1000);
+  EXPECT_EQ(srv_http_in_flight(h_), 1);
+  EXPECT_EQ(srv_http_stop(h_, 5000), 0);
+  t.join();
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(g_slow_done.load(), 1);
+  tst_http_resp r{};
+  tst_err err;
+  EXPECT_NE(tst_http_request("GET", (base_ + "/fast").c_str(), nullptr, nullptr, 1000, &r, &err), TST_OK);
+  tst_http_resp_free(&r);
+}
+
+TEST_F(Http, Issue4_McpEndpointSessionsThroughHttp) {
+  tst_http_resp r{};
+  EXPECT_EQ(Req("POST", "/mcp", R"({"jsonrpc":"2.0","id":1,"method":"initialize"})", &r), 200);
+  std::string sid = tst_http_header(&r, "Mcp-Session-Id");
+  tst_http_resp_free(&r);
+  std::string hdr = "Mcp-Session-Id: " + sid;
+  const char *h[] = {hdr.c_str(), nullptr};
+  EXPECT_EQ(Req("POST", "/mcp", R"({"jsonrpc":"2.0","method":"notifications/initialized"})", &r, h), 202);
+  EXPECT_EQ(r.body_len, 0u);
+  tst_http_resp_free(&r);
+  EXPECT_EQ(Req("POST", "/mcp", "not json", &r, h), 400);
+  EXPECT_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "error"), "code")->valuedouble, -32700);
+  tst_http_resp_free(&r);
+  EXPECT_EQ(Req("GET", "/mcp", nullptr, &r), 405);
+  tst_http_resp_free(&r);
+}
+
+TEST(Sessions, Issue4_CapacityEvictsLeastRecentlyUsedAndExpiryRemoves) {
+  srv_sessions *s = nullptr;
+  srv_err err;
+  ASSERT_EQ(srv_sessions_new(2, 150, &s, &err), SRV_OK);
+  char a[37], b[37], c[37];
+  srv_session_create(s, "2025-06-18", a, &err);
+  srv_session_create(s, "2025-06-18", b, &err);
+  EXPECT_EQ(srv_session_touch(s, a), 1);  // b is now the least recently used
+  srv_session_create(s, "2025-06-18", c, &err);
+  EXPECT_EQ(srv_sessions_count(s), 2u);
+  EXPECT_EQ(srv_session_touch(s, b), 0);
+  EXPECT_EQ(srv_session_touch(s, a), 1);
+  usleep(250 * 1000);
+  EXPECT_EQ(srv_session_touch(s, a), 0);  // expired after 150 ms idle
+  EXPECT_EQ(srv_session_touch(s, c), 0);  // expired too
+  EXPECT_EQ(srv_sessions_count(s), 0u);
+  srv_sessions_free(s);
+}
+
+TEST(Origin, Issue4_LoopbackOnly) {
+  EXPECT_TRUE(srv_origin_allowed(nullptr));
+  EXPECT_TRUE(srv_origin_allowed("http://localhost"));
+  EXPECT_TRUE(srv_origin_allowed("http://localhost:8080"));
+  EXPECT_TRUE(srv_origin_allowed("http://127.0.0.1:1"));
+  EXPECT_TRUE(srv_origin_allowed("http://[::1]:65535"));
+  EXPECT_FALSE(srv_origin_allowed("http://localhost.evil.com"));
+  EXPECT_FALSE(srv_origin_allowed("http://127.0.0.1.evil.com"));
+  EXPECT_FALSE(srv_origin_allowed("http://localhost:80x"));
+  EXPECT_FALSE(srv_origin_allowed("http://example.com"));
+  EXPECT_FALSE(srv_origin_allowed("null"));
+  EXPECT_FALSE(srv_origin_allowed("file://localhost"));
+}
+
+}  // namespace
