@@ -70,6 +70,8 @@ double mdl_histogram_percentile(const mdl_histogram *h, double p) {
   assert(p >= 0.0 && p <= 100.0);
   if (h->count == 0) return 0.0;
   double rank = (double)(h->count - 1) * p / 100.0;
+  if (rank <= 0.0) return h->min_ms;
+  if (rank >= (double)(h->count - 1)) return h->max_ms;
   uint64_t before = 0;
   for (int i = 0; i < MDL_HIST_BUCKETS; i++) {
     uint64_t n = h->buckets[i];
@@ -79,7 +81,7 @@ double mdl_histogram_percentile(const mdl_histogram *h, double p) {
       if (lo < h->min_ms) lo = h->min_ms;
       if (hi > h->max_ms) hi = h->max_ms;
       if (hi < lo) hi = lo;
-      double t = (rank - (double)before + 0.5) / (double)n;
+      double t = (rank - (double)before + 1.0) / (double)n;
       if (t > 1.0) t = 1.0;
       return lo + t * (hi - lo);
     }

@@ -10,8 +10,10 @@
  * so an estimate is within ~9% of the true sample value); the last bucket (272, upper bound
  * 2^34 us, about 4.8 hours) also holds every larger value. Samples are milliseconds, finite, >= 0.
  * Exact count, sum, min and max are kept besides the buckets.
- * Percentile estimate: the bucket holding rank h = (count - 1) * p / 100 (the method of stats.h),
- * interpolated linearly inside the bucket by rank, then clamped to [min, max].
+ * Percentile estimate: rank h = (count - 1) * p / 100 (the method of stats.h); h = 0 gives min,
+ * h = count - 1 gives max; otherwise the bucket holding rank h, interpolated linearly inside it
+ * (Prometheus-style: lower + (upper - lower) * (h - ranks_before + 1) / bucket_count), with the
+ * bucket bounds clamped to [min, max].
  * JSON: {"scheme":"log2x8-1us","count":N,"sum_ms":S,"min_ms":m,"max_ms":M,
  *        "buckets":[[index,count],...]} with only non-empty buckets, ascending index (min_ms and
  * max_ms are null when count is 0). The struct is plain (no owned memory). */
