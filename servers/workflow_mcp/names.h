@@ -17,7 +17,7 @@ extern "C" {
 #define WF_TYPE_NAME_MAX 63     /* bytes; ASCII only */
 #define WF_TITLE_MAX 500        /* characters */
 #define WF_STATUS_MAX 50        /* bytes; ASCII only */
-#define WF_CHUNK_ID_MAX 200     /* bytes */
+#define WF_CHUNK_ID_MAX 100     /* bytes (codebase-mcp accepts ids up to 100) */
 #define WF_MAX_REFERENCES 100   /* entity_references per work item */
 #define WF_MAX_TAGS 50          /* tags per entity */
 #define WF_TAG_MAX 100          /* characters per tag */

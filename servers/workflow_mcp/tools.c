@@ -18,7 +18,7 @@
 #define ITEM_TYPE_ENUM "[\"project\",\"session\",\"task\",\"research\"]"
 #define REFS_PROP                                                                              \
   "\"entity_references\":{\"type\":\"array\",\"maxItems\":100,\"items\":{\"type\":\"string\","  \
-  "\"minLength\":1,\"maxLength\":200},\"description\":\"Chunk ids from codebase-mcp's "         \
+  "\"minLength\":1,\"maxLength\":100},\"description\":\"Chunk ids from codebase-mcp's "         \
   "search_code that this item refers to; get_work_item reports the ones that no longer exist.\"}"
 
 const srv_tool wf_tools[] = {
