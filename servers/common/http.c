@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,8 +63,8 @@ typedef struct reqctx {
   char method[12];
   char rid[RID_MAX + 1];
   srv_http_req req;
-  srv_http_resp resp;
   struct reqctx *next;      /* worker queue link */
+  srv_http_resp resp;       /* last: not zeroed wholesale (see new_ctx) */
 } reqctx;
 
 struct srv_http {
@@ -119,14 +120,42 @@ void srv_http_resp_error(srv_http_resp *resp, int status, srv_code code, const c
   if (srv_code_is_retry_later(code)) srv_http_resp_header(resp, "Retry-After", "1");
 }
 
+/* Request ids need uniqueness, not secrecy: a per-thread xorshift128+ seeded once from the
+ * kernel (models/uuid.h) avoids a getrandom(2) call per request on the hot path. */
+static _Thread_local uint64_t t_rng[2];
+
+static uint64_t rng_next(void) {
+  uint64_t s1 = t_rng[0];
+  const uint64_t s0 = t_rng[1];
+  t_rng[0] = s0;
+  s1 ^= s1 << 23;
+  t_rng[1] = s1 ^ s0 ^ (s1 >> 17) ^ (s0 >> 26);
+  return t_rng[1] + s0;
+}
+
 void srv_http_new_id(char out[37]) {
-  static atomic_uint_fast64_t seq;
-  if (mdl_uuid_v4(out, NULL) == MDL_OK) return;
-  uint64_t n = atomic_fetch_add(&seq, 1) + 1;
-  uint64_t t = (uint64_t)srv_wall_ms();
-  snprintf(out, 37, "%08x-%04x-4%03x-8%03x-%012llx", (unsigned)(t >> 16), (unsigned)(t & 0xffff),
-           (unsigned)((n >> 48) & 0xfff), (unsigned)((n >> 36) & 0xfff),
-           (unsigned long long)(n & 0xffffffffffffULL));
+  static const char hex[] = "0123456789abcdef";
+  unsigned char b[16];
+  if (t_rng[0] == 0 && t_rng[1] == 0) {
+    char seed[MDL_UUID_LEN];
+    uint64_t a = (uint64_t)srv_mono_us(), c = (uint64_t)(uintptr_t)&seed;
+    if (mdl_uuid_v4(seed, NULL) == MDL_OK)
+      for (size_t i = 0; i < 36; i++) a = (a ^ (unsigned char)seed[i]) * 0x100000001b3ULL, c += a;
+    t_rng[0] = a | 1;
+    t_rng[1] = c ^ (uint64_t)srv_wall_ms();
+  }
+  uint64_t x = rng_next(), y = rng_next();
+  memcpy(b, &x, 8);
+  memcpy(b + 8, &y, 8);
+  b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+  b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+  size_t o = 0;
+  for (size_t i = 0; i < 16; i++) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
+    out[o++] = hex[b[i] >> 4];
+    out[o++] = hex[b[i] & 0x0f];
+  }
+  out[o] = '\0';
 }
 
 const char *srv_http_header(const srv_http_req *req, const char *name) {
@@ -343,9 +372,21 @@ static int rid_ok(const char *s) {
 
 static reqctx *new_ctx(srv_http *h, struct MHD_Connection *c, const char *url,
                        const char *method) {
-  reqctx *rc = calloc(1, sizeof *rc);
+  /* Zero everything before the response, whose big header and message arrays only need their
+   * counters and first bytes cleared (this runs once per request, /health included). */
+  reqctx *rc = malloc(sizeof *rc);
   const char *rid, *cl;
   if (rc == NULL) return NULL;
+  memset(rc, 0, offsetof(reqctx, resp));
+  rc->resp.status = 0;
+  rc->resp.body = NULL;
+  rc->resp.body_len = 0;
+  rc->resp.content_type = NULL;
+  rc->resp.n_headers = 0;
+  rc->resp.operation[0] = '\0';
+  rc->resp.code = SRV_OK;
+  rc->resp.message[0] = '\0';
+  rc->next = NULL;
   rc->h = h;
   rc->conn = c;
   rc->path = strdup(url ? url : "/");

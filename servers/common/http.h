@@ -105,8 +105,9 @@ void srv_http_free(srv_http *h);
 
 /* ---- helpers for handlers ------------------------------------------------------------------- */
 
-/* Writes a new random UUID v4 (models/uuid.h) into out; if the kernel's random source fails,
- * a unique fallback id of the same shape (time + counter). Never fails. */
+/* Writes a new random UUID v4 into out (a per-thread generator seeded from the kernel through
+ * models/uuid.h; unique, not secret: fine for request and session ids, not for secrets).
+ * Never fails. */
 void srv_http_new_id(char out[37]);
 
 /* A request header (case-insensitive name), or NULL. */

@@ -112,10 +112,11 @@ void srv_request_observe(srv_op_metrics *op, const srv_request_done *d) {
     if (failed) srv_counter_inc(op->errors);
     srv_histogram_observe(op->latency, (double)d->latency_us / 1e6);
   }
-  /* The context object is cheap next to the write(2) the line costs; build it only when the
-   * line is written at all (INFO may be filtered out, WARN/ERROR never are by default). */
   if (!srv_log_enabled(SRV_LOG_INFO) && d->code == SRV_OK && ms <= SRV_LOG_SLOW_MS) return;
-  ctx = cJSON_CreateObject();
+  /* The operation name already says which route or tool ran; the context (method, path,
+   * transport, status) is added where someone will read it: failures and slow requests. This
+   * keeps the line of a fast successful request cheap (it is on /health's hot path). */
+  if (d->code != SRV_OK || d->status >= 400 || ms > SRV_LOG_SLOW_MS) ctx = cJSON_CreateObject();
   if (ctx != NULL) {
     if (d->method) cJSON_AddStringToObject(ctx, "method", d->method);
     if (d->path) cJSON_AddStringToObject(ctx, "path", d->path);

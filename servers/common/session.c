@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/uuid.h"
 #include "servers/common/jsonrpc.h"
 #include "servers/common/timeutil.h"
 
@@ -95,7 +96,9 @@ srv_code srv_session_create(srv_sessions *s, const char *version, char id[37], s
   int64_t now = srv_mono_ms();
   unsigned b;
   if (e == NULL) return srv_err_set(err, SRV_EINTERNAL, "out of memory creating a session");
-  srv_http_new_id(e->id);
+  /* Session ids guard a session: cryptographically random (getrandom) as the MCP specification
+   * asks; the request-id generator is the fallback only if the kernel refuses. */
+  if (mdl_uuid_v4(e->id, NULL) != MDL_OK) srv_http_new_id(e->id);
   snprintf(e->version, sizeof e->version, "%s", version ? version : "");
   e->last_ms = now;
   pthread_mutex_lock(&s->lock);
