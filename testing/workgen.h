@@ -22,7 +22,7 @@ extern "C" {
 typedef struct tst_workgen_opts {
   uint64_t seed;
   int projects;                   /* <= 0: 5 */
-  int entities;                   /* total over all projects; < 0: 1000 */
+  int entities;                   /* total over all projects; <= 0: 1000 */
   int min_items, max_items;       /* work items per project; <= 0: 10 and 20 */
   const char *const *chunk_ids;   /* chunk ids work items may reference; may be NULL */
   size_t n_chunk_ids;
