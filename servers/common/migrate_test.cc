@@ -15,15 +15,28 @@ namespace {
 
 class MigrateTest : public ::testing::Test {
  protected:
-  tst_pg *pg_ = nullptr;
-  void SetUp() override {
+  static tst_pg *pg_;  // one cluster for the suite; a fresh database per test
+  std::string url_;
+  static void SetUpTestSuite() {
     tst_err err{};
     ASSERT_EQ(TST_OK, tst_pg_start(&pg_, &err)) << err.msg;
   }
-  void TearDown() override { tst_pg_destroy(pg_); }
+  static void TearDownTestSuite() {
+    tst_pg_destroy(pg_);
+    pg_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_NE(nullptr, pg_);
+    static int n = 0;
+    char name[32], url[512];
+    snprintf(name, sizeof name, "migrate_%d", ++n);
+    tst_err err{};
+    ASSERT_EQ(TST_OK, tst_pg_create_db(pg_, name, url, sizeof url, &err)) << err.msg;
+    url_ = url;
+  }
   PGconn *Connect() {
     srv_pool_config cfg = {};
-    cfg.conninfo = tst_pg_url(pg_);
+    cfg.conninfo = url_.c_str();
     PGconn *c = nullptr;
     srv_err err;
     EXPECT_EQ(SRV_OK, srv_pool_connect_once(&cfg, &c, &err)) << err.msg;
@@ -36,6 +49,8 @@ class MigrateTest : public ::testing::Test {
     return v;
   }
 };
+
+tst_pg *MigrateTest::pg_ = nullptr;
 
 }  // namespace
 
