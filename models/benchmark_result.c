@@ -6,7 +6,8 @@
 
 #include "models/json_field.h"
 
-static const char *const k_ops[MDL_OP_COUNT] = {"index", "search", "project_switch", "entity_query"};
+static const char *const k_ops[MDL_OP_COUNT] = {"index", "search", "project_switch",
+                                                "entity_query"};
 static const char *const k_status[MDL_STATUS_COUNT] = {"pass", "fail", "warning"};
 static const char *const k_servers[MDL_SERVER_COUNT] = {"codebase-mcp", "workflow-mcp"};
 
@@ -66,32 +67,44 @@ mdl_code mdl_benchmark_result_validate(const mdl_benchmark_result *r, mdl_err *e
   assert(r != NULL);
   mdl_code rc = MDL_OK;
   if (!mdl_uuid_valid(r->benchmark_id)) {
-    rc = mdl_err_set(err, MDL_ERANGE, "benchmark_id", "benchmark_id must be a UUID (8-4-4-4-12 hex digits)");
+    rc = mdl_err_set(err, MDL_ERANGE, "benchmark_id",
+                     "benchmark_id must be a UUID (8-4-4-4-12 hex digits)");
     goto cleanup;
   }
   if ((int)r->server_id < 0 || r->server_id >= MDL_SERVER_COUNT) {
-    rc = mdl_err_set(err, MDL_EENUM, "server_id", "server_id must be \"codebase-mcp\" or \"workflow-mcp\"");
+    rc = mdl_err_set(err, MDL_EENUM, "server_id",
+                     "server_id must be \"codebase-mcp\" or \"workflow-mcp\"");
     goto cleanup;
   }
   if ((int)r->operation_type < 0 || r->operation_type >= MDL_OP_COUNT) {
     rc = mdl_err_set(err, MDL_EENUM, "operation_type",
-                     "operation_type must be one of \"index\", \"search\", \"project_switch\", \"entity_query\"");
+                     "operation_type must be one of \"index\", \"search\", \"project_switch\", "
+                     "\"entity_query\"");
     goto cleanup;
   }
   int64_t us;
   if (mdl_time_parse(r->timestamp, &us, NULL) != MDL_OK) {
-    rc = mdl_err_set(err, MDL_ERANGE, "timestamp", "timestamp must be an ISO 8601 UTC time like 2025-10-13T10:30:00Z");
+    rc = mdl_err_set(err, MDL_ERANGE, "timestamp",
+                     "timestamp must be an ISO 8601 UTC time like 2025-10-13T10:30:00Z");
     goto cleanup;
   }
-  for (size_t i = 0; i < N_LATENCIES; i++) MDL_TRY(mdl_jf_check_ge(latency_get(r, i), 0, k_latencies[i].key, err));
-  MDL_TRY(mdl_jf_check_order(r->latency_p50_ms, "latency_p50_ms", r->latency_p95_ms, "latency_p95_ms", "", err));
-  MDL_TRY(mdl_jf_check_order(r->latency_p95_ms, "latency_p95_ms", r->latency_p99_ms, "latency_p99_ms", "", err));
-  MDL_TRY(mdl_jf_check_order(r->latency_min_ms, "latency_min_ms", r->latency_p50_ms, "latency_p50_ms", "", err));
-  MDL_TRY(mdl_jf_check_order(r->latency_p99_ms, "latency_p99_ms", r->latency_max_ms, "latency_max_ms", "", err));
-  MDL_TRY(mdl_jf_check_order(r->latency_min_ms, "latency_min_ms", r->latency_mean_ms, "latency_mean_ms", "", err));
-  MDL_TRY(mdl_jf_check_order(r->latency_mean_ms, "latency_mean_ms", r->latency_max_ms, "latency_max_ms", "", err));
+  for (size_t i = 0; i < N_LATENCIES; i++)
+    MDL_TRY(mdl_jf_check_ge(latency_get(r, i), 0, k_latencies[i].key, err));
+  MDL_TRY(mdl_jf_check_order(r->latency_p50_ms, "latency_p50_ms", r->latency_p95_ms,
+                             "latency_p95_ms", "", err));
+  MDL_TRY(mdl_jf_check_order(r->latency_p95_ms, "latency_p95_ms", r->latency_p99_ms,
+                             "latency_p99_ms", "", err));
+  MDL_TRY(mdl_jf_check_order(r->latency_min_ms, "latency_min_ms", r->latency_p50_ms,
+                             "latency_p50_ms", "", err));
+  MDL_TRY(mdl_jf_check_order(r->latency_p99_ms, "latency_p99_ms", r->latency_max_ms,
+                             "latency_max_ms", "", err));
+  MDL_TRY(mdl_jf_check_order(r->latency_min_ms, "latency_min_ms", r->latency_mean_ms,
+                             "latency_mean_ms", "", err));
+  MDL_TRY(mdl_jf_check_order(r->latency_mean_ms, "latency_mean_ms", r->latency_max_ms,
+                             "latency_max_ms", "", err));
   if (r->sample_size < 1) {
-    rc = mdl_err_set(err, MDL_ERANGE, "sample_size", "sample_size must be >= 1 (got %lld)", (long long)r->sample_size);
+    rc = mdl_err_set(err, MDL_ERANGE, "sample_size", "sample_size must be >= 1 (got %lld)",
+                     (long long)r->sample_size);
     goto cleanup;
   }
   for (size_t i = 0; i < r->test_parameters.count; i++) {
@@ -103,15 +116,18 @@ mdl_code mdl_benchmark_result_validate(const mdl_benchmark_result *r, mdl_err *e
     }
   }
   if ((int)r->pass_status < 0 || r->pass_status >= MDL_STATUS_COUNT) {
-    rc = mdl_err_set(err, MDL_EENUM, "pass_status", "pass_status must be one of \"pass\", \"fail\", \"warning\"");
+    rc = mdl_err_set(err, MDL_EENUM, "pass_status",
+                     "pass_status must be one of \"pass\", \"fail\", \"warning\"");
     goto cleanup;
   }
-  if (r->has_target_threshold) MDL_TRY(mdl_jf_check_gt(r->target_threshold_ms, 0, "target_threshold_ms", err));
+  if (r->has_target_threshold)
+    MDL_TRY(mdl_jf_check_gt(r->target_threshold_ms, 0, "target_threshold_ms", err));
 cleanup:
   return rc;
 }
 
-mdl_code mdl_benchmark_result_from_json(const cJSON *json, mdl_benchmark_result *out, mdl_err *err) {
+mdl_code mdl_benchmark_result_from_json(const cJSON *json, mdl_benchmark_result *out,
+                                        mdl_err *err) {
   assert(out != NULL);
   mdl_code rc = MDL_OK;
   int e = 0;
@@ -148,7 +164,8 @@ cJSON *mdl_benchmark_result_to_json(const mdl_benchmark_result *r) {
   ok = ok && mdl_jf_add_string(o, "server_id", mdl_server_id_name(r->server_id));
   ok = ok && mdl_jf_add_string(o, "operation_type", mdl_operation_type_name(r->operation_type));
   ok = ok && mdl_jf_add_string(o, "timestamp", r->timestamp);
-  for (size_t i = 0; ok && i < N_LATENCIES; i++) ok = mdl_jf_add_round2(o, k_latencies[i].key, latency_get(r, i));
+  for (size_t i = 0; ok && i < N_LATENCIES; i++)
+    ok = mdl_jf_add_round2(o, k_latencies[i].key, latency_get(r, i));
   ok = ok && mdl_jf_add_int(o, "sample_size", r->sample_size);
   ok = ok && mdl_jf_add_item(o, "test_parameters", mdl_jf_params_to_json(&r->test_parameters));
   ok = ok && mdl_jf_add_string(o, "pass_status", mdl_pass_status_name(r->pass_status));

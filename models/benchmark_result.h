@@ -2,10 +2,10 @@
  *
  * JSON (keys in this order when serialised):
  *   benchmark_id (UUID), server_id ("codebase-mcp" | "workflow-mcp"),
- *   operation_type ("index" | "search" | "project_switch" | "entity_query"), timestamp (ISO 8601 UTC),
- *   latency_p50_ms, latency_p95_ms, latency_p99_ms, latency_mean_ms, latency_min_ms, latency_max_ms
- *   (numbers >= 0, stored and printed rounded to two decimals), sample_size (integer >= 1),
- *   test_parameters (object: string -> string | integer | float; optional, default {}),
+ *   operation_type ("index" | "search" | "project_switch" | "entity_query"), timestamp (ISO 8601
+ * UTC), latency_p50_ms, latency_p95_ms, latency_p99_ms, latency_mean_ms, latency_min_ms,
+ * latency_max_ms (numbers >= 0, stored and printed rounded to two decimals), sample_size (integer
+ * >= 1), test_parameters (object: string -> string | integer | float; optional, default {}),
  *   pass_status ("pass" | "fail" | "warning"), target_threshold_ms (number > 0, optional; null when
  *   absent on output).
  * Rules (compared at two decimals): latency_p50_ms <= latency_p95_ms <= latency_p99_ms;
@@ -16,10 +16,9 @@
 #ifndef MDL_BENCHMARK_RESULT_H
 #define MDL_BENCHMARK_RESULT_H
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-#include <cjson/cJSON.h>
 
 #include "models/error.h"
 #include "models/maps.h"
@@ -54,7 +53,7 @@ typedef struct mdl_benchmark_result {
   char timestamp[MDL_TIME_LEN]; /* canonical ISO 8601 UTC (see timestamp.h) */
   double latency_p50_ms, latency_p95_ms, latency_p99_ms;
   double latency_mean_ms, latency_min_ms, latency_max_ms;
-  int64_t sample_size; /* >= 1 */
+  int64_t sample_size;        /* >= 1 */
   mdl_params test_parameters; /* owned */
   mdl_pass_status pass_status;
   bool has_target_threshold;  /* false => target_threshold_ms is absent (null) */

@@ -1,5 +1,6 @@
 // benchmark_result_test.cc — PerformanceBenchmarkResult rules (SPEC "Records"): each rule has a
-// passing case (the seed example, or an edge that is allowed) and a failing one naming field + rule.
+// passing case (the seed example, or an edge that is allowed) and a failing one naming field +
+// rule.
 #include "models/benchmark_result.h"
 
 #include <gtest/gtest.h>
@@ -50,11 +51,13 @@ TEST(BenchmarkResult, Rule_P50LeP95LeP99) {
 
   auto bad95 = Fixture("benchmark_result.json");
   Set(bad95->j, "latency_p95_ms", "200");
-  EXPECT_REJECTED(K, bad95, MDL_ERULE, "latency_p95_ms", "latency_p95_ms must be >= latency_p50_ms");
+  EXPECT_REJECTED(K, bad95, MDL_ERULE, "latency_p95_ms",
+                  "latency_p95_ms must be >= latency_p50_ms");
 
   auto bad99 = Fixture("benchmark_result.json");
   Set(bad99->j, "latency_p99_ms", "300");
-  EXPECT_REJECTED(K, bad99, MDL_ERULE, "latency_p99_ms", "latency_p99_ms must be >= latency_p95_ms");
+  EXPECT_REJECTED(K, bad99, MDL_ERULE, "latency_p99_ms",
+                  "latency_p99_ms must be >= latency_p95_ms");
 }
 
 TEST(BenchmarkResult, Rule_OrderComparedAtTwoDecimals) {
@@ -105,7 +108,8 @@ TEST(BenchmarkResult, Rule_ServerIdEnum) {
   EXPECT_ACCEPTED(K, ok);
   auto d = Fixture("benchmark_result.json");
   Set(d->j, "server_id", "\"other-mcp\"");
-  EXPECT_REJECTED(K, d, MDL_EENUM, "server_id", "server_id must be one of \"codebase-mcp\", \"workflow-mcp\"");
+  EXPECT_REJECTED(K, d, MDL_EENUM, "server_id",
+                  "server_id must be one of \"codebase-mcp\", \"workflow-mcp\"");
 }
 
 TEST(BenchmarkResult, Rule_OperationTypeEnum) {
@@ -125,7 +129,8 @@ TEST(BenchmarkResult, Rule_PassStatusEnum) {
   EXPECT_ACCEPTED(K, ok);
   auto d = Fixture("benchmark_result.json");
   Set(d->j, "pass_status", "\"passed\"");
-  EXPECT_REJECTED(K, d, MDL_EENUM, "pass_status", "pass_status must be one of \"pass\", \"fail\", \"warning\"");
+  EXPECT_REJECTED(K, d, MDL_EENUM, "pass_status",
+                  "pass_status must be one of \"pass\", \"fail\", \"warning\"");
 }
 
 TEST(BenchmarkResult, Rule_BenchmarkIdIsUuid) {
@@ -149,7 +154,8 @@ TEST(BenchmarkResult, Rule_TestParametersFlatStringIntFloat) {
   EXPECT_ACCEPTED(K, ok);
   auto nested = Fixture("benchmark_result.json");
   Set(nested->j, "test_parameters", R"({"a":{"deep":1}})");
-  EXPECT_REJECTED(K, nested, MDL_ETYPE, "test_parameters.a", "must be a string, integer or float (got object)");
+  EXPECT_REJECTED(K, nested, MDL_ETYPE, "test_parameters.a",
+                  "must be a string, integer or float (got object)");
   auto boolean = Fixture("benchmark_result.json");
   Set(boolean->j, "test_parameters", R"({"flag":true})");
   EXPECT_REJECTED(K, boolean, MDL_ETYPE, "test_parameters.flag", "got boolean");
@@ -171,9 +177,9 @@ TEST(BenchmarkResult, Rule_TargetThresholdOptionalAndPositive) {
 }
 
 TEST(BenchmarkResult, Rule_RequiredFieldsAndTypes) {
-  const char *required[] = {"benchmark_id", "server_id", "operation_type", "timestamp", "latency_p50_ms",
-                            "latency_p95_ms", "latency_p99_ms", "latency_mean_ms", "latency_min_ms",
-                            "latency_max_ms", "sample_size", "pass_status"};
+  const char *required[] = {"benchmark_id",   "server_id",      "operation_type", "timestamp",
+                            "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "latency_mean_ms",
+                            "latency_min_ms", "latency_max_ms", "sample_size",    "pass_status"};
   for (const char *k : required) {
     auto d = Fixture("benchmark_result.json");
     Set(d->j, k, nullptr);
@@ -181,7 +187,8 @@ TEST(BenchmarkResult, Rule_RequiredFieldsAndTypes) {
   }
   auto t = Fixture("benchmark_result.json");
   Set(t->j, "latency_p50_ms", "\"245.3\"");
-  EXPECT_REJECTED(K, t, MDL_ETYPE, "latency_p50_ms", "latency_p50_ms must be a number (got string)");
+  EXPECT_REJECTED(K, t, MDL_ETYPE, "latency_p50_ms",
+                  "latency_p50_ms must be a number (got string)");
   auto inf = Fixture("benchmark_result.json");
   Set(inf->j, "latency_max_ms", "1e999");
   EXPECT_REJECTED(K, inf, MDL_ERANGE, "latency_max_ms", "finite");

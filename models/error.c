@@ -25,16 +25,26 @@ void mdl_err_clear(mdl_err *err) {
 
 const char *mdl_strerror(mdl_code code) {
   switch (code) {
-    case MDL_OK: return "ok";
-    case MDL_EJSON: return "not_json";
-    case MDL_ETYPE: return "wrong_type";
-    case MDL_EMISSING: return "missing_field";
-    case MDL_EENUM: return "unknown_enum_value";
-    case MDL_ERANGE: return "out_of_range";
-    case MDL_ERULE: return "rule_violated";
-    case MDL_ENOMEM: return "out_of_memory";
-    case MDL_EIO: return "io_error";
-    case MDL_ECODE_COUNT: break;
+    case MDL_OK:
+      return "ok";
+    case MDL_EJSON:
+      return "not_json";
+    case MDL_ETYPE:
+      return "wrong_type";
+    case MDL_EMISSING:
+      return "missing_field";
+    case MDL_EENUM:
+      return "unknown_enum_value";
+    case MDL_ERANGE:
+      return "out_of_range";
+    case MDL_ERULE:
+      return "rule_violated";
+    case MDL_ENOMEM:
+      return "out_of_memory";
+    case MDL_EIO:
+      return "io_error";
+    case MDL_ECODE_COUNT:
+      break;
   }
   return "unknown_error";
 }

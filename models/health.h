@@ -8,8 +8,8 @@
  *   it has entries).
  * Pool rules: size >= 0, min_size >= 0, free >= 0, max_size >= 1, free <= size,
  *   min_size <= max_size, and when database_status is "connected": min_size <= size <= max_size.
- *   utilization_percent = (size - free) / size * 100 (0 when size is 0), two decimals; always written;
- *   optional on input and, when present, must equal the derived value at two decimals.
+ *   utilization_percent = (size - free) / size * 100 (0 when size is 0), two decimals; always
+ * written; optional on input and, when present, must equal the derived value at two decimals.
  * Status rule: database_status "disconnected" => status "unhealthy".
  * The thresholds of SPEC.md (healthy: ping < 50 ms and pool < 80%; degraded: ping 50-500 ms or pool
  * 80-95% or slow queries; unhealthy: DB unreachable or pool > 95%) live in mdl_health_classify, so
@@ -18,10 +18,9 @@
 #ifndef MDL_HEALTH_H
 #define MDL_HEALTH_H
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-#include <cjson/cJSON.h>
 
 #include "models/error.h"
 #include "models/maps.h"
@@ -46,7 +45,7 @@ typedef enum mdl_db_status {
 } mdl_db_status;
 
 typedef struct mdl_pool_stats {
-  int64_t size;     /* open connections */
+  int64_t size; /* open connections */
   int64_t min_size;
   int64_t max_size; /* >= 1 */
   int64_t free;     /* idle connections, <= size */
@@ -72,8 +71,8 @@ double mdl_pool_utilization_percent(const mdl_pool_stats *p);
 /* The SPEC thresholds: db_reachable false => unhealthy; pool utilization > 95 => unhealthy;
  * ping_ms >= 50 (up to 500), utilization >= 80, or slow_queries => degraded; ping_ms > 500 =>
  * degraded as well (the database answers, slowly); otherwise healthy. */
-mdl_health_status mdl_health_classify(bool db_reachable, double ping_ms, double pool_utilization_percent,
-                                      bool slow_queries);
+mdl_health_status mdl_health_classify(bool db_reachable, double ping_ms,
+                                      double pool_utilization_percent, bool slow_queries);
 
 /* Parses and validates. On failure: code, err (field + rule, e.g. "connection_pool.free"),
  * *out zeroed. On success the caller owns *out (mdl_health_free). */
@@ -82,7 +81,8 @@ mdl_code mdl_health_from_json(const cJSON *json, mdl_health *out, mdl_err *err);
 /* Checks every rule above. */
 mdl_code mdl_health_validate(const mdl_health *h, mdl_err *err);
 
-/* Serialises h with utilization_percent (does not validate). Caller owns it; NULL on out of memory. */
+/* Serialises h with utilization_percent (does not validate). Caller owns it; NULL on out of memory.
+ */
 cJSON *mdl_health_to_json(const mdl_health *h);
 
 /* Frees owned memory and zeroes *h. Safe on a zeroed struct; h may be NULL. */

@@ -42,10 +42,12 @@ TEST(Health, Rule_MinLeSizeLeMaxWhenConnected) {
   auto small = Fixture("health.json");
   Set(small->j, "connection_pool.size", "1");
   Set(small->j, "connection_pool.free", "1");
-  EXPECT_REJECTED(K, small, MDL_ERULE, "connection_pool.size", "size must be >= min_size when database_status is connected");
+  EXPECT_REJECTED(K, small, MDL_ERULE, "connection_pool.size",
+                  "size must be >= min_size when database_status is connected");
   auto big = Fixture("health.json");
   Set(big->j, "connection_pool.size", "11");
-  EXPECT_REJECTED(K, big, MDL_ERULE, "connection_pool.size", "size must be <= max_size when database_status is connected");
+  EXPECT_REJECTED(K, big, MDL_ERULE, "connection_pool.size",
+                  "size must be <= max_size when database_status is connected");
   // Disconnected: the pool may have shrunk below min_size.
   auto down = Fixture("health.json");
   Set(down->j, "database_status", "\"disconnected\"");
@@ -87,7 +89,8 @@ TEST(Health, Rule_StatusEnums) {
   }
   auto d = Fixture("health.json");
   Set(d->j, "status", "\"ok\"");
-  EXPECT_REJECTED(K, d, MDL_EENUM, "status", "status must be one of \"healthy\", \"degraded\", \"unhealthy\"");
+  EXPECT_REJECTED(K, d, MDL_EENUM, "status",
+                  "status must be one of \"healthy\", \"degraded\", \"unhealthy\"");
   auto db = Fixture("health.json");
   Set(db->j, "database_status", "\"up\"");
   EXPECT_REJECTED(K, db, MDL_EENUM, "database_status", "database_status must be one of");
@@ -96,7 +99,8 @@ TEST(Health, Rule_StatusEnums) {
 TEST(Health, Rule_DisconnectedMeansUnhealthy) {
   auto d = Fixture("health.json");
   Set(d->j, "database_status", "\"disconnected\"");
-  EXPECT_REJECTED(K, d, MDL_ERULE, "status", "status must be unhealthy when database_status is disconnected");
+  EXPECT_REJECTED(K, d, MDL_ERULE, "status",
+                  "status must be unhealthy when database_status is disconnected");
 }
 
 TEST(Health, Rule_UptimeNonNegative) {
@@ -114,7 +118,8 @@ TEST(Health, Rule_DetailsStringMap) {
   EXPECT_ACCEPTED(K, ok);
   auto d = Fixture("health.json");
   Set(d->j, "details", R"({"db_ping_ms":3})");
-  EXPECT_REJECTED(K, d, MDL_ETYPE, "details.db_ping_ms", "details values must be strings (got number)");
+  EXPECT_REJECTED(K, d, MDL_ETYPE, "details.db_ping_ms",
+                  "details values must be strings (got number)");
 }
 
 TEST(Health, Rule_PoolFieldsRequiredIntegers) {
@@ -126,7 +131,8 @@ TEST(Health, Rule_PoolFieldsRequiredIntegers) {
   EXPECT_REJECTED(K, t, MDL_ETYPE, "connection_pool.size", "size must be an integer");
   auto o = Fixture("health.json");
   Set(o->j, "connection_pool", "[]");
-  EXPECT_REJECTED(K, o, MDL_ETYPE, "connection_pool", "connection_pool must be an object (got array)");
+  EXPECT_REJECTED(K, o, MDL_ETYPE, "connection_pool",
+                  "connection_pool must be an object (got array)");
 }
 
 TEST(Health, Classify_SpecThresholds) {
@@ -153,7 +159,8 @@ TEST(Health, Serialise_DetailsOnlyWhenPresent) {
   }
   ASSERT_EQ(mdl_strmap_set(&h.details, "server_id", "codebase-mcp", nullptr), MDL_OK);
   mdltest::Doc j(mdl_health_to_json(&h));
-  EXPECT_NE(j.Print().find("\"details\":{\"server_id\":\"codebase-mcp\"}"), std::string::npos) << j.Print();
+  EXPECT_NE(j.Print().find("\"details\":{\"server_id\":\"codebase-mcp\"}"), std::string::npos)
+      << j.Print();
   mdl_health_free(&h);
 }
 

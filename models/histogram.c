@@ -1,8 +1,8 @@
 /* histogram.c — fixed log-spaced latency histogram: add, merge, percentile estimate, JSON.
  *
  * Bucket bounds are computed, never stored: upper(i) = 0.001 ms * 2^(i/8). bucket_of() corrects the
- * logarithm's rounding against upper() so a value always lands in the bucket whose bounds contain it,
- * on every machine (the same libm gives the same answer, and the correction makes it exact). */
+ * logarithm's rounding against upper() so a value always lands in the bucket whose bounds contain
+ * it, on every machine (the same libm gives the same answer, and the correction makes it exact). */
 #include "models/histogram.h"
 
 #include <assert.h>
@@ -27,7 +27,9 @@ double mdl_histogram_bucket_upper(int i) {
 }
 
 /* Lower bound of bucket i (exclusive), 0 for bucket 0. */
-static double bucket_lower(int i) { return i == 0 ? 0.0 : mdl_histogram_bucket_upper(i - 1); }
+static double bucket_lower(int i) {
+  return i == 0 ? 0.0 : mdl_histogram_bucket_upper(i - 1);
+}
 
 int mdl_histogram_bucket_of(double v) {
   assert(isfinite(v) && v >= 0.0);
@@ -42,7 +44,8 @@ int mdl_histogram_bucket_of(double v) {
 mdl_code mdl_histogram_add(mdl_histogram *h, double value_ms, mdl_err *err) {
   assert(h != NULL);
   if (!isfinite(value_ms) || value_ms < 0.0)
-    return mdl_err_set(err, MDL_ERANGE, "value_ms", "value_ms must be a finite number >= 0 (got %g)", value_ms);
+    return mdl_err_set(err, MDL_ERANGE, "value_ms",
+                       "value_ms must be a finite number >= 0 (got %g)", value_ms);
   int b = mdl_histogram_bucket_of(value_ms);
   if (h->count == 0 || value_ms < h->min_ms) h->min_ms = value_ms;
   if (h->count == 0 || value_ms > h->max_ms) h->max_ms = value_ms;
@@ -147,7 +150,8 @@ mdl_code mdl_histogram_from_json(const cJSON *json, mdl_histogram *out, mdl_err 
   MDL_TRY(mdl_jf_expect_object(json, "", err));
   MDL_TRY(mdl_jf_string(json, "", "scheme", true, &scheme, NULL, err));
   if (strcmp(scheme, MDL_HIST_SCHEME) != 0) {
-    rc = mdl_err_set(err, MDL_EENUM, "scheme", "scheme must be \"%s\" (got \"%.40s\")", MDL_HIST_SCHEME, scheme);
+    rc = mdl_err_set(err, MDL_EENUM, "scheme", "scheme must be \"%s\" (got \"%.40s\")",
+                     MDL_HIST_SCHEME, scheme);
     goto cleanup;
   }
   MDL_TRY(mdl_jf_int(json, "", "count", true, &count, NULL, err));
@@ -171,12 +175,14 @@ mdl_code mdl_histogram_from_json(const cJSON *json, mdl_histogram *out, mdl_err 
     mdl_jf_index(path, "", "buckets", idx);
     if (!cJSON_IsArray(pair) || cJSON_GetArraySize(pair) != 2 || !cJSON_IsNumber(pair->child) ||
         !cJSON_IsNumber(pair->child->next)) {
-      rc = mdl_err_set(err, MDL_ETYPE, path, "buckets entries must be [index, count] pairs of integers");
+      rc = mdl_err_set(err, MDL_ETYPE, path,
+                       "buckets entries must be [index, count] pairs of integers");
       goto cleanup;
     }
     double di = pair->child->valuedouble, dc = pair->child->next->valuedouble;
     if (!(di >= 0 && di < MDL_HIST_BUCKETS && di == floor(di))) {
-      rc = mdl_err_set(err, MDL_ERANGE, path, "bucket index must be an integer 0-%d (got %g)", LAST, di);
+      rc = mdl_err_set(err, MDL_ERANGE, path, "bucket index must be an integer 0-%d (got %g)", LAST,
+                       di);
       goto cleanup;
     }
     if (!(dc >= 1 && dc <= MDL_MAX_SAFE_INT && dc == floor(dc))) {
@@ -185,7 +191,8 @@ mdl_code mdl_histogram_from_json(const cJSON *json, mdl_histogram *out, mdl_err 
     }
     int bi = (int)di;
     if (bi <= prev) {
-      rc = mdl_err_set(err, MDL_ERULE, path, "bucket indexes must be strictly ascending (%d after %d)", bi, prev);
+      rc = mdl_err_set(err, MDL_ERULE, path,
+                       "bucket indexes must be strictly ascending (%d after %d)", bi, prev);
       goto cleanup;
     }
     if (first < 0) first = bi;
@@ -194,8 +201,9 @@ mdl_code mdl_histogram_from_json(const cJSON *json, mdl_histogram *out, mdl_err 
     total += (uint64_t)dc;
   }
   if (total != (uint64_t)count) {
-    rc = mdl_err_set(err, MDL_ERULE, "count", "count must equal the sum of bucket counts (%lld != %llu)",
-                     (long long)count, (unsigned long long)total);
+    rc = mdl_err_set(err, MDL_ERULE, "count",
+                     "count must equal the sum of bucket counts (%lld != %llu)", (long long)count,
+                     (unsigned long long)total);
     goto cleanup;
   }
   if (count > 0 && (mdl_histogram_bucket_of(mn) != first || mdl_histogram_bucket_of(mx) != prev)) {

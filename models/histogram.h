@@ -20,9 +20,8 @@
 #ifndef MDL_HISTOGRAM_H
 #define MDL_HISTOGRAM_H
 
-#include <stdint.h>
-
 #include <cjson/cJSON.h>
+#include <stdint.h>
 
 #include "models/error.h"
 
@@ -49,7 +48,8 @@ void mdl_histogram_init(mdl_histogram *h);
 int mdl_histogram_bucket_of(double value_ms);
 double mdl_histogram_bucket_upper(int i);
 
-/* Adds one sample. MDL_ERANGE (field "value_ms") for a negative or non-finite value (h unchanged). */
+/* Adds one sample. MDL_ERANGE (field "value_ms") for a negative or non-finite value (h unchanged).
+ */
 mdl_code mdl_histogram_add(mdl_histogram *h, double value_ms, mdl_err *err);
 
 /* dst += src (bucket counts, count, sum, min, max). MDL_ERANGE if a count would overflow. */

@@ -65,9 +65,11 @@ TEST(Histogram, Merge_EqualsHistogramOfUnion) {
   EXPECT_EQ(merged->min_ms, all->min_ms);
   EXPECT_EQ(merged->max_ms, all->max_ms);
   EXPECT_NEAR(merged->sum_ms, all->sum_ms, all->sum_ms * 1e-12);
-  for (int i = 0; i < MDL_HIST_BUCKETS; i++) ASSERT_EQ(merged->buckets[i], all->buckets[i]) << "bucket " << i;
+  for (int i = 0; i < MDL_HIST_BUCKETS; i++)
+    ASSERT_EQ(merged->buckets[i], all->buckets[i]) << "bucket " << i;
   for (double p : {50.0, 95.0, 99.0})
-    EXPECT_DOUBLE_EQ(mdl_histogram_percentile(merged.get(), p), mdl_histogram_percentile(all.get(), p));
+    EXPECT_DOUBLE_EQ(mdl_histogram_percentile(merged.get(), p),
+                     mdl_histogram_percentile(all.get(), p));
 }
 
 TEST(Histogram, Percentile_WithinBucketErrorOfExactPercentile) {
@@ -130,7 +132,9 @@ TEST(Histogram, Json_RoundTripIsByteStable) {
 TEST(Histogram, Json_EmptyHistogramRoundTrips) {
   auto h = NewHist();
   std::string text = ToText(h.get());
-  EXPECT_EQ(text, "{\"scheme\":\"log2x8-1us\",\"count\":0,\"sum_ms\":0,\"min_ms\":null,\"max_ms\":null,\"buckets\":[]}");
+  EXPECT_EQ(text,
+            "{\"scheme\":\"log2x8-1us\",\"count\":0,\"sum_ms\":0,\"min_ms\":null,\"max_ms\":null,"
+            "\"buckets\":[]}");
   cJSON *j = cJSON_Parse(text.c_str());
   auto back = NewHist();
   EXPECT_EQ(mdl_histogram_from_json(j, back.get(), nullptr), MDL_OK);
@@ -146,21 +150,22 @@ struct BadHist {
 TEST(Histogram, Json_RejectsInconsistentDocuments) {
   const BadHist cases[] = {
       {R"({"scheme":"other","count":0,"sum_ms":0,"buckets":[]})", MDL_EENUM, "scheme"},
-      {R"({"scheme":"log2x8-1us","count":2,"sum_ms":3,"min_ms":1,"max_ms":2,"buckets":[[125,1]]})", MDL_ERULE,
-       "count"},
-      {R"({"scheme":"log2x8-1us","count":2,"sum_ms":3,"min_ms":1,"max_ms":2,"buckets":[[80,1],[80,1]]})", MDL_ERULE,
-       "buckets[1]"},
-      {R"({"scheme":"log2x8-1us","count":1,"sum_ms":3,"min_ms":1,"max_ms":1,"buckets":[[999,1]]})", MDL_ERANGE,
-       "buckets[0]"},
-      {R"({"scheme":"log2x8-1us","count":1,"sum_ms":-3,"min_ms":1,"max_ms":1,"buckets":[[80,1]]})", MDL_ERANGE,
-       "sum_ms"},
-      {R"({"scheme":"log2x8-1us","count":1,"sum_ms":3,"min_ms":5,"max_ms":1,"buckets":[[80,1]]})", MDL_ERULE,
-       "max_ms"},
-      {R"({"scheme":"log2x8-1us","count":1,"sum_ms":3,"buckets":[[80,1]]})", MDL_EMISSING, "min_ms"},
-      {R"({"scheme":"log2x8-1us","count":1,"sum_ms":1,"min_ms":1,"max_ms":1,"buckets":[[10,1]]})", MDL_ERULE,
+      {R"({"scheme":"log2x8-1us","count":2,"sum_ms":3,"min_ms":1,"max_ms":2,"buckets":[[125,1]]})",
+       MDL_ERULE, "count"},
+      {R"({"scheme":"log2x8-1us","count":2,"sum_ms":3,"min_ms":1,"max_ms":2,"buckets":[[80,1],[80,1]]})",
+       MDL_ERULE, "buckets[1]"},
+      {R"({"scheme":"log2x8-1us","count":1,"sum_ms":3,"min_ms":1,"max_ms":1,"buckets":[[999,1]]})",
+       MDL_ERANGE, "buckets[0]"},
+      {R"({"scheme":"log2x8-1us","count":1,"sum_ms":-3,"min_ms":1,"max_ms":1,"buckets":[[80,1]]})",
+       MDL_ERANGE, "sum_ms"},
+      {R"({"scheme":"log2x8-1us","count":1,"sum_ms":3,"min_ms":5,"max_ms":1,"buckets":[[80,1]]})",
+       MDL_ERULE, "max_ms"},
+      {R"({"scheme":"log2x8-1us","count":1,"sum_ms":3,"buckets":[[80,1]]})", MDL_EMISSING,
        "min_ms"},
-      {R"({"scheme":"log2x8-1us","count":1,"sum_ms":1,"min_ms":1,"max_ms":1,"buckets":[["80",1]]})", MDL_ETYPE,
-       "buckets[0]"},
+      {R"({"scheme":"log2x8-1us","count":1,"sum_ms":1,"min_ms":1,"max_ms":1,"buckets":[[10,1]]})",
+       MDL_ERULE, "min_ms"},
+      {R"({"scheme":"log2x8-1us","count":1,"sum_ms":1,"min_ms":1,"max_ms":1,"buckets":[["80",1]]})",
+       MDL_ETYPE, "buckets[0]"},
   };
   for (const BadHist &c : cases) {
     cJSON *j = cJSON_Parse(c.json);

@@ -17,7 +17,9 @@ static const char *const k_methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 #define MAX_STEPS 1024      /* per list */
 #define MAX_ASSERTIONS 1024 /* per step */
 
-const char *mdl_run_status_name(mdl_run_status s) { return (int)s >= 0 && s < MDL_RUN_COUNT ? k_run[s] : "?"; }
+const char *mdl_run_status_name(mdl_run_status s) {
+  return (int)s >= 0 && s < MDL_RUN_COUNT ? k_run[s] : "?";
+}
 
 bool mdl_run_status_parse(const char *name, mdl_run_status *out) {
   for (int i = 0; name != NULL && i < MDL_RUN_COUNT; i++) {
@@ -29,7 +31,8 @@ bool mdl_run_status_parse(const char *name, mdl_run_status *out) {
   return false;
 }
 
-/* ---- steps ------------------------------------------------------------------------------------ */
+/* ---- steps ------------------------------------------------------------------------------------
+ */
 
 void mdl_integration_step_free(mdl_integration_step *s) {
   if (s == NULL) return;
@@ -47,27 +50,32 @@ static mdl_code step_validate(const mdl_integration_step *s, const char *base, m
   char path[MDL_FIELD_MAX];
   mdl_jf_path(path, base, "step_number");
   if (s->step_number < 1)
-    return mdl_err_set(err, MDL_ERANGE, path, "step_number must be >= 1 (got %lld)", (long long)s->step_number);
+    return mdl_err_set(err, MDL_ERANGE, path, "step_number must be >= 1 (got %lld)",
+                       (long long)s->step_number);
   mdl_jf_path(path, base, "server");
   if ((int)s->server < 0 || s->server >= MDL_SERVER_COUNT)
     return mdl_err_set(err, MDL_EENUM, path, "server must be \"codebase-mcp\" or \"workflow-mcp\"");
   mdl_jf_path(path, base, "action");
-  if (s->action == NULL || s->action[0] == '\0') return mdl_err_set(err, MDL_ERANGE, path, "action must not be empty");
+  if (s->action == NULL || s->action[0] == '\0')
+    return mdl_err_set(err, MDL_ERANGE, path, "action must not be empty");
   if (s->has_api_call) {
     char cbase[MDL_FIELD_MAX];
     mdl_jf_path(cbase, base, "api_call");
     bool known = false;
-    for (int i = 0; i < N_METHODS; i++) known = known || strcmp(s->api_call.method, k_methods[i]) == 0;
+    for (int i = 0; i < N_METHODS; i++)
+      known = known || strcmp(s->api_call.method, k_methods[i]) == 0;
     mdl_jf_path(path, cbase, "method");
     if (!known)
-      return mdl_err_set(err, MDL_EENUM, path, "method must be one of \"GET\", \"POST\", \"PUT\", \"PATCH\", \"DELETE\"");
+      return mdl_err_set(err, MDL_EENUM, path,
+                         "method must be one of \"GET\", \"POST\", \"PUT\", \"PATCH\", \"DELETE\"");
     mdl_jf_path(path, cbase, "endpoint");
     if (s->api_call.endpoint == NULL || s->api_call.endpoint[0] != '/')
       return mdl_err_set(err, MDL_ERANGE, path, "endpoint must start with \"/\"");
   }
   if (s->assertion_count > MAX_ASSERTIONS) {
     mdl_jf_path(path, base, "assertions");
-    return mdl_err_set(err, MDL_ERANGE, path, "assertions must have at most %d entries", MAX_ASSERTIONS);
+    return mdl_err_set(err, MDL_ERANGE, path, "assertions must have at most %d entries",
+                       MAX_ASSERTIONS);
   }
   for (size_t i = 0; i < s->assertion_count; i++) {
     if (s->assertions[i] == NULL || s->assertions[i][0] == '\0') {
@@ -78,7 +86,8 @@ static mdl_code step_validate(const mdl_integration_step *s, const char *base, m
   return MDL_OK;
 }
 
-static mdl_code api_call_from_json(const cJSON *j, const char *base, mdl_api_call *out, mdl_err *err) {
+static mdl_code api_call_from_json(const cJSON *j, const char *base, mdl_api_call *out,
+                                   mdl_err *err) {
   mdl_code rc = MDL_OK;
   int m = 0;
   bool oom = false;
@@ -93,8 +102,8 @@ cleanup:
   return rc;
 }
 
-mdl_code mdl_integration_step_from_json(const cJSON *json, const char *prefix, mdl_integration_step *out,
-                                        mdl_err *err) {
+mdl_code mdl_integration_step_from_json(const cJSON *json, const char *prefix,
+                                        mdl_integration_step *out, mdl_err *err) {
   assert(out != NULL);
   const char *base = prefix != NULL ? prefix : "";
   mdl_code rc = MDL_OK;
@@ -120,7 +129,8 @@ mdl_code mdl_integration_step_from_json(const cJSON *json, const char *prefix, m
     int n = cJSON_GetArraySize(asserts);
     mdl_jf_path(path, base, "assertions");
     if (n > MAX_ASSERTIONS) {
-      rc = mdl_err_set(err, MDL_ERANGE, path, "assertions must have at most %d entries", MAX_ASSERTIONS);
+      rc = mdl_err_set(err, MDL_ERANGE, path, "assertions must have at most %d entries",
+                       MAX_ASSERTIONS);
       goto cleanup;
     }
     if (n > 0) {
@@ -134,7 +144,8 @@ mdl_code mdl_integration_step_from_json(const cJSON *json, const char *prefix, m
     for (const cJSON *a = asserts->child; a != NULL; a = a->next, i++) {
       mdl_jf_index(path, base, "assertions", i);
       if (!cJSON_IsString(a) || a->valuestring == NULL) {
-        rc = mdl_err_set(err, MDL_ETYPE, path, "assertions must be strings (got %s)", mdl_jf_type_name(a));
+        rc = mdl_err_set(err, MDL_ETYPE, path, "assertions must be strings (got %s)",
+                         mdl_jf_type_name(a));
         goto cleanup;
       }
       out->assertions[i] = strdup(a->valuestring);
@@ -188,7 +199,8 @@ cJSON *mdl_integration_step_to_json(const mdl_integration_step *s) {
   return o;
 }
 
-/* ---- step lists ------------------------------------------------------------------------------- */
+/* ---- step lists -------------------------------------------------------------------------------
+ */
 
 static void list_free(mdl_step_list *l) {
   for (size_t i = 0; i < l->count; i++) mdl_integration_step_free(&l->items[i]);
@@ -197,13 +209,15 @@ static void list_free(mdl_step_list *l) {
   l->count = 0;
 }
 
-static mdl_code list_from_json(const cJSON *json, const char *key, bool required, mdl_step_list *out, mdl_err *err) {
+static mdl_code list_from_json(const cJSON *json, const char *key, bool required,
+                               mdl_step_list *out, mdl_err *err) {
   const cJSON *arr = NULL;
   bool have = false;
   mdl_code rc = mdl_jf_array(json, "", key, required, &arr, &have, err);
   if (rc != MDL_OK || !have) return rc;
   int n = cJSON_GetArraySize(arr);
-  if (n > MAX_STEPS) return mdl_err_set(err, MDL_ERANGE, key, "%s must have at most %d steps", key, MAX_STEPS);
+  if (n > MAX_STEPS)
+    return mdl_err_set(err, MDL_ERANGE, key, "%s must have at most %d steps", key, MAX_STEPS);
   if (n == 0) return MDL_OK;
   out->items = calloc((size_t)n, sizeof *out->items);
   if (out->items == NULL) return mdl_err_set(err, MDL_ENOMEM, key, "out of memory");
@@ -218,9 +232,11 @@ static mdl_code list_from_json(const cJSON *json, const char *key, bool required
   return MDL_OK;
 }
 
-static mdl_code list_validate(const mdl_integration_case *c, const mdl_step_list *l, const char *key, mdl_err *err) {
+static mdl_code list_validate(const mdl_integration_case *c, const mdl_step_list *l,
+                              const char *key, mdl_err *err) {
   char base[MDL_FIELD_MAX], path[MDL_FIELD_MAX];
-  if (l->count > MAX_STEPS) return mdl_err_set(err, MDL_ERANGE, key, "%s must have at most %d steps", key, MAX_STEPS);
+  if (l->count > MAX_STEPS)
+    return mdl_err_set(err, MDL_ERANGE, key, "%s must have at most %d steps", key, MAX_STEPS);
   for (size_t i = 0; i < l->count; i++) {
     const mdl_integration_step *s = &l->items[i];
     mdl_jf_index(base, "", key, i);
@@ -228,11 +244,13 @@ static mdl_code list_validate(const mdl_integration_case *c, const mdl_step_list
     if (rc != MDL_OK) return rc;
     if (s->step_number != (int64_t)i + 1) {
       mdl_jf_path(path, base, "step_number");
-      return mdl_err_set(err, MDL_ERULE, path, "step_number must be %zu (steps are numbered 1, 2, 3, ...; got %lld)",
+      return mdl_err_set(err, MDL_ERULE, path,
+                         "step_number must be %zu (steps are numbered 1, 2, 3, ...; got %lld)",
                          i + 1, (long long)s->step_number);
     }
     bool listed = false;
-    for (size_t k = 0; k < c->required_server_count; k++) listed = listed || c->required_servers[k] == s->server;
+    for (size_t k = 0; k < c->required_server_count; k++)
+      listed = listed || c->required_servers[k] == s->server;
     if (!listed) {
       mdl_jf_path(path, base, "server");
       return mdl_err_set(err, MDL_ERULE, path, "server must be one of required_servers (got %s)",
@@ -255,7 +273,8 @@ static cJSON *list_to_json(const mdl_step_list *l) {
   return arr;
 }
 
-/* ---- cases ------------------------------------------------------------------------------------ */
+/* ---- cases ------------------------------------------------------------------------------------
+ */
 
 mdl_code mdl_integration_case_validate(const mdl_integration_case *c, mdl_err *err) {
   assert(c != NULL);
@@ -267,19 +286,22 @@ mdl_code mdl_integration_case_validate(const mdl_integration_case *c, mdl_err *e
   }
   size_t len = c->test_name != NULL ? strlen(c->test_name) : 0;
   if (len < 1 || len > MDL_TEST_NAME_MAX) {
-    rc = mdl_err_set(err, MDL_ERANGE, "test_name", "test_name must be 1-%d characters (got %zu)", MDL_TEST_NAME_MAX, len);
+    rc = mdl_err_set(err, MDL_ERANGE, "test_name", "test_name must be 1-%d characters (got %zu)",
+                     MDL_TEST_NAME_MAX, len);
     goto cleanup;
   }
   if (c->required_server_count < 1 || c->required_server_count > MDL_SERVER_COUNT) {
-    rc = mdl_err_set(err, MDL_ERANGE, "required_servers", "required_servers must list 1-%d server ids (got %zu)",
-                     MDL_SERVER_COUNT, c->required_server_count);
+    rc = mdl_err_set(err, MDL_ERANGE, "required_servers",
+                     "required_servers must list 1-%d server ids (got %zu)", MDL_SERVER_COUNT,
+                     c->required_server_count);
     goto cleanup;
   }
   for (size_t i = 0; i < c->required_server_count; i++) {
     char path[MDL_FIELD_MAX];
     mdl_jf_index(path, "", "required_servers", i);
     if ((int)c->required_servers[i] < 0 || c->required_servers[i] >= MDL_SERVER_COUNT) {
-      rc = mdl_err_set(err, MDL_EENUM, path, "required_servers entries must be \"codebase-mcp\" or \"workflow-mcp\"");
+      rc = mdl_err_set(err, MDL_EENUM, path,
+                       "required_servers entries must be \"codebase-mcp\" or \"workflow-mcp\"");
       goto cleanup;
     }
     for (size_t j = 0; j < i; j++) {
@@ -311,7 +333,8 @@ cleanup:
   return rc;
 }
 
-mdl_code mdl_integration_case_from_json(const cJSON *json, mdl_integration_case *out, mdl_err *err) {
+mdl_code mdl_integration_case_from_json(const cJSON *json, mdl_integration_case *out,
+                                        mdl_err *err) {
   assert(out != NULL);
   mdl_code rc = MDL_OK;
   const cJSON *servers = NULL;
@@ -325,8 +348,8 @@ mdl_code mdl_integration_case_from_json(const cJSON *json, mdl_integration_case 
   MDL_TRY(mdl_jf_array(json, "", "required_servers", true, &servers, NULL, err));
   int n = cJSON_GetArraySize(servers);
   if (n < 1 || n > MDL_SERVER_COUNT) {
-    rc = mdl_err_set(err, MDL_ERANGE, "required_servers", "required_servers must list 1-%d server ids (got %d)",
-                     MDL_SERVER_COUNT, n);
+    rc = mdl_err_set(err, MDL_ERANGE, "required_servers",
+                     "required_servers must list 1-%d server ids (got %d)", MDL_SERVER_COUNT, n);
     goto cleanup;
   }
   size_t i = 0;
@@ -335,12 +358,15 @@ mdl_code mdl_integration_case_from_json(const cJSON *json, mdl_integration_case 
     mdl_jf_index(path, "", "required_servers", i);
     mdl_server_id id;
     if (!cJSON_IsString(s)) {
-      rc = mdl_err_set(err, MDL_ETYPE, path, "required_servers entries must be strings (got %s)", mdl_jf_type_name(s));
+      rc = mdl_err_set(err, MDL_ETYPE, path, "required_servers entries must be strings (got %s)",
+                       mdl_jf_type_name(s));
       goto cleanup;
     }
     if (!mdl_server_id_parse(s->valuestring, &id)) {
-      rc = mdl_err_set(err, MDL_EENUM, path, "required_servers entries must be \"codebase-mcp\" or \"workflow-mcp\" (got \"%.40s\")",
-                       s->valuestring);
+      rc = mdl_err_set(
+          err, MDL_EENUM, path,
+          "required_servers entries must be \"codebase-mcp\" or \"workflow-mcp\" (got \"%.40s\")",
+          s->valuestring);
       goto cleanup;
     }
     out->required_servers[i] = id;
@@ -351,7 +377,8 @@ mdl_code mdl_integration_case_from_json(const cJSON *json, mdl_integration_case 
   MDL_TRY(list_from_json(json, "teardown_steps", false, &out->teardown_steps, err));
   MDL_TRY(mdl_jf_enum(json, "", "last_run_status", false, k_run, MDL_RUN_COUNT, &e, &have, err));
   out->last_run_status = have ? (mdl_run_status)e : MDL_RUN_NOT_RUN;
-  MDL_TRY(mdl_jf_time(json, "", "last_run_timestamp", false, out->last_run_timestamp, &out->has_last_run_timestamp, err));
+  MDL_TRY(mdl_jf_time(json, "", "last_run_timestamp", false, out->last_run_timestamp,
+                      &out->has_last_run_timestamp, err));
   MDL_TRY(mdl_jf_strdup(json, "", "last_run_error", false, &out->last_run_error, err));
   MDL_TRY(mdl_integration_case_validate(out, err));
 cleanup:

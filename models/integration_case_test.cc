@@ -32,7 +32,8 @@ TEST(IntegrationCase, Example_ParsesAllParts) {
   EXPECT_STREQ(s2.api_call.method, "POST");
   EXPECT_STREQ(s2.api_call.endpoint, "/mcp/work_items");
   ASSERT_NE(s2.api_call.payload, nullptr);
-  EXPECT_STREQ(cJSON_GetObjectItem(s2.api_call.payload, "title")->valuestring, "Fix config parsing");
+  EXPECT_STREQ(cJSON_GetObjectItem(s2.api_call.payload, "title")->valuestring,
+               "Fix config parsing");
   ASSERT_EQ(s2.assertion_count, 1u);
   EXPECT_EQ(c.workflow_steps.items[2].api_call.payload, nullptr);  // "payload": null
   EXPECT_EQ(c.last_run_status, MDL_RUN_NOT_RUN);
@@ -74,28 +75,33 @@ TEST(IntegrationCase, Rule_TestName1To255) {
   EXPECT_REJECTED(K, empty, MDL_ERANGE, "test_name", "test_name must be 1-255 characters (got 0)");
   auto longer = Fixture("integration_case.json");
   Set(longer->j, "test_name", ("\"" + std::string(256, 'n') + "\"").c_str());
-  EXPECT_REJECTED(K, longer, MDL_ERANGE, "test_name", "test_name must be 1-255 characters (got 256)");
+  EXPECT_REJECTED(K, longer, MDL_ERANGE, "test_name",
+                  "test_name must be 1-255 characters (got 256)");
 }
 
 TEST(IntegrationCase, Rule_RequiredServersNonEmptyKnownDistinct) {
   auto empty = Fixture("integration_case.json");
   Set(empty->j, "required_servers", "[]");
-  EXPECT_REJECTED(K, empty, MDL_ERANGE, "required_servers", "required_servers must list 1-2 server ids");
+  EXPECT_REJECTED(K, empty, MDL_ERANGE, "required_servers",
+                  "required_servers must list 1-2 server ids");
   auto unknown = Fixture("integration_case.json");
   Set(unknown->j, "required_servers[1]", "\"search-mcp\"");
-  EXPECT_REJECTED(K, unknown, MDL_EENUM, "required_servers[1]", "must be \"codebase-mcp\" or \"workflow-mcp\"");
+  EXPECT_REJECTED(K, unknown, MDL_EENUM, "required_servers[1]",
+                  "must be \"codebase-mcp\" or \"workflow-mcp\"");
   auto dup = Fixture("integration_case.json");
   Set(dup->j, "required_servers[1]", "\"codebase-mcp\"");
   EXPECT_REJECTED(K, dup, MDL_ERULE, "required_servers[1]", "must not repeat a server");
   auto notlist = Fixture("integration_case.json");
   Set(notlist->j, "required_servers", "\"codebase-mcp\"");
-  EXPECT_REJECTED(K, notlist, MDL_ETYPE, "required_servers", "required_servers must be an array (got string)");
+  EXPECT_REJECTED(K, notlist, MDL_ETYPE, "required_servers",
+                  "required_servers must be an array (got string)");
 }
 
 TEST(IntegrationCase, Rule_StepServerMustBeRequired) {
   auto d = Fixture("integration_case.json");
   Set(d->j, "required_servers", R"(["codebase-mcp"])");
-  EXPECT_REJECTED(K, d, MDL_ERULE, "workflow_steps[1].server", "server must be one of required_servers");
+  EXPECT_REJECTED(K, d, MDL_ERULE, "workflow_steps[1].server",
+                  "server must be one of required_servers");
 }
 
 TEST(IntegrationCase, Rule_WorkflowStepsAtLeastOne) {
@@ -118,7 +124,8 @@ TEST(IntegrationCase, Rule_LastRunStatusDefaultsToNotRun) {
   mdl_integration_case_free(&c);
   auto bad = Fixture("integration_case.json");
   Set(bad->j, "last_run_status", "\"passed\"");
-  EXPECT_REJECTED(K, bad, MDL_EENUM, "last_run_status", "last_run_status must be one of \"not_run\", \"pass\", \"fail\", \"skipped\"");
+  EXPECT_REJECTED(K, bad, MDL_EENUM, "last_run_status",
+                  "last_run_status must be one of \"not_run\", \"pass\", \"fail\", \"skipped\"");
   auto ran = Fixture("integration_case.json");
   Set(ran->j, "last_run_status", "\"fail\"");
   Set(ran->j, "last_run_timestamp", "\"2025-10-13T12:00:00Z\"");
@@ -135,7 +142,8 @@ TEST(IntegrationCase, Rule_ApiCallMethodAndEndpoint) {
   EXPECT_REJECTED(K, m, MDL_EENUM, "workflow_steps[0].api_call.method", "method must be one of");
   auto e = Fixture("integration_case.json");
   Set(e->j, "workflow_steps[0].api_call.endpoint", "\"mcp/search\"");
-  EXPECT_REJECTED(K, e, MDL_ERANGE, "workflow_steps[0].api_call.endpoint", "endpoint must start with \"/\"");
+  EXPECT_REJECTED(K, e, MDL_ERANGE, "workflow_steps[0].api_call.endpoint",
+                  "endpoint must start with \"/\"");
   auto none = Fixture("integration_case.json");  // a step without an HTTP call (e.g. "stop_server")
   Set(none->j, "workflow_steps[0].api_call", "null");
   EXPECT_ACCEPTED(K, none);
@@ -147,7 +155,8 @@ TEST(IntegrationCase, Rule_ActionAndAssertions) {
   EXPECT_REJECTED(K, a, MDL_ERANGE, "workflow_steps[0].action", "action must not be empty");
   auto s = Fixture("integration_case.json");
   Set(s->j, "workflow_steps[0].assertions", R"(["ok", 3])");
-  EXPECT_REJECTED(K, s, MDL_ETYPE, "workflow_steps[0].assertions[1]", "assertions must be strings (got number)");
+  EXPECT_REJECTED(K, s, MDL_ETYPE, "workflow_steps[0].assertions[1]",
+                  "assertions must be strings (got number)");
 }
 
 TEST(IntegrationCase, Step_ParsesAloneWithPrefix) {
@@ -158,7 +167,8 @@ TEST(IntegrationCase, Step_ParsesAloneWithPrefix) {
   EXPECT_FALSE(s.has_api_call);
   mdltest::Doc out(mdl_integration_step_to_json(&s));
   EXPECT_EQ(out.Print(),
-            "{\"step_number\":1,\"server\":\"workflow-mcp\",\"action\":\"list_projects\",\"api_call\":null,"
+            "{\"step_number\":1,\"server\":\"workflow-mcp\",\"action\":\"list_projects\",\"api_"
+            "call\":null,"
             "\"expected_response\":null,\"assertions\":[]}");
   mdl_integration_step_free(&s);
   cJSON_Delete(j);

@@ -47,7 +47,8 @@ const char *mdl_jf_type_name(const cJSON *j) {
 mdl_code mdl_jf_expect_object(const cJSON *j, const char *path, mdl_err *err) {
   if (cJSON_IsObject(j)) return MDL_OK;
   const char *name = path[0] != '\0' ? path : "record";
-  return mdl_err_set(err, MDL_ETYPE, path, "%s must be a JSON object (got %s)", name, mdl_jf_type_name(j));
+  return mdl_err_set(err, MDL_ETYPE, path, "%s must be a JSON object (got %s)", name,
+                     mdl_jf_type_name(j));
 }
 
 /* Looks key up; handles absent/required. *item NULL with MDL_OK means optional and absent. */
@@ -61,23 +62,25 @@ static mdl_code lookup(const cJSON *obj, const char *prefix, const char *key, bo
 }
 
 static mdl_code wrong_type(const char *path, const char *want, const cJSON *got, mdl_err *err) {
-  return mdl_err_set(err, MDL_ETYPE, path, "%s must be %s (got %s)", leaf(path), want, mdl_jf_type_name(got));
+  return mdl_err_set(err, MDL_ETYPE, path, "%s must be %s (got %s)", leaf(path), want,
+                     mdl_jf_type_name(got));
 }
 
-mdl_code mdl_jf_number(const cJSON *obj, const char *prefix, const char *key, bool required, double *out,
-                       bool *present, mdl_err *err) {
+mdl_code mdl_jf_number(const cJSON *obj, const char *prefix, const char *key, bool required,
+                       double *out, bool *present, mdl_err *err) {
   char path[MDL_FIELD_MAX];
   const cJSON *it;
   mdl_code rc = lookup(obj, prefix, key, required, &it, present, path, err);
   if (rc != MDL_OK || it == NULL) return rc;
   if (!cJSON_IsNumber(it)) return wrong_type(path, "a number", it, err);
-  if (!isfinite(it->valuedouble)) return mdl_err_set(err, MDL_ERANGE, path, "%s must be a finite number", key);
+  if (!isfinite(it->valuedouble))
+    return mdl_err_set(err, MDL_ERANGE, path, "%s must be a finite number", key);
   *out = it->valuedouble;
   return MDL_OK;
 }
 
-mdl_code mdl_jf_int(const cJSON *obj, const char *prefix, const char *key, bool required, int64_t *out,
-                    bool *present, mdl_err *err) {
+mdl_code mdl_jf_int(const cJSON *obj, const char *prefix, const char *key, bool required,
+                    int64_t *out, bool *present, mdl_err *err) {
   char path[MDL_FIELD_MAX];
   const cJSON *it;
   mdl_code rc = lookup(obj, prefix, key, required, &it, present, path, err);
@@ -87,7 +90,8 @@ mdl_code mdl_jf_int(const cJSON *obj, const char *prefix, const char *key, bool 
   if (!isfinite(v) || v != floor(v))
     return mdl_err_set(err, MDL_ETYPE, path, "%s must be an integer (got %g)", key, v);
   if (fabs(v) > MDL_MAX_SAFE_INT)
-    return mdl_err_set(err, MDL_ERANGE, path, "%s must be an integer within +-2^53 (got %g)", key, v);
+    return mdl_err_set(err, MDL_ERANGE, path, "%s must be an integer within +-2^53 (got %g)", key,
+                       v);
   *out = (int64_t)v;
   return MDL_OK;
 }
@@ -103,8 +107,8 @@ mdl_code mdl_jf_string(const cJSON *obj, const char *prefix, const char *key, bo
   return MDL_OK;
 }
 
-mdl_code mdl_jf_strdup(const cJSON *obj, const char *prefix, const char *key, bool required, char **out,
-                       mdl_err *err) {
+mdl_code mdl_jf_strdup(const cJSON *obj, const char *prefix, const char *key, bool required,
+                       char **out, mdl_err *err) {
   const char *s = NULL;
   bool present = false;
   mdl_code rc = mdl_jf_string(obj, prefix, key, required, &s, &present, err);
@@ -134,7 +138,8 @@ mdl_code mdl_jf_enum(const cJSON *obj, const char *prefix, const char *key, bool
   char allowed[160] = "";
   size_t used = 0;
   for (int i = 0; i < count && used < sizeof allowed; i++) {
-    int n = snprintf(allowed + used, sizeof allowed - used, "%s\"%s\"", i > 0 ? ", " : "", names[i]);
+    int n =
+        snprintf(allowed + used, sizeof allowed - used, "%s\"%s\"", i > 0 ? ", " : "", names[i]);
     if (n < 0) break;
     used += (size_t)n;
   }
@@ -198,25 +203,30 @@ mdl_code mdl_jf_object(const cJSON *obj, const char *prefix, const char *key, bo
 
 static mdl_code map_size_check(const cJSON *map, const char *path, const char *key, mdl_err *err) {
   if (cJSON_GetArraySize(map) <= MAP_MAX_ENTRIES) return MDL_OK;
-  return mdl_err_set(err, MDL_ERANGE, path, "%s must have at most %d entries", key, MAP_MAX_ENTRIES);
+  return mdl_err_set(err, MDL_ERANGE, path, "%s must have at most %d entries", key,
+                     MAP_MAX_ENTRIES);
 }
 
 /* Shared walk for both maps: checks member type, key length and duplicates. */
-static mdl_code map_member_check(const cJSON *m, const char *path, const char *map_key, mdl_err *err) {
+static mdl_code map_member_check(const cJSON *m, const char *path, const char *map_key,
+                                 mdl_err *err) {
   char mpath[MDL_FIELD_MAX];
   mdl_jf_path(mpath, path, m->string != NULL ? m->string : "");
   if (m->string == NULL || m->string[0] == '\0')
     return mdl_err_set(err, MDL_ERANGE, path, "%s keys must not be empty", map_key);
   if (strlen(m->string) > MDL_KEY_MAX)
-    return mdl_err_set(err, MDL_ERANGE, mpath, "%s keys must be at most %d bytes", map_key, MDL_KEY_MAX);
+    return mdl_err_set(err, MDL_ERANGE, mpath, "%s keys must be at most %d bytes", map_key,
+                       MDL_KEY_MAX);
   for (const cJSON *p = m->prev; p != NULL && p->next != NULL; p = p->prev) {
     if (p->string != NULL && strcmp(p->string, m->string) == 0)
-      return mdl_err_set(err, MDL_ERULE, mpath, "%s has duplicate key \"%.40s\"", map_key, m->string);
+      return mdl_err_set(err, MDL_ERULE, mpath, "%s has duplicate key \"%.40s\"", map_key,
+                         m->string);
   }
   return MDL_OK;
 }
 
-mdl_code mdl_jf_params(const cJSON *obj, const char *prefix, const char *key, mdl_params *out, mdl_err *err) {
+mdl_code mdl_jf_params(const cJSON *obj, const char *prefix, const char *key, mdl_params *out,
+                       mdl_err *err) {
   const cJSON *map = NULL;
   bool present = false;
   mdl_code rc = mdl_jf_object(obj, prefix, key, false, &map, &present, err);
@@ -240,17 +250,20 @@ mdl_code mdl_jf_params(const cJSON *obj, const char *prefix, const char *key, md
       else
         MDL_TRY(mdl_params_set_float(out, m->string, v, err));
     } else {
-      rc = mdl_err_set(err, MDL_ETYPE, mpath, "%s values must be a string, integer or float (got %s)", key,
+      rc = mdl_err_set(err, MDL_ETYPE, mpath,
+                       "%s values must be a string, integer or float (got %s)", key,
                        mdl_jf_type_name(m));
       goto cleanup;
     }
   }
 cleanup:
-  if (rc != MDL_OK && err != NULL && err->field[0] == '\0') snprintf(err->field, sizeof err->field, "%s", path);
+  if (rc != MDL_OK && err != NULL && err->field[0] == '\0')
+    snprintf(err->field, sizeof err->field, "%s", path);
   return rc;
 }
 
-mdl_code mdl_jf_strmap(const cJSON *obj, const char *prefix, const char *key, mdl_strmap *out, mdl_err *err) {
+mdl_code mdl_jf_strmap(const cJSON *obj, const char *prefix, const char *key, mdl_strmap *out,
+                       mdl_err *err) {
   const cJSON *map = NULL;
   bool present = false;
   mdl_code rc = mdl_jf_object(obj, prefix, key, false, &map, &present, err);
@@ -262,13 +275,15 @@ mdl_code mdl_jf_strmap(const cJSON *obj, const char *prefix, const char *key, md
     MDL_TRY(map_member_check(m, path, key, err));
     if (!cJSON_IsString(m) || m->valuestring == NULL) {
       mdl_jf_path(mpath, path, m->string);
-      rc = mdl_err_set(err, MDL_ETYPE, mpath, "%s values must be strings (got %s)", key, mdl_jf_type_name(m));
+      rc = mdl_err_set(err, MDL_ETYPE, mpath, "%s values must be strings (got %s)", key,
+                       mdl_jf_type_name(m));
       goto cleanup;
     }
     MDL_TRY(mdl_strmap_set(out, m->string, m->valuestring, err));
   }
 cleanup:
-  if (rc != MDL_OK && err != NULL && err->field[0] == '\0') snprintf(err->field, sizeof err->field, "%s", path);
+  if (rc != MDL_OK && err != NULL && err->field[0] == '\0')
+    snprintf(err->field, sizeof err->field, "%s", path);
   return rc;
 }
 
@@ -289,18 +304,22 @@ mdl_code mdl_jf_check_gt(double v, double min, const char *path, mdl_err *err) {
 
 mdl_code mdl_jf_check_range(double v, double lo, double hi, const char *path, mdl_err *err) {
   if (isfinite(v) && v >= lo && v <= hi) return MDL_OK;
-  return mdl_err_set(err, MDL_ERANGE, path, "%s must be between %g and %g (got %g)", leaf(path), lo, hi, v);
+  return mdl_err_set(err, MDL_ERANGE, path, "%s must be between %g and %g (got %g)", leaf(path), lo,
+                     hi, v);
 }
 
-mdl_code mdl_jf_check_order(double lo, const char *lo_key, double hi, const char *hi_key, const char *prefix,
-                            mdl_err *err) {
+mdl_code mdl_jf_check_order(double lo, const char *lo_key, double hi, const char *hi_key,
+                            const char *prefix, mdl_err *err) {
   if (mdl_round2(lo) <= mdl_round2(hi)) return MDL_OK;
   char path[MDL_FIELD_MAX];
   mdl_jf_path(path, prefix, hi_key);
-  return mdl_err_set(err, MDL_ERULE, path, "%s must be >= %s (got %.2f < %.2f)", hi_key, lo_key, hi, lo);
+  return mdl_err_set(err, MDL_ERULE, path, "%s must be >= %s (got %.2f < %.2f)", hi_key, lo_key, hi,
+                     lo);
 }
 
-bool mdl_jf_add_number(cJSON *o, const char *key, double v) { return cJSON_AddNumberToObject(o, key, v) != NULL; }
+bool mdl_jf_add_number(cJSON *o, const char *key, double v) {
+  return cJSON_AddNumberToObject(o, key, v) != NULL;
+}
 
 bool mdl_jf_add_round2(cJSON *o, const char *key, double v) {
   return cJSON_AddNumberToObject(o, key, mdl_round2(v)) != NULL;
@@ -314,7 +333,9 @@ bool mdl_jf_add_string(cJSON *o, const char *key, const char *s) {
   return cJSON_AddStringToObject(o, key, s != NULL ? s : "") != NULL;
 }
 
-bool mdl_jf_add_null(cJSON *o, const char *key) { return cJSON_AddNullToObject(o, key) != NULL; }
+bool mdl_jf_add_null(cJSON *o, const char *key) {
+  return cJSON_AddNullToObject(o, key) != NULL;
+}
 
 bool mdl_jf_add_item(cJSON *o, const char *key, cJSON *item) {
   if (item == NULL) return false;

@@ -1,18 +1,18 @@
 /* json_field.h — internal to //models: typed field access on cJSON objects with field-path errors,
  * range checks that name the rule, and serialisation helpers.
  *
- * Every getter takes the enclosing object, the path prefix of that object ("" for the record itself,
- * "connection_pool", "workflow_steps[1]") and the key, and reports errors on the full dotted path.
- * A JSON null counts as absent. Getters never allocate unless their name says so (strdup, params,
- * strmap); those give the caller ownership. Not part of the public interface (package-private). */
+ * Every getter takes the enclosing object, the path prefix of that object ("" for the record
+ * itself, "connection_pool", "workflow_steps[1]") and the key, and reports errors on the full
+ * dotted path. A JSON null counts as absent. Getters never allocate unless their name says so
+ * (strdup, params, strmap); those give the caller ownership. Not part of the public interface
+ * (package-private). */
 #ifndef MDL_JSON_FIELD_H
 #define MDL_JSON_FIELD_H
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <cjson/cJSON.h>
 
 #include "models/error.h"
 #include "models/maps.h"
@@ -24,9 +24,9 @@ extern "C" {
 #endif
 
 /* Runs x; on failure jumps to the function's cleanup label with rc set. */
-#define MDL_TRY(x)              \
-  do {                          \
-    rc = (x);                   \
+#define MDL_TRY(x)                  \
+  do {                              \
+    rc = (x);                       \
     if (rc != MDL_OK) goto cleanup; \
   } while (0)
 
@@ -47,14 +47,14 @@ mdl_code mdl_jf_expect_object(const cJSON *j, const char *path, mdl_err *err);
 
 /* Getters. Absent/null: MDL_EMISSING when required, else MDL_OK with *present = false (present may
  * be NULL). Wrong type: MDL_ETYPE. */
-mdl_code mdl_jf_number(const cJSON *obj, const char *prefix, const char *key, bool required, double *out,
-                       bool *present, mdl_err *err);
-mdl_code mdl_jf_int(const cJSON *obj, const char *prefix, const char *key, bool required, int64_t *out,
-                    bool *present, mdl_err *err);
+mdl_code mdl_jf_number(const cJSON *obj, const char *prefix, const char *key, bool required,
+                       double *out, bool *present, mdl_err *err);
+mdl_code mdl_jf_int(const cJSON *obj, const char *prefix, const char *key, bool required,
+                    int64_t *out, bool *present, mdl_err *err);
 mdl_code mdl_jf_string(const cJSON *obj, const char *prefix, const char *key, bool required,
                        const char **out, bool *present, mdl_err *err); /* borrowed from obj */
-mdl_code mdl_jf_strdup(const cJSON *obj, const char *prefix, const char *key, bool required, char **out,
-                       mdl_err *err); /* *out owned; NULL when absent */
+mdl_code mdl_jf_strdup(const cJSON *obj, const char *prefix, const char *key, bool required,
+                       char **out, mdl_err *err); /* *out owned; NULL when absent */
 mdl_code mdl_jf_enum(const cJSON *obj, const char *prefix, const char *key, bool required,
                      const char *const *names, int count, int *out, bool *present, mdl_err *err);
 mdl_code mdl_jf_uuid(const cJSON *obj, const char *prefix, const char *key, char out[MDL_UUID_LEN],
@@ -66,8 +66,10 @@ mdl_code mdl_jf_array(const cJSON *obj, const char *prefix, const char *key, boo
 mdl_code mdl_jf_object(const cJSON *obj, const char *prefix, const char *key, bool required,
                        const cJSON **out, bool *present, mdl_err *err);
 /* Optional maps (absent => empty). Duplicate keys are MDL_ERULE. *out owned by the caller. */
-mdl_code mdl_jf_params(const cJSON *obj, const char *prefix, const char *key, mdl_params *out, mdl_err *err);
-mdl_code mdl_jf_strmap(const cJSON *obj, const char *prefix, const char *key, mdl_strmap *out, mdl_err *err);
+mdl_code mdl_jf_params(const cJSON *obj, const char *prefix, const char *key, mdl_params *out,
+                       mdl_err *err);
+mdl_code mdl_jf_strmap(const cJSON *obj, const char *prefix, const char *key, mdl_strmap *out,
+                       mdl_err *err);
 
 /* Checks on one value at path; messages read "<name> must be >= 0 (got -1)" where name is the last
  * path component. */
@@ -76,8 +78,8 @@ mdl_code mdl_jf_check_gt(double v, double min, const char *path, mdl_err *err);
 mdl_code mdl_jf_check_range(double v, double lo, double hi, const char *path, mdl_err *err);
 mdl_code mdl_jf_check_finite(double v, const char *path, mdl_err *err);
 /* Rule lo <= hi at two decimals, reported on hi's field: "hi_key must be >= lo_key (got 3 < 4)". */
-mdl_code mdl_jf_check_order(double lo, const char *lo_key, double hi, const char *hi_key, const char *prefix,
-                            mdl_err *err);
+mdl_code mdl_jf_check_order(double lo, const char *lo_key, double hi, const char *hi_key,
+                            const char *prefix, mdl_err *err);
 
 /* Serialisation: each returns false on out of memory (o is left partially filled; delete it). */
 bool mdl_jf_add_number(cJSON *o, const char *key, double v);

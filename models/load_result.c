@@ -26,7 +26,8 @@ double mdl_load_result_requests_per_second(const mdl_load_result *r) {
 
 static mdl_code int_ge(int64_t v, int64_t min, const char *path, mdl_err *err) {
   if (v >= min) return MDL_OK;
-  return mdl_err_set(err, MDL_ERANGE, path, "%s must be >= %lld (got %lld)", path, (long long)min, (long long)v);
+  return mdl_err_set(err, MDL_ERANGE, path, "%s must be >= %lld (got %lld)", path, (long long)min,
+                     (long long)v);
 }
 
 static mdl_code usage_validate(const mdl_resource_usage *u, mdl_err *err) {
@@ -34,16 +35,19 @@ static mdl_code usage_validate(const mdl_resource_usage *u, mdl_err *err) {
   const char *p = "resource_usage";
   MDL_TRY(mdl_jf_check_range(u->cpu_percent_avg, 0, 100, "resource_usage.cpu_percent_avg", err));
   MDL_TRY(mdl_jf_check_range(u->cpu_percent_max, 0, 100, "resource_usage.cpu_percent_max", err));
-  MDL_TRY(mdl_jf_check_order(u->cpu_percent_avg, "cpu_percent_avg", u->cpu_percent_max, "cpu_percent_max", p, err));
+  MDL_TRY(mdl_jf_check_order(u->cpu_percent_avg, "cpu_percent_avg", u->cpu_percent_max,
+                             "cpu_percent_max", p, err));
   MDL_TRY(mdl_jf_check_ge(u->memory_mb_avg, 0, "resource_usage.memory_mb_avg", err));
   MDL_TRY(mdl_jf_check_ge(u->memory_mb_max, 0, "resource_usage.memory_mb_max", err));
-  MDL_TRY(mdl_jf_check_order(u->memory_mb_avg, "memory_mb_avg", u->memory_mb_max, "memory_mb_max", p, err));
+  MDL_TRY(mdl_jf_check_order(u->memory_mb_avg, "memory_mb_avg", u->memory_mb_max, "memory_mb_max",
+                             p, err));
   MDL_TRY(mdl_jf_check_range(u->connection_pool_utilization_avg, 0, 100,
                              "resource_usage.connection_pool_utilization_avg", err));
   MDL_TRY(mdl_jf_check_range(u->connection_pool_utilization_max, 0, 100,
                              "resource_usage.connection_pool_utilization_max", err));
   MDL_TRY(mdl_jf_check_order(u->connection_pool_utilization_avg, "connection_pool_utilization_avg",
-                             u->connection_pool_utilization_max, "connection_pool_utilization_max", p, err));
+                             u->connection_pool_utilization_max, "connection_pool_utilization_max",
+                             p, err));
 cleanup:
   return rc;
 }
@@ -58,7 +62,8 @@ mdl_code mdl_load_result_validate(const mdl_load_result *r, mdl_err *err) {
     goto cleanup;
   }
   if ((int)r->server_id < 0 || r->server_id >= MDL_SERVER_COUNT) {
-    rc = mdl_err_set(err, MDL_EENUM, "server_id", "server_id must be \"codebase-mcp\" or \"workflow-mcp\"");
+    rc = mdl_err_set(err, MDL_EENUM, "server_id",
+                     "server_id must be \"codebase-mcp\" or \"workflow-mcp\"");
     goto cleanup;
   }
   if (r->test_scenario == NULL || r->test_scenario[0] == '\0') {
@@ -68,25 +73,31 @@ mdl_code mdl_load_result_validate(const mdl_load_result *r, mdl_err *err) {
   MDL_TRY(int_ge(r->concurrent_clients, 1, "concurrent_clients", err));
   MDL_TRY(mdl_jf_check_ge(r->test_duration_seconds, 1, "test_duration_seconds", err));
   if (mdl_time_parse(r->timestamp, &us, NULL) != MDL_OK) {
-    rc = mdl_err_set(err, MDL_ERANGE, "timestamp", "timestamp must be an ISO 8601 UTC time like 2025-10-13T10:30:00Z");
+    rc = mdl_err_set(err, MDL_ERANGE, "timestamp",
+                     "timestamp must be an ISO 8601 UTC time like 2025-10-13T10:30:00Z");
     goto cleanup;
   }
   MDL_TRY(int_ge(r->total_requests, 0, "total_requests", err));
   MDL_TRY(int_ge(r->successful_requests, 0, "successful_requests", err));
   MDL_TRY(int_ge(r->failed_requests, 0, "failed_requests", err));
   if (r->successful_requests + r->failed_requests != r->total_requests) {
-    rc = mdl_err_set(err, MDL_ERULE, "total_requests",
-                     "successful_requests + failed_requests must equal total_requests (%lld + %lld != %lld)",
-                     (long long)r->successful_requests, (long long)r->failed_requests, (long long)r->total_requests);
+    rc = mdl_err_set(
+        err, MDL_ERULE, "total_requests",
+        "successful_requests + failed_requests must equal total_requests (%lld + %lld != %lld)",
+        (long long)r->successful_requests, (long long)r->failed_requests,
+        (long long)r->total_requests);
     goto cleanup;
   }
   MDL_TRY(mdl_jf_check_ge(r->latency_avg_ms, 0, "latency_avg_ms", err));
   MDL_TRY(mdl_jf_check_ge(r->latency_p95_ms, 0, "latency_p95_ms", err));
   MDL_TRY(mdl_jf_check_ge(r->latency_max_ms, 0, "latency_max_ms", err));
-  MDL_TRY(mdl_jf_check_order(r->latency_avg_ms, "latency_avg_ms", r->latency_max_ms, "latency_max_ms", "", err));
-  MDL_TRY(mdl_jf_check_order(r->latency_p95_ms, "latency_p95_ms", r->latency_max_ms, "latency_max_ms", "", err));
+  MDL_TRY(mdl_jf_check_order(r->latency_avg_ms, "latency_avg_ms", r->latency_max_ms,
+                             "latency_max_ms", "", err));
+  MDL_TRY(mdl_jf_check_order(r->latency_p95_ms, "latency_p95_ms", r->latency_max_ms,
+                             "latency_max_ms", "", err));
   if (r->error_breakdown_count > MAX_BREAKDOWN) {
-    rc = mdl_err_set(err, MDL_ERANGE, "error_breakdown", "error_breakdown must have at most %d entries", MAX_BREAKDOWN);
+    rc = mdl_err_set(err, MDL_ERANGE, "error_breakdown",
+                     "error_breakdown must have at most %d entries", MAX_BREAKDOWN);
     goto cleanup;
   }
   for (size_t i = 0; i < r->error_breakdown_count; i++) {
@@ -100,8 +111,9 @@ mdl_code mdl_load_result_validate(const mdl_load_result *r, mdl_err *err) {
     }
     for (size_t j = 0; j < i; j++) {
       if (strcmp(r->error_breakdown[j].error_type, e->error_type) == 0) {
-        rc = mdl_err_set(err, MDL_ERULE, path, "error_type must be unique (\"%.40s\" repeats entry %zu)",
-                         e->error_type, j);
+        rc = mdl_err_set(err, MDL_ERULE, path,
+                         "error_type must be unique (\"%.40s\" repeats entry %zu)", e->error_type,
+                         j);
         goto cleanup;
       }
     }
@@ -119,13 +131,15 @@ cleanup:
 }
 
 /* Checks a derived field given in the input against the computed value (two decimals). */
-static mdl_code derived_check(const cJSON *json, const char *key, double want, const char *formula, mdl_err *err) {
+static mdl_code derived_check(const cJSON *json, const char *key, double want, const char *formula,
+                              mdl_err *err) {
   double got = 0.0;
   bool present = false;
   mdl_code rc = mdl_jf_number(json, "", key, false, &got, &present, err);
   if (rc != MDL_OK || !present) return rc;
   if (mdl_round2(got) != mdl_round2(want))
-    return mdl_err_set(err, MDL_ERULE, key, "%s must equal %s = %.2f (got %g)", key, formula, mdl_round2(want), got);
+    return mdl_err_set(err, MDL_ERULE, key, "%s must equal %s = %.2f (got %g)", key, formula,
+                       mdl_round2(want), got);
   return MDL_OK;
 }
 
@@ -133,10 +147,12 @@ static mdl_code breakdown_from_json(const cJSON *arr, mdl_load_result *out, mdl_
   mdl_code rc = MDL_OK;
   int n = cJSON_GetArraySize(arr);
   if (n > MAX_BREAKDOWN)
-    return mdl_err_set(err, MDL_ERANGE, "error_breakdown", "error_breakdown must have at most %d entries", MAX_BREAKDOWN);
+    return mdl_err_set(err, MDL_ERANGE, "error_breakdown",
+                       "error_breakdown must have at most %d entries", MAX_BREAKDOWN);
   if (n == 0) return MDL_OK;
   out->error_breakdown = calloc((size_t)n, sizeof *out->error_breakdown);
-  if (out->error_breakdown == NULL) return mdl_err_set(err, MDL_ENOMEM, "error_breakdown", "out of memory");
+  if (out->error_breakdown == NULL)
+    return mdl_err_set(err, MDL_ENOMEM, "error_breakdown", "out of memory");
   size_t i = 0;
   char base[MDL_FIELD_MAX];
   for (const cJSON *e = arr->child; e != NULL; e = e->next, i++) {
@@ -166,7 +182,8 @@ mdl_code mdl_load_result_from_json(const cJSON *json, mdl_load_result *out, mdl_
   out->server_id = (mdl_server_id)e;
   MDL_TRY(mdl_jf_strdup(json, "", "test_scenario", true, &out->test_scenario, err));
   MDL_TRY(mdl_jf_int(json, "", "concurrent_clients", true, &out->concurrent_clients, NULL, err));
-  MDL_TRY(mdl_jf_number(json, "", "test_duration_seconds", true, &out->test_duration_seconds, NULL, err));
+  MDL_TRY(mdl_jf_number(json, "", "test_duration_seconds", true, &out->test_duration_seconds, NULL,
+                        err));
   MDL_TRY(mdl_jf_time(json, "", "timestamp", true, out->timestamp, NULL, err));
   MDL_TRY(mdl_jf_int(json, "", "total_requests", true, &out->total_requests, NULL, err));
   MDL_TRY(mdl_jf_int(json, "", "successful_requests", true, &out->successful_requests, NULL, err));
@@ -186,8 +203,10 @@ mdl_code mdl_load_result_from_json(const cJSON *json, mdl_load_result *out, mdl_
   MDL_TRY(mdl_jf_number(usage, p, "cpu_percent_max", true, &u->cpu_percent_max, NULL, err));
   MDL_TRY(mdl_jf_number(usage, p, "memory_mb_avg", true, &u->memory_mb_avg, NULL, err));
   MDL_TRY(mdl_jf_number(usage, p, "memory_mb_max", true, &u->memory_mb_max, NULL, err));
-  MDL_TRY(mdl_jf_number(usage, p, "connection_pool_utilization_avg", true, &u->connection_pool_utilization_avg, NULL, err));
-  MDL_TRY(mdl_jf_number(usage, p, "connection_pool_utilization_max", true, &u->connection_pool_utilization_max, NULL, err));
+  MDL_TRY(mdl_jf_number(usage, p, "connection_pool_utilization_avg", true,
+                        &u->connection_pool_utilization_avg, NULL, err));
+  MDL_TRY(mdl_jf_number(usage, p, "connection_pool_utilization_max", true,
+                        &u->connection_pool_utilization_max, NULL, err));
   u->cpu_percent_avg = mdl_round2(u->cpu_percent_avg);
   u->cpu_percent_max = mdl_round2(u->cpu_percent_max);
   u->memory_mb_avg = mdl_round2(u->memory_mb_avg);
@@ -238,8 +257,10 @@ cJSON *mdl_load_result_to_json(const mdl_load_result *r) {
   ok = ok && mdl_jf_add_round2(usage, "cpu_percent_max", u->cpu_percent_max);
   ok = ok && mdl_jf_add_round2(usage, "memory_mb_avg", u->memory_mb_avg);
   ok = ok && mdl_jf_add_round2(usage, "memory_mb_max", u->memory_mb_max);
-  ok = ok && mdl_jf_add_round2(usage, "connection_pool_utilization_avg", u->connection_pool_utilization_avg);
-  ok = ok && mdl_jf_add_round2(usage, "connection_pool_utilization_max", u->connection_pool_utilization_max);
+  ok = ok && mdl_jf_add_round2(usage, "connection_pool_utilization_avg",
+                               u->connection_pool_utilization_avg);
+  ok = ok && mdl_jf_add_round2(usage, "connection_pool_utilization_max",
+                               u->connection_pool_utilization_max);
   ok = ok && mdl_jf_add_round2(o, "success_rate_percent", mdl_load_result_success_rate_percent(r));
   ok = ok && mdl_jf_add_round2(o, "requests_per_second", mdl_load_result_requests_per_second(r));
   if (!ok) {
@@ -249,15 +270,17 @@ cJSON *mdl_load_result_to_json(const mdl_load_result *r) {
   return o;
 }
 
-mdl_code mdl_load_result_add_error(mdl_load_result *r, const char *error_type, int64_t count, double percentage,
-                                   mdl_err *err) {
+mdl_code mdl_load_result_add_error(mdl_load_result *r, const char *error_type, int64_t count,
+                                   double percentage, mdl_err *err) {
   assert(r != NULL && error_type != NULL);
   char *t = strdup(error_type);
   mdl_error_breakdown *grown =
-      t != NULL ? realloc(r->error_breakdown, (r->error_breakdown_count + 1) * sizeof *grown) : NULL;
+      t != NULL ? realloc(r->error_breakdown, (r->error_breakdown_count + 1) * sizeof *grown)
+                : NULL;
   if (grown == NULL) {
     free(t);
-    return mdl_err_set(err, MDL_ENOMEM, "error_breakdown", "out of memory adding error type %s", error_type);
+    return mdl_err_set(err, MDL_ENOMEM, "error_breakdown", "out of memory adding error type %s",
+                       error_type);
   }
   r->error_breakdown = grown;
   r->error_breakdown[r->error_breakdown_count++] = (mdl_error_breakdown){t, count, percentage};

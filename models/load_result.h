@@ -3,9 +3,10 @@
  * JSON (keys in this order when serialised):
  *   test_id (UUID), server_id (server id), test_scenario (non-empty string), concurrent_clients
  *   (integer >= 1), test_duration_seconds (number >= 1), timestamp (ISO 8601 UTC),
- *   total_requests, successful_requests, failed_requests (integers >= 0; successful + failed = total),
- *   latency_avg_ms, latency_p95_ms, latency_max_ms (>= 0, two decimals; avg <= max, p95 <= max),
- *   error_breakdown (array, optional, default []: {error_type: non-empty and unique, count: integer
+ *   total_requests, successful_requests, failed_requests (integers >= 0; successful + failed =
+ * total), latency_avg_ms, latency_p95_ms, latency_max_ms (>= 0, two decimals; avg <= max, p95 <=
+ * max), error_breakdown (array, optional, default []: {error_type: non-empty and unique, count:
+ * integer
  *   >= 0, percentage: 0-100, two decimals}),
  *   resource_usage {cpu_percent_avg, cpu_percent_max (0-100), memory_mb_avg, memory_mb_max (>= 0),
  *   connection_pool_utilization_avg, connection_pool_utilization_max (0-100)} (each avg <= max;
@@ -14,15 +15,14 @@
  *   input, and when present they must equal the derived value at two decimals).
  * Derived: success_rate_percent = successful_requests / total_requests * 100 (0 when total is 0);
  *   requests_per_second = total_requests / test_duration_seconds.
- * Unknown keys are ignored. Ownership: test_scenario, error_breakdown and its error_type strings are
- * owned; mdl_load_result_free releases them. */
+ * Unknown keys are ignored. Ownership: test_scenario, error_breakdown and its error_type strings
+ * are owned; mdl_load_result_free releases them. */
 #ifndef MDL_LOAD_RESULT_H
 #define MDL_LOAD_RESULT_H
 
+#include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <cjson/cJSON.h>
 
 #include "models/error.h"
 #include "models/server_id.h"
@@ -34,22 +34,22 @@ extern "C" {
 #endif
 
 typedef struct mdl_error_breakdown {
-  char *error_type; /* owned, non-empty, unique within the result ("timeout", "http_503", ...) */
-  int64_t count;    /* >= 0 */
+  char *error_type;  /* owned, non-empty, unique within the result ("timeout", "http_503", ...) */
+  int64_t count;     /* >= 0 */
   double percentage; /* 0-100, two decimals */
 } mdl_error_breakdown;
 
 typedef struct mdl_resource_usage {
-  double cpu_percent_avg, cpu_percent_max;   /* 0-100 */
-  double memory_mb_avg, memory_mb_max;       /* >= 0 */
-  double connection_pool_utilization_avg;    /* 0-100 */
-  double connection_pool_utilization_max;    /* 0-100 */
+  double cpu_percent_avg, cpu_percent_max; /* 0-100 */
+  double memory_mb_avg, memory_mb_max;     /* >= 0 */
+  double connection_pool_utilization_avg;  /* 0-100 */
+  double connection_pool_utilization_max;  /* 0-100 */
 } mdl_resource_usage;
 
 typedef struct mdl_load_result {
   char test_id[MDL_UUID_LEN];
   mdl_server_id server_id;
-  char *test_scenario; /* owned, non-empty */
+  char *test_scenario;          /* owned, non-empty */
   int64_t concurrent_clients;   /* >= 1 */
   double test_duration_seconds; /* >= 1 */
   char timestamp[MDL_TIME_LEN];
@@ -71,7 +71,8 @@ mdl_code mdl_load_result_from_json(const cJSON *json, mdl_load_result *out, mdl_
 /* Checks every rule above. */
 mdl_code mdl_load_result_validate(const mdl_load_result *r, mdl_err *err);
 
-/* Serialises r with the derived fields (does not validate). Caller owns it; NULL on out of memory. */
+/* Serialises r with the derived fields (does not validate). Caller owns it; NULL on out of memory.
+ */
 cJSON *mdl_load_result_to_json(const mdl_load_result *r);
 
 /* Appends one error_breakdown entry (copies error_type). MDL_ENOMEM on allocation failure. */

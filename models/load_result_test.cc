@@ -34,7 +34,8 @@ TEST(LoadResult, Rule_SuccessfulPlusFailedEqualsTotal) {
   auto d = Fixture("load_result.json");
   Set(d->j, "failed_requests", "61");
   Set(d->j, "success_rate_percent", nullptr);
-  EXPECT_REJECTED(K, d, MDL_ERULE, "total_requests", "successful_requests + failed_requests must equal total_requests");
+  EXPECT_REJECTED(K, d, MDL_ERULE, "total_requests",
+                  "successful_requests + failed_requests must equal total_requests");
 }
 
 TEST(LoadResult, Rule_DerivedSuccessRateChecked) {
@@ -44,8 +45,9 @@ TEST(LoadResult, Rule_DerivedSuccessRateChecked) {
   EXPECT_ACCEPTED(K, absent);
   auto d = Fixture("load_result.json");
   Set(d->j, "success_rate_percent", "98");
-  EXPECT_REJECTED(K, d, MDL_ERULE, "success_rate_percent",
-                  "success_rate_percent must equal successful_requests / total_requests * 100 = 99.50");
+  EXPECT_REJECTED(
+      K, d, MDL_ERULE, "success_rate_percent",
+      "success_rate_percent must equal successful_requests / total_requests * 100 = 99.50");
 }
 
 TEST(LoadResult, Rule_DerivedRequestsPerSecondChecked) {
@@ -99,7 +101,8 @@ TEST(LoadResult, Rule_ErrorBreakdownPercentage0To100) {
   EXPECT_ACCEPTED(K, ok);
   auto d = Fixture("load_result.json");
   Set(d->j, "error_breakdown[1].percentage", "100.5");
-  EXPECT_REJECTED(K, d, MDL_ERANGE, "error_breakdown[1].percentage", "percentage must be between 0 and 100");
+  EXPECT_REJECTED(K, d, MDL_ERANGE, "error_breakdown[1].percentage",
+                  "percentage must be between 0 and 100");
   auto neg = Fixture("load_result.json");
   Set(neg->j, "error_breakdown[0].count", "-2");
   EXPECT_REJECTED(K, neg, MDL_ERANGE, "error_breakdown[0].count", "count must be >= 0");
@@ -111,7 +114,8 @@ TEST(LoadResult, Rule_ErrorTypeNonEmptyUnique) {
   EXPECT_REJECTED(K, d, MDL_ERULE, "error_breakdown[1].error_type", "error_type must be unique");
   auto e = Fixture("load_result.json");
   Set(e->j, "error_breakdown[0].error_type", "\"\"");
-  EXPECT_REJECTED(K, e, MDL_ERANGE, "error_breakdown[0].error_type", "error_type must not be empty");
+  EXPECT_REJECTED(K, e, MDL_ERANGE, "error_breakdown[0].error_type",
+                  "error_type must not be empty");
   auto absent = Fixture("load_result.json");
   Set(absent->j, "error_breakdown", nullptr);
   EXPECT_ACCEPTED(K, absent);
@@ -120,17 +124,20 @@ TEST(LoadResult, Rule_ErrorTypeNonEmptyUnique) {
 TEST(LoadResult, Rule_ResourceUsageRanges) {
   auto cpu = Fixture("load_result.json");
   Set(cpu->j, "resource_usage.cpu_percent_max", "101");
-  EXPECT_REJECTED(K, cpu, MDL_ERANGE, "resource_usage.cpu_percent_max", "cpu_percent_max must be between 0 and 100");
+  EXPECT_REJECTED(K, cpu, MDL_ERANGE, "resource_usage.cpu_percent_max",
+                  "cpu_percent_max must be between 0 and 100");
   auto pool = Fixture("load_result.json");
   Set(pool->j, "resource_usage.connection_pool_utilization_avg", "-1");
   EXPECT_REJECTED(K, pool, MDL_ERANGE, "resource_usage.connection_pool_utilization_avg",
                   "connection_pool_utilization_avg must be between 0 and 100");
   auto mem = Fixture("load_result.json");
   Set(mem->j, "resource_usage.memory_mb_max", "100");
-  EXPECT_REJECTED(K, mem, MDL_ERULE, "resource_usage.memory_mb_max", "memory_mb_max must be >= memory_mb_avg");
+  EXPECT_REJECTED(K, mem, MDL_ERULE, "resource_usage.memory_mb_max",
+                  "memory_mb_max must be >= memory_mb_avg");
   auto avg = Fixture("load_result.json");
   Set(avg->j, "resource_usage.cpu_percent_avg", "95");
-  EXPECT_REJECTED(K, avg, MDL_ERULE, "resource_usage.cpu_percent_max", "cpu_percent_max must be >= cpu_percent_avg");
+  EXPECT_REJECTED(K, avg, MDL_ERULE, "resource_usage.cpu_percent_max",
+                  "cpu_percent_max must be >= cpu_percent_avg");
   auto missing = Fixture("load_result.json");
   Set(missing->j, "resource_usage", nullptr);
   EXPECT_REJECTED(K, missing, MDL_EMISSING, "resource_usage", "resource_usage is required");
@@ -161,7 +168,9 @@ TEST(LoadResult, Build_InCodeSerialisesDerivedFields) {
   ASSERT_EQ(mdl_load_result_validate(&r, &err), MDL_OK) << err.field << ": " << err.msg;
   mdltest::Doc j(mdl_load_result_to_json(&r));
   std::string text = j.Print();
-  EXPECT_NE(text.find("\"success_rate_percent\":90,\"requests_per_second\":3.33}"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"success_rate_percent\":90,\"requests_per_second\":3.33}"),
+            std::string::npos)
+      << text;
   mdl_load_result_free(&r);
 }
 

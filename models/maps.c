@@ -10,7 +10,8 @@
 #include <string.h>
 
 static mdl_code check_key(const char *key, mdl_err *err) {
-  if (key == NULL || key[0] == '\0') return mdl_err_set(err, MDL_ERANGE, "", "key must not be empty");
+  if (key == NULL || key[0] == '\0')
+    return mdl_err_set(err, MDL_ERANGE, "", "key must not be empty");
   if (strlen(key) > MDL_KEY_MAX)
     return mdl_err_set(err, MDL_ERANGE, "", "key must be at most %d bytes", MDL_KEY_MAX);
   return MDL_OK;
@@ -51,7 +52,8 @@ static mdl_code params_put(mdl_params *p, const char *key, mdl_param v, mdl_err 
 mdl_code mdl_params_set_string(mdl_params *p, const char *key, const char *value, mdl_err *err) {
   assert(p != NULL && value != NULL);
   mdl_param v = {.kind = MDL_PARAM_STRING, .str = strdup(value)};
-  if (v.str == NULL) return mdl_err_set(err, MDL_ENOMEM, "", "out of memory copying parameter %s", key);
+  if (v.str == NULL)
+    return mdl_err_set(err, MDL_ENOMEM, "", "out of memory copying parameter %s", key);
   mdl_code rc = params_put(p, key, v, err);
   if (rc != MDL_OK) free(v.str);
   return rc;
@@ -65,7 +67,8 @@ mdl_code mdl_params_set_int(mdl_params *p, const char *key, int64_t value, mdl_e
 
 mdl_code mdl_params_set_float(mdl_params *p, const char *key, double value, mdl_err *err) {
   assert(p != NULL);
-  if (!isfinite(value)) return mdl_err_set(err, MDL_ERANGE, "", "parameter %s must be a finite number", key);
+  if (!isfinite(value))
+    return mdl_err_set(err, MDL_ERANGE, "", "parameter %s must be a finite number", key);
   mdl_param v = {.kind = MDL_PARAM_FLOAT, .f = value};
   return params_put(p, key, v, err);
 }

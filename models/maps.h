@@ -21,7 +21,11 @@ extern "C" {
 
 #define MDL_KEY_MAX 255 /* longest key, in bytes */
 
-typedef enum mdl_param_kind { MDL_PARAM_STRING = 0, MDL_PARAM_INT = 1, MDL_PARAM_FLOAT = 2 } mdl_param_kind;
+typedef enum mdl_param_kind {
+  MDL_PARAM_STRING = 0,
+  MDL_PARAM_INT = 1,
+  MDL_PARAM_FLOAT = 2
+} mdl_param_kind;
 
 typedef struct mdl_param {
   char *key; /* owned, NUL-terminated */

@@ -34,16 +34,19 @@ static bool label_name_valid(const char *name) {
 }
 
 /* Name and labels of one metric at base ("counters[2]"). */
-static mdl_code ident_validate(const char *name, const mdl_strmap *labels, const char *base, mdl_err *err) {
+static mdl_code ident_validate(const char *name, const mdl_strmap *labels, const char *base,
+                               mdl_err *err) {
   char path[MDL_FIELD_MAX];
   mdl_jf_path(path, base, "name");
   if (!mdl_metric_name_valid(name))
-    return mdl_err_set(err, MDL_ERANGE, path, "name must match [a-zA-Z_:][a-zA-Z0-9_:]* and be 1-%d bytes (got \"%.40s\")",
+    return mdl_err_set(err, MDL_ERANGE, path,
+                       "name must match [a-zA-Z_:][a-zA-Z0-9_:]* and be 1-%d bytes (got \"%.40s\")",
                        MDL_METRIC_NAME_MAX, name != NULL ? name : "");
   for (size_t i = 0; i < labels->count; i++) {
     if (!label_name_valid(labels->items[i].key)) {
       mdl_jf_path(path, base, "labels");
-      return mdl_err_set(err, MDL_ERANGE, path, "label names must match [a-zA-Z_][a-zA-Z0-9_]* (got \"%.40s\")",
+      return mdl_err_set(err, MDL_ERANGE, path,
+                         "label names must match [a-zA-Z_][a-zA-Z0-9_]* (got \"%.40s\")",
                          labels->items[i].key);
     }
   }
@@ -54,10 +57,12 @@ static bool same_ident(const char *a, const mdl_strmap *la, const char *b, const
   return strcmp(a, b) == 0 && mdl_strmap_equal(la, lb);
 }
 
-static mdl_code counters_validate(const mdl_metric_counter *c, size_t n, const char *list, bool nonneg, mdl_err *err) {
+static mdl_code counters_validate(const mdl_metric_counter *c, size_t n, const char *list,
+                                  bool nonneg, mdl_err *err) {
   mdl_code rc = MDL_OK;
   char base[MDL_FIELD_MAX], path[MDL_FIELD_MAX];
-  if (n > MAX_METRICS) return mdl_err_set(err, MDL_ERANGE, list, "%s must have at most %d entries", list, MAX_METRICS);
+  if (n > MAX_METRICS)
+    return mdl_err_set(err, MDL_ERANGE, list, "%s must have at most %d entries", list, MAX_METRICS);
   for (size_t i = 0; i < n; i++) {
     mdl_jf_index(base, "", list, i);
     MDL_TRY(ident_validate(c[i].name, &c[i].labels, base, err));
@@ -69,7 +74,8 @@ static mdl_code counters_validate(const mdl_metric_counter *c, size_t n, const c
     for (size_t j = 0; j < i; j++) {
       if (same_ident(c[j].name, &c[j].labels, c[i].name, &c[i].labels)) {
         mdl_jf_path(path, base, "name");
-        return mdl_err_set(err, MDL_ERULE, path, "name and labels must be unique in %s (\"%.40s\" repeats entry %zu)",
+        return mdl_err_set(err, MDL_ERULE, path,
+                           "name and labels must be unique in %s (\"%.40s\" repeats entry %zu)",
                            list, c[i].name, j);
       }
     }
@@ -95,20 +101,26 @@ static mdl_code histogram_validate(const mdl_metric_histogram *h, const char *ba
     if (isnan(b->bucket_le) || b->bucket_le == -INFINITY)
       return mdl_err_set(err, MDL_ERANGE, bpath, "bucket_le must be a number or \"+Inf\"");
     if (isinf(b->bucket_le) && i + 1 != h->bucket_count)
-      return mdl_err_set(err, MDL_ERULE, bpath, "bucket_le \"+Inf\" is allowed only on the last bucket");
+      return mdl_err_set(err, MDL_ERULE, bpath,
+                         "bucket_le \"+Inf\" is allowed only on the last bucket");
     if (i > 0 && !(b->bucket_le > h->buckets[i - 1].bucket_le))
-      return mdl_err_set(err, MDL_ERULE, bpath, "buckets must be sorted by bucket_le, strictly ascending (%g after %g)",
+      return mdl_err_set(err, MDL_ERULE, bpath,
+                         "buckets must be sorted by bucket_le, strictly ascending (%g after %g)",
                          b->bucket_le, h->buckets[i - 1].bucket_le);
     mdl_jf_path(bpath, bbase, "count");
     if (b->count < 0)
-      return mdl_err_set(err, MDL_ERANGE, bpath, "count must be >= 0 (got %lld)", (long long)b->count);
+      return mdl_err_set(err, MDL_ERANGE, bpath, "count must be >= 0 (got %lld)",
+                         (long long)b->count);
     if (i > 0 && b->count < h->buckets[i - 1].count)
-      return mdl_err_set(err, MDL_ERULE, bpath, "bucket counts are cumulative and must be non-decreasing (%lld after %lld)",
-                         (long long)b->count, (long long)h->buckets[i - 1].count);
+      return mdl_err_set(
+          err, MDL_ERULE, bpath,
+          "bucket counts are cumulative and must be non-decreasing (%lld after %lld)",
+          (long long)b->count, (long long)h->buckets[i - 1].count);
   }
   mdl_jf_path(path, base, "count");
   if (h->buckets[h->bucket_count - 1].count != h->count)
-    return mdl_err_set(err, MDL_ERULE, path, "count must equal the last bucket's count (%lld != %lld)",
+    return mdl_err_set(err, MDL_ERULE, path,
+                       "count must equal the last bucket's count (%lld != %lld)",
                        (long long)h->count, (long long)h->buckets[h->bucket_count - 1].count);
   mdl_jf_path(path, base, "sum");
   MDL_TRY(mdl_jf_check_ge(h->sum, 0, path, err));
@@ -123,7 +135,8 @@ mdl_code mdl_metrics_validate(const mdl_metrics *m, mdl_err *err) {
   MDL_TRY(counters_validate(m->counters, m->counter_count, "counters", true, err));
   MDL_TRY(counters_validate(m->gauges, m->gauge_count, "gauges", false, err));
   if (m->histogram_count > MAX_METRICS)
-    return mdl_err_set(err, MDL_ERANGE, "histograms", "histograms must have at most %d entries", MAX_METRICS);
+    return mdl_err_set(err, MDL_ERANGE, "histograms", "histograms must have at most %d entries",
+                       MAX_METRICS);
   for (size_t i = 0; i < m->histogram_count; i++) {
     const mdl_metric_histogram *h = &m->histograms[i];
     mdl_jf_index(base, "", "histograms", i);
@@ -131,8 +144,10 @@ mdl_code mdl_metrics_validate(const mdl_metrics *m, mdl_err *err) {
     for (size_t j = 0; j < i; j++) {
       if (same_ident(m->histograms[j].name, &m->histograms[j].labels, h->name, &h->labels)) {
         mdl_jf_path(path, base, "name");
-        return mdl_err_set(err, MDL_ERULE, path,
-                           "name and labels must be unique in histograms (\"%.40s\" repeats entry %zu)", h->name, j);
+        return mdl_err_set(
+            err, MDL_ERULE, path,
+            "name and labels must be unique in histograms (\"%.40s\" repeats entry %zu)", h->name,
+            j);
       }
     }
   }
@@ -140,10 +155,11 @@ cleanup:
   return rc;
 }
 
-/* ---- parsing ---------------------------------------------------------------------------------- */
+/* ---- parsing ----------------------------------------------------------------------------------
+ */
 
-static mdl_code ident_from_json(const cJSON *e, const char *base, char **name, char **help, mdl_strmap *labels,
-                                mdl_err *err) {
+static mdl_code ident_from_json(const cJSON *e, const char *base, char **name, char **help,
+                                mdl_strmap *labels, mdl_err *err) {
   mdl_code rc = MDL_OK;
   MDL_TRY(mdl_jf_expect_object(e, base, err));
   MDL_TRY(mdl_jf_strdup(e, base, "name", true, name, err));
@@ -158,8 +174,8 @@ static mdl_code list_size(const cJSON *arr, const char *list, int max, mdl_err *
   return mdl_err_set(err, MDL_ERANGE, list, "%s must have at most %d entries", list, max);
 }
 
-static mdl_code counters_from_json(const cJSON *arr, const char *list, mdl_metric_counter **out, size_t *count,
-                                   mdl_err *err) {
+static mdl_code counters_from_json(const cJSON *arr, const char *list, mdl_metric_counter **out,
+                                   size_t *count, mdl_err *err) {
   mdl_code rc = list_size(arr, list, MAX_METRICS, err);
   int n = cJSON_GetArraySize(arr);
   if (rc != MDL_OK || n == 0) return rc;
@@ -178,7 +194,8 @@ cleanup:
   return rc;
 }
 
-static mdl_code buckets_from_json(const cJSON *arr, const char *base, mdl_metric_histogram *h, mdl_err *err) {
+static mdl_code buckets_from_json(const cJSON *arr, const char *base, mdl_metric_histogram *h,
+                                  mdl_err *err) {
   char path[MDL_FIELD_MAX], bbase[MDL_FIELD_MAX];
   mdl_jf_path(path, base, "buckets");
   mdl_code rc = list_size(arr, path, MAX_BUCKETS, err);
@@ -203,7 +220,8 @@ static mdl_code buckets_from_json(const cJSON *arr, const char *base, mdl_metric
     } else if (cJSON_IsNumber(le)) {
       MDL_TRY(mdl_jf_number(b, bbase, "bucket_le", true, &hb->bucket_le, NULL, err));
     } else {
-      rc = mdl_err_set(err, MDL_ETYPE, path, "bucket_le must be a number or \"+Inf\" (got %s)", mdl_jf_type_name(le));
+      rc = mdl_err_set(err, MDL_ETYPE, path, "bucket_le must be a number or \"+Inf\" (got %s)",
+                       mdl_jf_type_name(le));
       goto cleanup;
     }
     MDL_TRY(mdl_jf_int(b, bbase, "count", true, &hb->count, NULL, err));
@@ -245,7 +263,8 @@ mdl_code mdl_metrics_from_json(const cJSON *json, mdl_metrics *out, mdl_err *err
   MDL_TRY(mdl_jf_array(json, "", "counters", true, &counters, NULL, err));
   MDL_TRY(counters_from_json(counters, "counters", &out->counters, &out->counter_count, err));
   MDL_TRY(mdl_jf_array(json, "", "gauges", false, &gauges, &have_gauges, err));
-  if (have_gauges) MDL_TRY(counters_from_json(gauges, "gauges", &out->gauges, &out->gauge_count, err));
+  if (have_gauges)
+    MDL_TRY(counters_from_json(gauges, "gauges", &out->gauges, &out->gauge_count, err));
   MDL_TRY(mdl_jf_array(json, "", "histograms", true, &histograms, NULL, err));
   MDL_TRY(histograms_from_json(histograms, out, err));
   MDL_TRY(mdl_metrics_validate(out, err));
@@ -254,7 +273,8 @@ cleanup:
   return rc;
 }
 
-/* ---- serialising ------------------------------------------------------------------------------ */
+/* ---- serialising ------------------------------------------------------------------------------
+ */
 
 static cJSON *ident_to_json(const char *name, const char *help, const mdl_strmap *labels) {
   cJSON *o = cJSON_CreateObject();
@@ -297,8 +317,9 @@ static bool add_histogram(cJSON *arr, const mdl_metric_histogram *h) {
       cJSON_Delete(b);
       return false;
     }
-    bool ok = isinf(h->buckets[i].bucket_le) ? mdl_jf_add_string(b, "bucket_le", "+Inf")
-                                             : mdl_jf_add_number(b, "bucket_le", h->buckets[i].bucket_le);
+    bool ok = isinf(h->buckets[i].bucket_le)
+                  ? mdl_jf_add_string(b, "bucket_le", "+Inf")
+                  : mdl_jf_add_number(b, "bucket_le", h->buckets[i].bucket_le);
     if (!ok || !mdl_jf_add_int(b, "count", h->buckets[i].count)) return false;
   }
   return mdl_jf_add_int(o, "count", h->count) && mdl_jf_add_number(o, "sum", h->sum);
@@ -320,10 +341,11 @@ cJSON *mdl_metrics_to_json(const mdl_metrics *m) {
   return root;
 }
 
-/* ---- builders ---------------------------------------------------------------------------------- */
+/* ---- builders ----------------------------------------------------------------------------------
+ */
 
-static mdl_code copy_ident(const char *name, const char *help, const mdl_strmap *labels, char **oname, char **ohelp,
-                           mdl_strmap *olabels, mdl_err *err) {
+static mdl_code copy_ident(const char *name, const char *help, const mdl_strmap *labels,
+                           char **oname, char **ohelp, mdl_strmap *olabels, mdl_err *err) {
   mdl_code rc = MDL_OK;
   *oname = strdup(name != NULL ? name : "");
   *ohelp = strdup(help != NULL ? help : "");
@@ -343,8 +365,9 @@ cleanup:
   return rc;
 }
 
-static mdl_code add_counter_to(mdl_metric_counter **list, size_t *n, const char *name, const char *help,
-                               const mdl_strmap *labels, double value, mdl_err *err) {
+static mdl_code add_counter_to(mdl_metric_counter **list, size_t *n, const char *name,
+                               const char *help, const mdl_strmap *labels, double value,
+                               mdl_err *err) {
   mdl_metric_counter c = {0};
   mdl_code rc = copy_ident(name, help, labels, &c.name, &c.help_text, &c.labels, err);
   if (rc != MDL_OK) return rc;
@@ -361,21 +384,21 @@ static mdl_code add_counter_to(mdl_metric_counter **list, size_t *n, const char 
   return MDL_OK;
 }
 
-mdl_code mdl_metrics_add_counter(mdl_metrics *m, const char *name, const char *help_text, const mdl_strmap *labels,
-                                 double value, mdl_err *err) {
+mdl_code mdl_metrics_add_counter(mdl_metrics *m, const char *name, const char *help_text,
+                                 const mdl_strmap *labels, double value, mdl_err *err) {
   assert(m != NULL);
   return add_counter_to(&m->counters, &m->counter_count, name, help_text, labels, value, err);
 }
 
-mdl_code mdl_metrics_add_gauge(mdl_metrics *m, const char *name, const char *help_text, const mdl_strmap *labels,
-                               double value, mdl_err *err) {
+mdl_code mdl_metrics_add_gauge(mdl_metrics *m, const char *name, const char *help_text,
+                               const mdl_strmap *labels, double value, mdl_err *err) {
   assert(m != NULL);
   return add_counter_to(&m->gauges, &m->gauge_count, name, help_text, labels, value, err);
 }
 
-mdl_code mdl_metrics_add_histogram(mdl_metrics *m, const char *name, const char *help_text, const mdl_strmap *labels,
-                                   const mdl_histogram_bucket *buckets, size_t bucket_count, int64_t count, double sum,
-                                   mdl_err *err) {
+mdl_code mdl_metrics_add_histogram(mdl_metrics *m, const char *name, const char *help_text,
+                                   const mdl_strmap *labels, const mdl_histogram_bucket *buckets,
+                                   size_t bucket_count, int64_t count, double sum, mdl_err *err) {
   assert(m != NULL && (buckets != NULL || bucket_count == 0));
   mdl_metric_histogram h = {0};
   mdl_code rc = copy_ident(name, help_text, labels, &h.name, &h.help_text, &h.labels, err);

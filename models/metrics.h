@@ -1,5 +1,5 @@
-/* metrics.h — MetricsResponse with MetricCounter, MetricGauge and MetricHistogram (LatencyHistogram):
- * the JSON form of GET /metrics (US5).
+/* metrics.h — MetricsResponse with MetricCounter, MetricGauge and MetricHistogram
+ * (LatencyHistogram): the JSON form of GET /metrics (US5).
  *
  * JSON (keys in this order when serialised):
  *   {"counters":   [{name, help_text, labels?, value}],
@@ -9,19 +9,18 @@
  * (may be empty); labels: object of string -> string (optional; written only when non-empty; label
  * names follow [a-zA-Z_][a-zA-Z0-9_]*). A (name, labels) pair is unique within its list.
  * Counter value: number >= 0. Gauge value: any finite number.
- * Histogram rules: at least one bucket; bucket_le strictly ascending, a number, or the string "+Inf"
- *   which is allowed only as the last bucket; bucket counts (cumulative, integers >= 0)
+ * Histogram rules: at least one bucket; bucket_le strictly ascending, a number, or the string
+ * "+Inf" which is allowed only as the last bucket; bucket counts (cumulative, integers >= 0)
  *   non-decreasing; the last bucket's count == count; sum >= 0.
  * Unknown keys are ignored. Ownership: every array and string is owned by the response;
  * mdl_metrics_free releases it all. +Inf is stored as INFINITY in bucket_le. */
 #ifndef MDL_METRICS_H
 #define MDL_METRICS_H
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <cjson/cJSON.h>
 
 #include "models/error.h"
 #include "models/maps.h"
@@ -56,7 +55,8 @@ typedef struct mdl_metric_histogram {
   double sum;                    /* >= 0 */
 } mdl_metric_histogram;
 
-typedef mdl_metric_histogram mdl_latency_histogram; /* the latency histograms are MetricHistograms */
+typedef mdl_metric_histogram
+    mdl_latency_histogram; /* the latency histograms are MetricHistograms */
 
 typedef struct mdl_metrics {
   mdl_metric_counter *counters; /* owned array */
@@ -70,8 +70,9 @@ typedef struct mdl_metrics {
 /* True if name is a valid Prometheus metric name (see above). */
 bool mdl_metric_name_valid(const char *name);
 
-/* Parses and validates. On failure: code, err (field + rule, e.g. "histograms[0].buckets[2].count"),
- * *out zeroed. On success the caller owns *out (mdl_metrics_free). */
+/* Parses and validates. On failure: code, err (field + rule, e.g.
+ * "histograms[0].buckets[2].count"), *out zeroed. On success the caller owns *out
+ * (mdl_metrics_free). */
 mdl_code mdl_metrics_from_json(const cJSON *json, mdl_metrics *out, mdl_err *err);
 
 /* Checks every rule above. */

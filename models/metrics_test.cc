@@ -45,7 +45,8 @@ TEST(Metrics, Rule_CounterValueNonNegative) {
 TEST(Metrics, Rule_BucketsSortedByBucketLe) {
   auto d = Fixture("metrics.json");
   Set(d->j, "histograms[0].buckets[1].bucket_le", "2");
-  EXPECT_REJECTED(K, d, MDL_ERULE, "histograms[0].buckets[1].bucket_le", "buckets must be sorted by bucket_le");
+  EXPECT_REJECTED(K, d, MDL_ERULE, "histograms[0].buckets[1].bucket_le",
+                  "buckets must be sorted by bucket_le");
   auto eq = Fixture("metrics.json");
   Set(eq->j, "histograms[0].buckets[1].bucket_le", "5");
   EXPECT_REJECTED(K, eq, MDL_ERULE, "histograms[0].buckets[1].bucket_le", "strictly ascending");
@@ -54,13 +55,15 @@ TEST(Metrics, Rule_BucketsSortedByBucketLe) {
 TEST(Metrics, Rule_InfAllowedOnlyAsLastBucket) {
   auto d = Fixture("metrics.json");
   Set(d->j, "histograms[0].buckets[2].bucket_le", "\"+Inf\"");
-  EXPECT_REJECTED(K, d, MDL_ERULE, "histograms[0].buckets[2].bucket_le", "\"+Inf\" is allowed only on the last bucket");
+  EXPECT_REJECTED(K, d, MDL_ERULE, "histograms[0].buckets[2].bucket_le",
+                  "\"+Inf\" is allowed only on the last bucket");
   auto noinf = Fixture("metrics.json");  // a finite last bucket is fine when its count == count
   Set(noinf->j, "histograms[0].buckets[3].bucket_le", "5000");
   EXPECT_ACCEPTED(K, noinf);
   auto word = Fixture("metrics.json");
   Set(word->j, "histograms[0].buckets[3].bucket_le", "\"Inf\"");
-  EXPECT_REJECTED(K, word, MDL_ETYPE, "histograms[0].buckets[3].bucket_le", "bucket_le must be a number or \"+Inf\"");
+  EXPECT_REJECTED(K, word, MDL_ETYPE, "histograms[0].buckets[3].bucket_le",
+                  "bucket_le must be a number or \"+Inf\"");
 }
 
 TEST(Metrics, Rule_CumulativeCountsNonDecreasing) {
@@ -72,7 +75,8 @@ TEST(Metrics, Rule_CumulativeCountsNonDecreasing) {
 TEST(Metrics, Rule_LastBucketCountEqualsCount) {
   auto d = Fixture("metrics.json");
   Set(d->j, "histograms[0].count", "1521");
-  EXPECT_REJECTED(K, d, MDL_ERULE, "histograms[0].count", "count must equal the last bucket's count");
+  EXPECT_REJECTED(K, d, MDL_ERULE, "histograms[0].count",
+                  "count must equal the last bucket's count");
 }
 
 TEST(Metrics, Rule_SumNonNegative) {
@@ -107,7 +111,8 @@ TEST(Metrics, Rule_NameAndLabelsUnique) {
   auto d = Fixture("metrics.json");
   Set(d->j, "counters[1].name", "\"codebase_mcp_requests_total\"");
   Set(d->j, "counters[1].labels", R"({"tool":"search","outcome":"success"})");
-  EXPECT_REJECTED(K, d, MDL_ERULE, "counters[1].name", "name and labels must be unique in counters");
+  EXPECT_REJECTED(K, d, MDL_ERULE, "counters[1].name",
+                  "name and labels must be unique in counters");
   auto ok = Fixture("metrics.json");  // same name, other labels: a different series
   Set(ok->j, "counters[1].name", "\"codebase_mcp_requests_total\"");
   Set(ok->j, "counters[1].labels", R"({"tool":"search","outcome":"failure"})");
@@ -130,19 +135,27 @@ TEST(Metrics, Build_ServerSideBuildersValidateAndSerialise) {
   mdl_metrics m = {};
   mdl_strmap labels = {};
   ASSERT_EQ(mdl_strmap_set(&labels, "tool", "search", nullptr), MDL_OK);
-  ASSERT_EQ(mdl_metrics_add_counter(&m, "wf_requests_total", "Requests.", &labels, 7, nullptr), MDL_OK);
-  ASSERT_EQ(mdl_metrics_add_gauge(&m, "wf_pool_free", "Idle connections.", nullptr, 3, nullptr), MDL_OK);
+  ASSERT_EQ(mdl_metrics_add_counter(&m, "wf_requests_total", "Requests.", &labels, 7, nullptr),
+            MDL_OK);
+  ASSERT_EQ(mdl_metrics_add_gauge(&m, "wf_pool_free", "Idle connections.", nullptr, 3, nullptr),
+            MDL_OK);
   mdl_histogram_bucket b[] = {{10, 4}, {100, 6}, {INFINITY, 7}};
-  ASSERT_EQ(mdl_metrics_add_histogram(&m, "wf_latency_ms", "Latency.", &labels, b, 3, 7, 321.5, nullptr), MDL_OK);
+  ASSERT_EQ(
+      mdl_metrics_add_histogram(&m, "wf_latency_ms", "Latency.", &labels, b, 3, 7, 321.5, nullptr),
+      MDL_OK);
   mdl_strmap_free(&labels);
   mdl_err err;
   ASSERT_EQ(mdl_metrics_validate(&m, &err), MDL_OK) << err.field << ": " << err.msg;
   mdltest::Doc j(mdl_metrics_to_json(&m));
   EXPECT_EQ(j.Print(),
-            "{\"counters\":[{\"name\":\"wf_requests_total\",\"help_text\":\"Requests.\",\"labels\":{\"tool\":\"search\"},"
-            "\"value\":7}],\"gauges\":[{\"name\":\"wf_pool_free\",\"help_text\":\"Idle connections.\",\"value\":3}],"
-            "\"histograms\":[{\"name\":\"wf_latency_ms\",\"help_text\":\"Latency.\",\"labels\":{\"tool\":\"search\"},"
-            "\"buckets\":[{\"bucket_le\":10,\"count\":4},{\"bucket_le\":100,\"count\":6},{\"bucket_le\":\"+Inf\","
+            "{\"counters\":[{\"name\":\"wf_requests_total\",\"help_text\":\"Requests.\",\"labels\":"
+            "{\"tool\":\"search\"},"
+            "\"value\":7}],\"gauges\":[{\"name\":\"wf_pool_free\",\"help_text\":\"Idle "
+            "connections.\",\"value\":3}],"
+            "\"histograms\":[{\"name\":\"wf_latency_ms\",\"help_text\":\"Latency.\",\"labels\":{"
+            "\"tool\":\"search\"},"
+            "\"buckets\":[{\"bucket_le\":10,\"count\":4},{\"bucket_le\":100,\"count\":6},{\"bucket_"
+            "le\":\"+Inf\","
             "\"count\":7}],\"count\":7,\"sum\":321.5}]}");
   mdl_metrics_free(&m);
 }

@@ -23,9 +23,12 @@ struct KindFixture {
 };
 
 const KindFixture kAll[] = {
-    {MDL_REC_BENCHMARK_RESULT, "benchmark_result.json"}, {MDL_REC_INTEGRATION_CASE, "integration_case.json"},
-    {MDL_REC_LOAD_RESULT, "load_result.json"},           {MDL_REC_HEALTH, "health.json"},
-    {MDL_REC_METRICS, "metrics.json"},                   {MDL_REC_HISTOGRAM, "histogram.json"},
+    {MDL_REC_BENCHMARK_RESULT, "benchmark_result.json"},
+    {MDL_REC_INTEGRATION_CASE, "integration_case.json"},
+    {MDL_REC_LOAD_RESULT, "load_result.json"},
+    {MDL_REC_HEALTH, "health.json"},
+    {MDL_REC_METRICS, "metrics.json"},
+    {MDL_REC_HISTOGRAM, "histogram.json"},
 };
 
 uint64_t Seed() {
@@ -33,12 +36,38 @@ uint64_t Seed() {
   return s != nullptr ? std::strtoull(s, nullptr, 10) : 20251128ULL;
 }
 
-const char *const kValues[] = {
-    "null", "true", "false", "0", "-1", "1", "2.5", "-0.0", "1e308", "-1e-300", "9007199254740993", "1e999",
-    "\"\"", "\"x\"", "\"+Inf\"", "\"550e8400-e29b-41d4-a716-446655440000\"", "\"2025-10-13T10:30:00Z\"",
-    "\"codebase-mcp\"", "\"workflow-mcp\"", "\"pass\"", "\"connected\"", "[]", "{}", "[1,2]", "{\"a\":1}",
-    "[[1,1]]", "[{\"bucket_le\":1,\"count\":1}]", "{\"step_number\":1,\"server\":\"codebase-mcp\",\"action\":\"a\"}",
-    "\"\\u0000\"", "\"\\ud800\"", "[null]", "{\"\":1}"};
+const char *const kValues[] = {"null",
+                               "true",
+                               "false",
+                               "0",
+                               "-1",
+                               "1",
+                               "2.5",
+                               "-0.0",
+                               "1e308",
+                               "-1e-300",
+                               "9007199254740993",
+                               "1e999",
+                               "\"\"",
+                               "\"x\"",
+                               "\"+Inf\"",
+                               "\"550e8400-e29b-41d4-a716-446655440000\"",
+                               "\"2025-10-13T10:30:00Z\"",
+                               "\"codebase-mcp\"",
+                               "\"workflow-mcp\"",
+                               "\"pass\"",
+                               "\"connected\"",
+                               "[]",
+                               "{}",
+                               "[1,2]",
+                               "{\"a\":1}",
+                               "[[1,1]]",
+                               "[{\"bucket_le\":1,\"count\":1}]",
+                               "{\"step_number\":1,\"server\":\"codebase-mcp\",\"action\":\"a\"}",
+                               "\"\\u0000\"",
+                               "\"\\ud800\"",
+                               "[null]",
+                               "{\"\":1}"};
 
 struct Node {
   cJSON *item;
@@ -51,7 +80,8 @@ void Collect(cJSON *item, cJSON *parent, std::vector<Node> *out) {
 }
 
 cJSON *RandomValue(std::mt19937_64 &rng) {
-  if (rng() % 8 == 0) return cJSON_CreateString(std::string(rng() % 400, 'a' + (char)(rng() % 26)).c_str());
+  if (rng() % 8 == 0)
+    return cJSON_CreateString(std::string(rng() % 400, 'a' + (char)(rng() % 26)).c_str());
   return cJSON_Parse(kValues[rng() % (sizeof kValues / sizeof kValues[0])]);
 }
 
@@ -76,11 +106,13 @@ void MutateTree(cJSON *root, std::mt19937_64 &rng) {
       break;
     case 2:  // numbers: swap with another number, or push out of range
       if (cJSON_IsNumber(n.item)) {
-        static const double kNums[] = {-1, 0, 1e-9, 0.005, 99.999, 100.001, 255, 256, 1e15, -1e15, 4e18};
+        static const double kNums[] = {-1,  0,   1e-9, 0.005, 99.999, 100.001,
+                                       255, 256, 1e15, -1e15, 4e18};
         std::vector<double> others;
         for (const Node &m : nodes)
           if (cJSON_IsNumber(m.item)) others.push_back(m.item->valuedouble);
-        double v = rng() % 2 ? others[rng() % others.size()] : kNums[rng() % (sizeof kNums / sizeof kNums[0])];
+        double v = rng() % 2 ? others[rng() % others.size()]
+                             : kNums[rng() % (sizeof kNums / sizeof kNums[0])];
         cJSON_SetNumberValue(n.item, v);
       } else {
         Replace(n, cJSON_CreateNumber((double)(rng() % 1000) - 500));
@@ -134,7 +166,8 @@ void MutateText(std::string *t, std::mt19937_64 &rng) {
       t->resize(rng() % t->size());
       break;
     case 1:  // flip random bytes
-      for (int i = 0, n = 1 + (int)(rng() % 4); i < n; i++) (*t)[rng() % t->size()] = (char)(rng() % 256);
+      for (int i = 0, n = 1 + (int)(rng() % 4); i < n; i++)
+        (*t)[rng() % t->size()] = (char)(rng() % 256);
       break;
     case 2:  // insert random bytes
       t->insert(rng() % t->size(), std::string(1 + rng() % 8, (char)(rng() % 256)));
@@ -155,14 +188,16 @@ void CheckOne(mdl_record_kind k, const std::string &text, Tally *tally) {
   if (c == nullptr) {
     tally->rejected++;
     ASSERT_NE(err.code, MDL_OK);
-    ASSERT_GT(std::strlen(err.msg), 0u) << "rejection without a rule message (field " << err.field << ")";
+    ASSERT_GT(std::strlen(err.msg), 0u)
+        << "rejection without a rule message (field " << err.field << ")";
     return;
   }
   tally->accepted++;
   std::string first = c;
   free(c);
   char *again = mdl_record_canonical_text(k, first.data(), first.size(), &err);
-  ASSERT_NE(again, nullptr) << "canonical form rejected: " << err.field << ": " << err.msg << "\n" << first;
+  ASSERT_NE(again, nullptr) << "canonical form rejected: " << err.field << ": " << err.msg << "\n"
+                            << first;
   EXPECT_EQ(first, std::string(again)) << "canonical form not byte-stable";
   free(again);
 }
@@ -199,17 +234,21 @@ TEST(Mutation, RandomizedDocuments_NoCrashNoLeakStableWhenAccepted) {
 }
 
 TEST(Mutation, PathologicalInputs_RejectedCleanly) {
-  std::vector<std::string> inputs = {
-      std::string(5000, '['),                 // deep nesting (cJSON's limit)
-      std::string(5000, '[') + std::string(5000, ']'),
-      "\"" + std::string(100000, 'x') + "\"",  // a huge string
-      "{\"benchmark_id\":" + std::string(3000, '9') + "}",
-      [] {
-        std::string many = "[";
-        for (int i = 0; i < 10000; i++) many += "1,";
-        return many + "1]";
-      }(),
-      "null", "{}", "[[]]", "[{}]", "\xff\xfe", "{\"a\":\"\\uD83D\"}"};
+  std::vector<std::string> inputs = {std::string(5000, '['),  // deep nesting (cJSON's limit)
+                                     std::string(5000, '[') + std::string(5000, ']'),
+                                     "\"" + std::string(100000, 'x') + "\"",  // a huge string
+                                     "{\"benchmark_id\":" + std::string(3000, '9') + "}",
+                                     [] {
+                                       std::string many = "[";
+                                       for (int i = 0; i < 10000; i++) many += "1,";
+                                       return many + "1]";
+                                     }(),
+                                     "null",
+                                     "{}",
+                                     "[[]]",
+                                     "[{}]",
+                                     "\xff\xfe",
+                                     "{\"a\":\"\\uD83D\"}"};
   Tally tally;
   for (const std::string &in : inputs)
     for (const KindFixture &f : kAll) CheckOne(f.kind, in, &tally);

@@ -13,11 +13,11 @@
 #include "models/load_result.h"
 #include "models/metrics.h"
 
-static const char *const k_short[MDL_REC_COUNT] = {"benchmark_result", "integration_case", "load_result",
-                                                   "health", "metrics", "histogram"};
-static const char *const k_spec[MDL_REC_COUNT] = {"PerformanceBenchmarkResult", "IntegrationTestCase",
-                                                  "LoadTestResult", "HealthCheckResponse", "MetricsResponse",
-                                                  "LatencyHistogram"};
+static const char *const k_short[MDL_REC_COUNT] = {
+    "benchmark_result", "integration_case", "load_result", "health", "metrics", "histogram"};
+static const char *const k_spec[MDL_REC_COUNT] = {
+    "PerformanceBenchmarkResult", "IntegrationTestCase", "LoadTestResult",
+    "HealthCheckResponse",        "MetricsResponse",     "LatencyHistogram"};
 
 const char *mdl_record_kind_name(mdl_record_kind k) {
   return (int)k >= 0 && k < MDL_REC_COUNT ? k_short[k] : "?";
@@ -87,7 +87,8 @@ cJSON *mdl_record_canonical(mdl_record_kind k, const cJSON *json, mdl_err *err) 
       mdl_err_set(err, MDL_ERANGE, "", "unknown record kind %d", (int)k);
       return NULL;
   }
-  if (rc == MDL_OK && out == NULL) mdl_err_set(err, MDL_ENOMEM, "", "out of memory serialising %s", k_short[k]);
+  if (rc == MDL_OK && out == NULL)
+    mdl_err_set(err, MDL_ENOMEM, "", "out of memory serialising %s", k_short[k]);
   return out;
 }
 

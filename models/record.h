@@ -3,17 +3,16 @@
  * Used by the validate_record CLI, the report tools and the generic tests. Kind names (CLI --type):
  * "benchmark_result", "integration_case", "load_result", "health", "metrics", "histogram"; the SPEC
  * record names ("PerformanceBenchmarkResult", "IntegrationTestCase", "LoadTestResult",
- * "HealthCheckResponse", "MetricsResponse", "LatencyHistogram" = the mergeable histogram) are accepted
- * too. Canonical text is cJSON_PrintUnformatted of the record's to_json: fixed key order, numbers
- * printed by cJSON's shortest round-trip form ("%1.15g", "%1.17g" if needed), latencies at two
- * decimals, so canonical(parse(canonical(x))) == canonical(x) byte for byte. */
+ * "HealthCheckResponse", "MetricsResponse", "LatencyHistogram" = the mergeable histogram) are
+ * accepted too. Canonical text is cJSON_PrintUnformatted of the record's to_json: fixed key order,
+ * numbers printed by cJSON's shortest round-trip form ("%1.15g", "%1.17g" if needed), latencies at
+ * two decimals, so canonical(parse(canonical(x))) == canonical(x) byte for byte. */
 #ifndef MDL_RECORD_H
 #define MDL_RECORD_H
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
-
-#include <cjson/cJSON.h>
 
 #include "models/error.h"
 
@@ -47,7 +46,8 @@ cJSON *mdl_record_canonical(mdl_record_kind k, const cJSON *json, mdl_err *err);
 /* Like mdl_record_canonical on JSON text (len bytes, need not be NUL-terminated): returns the
  * canonical unformatted text (caller frees with free()). MDL_EJSON when text is not JSON. A
  * top-level array is checked element by element when k is not itself an array kind; errors then
- * carry "[i]." in front of the field ("[2].latency_p99_ms") and the result is the canonical array. */
+ * carry "[i]." in front of the field ("[2].latency_p99_ms") and the result is the canonical array.
+ */
 char *mdl_record_canonical_text(mdl_record_kind k, const char *text, size_t len, mdl_err *err);
 
 #ifdef __cplusplus

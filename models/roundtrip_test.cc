@@ -25,9 +25,12 @@ struct KindFixture {
 };
 
 const KindFixture kAll[] = {
-    {MDL_REC_BENCHMARK_RESULT, "benchmark_result.json"}, {MDL_REC_INTEGRATION_CASE, "integration_case.json"},
-    {MDL_REC_LOAD_RESULT, "load_result.json"},           {MDL_REC_HEALTH, "health.json"},
-    {MDL_REC_METRICS, "metrics.json"},                   {MDL_REC_HISTOGRAM, "histogram.json"},
+    {MDL_REC_BENCHMARK_RESULT, "benchmark_result.json"},
+    {MDL_REC_INTEGRATION_CASE, "integration_case.json"},
+    {MDL_REC_LOAD_RESULT, "load_result.json"},
+    {MDL_REC_HEALTH, "health.json"},
+    {MDL_REC_METRICS, "metrics.json"},
+    {MDL_REC_HISTOGRAM, "histogram.json"},
 };
 
 std::string Canonical(mdl_record_kind k, const std::string &text, mdl_err *err) {
@@ -52,21 +55,27 @@ TEST(RoundTrip, SeedExamples_ParseValidateAndAreByteStable) {
 
 TEST(RoundTrip, SeedBenchmarkExample_ExactCanonicalText) {
   mdl_err err;
-  std::string c = Canonical(MDL_REC_BENCHMARK_RESULT, mdltest::ReadFixture("benchmark_result.json"), &err);
-  EXPECT_EQ(c,
-            "{\"benchmark_id\":\"550e8400-e29b-41d4-a716-446655440000\",\"server_id\":\"codebase-mcp\","
-            "\"operation_type\":\"search\",\"timestamp\":\"2025-10-13T10:30:00Z\",\"latency_p50_ms\":245.3,"
-            "\"latency_p95_ms\":387.2,\"latency_p99_ms\":445.1,\"latency_mean_ms\":268.4,\"latency_min_ms\":123.5,"
-            "\"latency_max_ms\":489.7,\"sample_size\":100,\"test_parameters\":{\"concurrent_clients\":10,"
-            "\"query_type\":\"semantic\"},\"pass_status\":\"pass\",\"target_threshold_ms\":500}");
+  std::string c =
+      Canonical(MDL_REC_BENCHMARK_RESULT, mdltest::ReadFixture("benchmark_result.json"), &err);
+  EXPECT_EQ(
+      c,
+      "{\"benchmark_id\":\"550e8400-e29b-41d4-a716-446655440000\",\"server_id\":\"codebase-mcp\","
+      "\"operation_type\":\"search\",\"timestamp\":\"2025-10-13T10:30:00Z\",\"latency_p50_ms\":245."
+      "3,"
+      "\"latency_p95_ms\":387.2,\"latency_p99_ms\":445.1,\"latency_mean_ms\":268.4,\"latency_min_"
+      "ms\":123.5,"
+      "\"latency_max_ms\":489.7,\"sample_size\":100,\"test_parameters\":{\"concurrent_clients\":10,"
+      "\"query_type\":\"semantic\"},\"pass_status\":\"pass\",\"target_threshold_ms\":500}");
 }
 
 TEST(RoundTrip, SeedHealthExample_ExactCanonicalText) {
   mdl_err err;
   std::string c = Canonical(MDL_REC_HEALTH, mdltest::ReadFixture("health.json"), &err);
   EXPECT_EQ(c,
-            "{\"status\":\"healthy\",\"timestamp\":\"2025-10-13T10:30:00Z\",\"database_status\":\"connected\","
-            "\"connection_pool\":{\"size\":5,\"min_size\":2,\"max_size\":10,\"free\":3,\"utilization_percent\":40},"
+            "{\"status\":\"healthy\",\"timestamp\":\"2025-10-13T10:30:00Z\",\"database_status\":"
+            "\"connected\","
+            "\"connection_pool\":{\"size\":5,\"min_size\":2,\"max_size\":10,\"free\":3,"
+            "\"utilization_percent\":40},"
             "\"uptime_seconds\":3600.5}");
 }
 
@@ -75,7 +84,8 @@ TEST(RoundTrip, KeyOrderIsFixedRegardlessOfInputOrder) {
       R"({"uptime_seconds":3600.5,"connection_pool":{"free":3,"max_size":10,"min_size":2,"size":5},)"
       R"("database_status":"connected","timestamp":"2025-10-13T10:30:00.000+00:00","status":"healthy"})";
   mdl_err err;
-  EXPECT_EQ(Canonical(MDL_REC_HEALTH, reordered, &err), Canonical(MDL_REC_HEALTH, mdltest::ReadFixture("health.json"), &err));
+  EXPECT_EQ(Canonical(MDL_REC_HEALTH, reordered, &err),
+            Canonical(MDL_REC_HEALTH, mdltest::ReadFixture("health.json"), &err));
 }
 
 TEST(RoundTrip, TopLevelArray_ChecksEveryElementAndNamesIndex) {
@@ -138,7 +148,8 @@ TEST(RoundTrip, RandomBenchmarkResults_ByteStable) {
     r.pass_status = (mdl_pass_status)(rng() % MDL_STATUS_COUNT);
     r.has_target_threshold = rng() % 2 == 0;
     r.target_threshold_ms = RandomValue(rng, -2, 6);
-    mdl_params_set_float(&r.test_parameters, "f", RandomValue(rng, -300, 300) * (rng() % 2 ? -1 : 1), nullptr);
+    mdl_params_set_float(&r.test_parameters, "f",
+                         RandomValue(rng, -300, 300) * (rng() % 2 ? -1 : 1), nullptr);
     mdl_params_set_int(&r.test_parameters, "i", (int64_t)(rng() % 9007199254740992ULL), nullptr);
     mdl_err err;
     ASSERT_EQ(mdl_benchmark_result_validate(&r, &err), MDL_OK) << err.field << ": " << err.msg;
@@ -160,14 +171,16 @@ TEST(RoundTrip, RandomLoadAndHealthRecords_ByteStable) {
     r.test_duration_seconds = 1 + RandomValue(rng, -3, 5);
     mdl_time_now(r.timestamp);
     r.total_requests = (int64_t)(rng() % 10000000);
-    r.successful_requests = r.total_requests > 0 ? (int64_t)(rng() % (uint64_t)(r.total_requests + 1)) : 0;
+    r.successful_requests =
+        r.total_requests > 0 ? (int64_t)(rng() % (uint64_t)(r.total_requests + 1)) : 0;
     r.failed_requests = r.total_requests - r.successful_requests;
     r.latency_avg_ms = RandomValue(rng, -2, 4);
     r.latency_p95_ms = RandomValue(rng, -2, 4);
     r.latency_max_ms = std::max(r.latency_avg_ms, r.latency_p95_ms) + RandomValue(rng, -2, 3);
     std::uniform_real_distribution<double> pct(0, 100);
     double a = pct(rng), b = pct(rng);
-    r.resource_usage = {std::min(a, b), std::max(a, b), 10, 20 + RandomValue(rng, -2, 3), std::min(a, b), std::max(a, b)};
+    r.resource_usage = {std::min(a, b), std::max(a, b), 10, 20 + RandomValue(rng, -2, 3),
+                        std::min(a, b), std::max(a, b)};
     mdl_load_result_add_error(&r, "timeout", (int64_t)(rng() % 1000), pct(rng), nullptr);
     mdl_err err;
     ASSERT_EQ(mdl_load_result_validate(&r, &err), MDL_OK) << err.field << ": " << err.msg;
@@ -180,11 +193,13 @@ TEST(RoundTrip, RandomLoadAndHealthRecords_ByteStable) {
     mdl_time_now(h.timestamp);
     h.connection_pool.max_size = 1 + (int64_t)(rng() % 50);
     h.connection_pool.min_size = (int64_t)(rng() % (uint64_t)(h.connection_pool.max_size + 1));
-    h.connection_pool.size = h.connection_pool.min_size +
-                             (int64_t)(rng() % (uint64_t)(h.connection_pool.max_size - h.connection_pool.min_size + 1));
+    h.connection_pool.size =
+        h.connection_pool.min_size +
+        (int64_t)(rng() % (uint64_t)(h.connection_pool.max_size - h.connection_pool.min_size + 1));
     h.connection_pool.free = (int64_t)(rng() % (uint64_t)(h.connection_pool.size + 1));
     h.uptime_seconds = RandomValue(rng, -3, 8);
-    h.status = mdl_health_classify(true, RandomValue(rng, -1, 3), mdl_pool_utilization_percent(&h.connection_pool), false);
+    h.status = mdl_health_classify(true, RandomValue(rng, -1, 3),
+                                   mdl_pool_utilization_percent(&h.connection_pool), false);
     ASSERT_EQ(mdl_health_validate(&h, &err), MDL_OK) << err.field << ": " << err.msg;
     mdltest::Doc hj(mdl_health_to_json(&h));
     std::string t1 = hj.Print();

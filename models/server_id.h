@@ -19,7 +19,8 @@ typedef enum mdl_server_id {
 /* JSON name of id; "?" for an out-of-range value. Never NULL. */
 const char *mdl_server_id_name(mdl_server_id id);
 
-/* Looks name up (exact, case-sensitive). Returns false (out untouched) for unknown names or NULL. */
+/* Looks name up (exact, case-sensitive). Returns false (out untouched) for unknown names or NULL.
+ */
 bool mdl_server_id_parse(const char *name, mdl_server_id *out);
 
 #ifdef __cplusplus

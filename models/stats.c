@@ -83,7 +83,8 @@ double mdl_stats_cv(const double *samples, size_t n) {
   return cv_of(mdl_stats_mean(samples, n), mdl_stats_stddev(samples, n));
 }
 
-mdl_code mdl_stats_summarize(const double *samples, size_t n, mdl_stats_summary *out, mdl_err *err) {
+mdl_code mdl_stats_summarize(const double *samples, size_t n, mdl_stats_summary *out,
+                             mdl_err *err) {
   assert(out != NULL);
   mdl_code rc = MDL_OK;
   double *s = NULL;

@@ -27,9 +27,9 @@ typedef struct mdl_stats_summary {
   double cv;         /* stddev / mean; 0 when stddev == 0; HUGE_VAL when mean == 0 and stddev > 0 */
   double cv_percent; /* cv * 100 */
   double p50, p95, p99;
-  double median; /* == p50 */
-  double q1, q3; /* p25, p75 */
-  double iqr;    /* q3 - q1 */
+  double median;          /* == p50 */
+  double q1, q3;          /* p25, p75 */
+  double iqr;             /* q3 - q1 */
   size_t outliers_stddev; /* samples with |x - mean| > stddev */
   size_t outliers_iqr;    /* samples < q1 - 1.5 * iqr or > q3 + 1.5 * iqr */
 } mdl_stats_summary;

@@ -1,5 +1,6 @@
-// test_util.h — helpers for the //models gtest files (testonly): load fixtures, edit a JSON document
-// at a dotted path, and assert that a record is rejected with a given code, field and rule text.
+// test_util.h — helpers for the //models gtest files (testonly): load fixtures, edit a JSON
+// document at a dotted path, and assert that a record is rejected with a given code, field and rule
+// text.
 #ifndef MDL_TEST_UTIL_H
 #define MDL_TEST_UTIL_H
 
@@ -31,7 +32,9 @@ struct Doc {
   explicit Doc(const std::string &text) : j(cJSON_Parse(text.c_str())) {}
   Doc(const Doc &) = delete;
   Doc &operator=(const Doc &) = delete;
-  ~Doc() { cJSON_Delete(j); }
+  ~Doc() {
+    cJSON_Delete(j);
+  }
   std::string Print() const {
     char *s = cJSON_PrintUnformatted(j);
     std::string out = s != nullptr ? s : "";
@@ -71,7 +74,8 @@ inline cJSON *Walk(cJSON *root, const std::string &path, std::string *last_key, 
       *last_index = index;
       return cur;
     }
-    cur = index >= 0 ? cJSON_GetArrayItem(cur, index) : cJSON_GetObjectItemCaseSensitive(cur, key.c_str());
+    cur = index >= 0 ? cJSON_GetArrayItem(cur, index)
+                     : cJSON_GetObjectItemCaseSensitive(cur, key.c_str());
     if (cur == nullptr) return nullptr;
   }
   return nullptr;
@@ -112,19 +116,19 @@ inline mdl_err Check(mdl_record_kind k, const cJSON *j) {
 }  // namespace mdltest
 
 // Asserts that doc (a Doc*) is rejected as KIND with CODE on FIELD and a message containing RULE.
-#define EXPECT_REJECTED(KIND, DOC, CODE, FIELD, RULE)                                 \
-  do {                                                                              \
-    mdl_err e_ = mdltest::Check(KIND, (DOC)->j);                                    \
-    EXPECT_EQ(e_.code, CODE) << "field=" << e_.field << " msg=" << e_.msg;          \
-    EXPECT_STREQ(e_.field, FIELD) << e_.msg;                                        \
-    EXPECT_NE(std::string(e_.msg).find(RULE), std::string::npos)                    \
-        << "message \"" << e_.msg << "\" lacks \"" << RULE << "\"";                 \
+#define EXPECT_REJECTED(KIND, DOC, CODE, FIELD, RULE)                      \
+  do {                                                                     \
+    mdl_err e_ = mdltest::Check(KIND, (DOC)->j);                           \
+    EXPECT_EQ(e_.code, CODE) << "field=" << e_.field << " msg=" << e_.msg; \
+    EXPECT_STREQ(e_.field, FIELD) << e_.msg;                               \
+    EXPECT_NE(std::string(e_.msg).find(RULE), std::string::npos)           \
+        << "message \"" << e_.msg << "\" lacks \"" << RULE << "\"";        \
   } while (0)
 
-#define EXPECT_ACCEPTED(KIND, DOC)                                                  \
-  do {                                                                              \
-    mdl_err e_ = mdltest::Check(KIND, (DOC)->j);                                    \
-    EXPECT_EQ(e_.code, MDL_OK) << "field=" << e_.field << " msg=" << e_.msg;        \
+#define EXPECT_ACCEPTED(KIND, DOC)                                           \
+  do {                                                                       \
+    mdl_err e_ = mdltest::Check(KIND, (DOC)->j);                             \
+    EXPECT_EQ(e_.code, MDL_OK) << "field=" << e_.field << " msg=" << e_.msg; \
   } while (0)
 
 #endif  // MDL_TEST_UTIL_H

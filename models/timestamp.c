@@ -34,7 +34,9 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
   *y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
-static bool is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+static bool is_leap(int64_t y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 static unsigned days_in_month(int64_t y, unsigned m) {
   static const unsigned k[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -62,10 +64,12 @@ mdl_code mdl_time_parse(const char *text, int64_t *out_us, mdl_err *err) {
     return mdl_err_set(err, MDL_ERANGE, "", FORMAT_HINT);
   int64_t y = digits(text, 4), mo = digits(text + 5, 2), d = digits(text + 8, 2);
   int64_t h = digits(text + 11, 2), mi = digits(text + 14, 2), s = digits(text + 17, 2);
-  if (y < 1 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59)
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 ||
+      s > 59)
     return mdl_err_set(err, MDL_ERANGE, "", FORMAT_HINT " (a date or time part is out of range)");
   if ((unsigned)d > days_in_month(y, (unsigned)mo))
-    return mdl_err_set(err, MDL_ERANGE, "", FORMAT_HINT " (day %d does not exist in that month)", (int)d);
+    return mdl_err_set(err, MDL_ERANGE, "", FORMAT_HINT " (day %d does not exist in that month)",
+                       (int)d);
   const char *p = text + 19;
   int64_t frac_us = 0;
   if (*p == '.') {
@@ -80,7 +84,8 @@ mdl_code mdl_time_parse(const char *text, int64_t *out_us, mdl_err *err) {
       n++;
       p++;
     }
-    if (n < 1 || n > 9) return mdl_err_set(err, MDL_ERANGE, "", FORMAT_HINT " (fraction must have 1-9 digits)");
+    if (n < 1 || n > 9)
+      return mdl_err_set(err, MDL_ERANGE, "", FORMAT_HINT " (fraction must have 1-9 digits)");
   }
   if (strcmp(p, "Z") != 0 && strcmp(p, "+00:00") != 0)
     return mdl_err_set(err, MDL_ERANGE, "", FORMAT_HINT " (must be UTC: end with Z or +00:00)");
@@ -110,12 +115,14 @@ void mdl_time_format(int64_t us, char out[MDL_TIME_LEN]) {
   civil_from_days(days, &y, &m, &d);
   /* The modulo operations are no-ops on clamped values; they tell the compiler the widths. */
   unsigned yy = (unsigned)y % 10000u, mo = m % 13u, dd = d % 32u;
-  unsigned hh = (unsigned)(rem / 3600) % 24u, mm = (unsigned)(rem % 3600 / 60) % 60u, ss = (unsigned)(rem % 60) % 60u;
+  unsigned hh = (unsigned)(rem / 3600) % 24u, mm = (unsigned)(rem % 3600 / 60) % 60u,
+           ss = (unsigned)(rem % 60) % 60u;
   unsigned fr = (unsigned)frac % 1000000u;
   if (fr == 0)
     snprintf(out, MDL_TIME_LEN, "%04u-%02u-%02uT%02u:%02u:%02uZ", yy, mo, dd, hh, mm, ss);
   else if (fr % 1000 == 0)
-    snprintf(out, MDL_TIME_LEN, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", yy, mo, dd, hh, mm, ss, fr / 1000u);
+    snprintf(out, MDL_TIME_LEN, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", yy, mo, dd, hh, mm, ss,
+             fr / 1000u);
   else
     snprintf(out, MDL_TIME_LEN, "%04u-%02u-%02uT%02u:%02u:%02u.%06uZ", yy, mo, dd, hh, mm, ss, fr);
 }

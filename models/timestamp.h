@@ -1,6 +1,7 @@
 /* timestamp.h — ISO 8601 UTC timestamps: parse, format, now.
  *
- * Accepted input: "YYYY-MM-DDTHH:MM:SS" + optional fraction (1-9 digits, kept to microseconds) + "Z" or
+ * Accepted input: "YYYY-MM-DDTHH:MM:SS" + optional fraction (1-9 digits, kept to microseconds) +
+ * "Z" or
  * "+00:00" (other offsets are rejected: every record time is UTC). Canonical output is
  * "YYYY-MM-DDTHH:MM:SSZ" when the fraction is zero, ".mmmZ" when it is whole milliseconds, else
  * ".uuuuuuZ"; records store their times canonically, so a parse/format round trip is byte-stable.

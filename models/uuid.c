@@ -9,7 +9,9 @@
 #include <string.h>
 #include <sys/random.h>
 
-static bool is_dash_pos(size_t i) { return i == 8 || i == 13 || i == 18 || i == 23; }
+static bool is_dash_pos(size_t i) {
+  return i == 8 || i == 13 || i == 18 || i == 23;
+}
 
 bool mdl_uuid_valid(const char *s) {
   if (s == NULL) return false;
@@ -57,7 +59,8 @@ mdl_code mdl_uuid_v4(char out[MDL_UUID_LEN], mdl_err *err) {
   assert(out != NULL);
   unsigned char b[16];
   if (random_bytes(b, sizeof b) != 0)
-    return mdl_err_set(err, MDL_EIO, "", "cannot read random bytes from the kernel (getrandom, /dev/urandom)");
+    return mdl_err_set(err, MDL_EIO, "",
+                       "cannot read random bytes from the kernel (getrandom, /dev/urandom)");
   b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
   b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
   static const char hex[] = "0123456789abcdef";

@@ -1,8 +1,8 @@
 /* uuid.h — UUID text validation and random (version 4) UUID generation.
  *
- * Records carry ids as 36-character text "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (hex, either case on
- * input; the records store and print lower case). Any version is accepted; generation makes v4 from
- * getrandom(2). Servers reuse these for request ids. */
+ * Records carry ids as 36-character text "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (hex, either case
+ * on input; the records store and print lower case). Any version is accepted; generation makes v4
+ * from getrandom(2). Servers reuse these for request ids. */
 #ifndef MDL_UUID_H
 #define MDL_UUID_H
 

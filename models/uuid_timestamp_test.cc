@@ -36,7 +36,7 @@ TEST(Uuid, V4_IsValidVersion4AndUnique) {
     char id[MDL_UUID_LEN];
     ASSERT_EQ(mdl_uuid_v4(id, nullptr), MDL_OK);
     ASSERT_TRUE(mdl_uuid_valid(id)) << id;
-    EXPECT_EQ(id[14], '4') << id;                                  // version nibble
+    EXPECT_EQ(id[14], '4') << id;                                          // version nibble
     EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << id;  // RFC 4122 variant
     seen.insert(id);
   }
@@ -66,8 +66,8 @@ TEST(Timestamp, Format_CanonicalForms) {
 }
 
 TEST(Timestamp, Canonical_RoundTripIsStable) {
-  const char *inputs[] = {"2025-10-13T10:30:00Z", "2025-10-13T10:30:00.120+00:00", "2000-01-01T00:00:00.000001Z",
-                          "9999-12-31T23:59:59.999999999Z"};
+  const char *inputs[] = {"2025-10-13T10:30:00Z", "2025-10-13T10:30:00.120+00:00",
+                          "2000-01-01T00:00:00.000001Z", "9999-12-31T23:59:59.999999999Z"};
   for (const char *in : inputs) {
     char a[MDL_TIME_LEN], b[MDL_TIME_LEN];
     ASSERT_EQ(mdl_time_canonical(in, a, nullptr), MDL_OK) << in;

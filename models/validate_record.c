@@ -18,10 +18,11 @@
 #define MAX_FILE (64u * 1024u * 1024u) /* records are small; refuse absurd inputs */
 
 static void usage(FILE *to) {
-  fprintf(to,
-          "usage: validate_record --type KIND [--canonical] FILE.json\n"
-          "  KIND: benchmark_result | integration_case | load_result | health | metrics | histogram\n"
-          "  FILE '-' reads standard input. Exit 0 valid, 1 invalid, 2 usage or I/O error.\n");
+  fprintf(
+      to,
+      "usage: validate_record --type KIND [--canonical] FILE.json\n"
+      "  KIND: benchmark_result | integration_case | load_result | health | metrics | histogram\n"
+      "  FILE '-' reads standard input. Exit 0 valid, 1 invalid, 2 usage or I/O error.\n");
 }
 
 /* Reads all of f into a new buffer (*out, caller frees); returns 0 or an errno value. */
