@@ -67,6 +67,10 @@ TEST(BenchmarkResult, Rule_OrderComparedAtTwoDecimals) {
 }
 
 TEST(BenchmarkResult, Rule_MinLeP50AndP99LeMax) {
+  auto ok = Fixture("benchmark_result.json");
+  Set(ok->j, "latency_min_ms", "245.3");
+  Set(ok->j, "latency_max_ms", "445.1");
+  EXPECT_ACCEPTED(K, ok);
   auto d = Fixture("benchmark_result.json");
   Set(d->j, "latency_min_ms", "250");
   EXPECT_REJECTED(K, d, MDL_ERULE, "latency_p50_ms", "latency_p50_ms must be >= latency_min_ms");
@@ -76,6 +80,9 @@ TEST(BenchmarkResult, Rule_MinLeP50AndP99LeMax) {
 }
 
 TEST(BenchmarkResult, Rule_MeanBetweenMinAndMax) {
+  auto ok = Fixture("benchmark_result.json");
+  Set(ok->j, "latency_mean_ms", "489.7");  // equal to max
+  EXPECT_ACCEPTED(K, ok);
   auto d = Fixture("benchmark_result.json");
   Set(d->j, "latency_mean_ms", "100");
   EXPECT_REJECTED(K, d, MDL_ERULE, "latency_mean_ms", "latency_mean_ms must be >= latency_min_ms");
@@ -134,6 +141,9 @@ TEST(BenchmarkResult, Rule_PassStatusEnum) {
 }
 
 TEST(BenchmarkResult, Rule_BenchmarkIdIsUuid) {
+  auto ok = Fixture("benchmark_result.json");
+  Set(ok->j, "benchmark_id", "\"550E8400-E29B-41D4-A716-446655440000\"");
+  EXPECT_ACCEPTED(K, ok);
   auto d = Fixture("benchmark_result.json");
   Set(d->j, "benchmark_id", "\"550e8400\"");
   EXPECT_REJECTED(K, d, MDL_ERANGE, "benchmark_id", "benchmark_id must be a UUID");

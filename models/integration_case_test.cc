@@ -98,6 +98,10 @@ TEST(IntegrationCase, Rule_RequiredServersNonEmptyKnownDistinct) {
 }
 
 TEST(IntegrationCase, Rule_StepServerMustBeRequired) {
+  auto ok = Fixture("integration_case.json");
+  Set(ok->j, "required_servers", R"(["codebase-mcp"])");
+  Set(ok->j, "workflow_steps", R"([{"step_number":1,"server":"codebase-mcp","action":"search"}])");
+  EXPECT_ACCEPTED(K, ok);
   auto d = Fixture("integration_case.json");
   Set(d->j, "required_servers", R"(["codebase-mcp"])");
   EXPECT_REJECTED(K, d, MDL_ERULE, "workflow_steps[1].server",
@@ -105,6 +109,10 @@ TEST(IntegrationCase, Rule_StepServerMustBeRequired) {
 }
 
 TEST(IntegrationCase, Rule_WorkflowStepsAtLeastOne) {
+  auto ok = Fixture("integration_case.json");
+  Set(ok->j, "workflow_steps[2]", nullptr);
+  Set(ok->j, "workflow_steps[1]", nullptr);
+  EXPECT_ACCEPTED(K, ok);
   auto d = Fixture("integration_case.json");
   Set(d->j, "workflow_steps", "[]");
   EXPECT_REJECTED(K, d, MDL_ERANGE, "workflow_steps", "workflow_steps must have at least 1 step");
@@ -137,6 +145,11 @@ TEST(IntegrationCase, Rule_LastRunStatusDefaultsToNotRun) {
 }
 
 TEST(IntegrationCase, Rule_ApiCallMethodAndEndpoint) {
+  for (const char *method : {"\"GET\"", "\"POST\"", "\"PUT\"", "\"PATCH\"", "\"DELETE\""}) {
+    auto ok = Fixture("integration_case.json");
+    Set(ok->j, "workflow_steps[0].api_call.method", method);
+    EXPECT_ACCEPTED(K, ok);
+  }
   auto m = Fixture("integration_case.json");
   Set(m->j, "workflow_steps[0].api_call.method", "\"FETCH\"");
   EXPECT_REJECTED(K, m, MDL_EENUM, "workflow_steps[0].api_call.method", "method must be one of");
@@ -150,6 +163,9 @@ TEST(IntegrationCase, Rule_ApiCallMethodAndEndpoint) {
 }
 
 TEST(IntegrationCase, Rule_ActionAndAssertions) {
+  auto ok = Fixture("integration_case.json");
+  Set(ok->j, "workflow_steps[0].assertions", "[]");
+  EXPECT_ACCEPTED(K, ok);
   auto a = Fixture("integration_case.json");
   Set(a->j, "workflow_steps[0].action", "\"\"");
   EXPECT_REJECTED(K, a, MDL_ERANGE, "workflow_steps[0].action", "action must not be empty");

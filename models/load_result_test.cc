@@ -31,6 +31,8 @@ TEST(LoadResult, Example_ParsesWithDerivedFields) {
 }
 
 TEST(LoadResult, Rule_SuccessfulPlusFailedEqualsTotal) {
+  auto ok = Fixture("load_result.json");  // 11940 + 60 == 12000
+  EXPECT_ACCEPTED(K, ok);
   auto d = Fixture("load_result.json");
   Set(d->j, "failed_requests", "61");
   Set(d->j, "success_rate_percent", nullptr);
@@ -81,12 +83,20 @@ TEST(LoadResult, Rule_ConcurrentClientsAndDurationAtLeastOne) {
 }
 
 TEST(LoadResult, Rule_RequestCountsNonNegative) {
+  auto ok = Fixture("load_result.json");
+  Set(ok->j, "failed_requests", "0");
+  Set(ok->j, "successful_requests", "12000");
+  Set(ok->j, "success_rate_percent", "100");
+  EXPECT_ACCEPTED(K, ok);
   auto d = Fixture("load_result.json");
   Set(d->j, "failed_requests", "-1");
   EXPECT_REJECTED(K, d, MDL_ERANGE, "failed_requests", "failed_requests must be >= 0");
 }
 
 TEST(LoadResult, Rule_LatencyAvgAndP95LeMax) {
+  auto ok = Fixture("load_result.json");
+  Set(ok->j, "latency_p95_ms", "2980.12");  // equal to max
+  EXPECT_ACCEPTED(K, ok);
   auto d = Fixture("load_result.json");
   Set(d->j, "latency_p95_ms", "3000");
   EXPECT_REJECTED(K, d, MDL_ERULE, "latency_max_ms", "latency_max_ms must be >= latency_p95_ms");
@@ -144,6 +154,9 @@ TEST(LoadResult, Rule_ResourceUsageRanges) {
 }
 
 TEST(LoadResult, Rule_ScenarioNonEmpty) {
+  auto ok = Fixture("load_result.json");
+  Set(ok->j, "test_scenario", "\"s\"");
+  EXPECT_ACCEPTED(K, ok);
   auto d = Fixture("load_result.json");
   Set(d->j, "test_scenario", "\"\"");
   EXPECT_REJECTED(K, d, MDL_ERANGE, "test_scenario", "test_scenario must not be empty");

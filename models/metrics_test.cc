@@ -43,6 +43,9 @@ TEST(Metrics, Rule_CounterValueNonNegative) {
 }
 
 TEST(Metrics, Rule_BucketsSortedByBucketLe) {
+  auto ok = Fixture("metrics.json");
+  Set(ok->j, "histograms[0].buckets[0].bucket_le", "0.005");
+  EXPECT_ACCEPTED(K, ok);
   auto d = Fixture("metrics.json");
   Set(d->j, "histograms[0].buckets[1].bucket_le", "2");
   EXPECT_REJECTED(K, d, MDL_ERULE, "histograms[0].buckets[1].bucket_le",
@@ -67,12 +70,19 @@ TEST(Metrics, Rule_InfAllowedOnlyAsLastBucket) {
 }
 
 TEST(Metrics, Rule_CumulativeCountsNonDecreasing) {
+  auto ok = Fixture("metrics.json");
+  Set(ok->j, "histograms[0].buckets[1].count", "100");  // equal to the previous bucket
+  EXPECT_ACCEPTED(K, ok);
   auto d = Fixture("metrics.json");
   Set(d->j, "histograms[0].buckets[2].count", "800");
   EXPECT_REJECTED(K, d, MDL_ERULE, "histograms[0].buckets[2].count", "non-decreasing");
 }
 
 TEST(Metrics, Rule_LastBucketCountEqualsCount) {
+  auto ok = Fixture("metrics.json");
+  Set(ok->j, "histograms[0].buckets[3].count", "1600");
+  Set(ok->j, "histograms[0].count", "1600");
+  EXPECT_ACCEPTED(K, ok);
   auto d = Fixture("metrics.json");
   Set(d->j, "histograms[0].count", "1521");
   EXPECT_REJECTED(K, d, MDL_ERULE, "histograms[0].count",
@@ -89,6 +99,9 @@ TEST(Metrics, Rule_SumNonNegative) {
 }
 
 TEST(Metrics, Rule_AtLeastOneBucket) {
+  auto ok = Fixture("metrics.json");
+  Set(ok->j, "histograms[0].buckets", R"([{"bucket_le":"+Inf","count":1520}])");
+  EXPECT_ACCEPTED(K, ok);
   auto d = Fixture("metrics.json");
   Set(d->j, "histograms[0].buckets", "[]");
   EXPECT_REJECTED(K, d, MDL_ERANGE, "histograms[0].buckets", "at least one bucket");
