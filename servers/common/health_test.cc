@@ -4,7 +4,10 @@
 
 #include <cjson/cJSON.h>
 
+#include <algorithm>
+#include <chrono>
 #include <string>
+#include <vector>
 
 #include "models/health.h"
 #include "servers/common/health.h"
@@ -85,4 +88,27 @@ TEST(Health, PoolRefillingBelowMinIsDegradedNotInvalid) {
   EXPECT_EQ(MDL_HEALTH_DEGRADED, h.status);
   EXPECT_EQ(MDL_DB_DEGRADED, h.database_status);
   mdl_health_free(&h);
+}
+
+TEST(Health, US5_RenderFromMemoryIsFarUnderOneMillisecond) {
+  srv_pool_stats st = Stats(5, 2, 20, 0.3, 1, 0, 5);
+  const int kRuns = 2000;
+  std::vector<double> us;
+  us.reserve(kRuns);
+  for (int i = 0; i < kRuns; i++) {
+    cJSON *out = nullptr;
+    int http = 0;
+    srv_err err;
+    auto t0 = std::chrono::steady_clock::now();
+    ASSERT_EQ(SRV_OK, srv_health_from_stats(&st, 1.0, &out, &http, &err));
+    char *text = cJSON_PrintUnformatted(out);
+    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+    cJSON_free(text);
+    cJSON_Delete(out);
+  }
+  std::sort(us.begin(), us.end());
+  double p99 = us[(size_t)(kRuns * 0.99)];
+  RecordProperty("health_render_p50_us", std::to_string(us[kRuns / 2]));
+  RecordProperty("health_render_p99_us", std::to_string(p99));
+  EXPECT_LT(us[kRuns / 2], 1000.0);  // the /health goal is p99 <= 1 ms end to end
 }

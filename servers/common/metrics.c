@@ -24,6 +24,11 @@ const double srv_hist_bounds[SRV_HIST_NBUCKETS] = {0.0005, 0.001, 0.0025, 0.005,
                                                     0.025,  0.05,  0.1,    0.25,  0.5,
                                                     1,      2.5,   5,      10};
 
+/* le="..." texts of the buckets, the same numbers as srv_hist_bounds, then +Inf. */
+static const char *const k_le[SRV_HIST_NBUCKETS + 1] = {
+    "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1",
+    "0.25",   "0.5",   "1",      "2.5",   "5",    "10",    "+Inf"};
+
 typedef enum kind { K_COUNTER = 0, K_GAUGE = 1, K_HIST = 2 } kind;
 static const char *const k_type_names[] = {"counter", "gauge", "histogram"};
 
@@ -374,14 +379,38 @@ static void bprintf(buf *b, const char *fmt, ...) {
   }
 }
 
+/* Appends n raw bytes. */
+static void bput(buf *b, const char *s, size_t n) {
+  if (b->oom) return;
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = (b->cap + n + 1) * 2;
+    char *p = realloc(b->p, cap);
+    if (p == NULL) {
+      b->oom = 1;
+      return;
+    }
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+  b->p[b->len] = '\0';
+}
+
 /* Appends s escaped for HELP text (label_value = 0) or a label value (label_value = 1). */
 static void bescape(buf *b, const char *s, int label_value) {
+  const char *run = s;
   for (const char *p = s; *p; p++) {
-    if (*p == '\\') bprintf(b, "\\\\");
-    else if (*p == '\n') bprintf(b, "\\n");
-    else if (*p == '"' && label_value) bprintf(b, "\\\"");
-    else bprintf(b, "%c", *p);
+    const char *rep = NULL;
+    if (*p == '\\') rep = "\\\\";
+    else if (*p == '\n') rep = "\\n";
+    else if (*p == '"' && label_value) rep = "\\\"";
+    if (rep == NULL) continue;
+    bput(b, run, (size_t)(p - run));
+    bput(b, rep, 2);
+    run = p + 1;
   }
+  bput(b, run, strlen(run));
 }
 
 static void bnum(buf *b, double v) {
@@ -434,15 +463,21 @@ srv_code srv_metrics_render_prometheus(srv_metrics *m, char **out, size_t *len, 
       double sum = 0;
       uint64_t total = hist_read(&s->h, bk, &sum);
       uint64_t cum = 0;
-      for (int i = 0; i <= SRV_HIST_NBUCKETS; i++) {
-        char le[32];
-        cum += bk[i];
-        if (i < SRV_HIST_NBUCKETS) snprintf(le, sizeof le, "%g", srv_hist_bounds[i]);
-        else snprintf(le, sizeof le, "+Inf");
-        bprintf(&b, "%s_bucket", f->name);
-        blabels(&b, f, s, le);
-        bprintf(&b, " %llu\n", (unsigned long long)cum);
+      /* The label set once per series: {tool="x",  (or "{" without a label). */
+      buf lb = {NULL, 0, 0, 0};
+      bput(&lb, "{", 1);
+      if (f->label_name != NULL) {
+        bput(&lb, f->label_name, strlen(f->label_name));
+        bput(&lb, "=\"", 2);
+        bescape(&lb, s->label_value, 1);
+        bput(&lb, "\",", 2);
       }
+      if (lb.oom) b.oom = 1;
+      for (int i = 0; i <= SRV_HIST_NBUCKETS && !lb.oom; i++) {
+        cum += bk[i];
+        bprintf(&b, "%s_bucket%sle=\"%s\"} %llu\n", f->name, lb.p, k_le[i], (unsigned long long)cum);
+      }
+      free(lb.p);
       bprintf(&b, "%s_sum", f->name);
       blabels(&b, f, s, NULL);
       bprintf(&b, " ");

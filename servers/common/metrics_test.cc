@@ -5,6 +5,7 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 
+#include <algorithm>
 #include <map>
 #include <regex>
 #include <set>
@@ -268,6 +269,45 @@ TEST(Metrics, HotPathIsCheap) {
   double ns_per_op = (double)(srv_mono_us() - t0) * 1000.0 / kIters;
   RecordProperty("ns_per_inc_and_observe", std::to_string(ns_per_op));
   EXPECT_LT(ns_per_op, 1000.0);  // well under a microsecond even unoptimised / sanitised
+}
+
+TEST(Metrics, US5_RenderingARealisticRegistryIsFast) {
+  // Two servers' worth of series: 12 tools x (requests, errors, latency) + process gauges.
+  Registry r;
+  srv_err err;
+  for (int t = 0; t < 12; t++) {
+    std::string tool = "tool_" + std::to_string(t);
+    srv_counter_add(srv_metrics_counter(r.m, "tool_requests_total", "Tool calls", "tool", tool.c_str(), &err), 1000 + t);
+    srv_counter_add(srv_metrics_counter(r.m, "tool_errors_total", "Failed tool calls", "tool", tool.c_str(), &err), t);
+    srv_histogram *h = srv_metrics_histogram(r.m, "tool_latency_seconds", "Tool latency", "tool", tool.c_str(), &err);
+    for (int i = 0; i < 100; i++) srv_histogram_observe(h, 0.0001 * i * (t + 1));
+  }
+  ASSERT_EQ(0, srv_metrics_add_process(r.m, srv_mono_ms(), &err));
+  const int kRuns = 300;
+  std::vector<int64_t> text_us, json_us;
+  for (int i = 0; i < kRuns; i++) {
+    int64_t t0 = srv_mono_us();
+    char *out = nullptr;
+    size_t len = 0;
+    ASSERT_EQ(SRV_OK, srv_metrics_render_prometheus(r.m, &out, &len, &err));
+    text_us.push_back(srv_mono_us() - t0);
+    free(out);
+    t0 = srv_mono_us();
+    cJSON *json = nullptr;
+    ASSERT_EQ(SRV_OK, srv_metrics_render_json(r.m, &json, &err)) << err.msg;
+    char *s = cJSON_PrintUnformatted(json);
+    json_us.push_back(srv_mono_us() - t0);
+    cJSON_free(s);
+    cJSON_Delete(json);
+  }
+  std::sort(text_us.begin(), text_us.end());
+  std::sort(json_us.begin(), json_us.end());
+  RecordProperty("prometheus_render_p50_us", std::to_string(text_us[kRuns / 2]));
+  RecordProperty("prometheus_render_p99_us", std::to_string(text_us[kRuns * 99 / 100]));
+  RecordProperty("json_render_p50_us", std::to_string(json_us[kRuns / 2]));
+  RecordProperty("json_render_p99_us", std::to_string(json_us[kRuns * 99 / 100]));
+  EXPECT_LT(text_us[kRuns / 2], 2000);  // the /metrics goal is p99 <= 2 ms end to end
+  EXPECT_LT(json_us[kRuns / 2], 5000);
 }
 
 TEST(Metrics, NameRulesAreEnforced) {
