@@ -11,12 +11,12 @@
  *     code 3, after logging the same message). Then it creates the pool, runs the init hook, binds
  *     (port in use: one line "<name>: port N is already in use by PID P (comm): stop that process
  *     or set PORT to a free port" on stderr, exit 2), and serves HTTP — GET /health (health.h, from
- *     memory), GET /metrics (Prometheus text; MetricsResponse JSON when Accept names
- *     application/json), POST/DELETE /mcp (session.h), POST /mcp/<tool> for every tool and the
- *     extra routes — or MCP on stdin/stdout with `--stdio` (no HTTP then). SIGTERM or SIGINT stops
- *     it gracefully: no new connections, requests in flight finish (up to the request timeout),
- *     then fini hook, pool closed, exit 0.
- * Exit codes: 0 ok, 1 configuration / start-up failure, 2 port in use, 3 schema not migrated. */
+ *     memory; each I/O thread reuses its rendering for at most 10 ms), GET /metrics
+ *     (Prometheus text; MetricsResponse JSON when Accept names application/json), POST/DELETE /mcp
+ * (session.h), POST /mcp/<tool> for every tool and the extra routes — or MCP on stdin/stdout with
+ * `--stdio` (no HTTP then). SIGTERM or SIGINT stops it gracefully: no new connections, requests in
+ * flight finish (up to the request timeout), then fini hook, pool closed, exit 0. Exit codes: 0 ok,
+ * 1 configuration / start-up failure, 2 port in use, 3 schema not migrated. */
 #ifndef SRV_APP_H
 #define SRV_APP_H
 
@@ -58,7 +58,7 @@ typedef struct srv_app_def {
   srv_code (*init)(srv_app *app, void **user, srv_err *err);
   /* Called after the last request finished, before the pool closes. May be NULL. */
   void (*fini)(void *user);
-  const char *instructions;  /* optional MCP InitializeResult.instructions */
+  const char *instructions; /* optional MCP InitializeResult.instructions */
 } srv_app_def;
 
 /* Runs the server described by def (see the file comment). Returns the process exit code. */

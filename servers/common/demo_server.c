@@ -41,8 +41,8 @@ static srv_code db_add(PGconn *c, void *arg, srv_err *err) {
   note_op *op = arg;
   const char *params[1] = {op->body};
   PGresult *r = NULL;
-  srv_code rc = srv_db_exec(c, "INSERT INTO notes (body) VALUES ($1) RETURNING id::text", 1,
-                            params, &r, err);
+  srv_code rc =
+      srv_db_exec(c, "INSERT INTO notes (body) VALUES ($1) RETURNING id::text", 1, params, &r, err);
   if (rc != SRV_OK) return rc;
   op->result = cJSON_CreateObject();
   cJSON_AddStringToObject(op->result, "id", PQgetvalue(r, 0, 0));
@@ -65,8 +65,8 @@ static srv_code db_get(PGconn *c, void *arg, srv_err *err) {
   note_op *op = arg;
   const char *params[1] = {op->id};
   PGresult *r = NULL;
-  srv_code rc = srv_db_exec(c, "SELECT id::text, body FROM notes WHERE id = $1::bigint", 1,
-                            params, &r, err);
+  srv_code rc =
+      srv_db_exec(c, "SELECT id::text, body FROM notes WHERE id = $1::bigint", 1, params, &r, err);
   if (rc != SRV_OK) return rc;
   if (PQntuples(r) == 0) {
     PQclear(r);

@@ -1,8 +1,7 @@
 // Proves issue 4 items 1, 2 and 7 with real processes: the demo server (servers/common only)
 // against its own PostgreSQL, spoken to over real HTTP and over stdin/stdout pipes.
-#include <gtest/gtest.h>
-
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -30,8 +29,12 @@ std::string g_db_env;
 
 struct Resp {
   tst_http_resp r{};
-  ~Resp() { tst_http_resp_free(&r); }
-  const char *Header(const char *n) const { return tst_http_header(&r, n); }
+  ~Resp() {
+    tst_http_resp_free(&r);
+  }
+  const char *Header(const char *n) const {
+    return tst_http_header(&r, n);
+  }
   const cJSON *Json(const char *path1, const char *path2 = nullptr) const {
     const cJSON *j = cJSON_GetObjectItemCaseSensitive(r.json, path1);
     return path2 ? cJSON_GetObjectItemCaseSensitive(j, path2) : j;
@@ -107,8 +110,10 @@ class DemoServer : public ::testing::Test {
   // initialize over POST /mcp; returns the session id.
   static std::string Initialize(const char *version = "2025-06-18") {
     Resp r;
-    std::string body = std::string(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":")") +
-                       version + R"(","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
+    std::string body =
+        std::string(
+            R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":")") +
+        version + R"(","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
     Do(&r, "POST", base_ + "/mcp", body.c_str());
     EXPECT_EQ(r.r.status, 200) << r.r.body;
     const char *sid = r.Header("Mcp-Session-Id");
@@ -244,11 +249,13 @@ TEST_F(DemoServer, Issue4_OriginAndProtocolVersionChecks) {
   }
   std::string sid = Initialize();
   Resp bad;
-  Rpc(&bad, sid, R"({"jsonrpc":"2.0","id":1,"method":"ping"})", {"MCP-Protocol-Version: 1999-01-01"});
+  Rpc(&bad, sid, R"({"jsonrpc":"2.0","id":1,"method":"ping"})",
+      {"MCP-Protocol-Version: 1999-01-01"});
   EXPECT_EQ(bad.r.status, 400);
   EXPECT_EQ(bad.ErrCode(), "unsupported_protocol_version");
   Resp old;
-  Rpc(&old, sid, R"({"jsonrpc":"2.0","id":1,"method":"ping"})", {"mcp-protocol-version: 2024-11-05"});
+  Rpc(&old, sid, R"({"jsonrpc":"2.0","id":1,"method":"ping"})",
+      {"mcp-protocol-version: 2024-11-05"});
   EXPECT_EQ(old.r.status, 200);
 }
 
@@ -324,8 +331,10 @@ TEST_F(DemoServer, Issue4_MetricsCountToolsInTextAndJson) {
   std::string body = text.r.body;
   EXPECT_NE(body.find("# TYPE demo_mcp_tool_calls_total counter"), std::string::npos);
   EXPECT_NE(body.find("demo_mcp_tool_calls_total{tool=\"echo\"}"), std::string::npos);
-  EXPECT_NE(body.find("demo_mcp_http_request_duration_seconds_bucket{route=\"POST /mcp/echo\",le=\"+Inf\"}"),
-            std::string::npos);
+  EXPECT_NE(
+      body.find(
+          "demo_mcp_http_request_duration_seconds_bucket{route=\"POST /mcp/echo\",le=\"+Inf\"}"),
+      std::string::npos);
   Resp json;
   Do(&json, "GET", base_ + "/metrics", nullptr, {"Accept: application/json"});
   ASSERT_EQ(json.r.status, 200);
@@ -388,16 +397,25 @@ TEST_F(DemoServer, Issue4_McpOverStdio_AllPathsAndCleanExitOnEof) {
   Child c = SpawnPipes({"--stdio"}, {g_db_env});
   ASSERT_GT(c.pid, 0);
   std::string input =
-      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26"}})" "\n"
-      R"({"jsonrpc":"2.0","method":"notifications/initialized"})" "\n"
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26"}})"
       "\n"
-      R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})" "\r\n"
-      R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"yo"}}})" "\n"
-      R"({"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"count_notes","arguments":{}}})" "\n"
-      R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":{}}})" "\n"
-      R"({"jsonrpc":"2.0","id":6,"method":"nope"})" "\n"
-      R"({"jsonrpc":"2.0","id":7,"method":)" "\n"
-      R"({"id":8,"method":"ping"})" "\n"
+      R"({"jsonrpc":"2.0","method":"notifications/initialized"})"
+      "\n"
+      "\n"
+      R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})"
+      "\r\n"
+      R"({"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"echo","arguments":{"text":"yo"}}})"
+      "\n"
+      R"({"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"count_notes","arguments":{}}})"
+      "\n"
+      R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":{}}})"
+      "\n"
+      R"({"jsonrpc":"2.0","id":6,"method":"nope"})"
+      "\n"
+      R"({"jsonrpc":"2.0","id":7,"method":)"
+      "\n"
+      R"({"id":8,"method":"ping"})"
+      "\n"
       R"({"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"fail","arguments":{"code":"not_found"}}})";
   // (the last message has no newline: end of input still delivers it)
   ASSERT_EQ(write(c.in, input.data(), input.size()), (ssize_t)input.size());
@@ -426,7 +444,9 @@ TEST_F(DemoServer, Issue4_McpOverStdio_AllPathsAndCleanExitOnEof) {
   auto result = [&](int i) { return cJSON_GetObjectItem(msgs[i], "result"); };
   EXPECT_STREQ(cJSON_GetObjectItem(result(0), "protocolVersion")->valuestring, "2025-03-26");
   EXPECT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(result(1), "tools")), 6);
-  EXPECT_STREQ(cJSON_GetObjectItem(cJSON_GetObjectItem(result(2), "structuredContent"), "text")->valuestring, "yo");
+  EXPECT_STREQ(
+      cJSON_GetObjectItem(cJSON_GetObjectItem(result(2), "structuredContent"), "text")->valuestring,
+      "yo");
   EXPECT_TRUE(cJSON_IsFalse(cJSON_GetObjectItem(result(3), "isError")));  // database tool
   EXPECT_EQ(code(4), -32602);
   EXPECT_EQ(code(5), -32601);
@@ -440,10 +460,12 @@ TEST_F(DemoServer, Issue4_McpOverStdio_AllPathsAndCleanExitOnEof) {
   close(c.err);
 }
 
-// ---- start-up failures ---------------------------------------------------------------------------
+// ---- start-up failures
+// ---------------------------------------------------------------------------
 
 TEST_F(DemoServer, Issue4_PortInUse_OneLineWithPortAndPid_Exit2) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  // CLOEXEC: the server under test must not inherit the socket (it would then "hold" the port).
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_in a;
   memset(&a, 0, sizeof a);
   a.sin_family = AF_INET;

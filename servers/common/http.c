@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <assert.h>
 #include <errno.h>
+#include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -24,12 +25,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <microhttpd.h>
-
+#include "models/uuid.h"
 #include "servers/common/log.h"
 #include "servers/common/request.h"
 #include "servers/common/timeutil.h"
-#include "models/uuid.h"
 
 #define MAX_ROUTES 128
 #define MAX_SEGS 16
@@ -37,11 +36,11 @@
 
 typedef struct route {
   char method[12];
-  char name[160];           /* "POST /mcp/x" */
+  char name[160]; /* "POST /mcp/x" */
   int nseg;
-  char *segs[MAX_SEGS];     /* literal segment, or NULL for a capture */
-  char *caps[MAX_SEGS];     /* capture name where segs[i] == NULL */
-  char *storage;            /* one allocation holding the pattern's segments */
+  char *segs[MAX_SEGS]; /* literal segment, or NULL for a capture */
+  char *caps[MAX_SEGS]; /* capture name where segs[i] == NULL */
+  char *storage;        /* one allocation holding the pattern's segments */
   srv_http_fn fn;
   void *ctx;
   unsigned flags;
@@ -52,19 +51,19 @@ typedef struct reqctx {
   srv_http *h;
   struct MHD_Connection *conn;
   const route *rt;
-  int early_status;         /* 404 / 405 / 413 decided before the handler */
-  char allow[64];           /* Allow header for 405 */
+  int early_status; /* 404 / 405 / 413 decided before the handler */
+  char allow[64];   /* Allow header for 405 */
   char *body;
   size_t len, cap;
   int too_big;
-  int state;                /* 0 receiving, 1 with a worker, 2 response ready */
-  char *path;               /* copy of the URL path */
-  char *pathsegs;           /* the path split in place, for captures */
+  int state;      /* 0 receiving, 1 with a worker, 2 response ready */
+  char *path;     /* copy of the URL path */
+  char *pathsegs; /* the path split in place, for captures */
   char method[12];
   char rid[RID_MAX + 1];
   srv_http_req req;
-  struct reqctx *next;      /* worker queue link */
-  srv_http_resp resp;       /* last: not zeroed wholesale (see new_ctx) */
+  struct reqctx *next; /* worker queue link */
+  srv_http_resp resp;  /* last: not zeroed wholesale (see new_ctx) */
 } reqctx;
 
 struct srv_http {
@@ -187,7 +186,8 @@ static enum MHD_Result send_response(reqctx *rc) {
   MHD_add_response_header(mr, "X-Request-Id", rc->rid);
   for (size_t i = 0; i < r->n_headers; i++)
     MHD_add_response_header(mr, r->header_names[i], r->header_values[i]);
-  if (atomic_load(&rc->h->stopping)) MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION, "close");
+  if (atomic_load(&rc->h->stopping))
+    MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION, "close");
   ok = MHD_queue_response(rc->conn, (unsigned)r->status, mr);
   MHD_destroy_response(mr);
 
@@ -363,15 +363,14 @@ static int rid_ok(const char *s) {
   for (; s[n]; n++) {
     char c = s[n];
     if (n >= RID_MAX) return 0;
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '-' || c == '_' || c == '.' || c == ':'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_' || c == '.' || c == ':'))
       return 0;
   }
   return n > 0;
 }
 
-static reqctx *new_ctx(srv_http *h, struct MHD_Connection *c, const char *url,
-                       const char *method) {
+static reqctx *new_ctx(srv_http *h, struct MHD_Connection *c, const char *url, const char *method) {
   /* Zero everything before the response, whose big header and message arrays only need their
    * counters and first bytes cleared (this runs once per request, /health included). */
   reqctx *rc = malloc(sizeof *rc);
@@ -427,8 +426,8 @@ static enum MHD_Result answer_early(reqctx *rc) {
              rc->h->opts.max_body);
     srv_http_resp_error(&rc->resp, 413, SRV_ETOOBIG, "payload_too_large", msg);
   } else if (rc->early_status == 405) {
-    snprintf(msg, sizeof msg, "method %s is not allowed on %s (allowed: %s)", rc->method,
-             rc->path, rc->allow);
+    snprintf(msg, sizeof msg, "method %s is not allowed on %s (allowed: %s)", rc->method, rc->path,
+             rc->allow);
     srv_http_resp_error(&rc->resp, 405, SRV_EINVAL, "method_not_allowed", msg);
     srv_http_resp_header(&rc->resp, MHD_HTTP_HEADER_ALLOW, rc->allow);
   } else {
@@ -608,18 +607,21 @@ srv_code srv_http_listen(srv_http *h, srv_err *err) {
   }
   h->d = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, h, MHD_OPTION_LISTEN_SOCKET,
                           h->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, h->opts.io_threads,
-                          MHD_OPTION_NOTIFY_COMPLETED, completed, h,
-                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
+                          MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_CONNECTION_TIMEOUT,
+                          (unsigned)120, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
                           MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
   if (h->d == NULL)
     return srv_err_set(err, SRV_EIO, "libmicrohttpd could not start on %s:%d", h->bind, h->port);
   return SRV_OK;
 }
 
-int srv_http_port(const srv_http *h) { return h->port; }
+int srv_http_port(const srv_http *h) {
+  return h->port;
+}
 
-int srv_http_in_flight(const srv_http *h) { return atomic_load(&((srv_http *)h)->in_flight); }
+int srv_http_in_flight(const srv_http *h) {
+  return atomic_load(&((srv_http *)h)->in_flight);
+}
 
 static void stop_workers(srv_http *h) {
   pthread_mutex_lock(&h->qlock);

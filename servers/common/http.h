@@ -32,33 +32,33 @@ typedef struct srv_http srv_http;
 
 /* One request as a handler sees it. Valid during the handler call only. */
 typedef struct srv_http_req {
-  const char *method;      /* "GET", "POST", ... */
-  const char *path;        /* URL path without the query string */
-  const char *body;        /* NUL-terminated copy of the body ("" when none) */
+  const char *method; /* "GET", "POST", ... */
+  const char *path;   /* URL path without the query string */
+  const char *body;   /* NUL-terminated copy of the body ("" when none) */
   size_t body_len;
-  const char *request_id;  /* echoed in X-Request-Id */
-  int64_t start_us;        /* srv_mono_us() at arrival */
-  int64_t deadline_ms;     /* srv_mono_ms() deadline */
-  const char *route;       /* "POST /mcp" — the matched route's name */
-  size_t n_params;         /* captured `{name}` segments, in pattern order */
+  const char *request_id; /* echoed in X-Request-Id */
+  int64_t start_us;       /* srv_mono_us() at arrival */
+  int64_t deadline_ms;    /* srv_mono_ms() deadline */
+  const char *route;      /* "POST /mcp" — the matched route's name */
+  size_t n_params;        /* captured `{name}` segments, in pattern order */
   const char *param_names[SRV_HTTP_MAX_PARAMS];
   const char *param_values[SRV_HTTP_MAX_PARAMS]; /* percent-decoded */
-  void *conn_;             /* internal (struct MHD_Connection *) */
+  void *conn_;                                   /* internal (struct MHD_Connection *) */
 } srv_http_req;
 
 /* The answer a handler fills. Start state: status 0 (=> 500 if left), no body. */
 typedef struct srv_http_resp {
   int status;
-  char *body;               /* malloc'd; the server frees it. NULL => empty body */
+  char *body; /* malloc'd; the server frees it. NULL => empty body */
   size_t body_len;
   const char *content_type; /* static string; NULL => "application/json" */
   size_t n_headers;
   char header_names[SRV_HTTP_MAX_HEADERS][48];
   char header_values[SRV_HTTP_MAX_HEADERS][160];
   /* For the request's log line: */
-  char operation[64];       /* "" => the route name */
-  srv_code code;            /* SRV_OK unless the request failed */
-  char message[512];        /* failure message or "" */
+  char operation[64]; /* "" => the route name */
+  srv_code code;      /* SRV_OK unless the request failed */
+  char message[512];  /* failure message or "" */
 } srv_http_resp;
 
 typedef void (*srv_http_fn)(void *ctx, const srv_http_req *req, srv_http_resp *resp);

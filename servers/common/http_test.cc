@@ -20,8 +20,10 @@ namespace {
 
 void Hello(void *ctx, const srv_http_req *req, srv_http_resp *resp) {
   cJSON *o = cJSON_CreateObject();
-  cJSON_AddStringToObject(o, "user", srv_http_param(req, "user") ? srv_http_param(req, "user") : "");
-  cJSON_AddStringToObject(o, "item", srv_http_param(req, "item") ? srv_http_param(req, "item") : "");
+  cJSON_AddStringToObject(o, "user",
+                          srv_http_param(req, "user") ? srv_http_param(req, "user") : "");
+  cJSON_AddStringToObject(o, "item",
+                          srv_http_param(req, "item") ? srv_http_param(req, "item") : "");
   cJSON_AddNumberToObject(o, "body_len", (double)req->body_len);
   cJSON_AddNumberToObject(o, "ms_left", (double)srv_ms_until(req->deadline_ms));
   cJSON_AddStringToObject(o, "rid", req->request_id);
@@ -51,8 +53,10 @@ class Http : public ::testing::Test {
     o.io_threads = 2;
     srv_err err;
     ASSERT_EQ(srv_http_new(&o, &h_, &err), SRV_OK);
-    ASSERT_EQ(srv_http_route(h_, "POST", "/users/{user}/items/{item}", Hello, nullptr, 0, &err), SRV_OK);
-    ASSERT_EQ(srv_http_route(h_, "GET", "/users/{user}", Hello, nullptr, SRV_HTTP_INLINE, &err), SRV_OK);
+    ASSERT_EQ(srv_http_route(h_, "POST", "/users/{user}/items/{item}", Hello, nullptr, 0, &err),
+              SRV_OK);
+    ASSERT_EQ(srv_http_route(h_, "GET", "/users/{user}", Hello, nullptr, SRV_HTTP_INLINE, &err),
+              SRV_OK);
     ASSERT_EQ(srv_http_route(h_, "POST", "/slow", Slow, nullptr, 0, &err), SRV_OK);
     ASSERT_EQ(srv_http_route(h_, "GET", "/fast", Fast, nullptr, SRV_HTTP_INLINE, &err), SRV_OK);
     EXPECT_EQ(srv_http_route(h_, "GET", "/fast", Fast, nullptr, 0, &err), SRV_ECONFLICT);
@@ -77,7 +81,8 @@ class Http : public ::testing::Test {
   long Req(const char *method, const std::string &path, const char *body, tst_http_resp *r,
            const char *const *headers = nullptr) {
     tst_err err;
-    EXPECT_EQ(tst_http_request(method, (base_ + path).c_str(), body, headers, 5000, r, &err), TST_OK)
+    EXPECT_EQ(tst_http_request(method, (base_ + path).c_str(), body, headers, 5000, r, &err),
+              TST_OK)
         << err.msg;
     return r->status;
   }
@@ -103,7 +108,8 @@ TEST_F(Http, Issue4_RoutesCaptureParamsAndCarryDeadline) {
   EXPECT_STREQ(cJSON_GetObjectItem(r.json, "user")->valuestring, "bob");
   tst_http_resp_free(&r);
   EXPECT_EQ(Req("GET", "/users/bob/extra", nullptr, &r), 404);
-  EXPECT_STREQ(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "error"), "code")->valuestring, "not_found");
+  EXPECT_STREQ(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "error"), "code")->valuestring,
+               "not_found");
   tst_http_resp_free(&r);
   EXPECT_EQ(Req("DELETE", "/users/bob", nullptr, &r), 405);
   EXPECT_STREQ(tst_http_header(&r, "Allow"), "GET");
@@ -170,7 +176,8 @@ TEST_F(Http, Issue4_GracefulStopFinishesInFlight) {
   EXPECT_EQ(g_slow_done.load(), 1);
   tst_http_resp r{};
   tst_err err;
-  EXPECT_NE(tst_http_request("GET", (base_ + "/fast").c_str(), nullptr, nullptr, 1000, &r, &err), TST_OK);
+  EXPECT_NE(tst_http_request("GET", (base_ + "/fast").c_str(), nullptr, nullptr, 1000, &r, &err),
+            TST_OK);
   tst_http_resp_free(&r);
 }
 
@@ -181,7 +188,8 @@ TEST_F(Http, Issue4_McpEndpointSessionsThroughHttp) {
   tst_http_resp_free(&r);
   std::string hdr = "Mcp-Session-Id: " + sid;
   const char *h[] = {hdr.c_str(), nullptr};
-  EXPECT_EQ(Req("POST", "/mcp", R"({"jsonrpc":"2.0","method":"notifications/initialized"})", &r, h), 202);
+  EXPECT_EQ(Req("POST", "/mcp", R"({"jsonrpc":"2.0","method":"notifications/initialized"})", &r, h),
+            202);
   EXPECT_EQ(r.body_len, 0u);
   tst_http_resp_free(&r);
   EXPECT_EQ(Req("POST", "/mcp", "not json", &r, h), 400);

@@ -28,8 +28,7 @@ srv_code srv_rpc_parse(const char *text, size_t len, cJSON **root, srv_err *err)
     size_t rest = off;
     while (rest < len && isspace((unsigned char)text[rest])) rest++;
     if (rest >= len)
-      return srv_err_set(err, SRV_EINVAL, "invalid JSON: unexpected end of input at byte %zu",
-                         off);
+      return srv_err_set(err, SRV_EINVAL, "invalid JSON: unexpected end of input at byte %zu", off);
     return srv_err_set(err, SRV_EINVAL, "invalid JSON at byte %zu near '%s'", off, near);
   }
   /* Trailing content after the value is malformed too ("{}x"). */
@@ -39,8 +38,8 @@ srv_code srv_rpc_parse(const char *text, size_t len, cJSON **root, srv_err *err)
     if (off < len) {
       cJSON_Delete(*root);
       *root = NULL;
-      return srv_err_set(err, SRV_EINVAL, "invalid JSON: unexpected data after the value at byte %zu",
-                         off);
+      return srv_err_set(err, SRV_EINVAL,
+                         "invalid JSON: unexpected data after the value at byte %zu", off);
     }
   }
   return SRV_OK;

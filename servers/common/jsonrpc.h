@@ -33,9 +33,9 @@ typedef enum srv_rpc_kind {
 /* One classified message. All pointers are borrowed from the cJSON tree passed in. */
 typedef struct srv_rpc_msg {
   srv_rpc_kind kind;
-  const char *method;   /* NULL for a response */
-  const cJSON *id;      /* string or number; NULL for a notification */
-  const cJSON *params;  /* object or array, or NULL when absent */
+  const char *method;  /* NULL for a response */
+  const cJSON *id;     /* string or number; NULL for a notification */
+  const cJSON *params; /* object or array, or NULL when absent */
 } srv_rpc_msg;
 
 /* Parses text (len bytes, need not be NUL-terminated) into *root. On malformed JSON returns

@@ -40,7 +40,9 @@ struct Classified {
     rc = srv_rpc_classify(root, &msg, &rpc, &err);
     why = err.msg;
   }
-  ~Classified() { cJSON_Delete(root); }
+  ~Classified() {
+    cJSON_Delete(root);
+  }
 };
 
 TEST(JsonRpc, Issue4_ClassifiesRequestNotificationResponse) {
@@ -77,7 +79,9 @@ TEST(JsonRpc, Issue4_ErrorAndResultObjects) {
   cJSON *id = cJSON_CreateString("abc");
   cJSON *e = srv_rpc_error(id, SRV_RPC_METHOD_NOT_FOUND, "method not found: x", nullptr);
   char *text = cJSON_PrintUnformatted(e);
-  EXPECT_STREQ(text, R"({"jsonrpc":"2.0","id":"abc","error":{"code":-32601,"message":"method not found: x"}})");
+  EXPECT_STREQ(
+      text,
+      R"({"jsonrpc":"2.0","id":"abc","error":{"code":-32601,"message":"method not found: x"}})");
   free(text);
   cJSON_Delete(e);
   cJSON *r = srv_rpc_result(id, nullptr);

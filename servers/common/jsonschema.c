@@ -113,12 +113,11 @@ static srv_code check_type(const cJSON *schema, const cJSON *v, const char *path
   if (cJSON_IsString(t)) {
     if (type_matches(t->valuestring, v)) return SRV_OK;
     fmt_value(got, sizeof got, v);
-    return srv_err_set(err, SRV_EINVAL, "%s must be %s %s (got %s)", path,
-                       (t->valuestring[0] == 'a' || t->valuestring[0] == 'i' ||
-                        t->valuestring[0] == 'o')
-                           ? "an"
-                           : "a",
-                       t->valuestring, got);
+    return srv_err_set(
+        err, SRV_EINVAL, "%s must be %s %s (got %s)", path,
+        (t->valuestring[0] == 'a' || t->valuestring[0] == 'i' || t->valuestring[0] == 'o') ? "an"
+                                                                                           : "a",
+        t->valuestring, got);
   }
   if (cJSON_IsArray(t)) {
     char names[128] = "";
@@ -127,8 +126,8 @@ static srv_code check_type(const cJSON *schema, const cJSON *v, const char *path
     cJSON_ArrayForEach(e, t) {
       if (!cJSON_IsString(e)) continue;
       if (type_matches(e->valuestring, v)) return SRV_OK;
-      int w = snprintf(names + used, sizeof names - used, "%s%s", used ? " or " : "",
-                       e->valuestring);
+      int w =
+          snprintf(names + used, sizeof names - used, "%s%s", used ? " or " : "", e->valuestring);
       if (w > 0 && (size_t)w < sizeof names - used) used += (size_t)w;
     }
     fmt_value(got, sizeof got, v);
@@ -164,8 +163,7 @@ static srv_code check_enum(const cJSON *schema, const cJSON *v, const char *path
   return SRV_OK;
 }
 
-static srv_code check_number(const cJSON *schema, const cJSON *v, const char *path,
-                             srv_err *err) {
+static srv_code check_number(const cJSON *schema, const cJSON *v, const char *path, srv_err *err) {
   int has;
   double lim, d = v->valuedouble;
   char a[48], b[48];
@@ -193,26 +191,25 @@ static srv_code check_number(const cJSON *schema, const cJSON *v, const char *pa
   return SRV_OK;
 }
 
-static srv_code check_string(const cJSON *schema, const cJSON *v, const char *path,
-                             srv_err *err) {
+static srv_code check_string(const cJSON *schema, const cJSON *v, const char *path, srv_err *err) {
   int has;
   double lim;
   size_t len = utf8_len(v->valuestring);
   const cJSON *pat = cJSON_GetObjectItemCaseSensitive(schema, "pattern");
   lim = num_kw(schema, "minLength", &has);
   if (has && (double)len < lim)
-    return srv_err_set(err, SRV_EINVAL, "%s must be at least %.0f characters long (got %zu)",
-                       path, lim, len);
+    return srv_err_set(err, SRV_EINVAL, "%s must be at least %.0f characters long (got %zu)", path,
+                       lim, len);
   lim = num_kw(schema, "maxLength", &has);
   if (has && (double)len > lim)
-    return srv_err_set(err, SRV_EINVAL, "%s must be at most %.0f characters long (got %zu)",
-                       path, lim, len);
+    return srv_err_set(err, SRV_EINVAL, "%s must be at most %.0f characters long (got %zu)", path,
+                       lim, len);
   if (cJSON_IsString(pat)) {
     regex_t re;
     int rc;
     if (regcomp(&re, pat->valuestring, REG_EXTENDED | REG_NOSUB) != 0)
-      return srv_err_set(err, SRV_EINTERNAL, "the schema pattern for %s does not compile: %s",
-                         path, pat->valuestring);
+      return srv_err_set(err, SRV_EINTERNAL, "the schema pattern for %s does not compile: %s", path,
+                         pat->valuestring);
     rc = regexec(&re, v->valuestring, 0, NULL, 0);
     regfree(&re);
     if (rc != 0) {
@@ -234,12 +231,10 @@ static srv_code check_array(const cJSON *schema, const cJSON *v, const char *pat
   const cJSON *e;
   lim = num_kw(schema, "minItems", &has);
   if (has && (double)n < lim)
-    return srv_err_set(err, SRV_EINVAL, "%s must have at least %.0f items (got %d)", path, lim,
-                       n);
+    return srv_err_set(err, SRV_EINVAL, "%s must have at least %.0f items (got %d)", path, lim, n);
   lim = num_kw(schema, "maxItems", &has);
   if (has && (double)n > lim)
-    return srv_err_set(err, SRV_EINVAL, "%s must have at most %.0f items (got %d)", path, lim,
-                       n);
+    return srv_err_set(err, SRV_EINVAL, "%s must have at most %.0f items (got %d)", path, lim, n);
   if (!cJSON_IsObject(items)) return SRV_OK;
   cJSON_ArrayForEach(e, v) {
     char sub[SCHEMA_PATH_MAX];
@@ -282,8 +277,7 @@ static srv_code check_object(const cJSON *schema, const cJSON *v, const char *pa
       const cJSON *p;
       if (cJSON_IsObject(props)) {
         cJSON_ArrayForEach(p, props) {
-          int w = snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "",
-                           p->string);
+          int w = snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "", p->string);
           if (w > 0 && (size_t)w < sizeof names - used) used += (size_t)w;
         }
       }
@@ -304,8 +298,7 @@ static srv_code validate(const cJSON *schema, const cJSON *v, const char *path, 
     return srv_err_set(err, SRV_EINVAL, "%s is nested too deeply (more than %d levels)", path,
                        SCHEMA_DEPTH_MAX);
   if (cJSON_IsTrue(schema)) return SRV_OK;
-  if (cJSON_IsFalse(schema))
-    return srv_err_set(err, SRV_EINVAL, "%s is not allowed here", path);
+  if (cJSON_IsFalse(schema)) return srv_err_set(err, SRV_EINVAL, "%s is not allowed here", path);
   if (!cJSON_IsObject(schema)) return SRV_OK;
   if ((rc = check_type(schema, v, path, err)) != SRV_OK) return rc;
   if ((rc = check_enum(schema, v, path, err)) != SRV_OK) return rc;
@@ -322,24 +315,24 @@ srv_code srv_schema_validate(const cJSON *schema, const cJSON *value, const char
   return validate(schema, value, path, 0, err);
 }
 
-/* ---- schema self-check ------------------------------------------------------------------------ */
+/* ---- schema self-check ------------------------------------------------------------------------
+ */
 
 static srv_code check_schema(const cJSON *s, const char *path, int depth, srv_err *err) {
-  static const char *const numeric[] = {"minimum",   "maximum",          "exclusiveMinimum",
+  static const char *const numeric[] = {"minimum",          "maximum",   "exclusiveMinimum",
                                         "exclusiveMaximum", "minLength", "maxLength",
-                                        "minItems",  "maxItems"};
+                                        "minItems",         "maxItems"};
   const cJSON *t, *e;
   if (depth > SCHEMA_DEPTH_MAX)
     return srv_err_set(err, SRV_EINVAL, "schema %s is nested too deeply", path);
   if (cJSON_IsBool(s)) return SRV_OK;
-  if (!cJSON_IsObject(s))
-    return srv_err_set(err, SRV_EINVAL, "schema %s must be an object", path);
+  if (!cJSON_IsObject(s)) return srv_err_set(err, SRV_EINVAL, "schema %s must be an object", path);
   t = cJSON_GetObjectItemCaseSensitive(s, "type");
   if (t != NULL) {
     if (cJSON_IsString(t)) {
       if (!known_type(t->valuestring))
-        return srv_err_set(err, SRV_EINVAL, "schema %s.type \"%s\" is not a JSON Schema type",
-                           path, t->valuestring);
+        return srv_err_set(err, SRV_EINVAL, "schema %s.type \"%s\" is not a JSON Schema type", path,
+                           t->valuestring);
     } else if (cJSON_IsArray(t)) {
       cJSON_ArrayForEach(e, t) {
         if (!cJSON_IsString(e) || !known_type(e->valuestring))

@@ -4,8 +4,8 @@
  * array, null, or a list of them), required, properties, additionalProperties (false or a schema),
  * enum, const, minimum, maximum, exclusiveMinimum, exclusiveMaximum, minLength, maxLength
  * (counted in UTF-8 code points), pattern (POSIX extended regular expression), items, minItems,
- * maxItems. Keywords it does not know (description, default, title, format, $schema...) are ignored,
- * as JSON Schema allows. Messages name the path of the offending value, e.g.
+ * maxItems. Keywords it does not know (description, default, title, format, $schema...) are
+ * ignored, as JSON Schema allows. Messages name the path of the offending value, e.g.
  * "arguments.limit must be <= 50 (got 500)". Thread-safe: no state. */
 #ifndef SRV_JSONSCHEMA_H
 #define SRV_JSONSCHEMA_H

@@ -11,7 +11,9 @@ namespace {
 struct Json {
   cJSON *v;
   explicit Json(const char *text) : v(cJSON_Parse(text)) {}
-  ~Json() { cJSON_Delete(v); }
+  ~Json() {
+    cJSON_Delete(v);
+  }
 };
 
 const char *kSchema = R"({
@@ -83,8 +85,11 @@ TEST(JsonSchema, Issue4_StringLengthEnumPatternItems) {
   EXPECT_EQ(Validate(R"({"query":"abcdefghijk"})"),
             "arguments.query must be at most 10 characters long (got 11)");
   // Lengths count code points, not bytes: ten two-byte characters fit.
-  EXPECT_EQ(Validate("{\"query\":\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\"}"),
-            "ok");
+  EXPECT_EQ(
+      Validate(
+          "{\"query\":"
+          "\"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\"}"),
+      "ok");
   EXPECT_EQ(Validate(R"({"query":"a","mode":"slow"})"),
             "arguments.mode must be one of \"fast\", \"full\" (got \"slow\")");
   EXPECT_EQ(Validate(R"({"query":"a","id":"zz"})"),

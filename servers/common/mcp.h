@@ -32,14 +32,14 @@ typedef struct srv_mcp {
 
 /* What the transport learns from handling one message. */
 typedef struct srv_mcp_outcome {
-  srv_rpc_kind kind;         /* 0 when the message could not be classified */
-  char method[64];           /* the JSON-RPC method ("" for a response / invalid message) */
-  char operation[64];        /* for logs: the tool name for tools/call, else the method */
-  char version[16];          /* initialize only: the negotiated protocol version */
-  int initialize_ok;         /* 1 when an initialize request succeeded */
-  int rpc_error;             /* the JSON-RPC error code answered, 0 for a result */
-  srv_code code;             /* SRV_OK, or the failure (tool error or protocol error) */
-  char message[512];         /* failure message for the log, "" on success */
+  srv_rpc_kind kind;  /* 0 when the message could not be classified */
+  char method[64];    /* the JSON-RPC method ("" for a response / invalid message) */
+  char operation[64]; /* for logs: the tool name for tools/call, else the method */
+  char version[16];   /* initialize only: the negotiated protocol version */
+  int initialize_ok;  /* 1 when an initialize request succeeded */
+  int rpc_error;      /* the JSON-RPC error code answered, 0 for a result */
+  srv_code code;      /* SRV_OK, or the failure (tool error or protocol error) */
+  char message[512];  /* failure message for the log, "" on success */
 } srv_mcp_outcome;
 
 /* 1 if v is one of the versions this server speaks (the three above). */

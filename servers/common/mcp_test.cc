@@ -31,8 +31,8 @@ const srv_tool kTools[] = {
      R"({"type":"object","properties":{"text":{"type":"string"}},"required":["text"]})", Echo,
      SRV_TOOL_READONLY},
     {"fails", "fails", R"({"type":"object"})", nullptr, Fails, 0},
-    {"liar", "liar", R"({"type":"object"})", R"({"type":"object","properties":{"text":{"type":"string"}}})",
-     Liar, 0},
+    {"liar", "liar", R"({"type":"object"})",
+     R"({"type":"object","properties":{"text":{"type":"string"}}})", Liar, 0},
 };
 
 class Mcp : public ::testing::Test {
@@ -66,7 +66,9 @@ class Mcp : public ::testing::Test {
     const cJSON *e = cJSON_GetObjectItemCaseSensitive(last_, "error");
     return e ? cJSON_GetObjectItemCaseSensitive(e, "message")->valuestring : "";
   }
-  const cJSON *Result() { return cJSON_GetObjectItemCaseSensitive(last_, "result"); }
+  const cJSON *Result() {
+    return cJSON_GetObjectItemCaseSensitive(last_, "result");
+  }
   srv_tools *tools_ = nullptr;
   srv_mcp m_;
   srv_mcp_outcome oc_;
@@ -74,7 +76,8 @@ class Mcp : public ::testing::Test {
 };
 
 TEST_F(Mcp, Issue4_InitializeNegotiatesVersion) {
-  Send(R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2024-11-05","capabilities":{},"clientInfo":{"name":"c","version":"1"}}})");
+  Send(
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2024-11-05","capabilities":{},"clientInfo":{"name":"c","version":"1"}}})");
   ASSERT_NE(Result(), nullptr);
   EXPECT_STREQ(cJSON_GetObjectItem(Result(), "protocolVersion")->valuestring, "2024-11-05");
   EXPECT_EQ(oc_.initialize_ok, 1);
@@ -85,9 +88,11 @@ TEST_F(Mcp, Issue4_InitializeNegotiatesVersion) {
   const cJSON *tools = cJSON_GetObjectItem(cJSON_GetObjectItem(Result(), "capabilities"), "tools");
   EXPECT_TRUE(cJSON_IsFalse(cJSON_GetObjectItem(tools, "listChanged")));
   // A newer version than we know (what the TypeScript SDK sends) gets 2025-06-18.
-  Send(R"({"jsonrpc":"2.0","id":2,"method":"initialize","params":{"protocolVersion":"2099-01-01"}})");
+  Send(
+      R"({"jsonrpc":"2.0","id":2,"method":"initialize","params":{"protocolVersion":"2099-01-01"}})");
   EXPECT_STREQ(cJSON_GetObjectItem(Result(), "protocolVersion")->valuestring, "2025-06-18");
-  Send(R"({"jsonrpc":"2.0","id":3,"method":"initialize","params":{"protocolVersion":"2025-03-26"}})");
+  Send(
+      R"({"jsonrpc":"2.0","id":3,"method":"initialize","params":{"protocolVersion":"2025-03-26"}})");
   EXPECT_STREQ(cJSON_GetObjectItem(Result(), "protocolVersion")->valuestring, "2025-03-26");
 }
 
@@ -111,23 +116,28 @@ TEST_F(Mcp, Issue4_PingAndToolsList) {
   EXPECT_STREQ(cJSON_GetObjectItem(echo, "name")->valuestring, "echo");
   EXPECT_TRUE(cJSON_IsObject(cJSON_GetObjectItem(echo, "inputSchema")));
   EXPECT_TRUE(cJSON_IsObject(cJSON_GetObjectItem(echo, "outputSchema")));
-  EXPECT_TRUE(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(echo, "annotations"), "readOnlyHint")));
+  EXPECT_TRUE(
+      cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(echo, "annotations"), "readOnlyHint")));
   EXPECT_EQ(cJSON_GetObjectItem(cJSON_GetArrayItem(tools, 1), "outputSchema"), nullptr);
 }
 
 TEST_F(Mcp, Issue4_ToolsCallReturnsContentAndStructuredContent) {
-  Send(R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}})");
+  Send(
+      R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}})");
   ASSERT_NE(Result(), nullptr) << cJSON_PrintUnformatted(last_);
   EXPECT_TRUE(cJSON_IsFalse(cJSON_GetObjectItem(Result(), "isError")));
   const cJSON *c0 = cJSON_GetArrayItem(cJSON_GetObjectItem(Result(), "content"), 0);
   EXPECT_STREQ(cJSON_GetObjectItem(c0, "type")->valuestring, "text");
   EXPECT_STREQ(cJSON_GetObjectItem(c0, "text")->valuestring, R"({"text":"hi"})");
-  EXPECT_STREQ(cJSON_GetObjectItem(cJSON_GetObjectItem(Result(), "structuredContent"), "text")->valuestring, "hi");
+  EXPECT_STREQ(
+      cJSON_GetObjectItem(cJSON_GetObjectItem(Result(), "structuredContent"), "text")->valuestring,
+      "hi");
   EXPECT_STREQ(oc_.operation, "echo");
 }
 
 TEST_F(Mcp, Issue4_ToolFailureIsAResultWithIsError) {
-  Send(R"({"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"fails","arguments":{}}})");
+  Send(
+      R"({"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"fails","arguments":{}}})");
   ASSERT_NE(Result(), nullptr);
   EXPECT_TRUE(cJSON_IsTrue(cJSON_GetObjectItem(Result(), "isError")));
   const cJSON *c0 = cJSON_GetArrayItem(cJSON_GetObjectItem(Result(), "content"), 0);
@@ -141,7 +151,8 @@ TEST_F(Mcp, Issue4_ToolFailureIsAResultWithIsError) {
 }
 
 TEST_F(Mcp, Issue4_JsonRpcErrorPaths) {
-  Send(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"a","limit":500}}})");
+  Send(
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"a","limit":500}}})");
   EXPECT_EQ(ErrorCode(), -32602);
   EXPECT_EQ(ErrorMessage(), "arguments.limit must be <= 50 (got 500)");
   Send(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{}}})");
@@ -152,7 +163,8 @@ TEST_F(Mcp, Issue4_JsonRpcErrorPaths) {
   EXPECT_EQ(ErrorMessage(), "unknown tool: nope (see tools/list)");
   Send(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{}})");
   EXPECT_EQ(ErrorCode(), -32602);
-  Send(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":[1]}})");
+  Send(
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":[1]}})");
   EXPECT_EQ(ErrorCode(), -32602);
   Send(R"({"jsonrpc":"2.0","id":1,"method":"resources/list"})");
   EXPECT_EQ(ErrorCode(), -32601);
@@ -173,7 +185,7 @@ TEST(ToolRegistry, Issue4_BadDeclarationsFailAtStartNamingTheTool) {
   srv_tool dup[] = {kTools[0], kTools[0]};
   EXPECT_EQ(srv_tools_new(dup, 2, &t, &err), SRV_EINVAL);
   EXPECT_STREQ(err.msg, "tool echo is declared twice");
-  srv_tool bad = {"bad", "d", R"({"type":"object","properties":{"n":{"type":"integr"}}})",
+  srv_tool bad = {"bad",   "d",  R"({"type":"object","properties":{"n":{"type":"integr"}}})",
                   nullptr, Echo, 0};
   EXPECT_EQ(srv_tools_new(&bad, 1, &t, &err), SRV_EINVAL);
   EXPECT_STREQ(err.msg, "tool bad: schema inputSchema.n.type \"integr\" is not a JSON Schema type");

@@ -5,12 +5,11 @@
  * reader scans only up to the count it loaded with acquire ordering. */
 #include "servers/common/request.h"
 
+#include <cjson/cJSON.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-
-#include <cjson/cJSON.h>
 
 #include "servers/common/log.h"
 
@@ -38,11 +37,12 @@ void srv_request_init(srv_metrics *m) {
   pthread_mutex_unlock(&g_lock);
 }
 
-void srv_request_shutdown(void) { srv_request_init(NULL); }
+void srv_request_shutdown(void) {
+  srv_request_init(NULL);
+}
 
-static int fill(struct srv_op_metrics *o, const char *label, const char *value,
-                const char *what, const char *req_name, const char *err_name,
-                const char *hist_name) {
+static int fill(struct srv_op_metrics *o, const char *label, const char *value, const char *what,
+                const char *req_name, const char *err_name, const char *hist_name) {
   srv_err err;
   char h1[96], h2[96], h3[96];
   snprintf(o->name, sizeof o->name, "%s", value);
@@ -51,8 +51,8 @@ static int fill(struct srv_op_metrics *o, const char *label, const char *value,
   snprintf(h3, sizeof h3, "Latency of %s in seconds, per %s", what, label);
   o->requests = srv_metrics_counter(g_metrics, req_name, h1, label, value, &err);
   o->errors = o->requests ? srv_metrics_counter(g_metrics, err_name, h2, label, value, &err) : NULL;
-  o->latency = o->errors ? srv_metrics_histogram(g_metrics, hist_name, h3, label, value, &err)
-                         : NULL;
+  o->latency =
+      o->errors ? srv_metrics_histogram(g_metrics, hist_name, h3, label, value, &err) : NULL;
   if (o->latency == NULL) {
     srv_log_event(SRV_LOG_ERROR, "metrics_register_failed", "%s", err.msg);
     return -1;
@@ -72,8 +72,8 @@ srv_op_metrics *srv_request_op(const char *route) {
       goto cleanup;
     }
   if (n >= MAX_OPS) goto cleanup;
-  if (fill(&g_ops[n], "route", route, "HTTP requests", "http_requests_total", "http_request_errors_total",
-           "http_request_duration_seconds") != 0)
+  if (fill(&g_ops[n], "route", route, "HTTP requests", "http_requests_total",
+           "http_request_errors_total", "http_request_duration_seconds") != 0)
     goto cleanup;
   r = &g_ops[n];
   atomic_store_explicit(&g_nops, n + 1, memory_order_release);

@@ -4,12 +4,13 @@
  * histograms.
  *
  * Series (names get the registry prefix, e.g. codebase_mcp_):
- *   http_requests_total{route}, http_request_errors_total{route}, http_request_duration_seconds{route}
- *   tool_calls_total{tool},     tool_errors_total{tool},          tool_duration_seconds{tool}
- * where route is "METHOD /pattern" (e.g. "POST /mcp/{tool}" is never used: each tool has its own
- * route) and an error is any response with status >= 500 or a tool result that is not SRV_OK.
- * Handles are registered once at start-up (srv_request_op / srv_request_add_tool) so the hot path
- * does no string lookup except a scan over the handful of tool names.
+ *   http_requests_total{route}, http_request_errors_total{route},
+ * http_request_duration_seconds{route} tool_calls_total{tool},     tool_errors_total{tool},
+ * tool_duration_seconds{tool} where route is "METHOD /pattern" (e.g. "POST /mcp/{tool}" is never
+ * used: each tool has its own route) and an error is any response with status >= 500 or a tool
+ * result that is not SRV_OK. Handles are registered once at start-up (srv_request_op /
+ * srv_request_add_tool) so the hot path does no string lookup except a scan over the handful of
+ * tool names.
  *
  * Process-wide state: srv_request_init binds one metrics registry; before it (unit tests) metrics
  * are off and only the log line is written. */
@@ -39,7 +40,8 @@ void srv_request_shutdown(void);
  * or registration failed (logged once); NULL handles are accepted everywhere. */
 srv_op_metrics *srv_request_op(const char *route);
 
-/* Registers the series of tool name. Returns 0, or -1 when metrics are off / registration failed. */
+/* Registers the series of tool name. Returns 0, or -1 when metrics are off / registration failed.
+ */
 int srv_request_add_tool(const char *name);
 
 /* What one finished request reports. */

@@ -21,8 +21,8 @@ typedef struct sess {
   char id[37];
   char version[16];
   int64_t last_ms;
-  struct sess *hnext;           /* bucket chain */
-  struct sess *lprev, *lnext;   /* LRU list: head = most recent */
+  struct sess *hnext;         /* bucket chain */
+  struct sess *lprev, *lnext; /* LRU list: head = most recent */
 } sess;
 
 struct srv_sessions {
@@ -63,8 +63,14 @@ void srv_sessions_free(srv_sessions *s) {
 }
 
 static void lru_unlink(srv_sessions *s, sess *e) {
-  if (e->lprev) e->lprev->lnext = e->lnext; else s->lru_head = e->lnext;
-  if (e->lnext) e->lnext->lprev = e->lprev; else s->lru_tail = e->lprev;
+  if (e->lprev)
+    e->lprev->lnext = e->lnext;
+  else
+    s->lru_head = e->lnext;
+  if (e->lnext)
+    e->lnext->lprev = e->lprev;
+  else
+    s->lru_tail = e->lprev;
   e->lprev = e->lnext = NULL;
 }
 
@@ -201,15 +207,16 @@ static int mcp_common_checks(const srv_http_req *req, srv_http_resp *resp) {
   }
   if (pv != NULL && !srv_mcp_version_supported(pv)) {
     snprintf(msg, sizeof msg,
-             "unsupported MCP-Protocol-Version %.40s: use 2025-06-18, 2025-03-26 or 2024-11-05", pv);
+             "unsupported MCP-Protocol-Version %.40s: use 2025-06-18, 2025-03-26 or 2024-11-05",
+             pv);
     srv_http_resp_error(resp, 400, SRV_EINVAL, "unsupported_protocol_version", msg);
     return 0;
   }
   return 1;
 }
 
-static void rpc_http_error(srv_http_resp *resp, int status, const cJSON *id, int rpc,
-                           srv_code code, const char *msg) {
+static void rpc_http_error(srv_http_resp *resp, int status, const cJSON *id, int rpc, srv_code code,
+                           const char *msg) {
   srv_http_resp_json(resp, status, srv_rpc_error(id, rpc, msg, NULL));
   resp->code = code;
   snprintf(resp->message, sizeof resp->message, "%s", msg);

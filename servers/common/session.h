@@ -39,7 +39,8 @@ void srv_sessions_free(srv_sessions *s);
  * memory (SRV_EINTERNAL). */
 srv_code srv_session_create(srv_sessions *s, const char *version, char id[37], srv_err *err);
 
-/* 1 if id names a live session (its idle timer restarts), 0 otherwise (an expired one is removed). */
+/* 1 if id names a live session (its idle timer restarts), 0 otherwise (an expired one is removed).
+ */
 int srv_session_touch(srv_sessions *s, const char *id);
 
 /* Ends session id. 1 if it existed, 0 otherwise. */
@@ -55,7 +56,7 @@ int srv_origin_allowed(const char *origin);
 typedef struct srv_mcp_endpoint {
   const srv_mcp *mcp;
   srv_sessions *sessions;
-  void *user;               /* copied into every srv_call */
+  void *user; /* copied into every srv_call */
   struct srv_pool *pool;
   struct srv_app *app;
 } srv_mcp_endpoint;

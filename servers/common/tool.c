@@ -30,8 +30,8 @@ static int valid_name(const char *s) {
   return 1;
 }
 
-static srv_code compile_schema(const char *tool, const char *which, const char *text,
-                               cJSON **out, srv_err *err) {
+static srv_code compile_schema(const char *tool, const char *which, const char *text, cJSON **out,
+                               srv_err *err) {
   const cJSON *type;
   srv_code rc;
   *out = cJSON_Parse(text);
@@ -45,8 +45,7 @@ static srv_code compile_schema(const char *tool, const char *which, const char *
   }
   type = cJSON_GetObjectItemCaseSensitive(*out, "type");
   if (!cJSON_IsString(type) || strcmp(type->valuestring, "object") != 0)
-    return srv_err_set(err, SRV_EINVAL, "tool %s: %s must have \"type\": \"object\"", tool,
-                       which);
+    return srv_err_set(err, SRV_EINVAL, "tool %s: %s must have \"type\": \"object\"", tool, which);
   return SRV_OK;
 }
 
@@ -104,7 +103,9 @@ void srv_tools_free(srv_tools *tools) {
   free(tools);
 }
 
-size_t srv_tools_count(const srv_tools *tools) { return tools ? tools->n : 0; }
+size_t srv_tools_count(const srv_tools *tools) {
+  return tools ? tools->n : 0;
+}
 
 const srv_tool *srv_tools_at(const srv_tools *tools, size_t i) {
   assert(tools != NULL && i < tools->n);
@@ -187,8 +188,8 @@ srv_code srv_tools_invoke(const srv_tools *tools, const char *name, srv_call *ca
   if (c->output != NULL) {
     srv_err oerr;
     if (srv_schema_validate(c->output, result, "result", &oerr) != SRV_OK) {
-      rc = srv_err_set(err, SRV_EINTERNAL, "tool %s returned output that breaks its outputSchema: %s",
-                       name, oerr.msg);
+      rc = srv_err_set(err, SRV_EINTERNAL,
+                       "tool %s returned output that breaks its outputSchema: %s", name, oerr.msg);
       cJSON_Delete(result);
       result = NULL;
       goto cleanup;

@@ -22,7 +22,7 @@
 extern "C" {
 #endif
 
-typedef struct srv_app srv_app;   /* servers/common/app.h */
+typedef struct srv_app srv_app; /* servers/common/app.h */
 
 /* What a handler knows about the call it serves. Filled by the transport; the handler may only
  * write http_status. Valid for the duration of the handler call. */
@@ -43,9 +43,9 @@ typedef struct srv_call {
 typedef srv_code (*srv_tool_fn)(srv_call *call, const cJSON *args, cJSON **out, srv_err *err);
 
 enum {
-  SRV_TOOL_READONLY = 1u << 0,    /* no side effects (annotations.readOnlyHint) */
-  SRV_TOOL_IDEMPOTENT = 1u << 1,  /* repeating it has no further effect (idempotentHint) */
-  SRV_TOOL_DESTRUCTIVE = 1u << 2  /* may delete data (destructiveHint) */
+  SRV_TOOL_READONLY = 1u << 0,   /* no side effects (annotations.readOnlyHint) */
+  SRV_TOOL_IDEMPOTENT = 1u << 1, /* repeating it has no further effect (idempotentHint) */
+  SRV_TOOL_DESTRUCTIVE = 1u << 2 /* may delete data (destructiveHint) */
 };
 
 typedef struct srv_tool {
@@ -54,7 +54,7 @@ typedef struct srv_tool {
   const char *input_schema;  /* JSON Schema text; type must be "object" */
   const char *output_schema; /* JSON Schema text, or NULL when the tool has no structured output */
   srv_tool_fn handler;
-  unsigned flags;            /* SRV_TOOL_* */
+  unsigned flags; /* SRV_TOOL_* */
 } srv_tool;
 
 /* An extra REST route mapped onto a tool: `{x}` path segments become string arguments x, the

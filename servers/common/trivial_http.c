@@ -2,12 +2,11 @@
  * http.c (internal epoll thread pool) answering every request with a static JSON body. Used
  * to compare /health throughput against the cheapest possible handler on the same machine.
  * Usage: trivial_http PORT [THREADS]; runs until SIGTERM / SIGINT. */
+#include <microhttpd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <microhttpd.h>
 
 static const char k_body[] = "{\"status\":\"ok\"}";
 
@@ -48,8 +47,8 @@ int main(int argc, char **argv) {
   sigaddset(&s, SIGINT);
   pthread_sigmask(SIG_BLOCK, &s, NULL);
   d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
-                       (unsigned short)port, NULL, NULL, answer, NULL,
-                       MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_END);
+                       (unsigned short)port, NULL, NULL, answer, NULL, MHD_OPTION_THREAD_POOL_SIZE,
+                       (unsigned)threads, MHD_OPTION_END);
   if (d == NULL) {
     fprintf(stderr, "trivial_http: cannot start on port %ld\n", port);
     return 1;

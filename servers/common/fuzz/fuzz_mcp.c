@@ -37,7 +37,9 @@ static srv_code search(srv_call *call, const cJSON *args, cJSON **out, srv_err *
   return SRV_OK;
 }
 
-static srv_code db_noop(PGconn *c, void *arg, srv_err *err) { return SRV_OK; }
+static srv_code db_noop(PGconn *c, void *arg, srv_err *err) {
+  return SRV_OK;
+}
 
 static srv_code db_tool(srv_call *call, const cJSON *args, cJSON **out, srv_err *err) {
   return srv_call_db(call, db_noop, NULL, 1, err);
@@ -69,8 +71,7 @@ static srv_tools *g_tools;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   srv_err err;
-  if (srv_tools_new(k_tools, sizeof k_tools / sizeof k_tools[0], &g_tools, &err) != SRV_OK)
-    abort();
+  if (srv_tools_new(k_tools, sizeof k_tools / sizeof k_tools[0], &g_tools, &err) != SRV_OK) abort();
   return 0;
 }
 
