@@ -496,6 +496,9 @@ static srv_code db_delete_missing(PGconn *c, void *arg, srv_err *err) {
   const char *p[2] = {a->job->project, arr.data};
   rc = srv_db_exec(c, "BEGIN", 0, NULL, NULL, err);
   if (rc != SRV_OK) goto cleanup;
+  /* background work: not bound by the request statement timeout */
+  rc = srv_db_exec(c, "SET LOCAL statement_timeout = '120s'", 0, NULL, NULL, err);
+  if (rc != SRV_OK) goto cleanup;
   rc = srv_db_exec(c,
                    "WITH gone AS (DELETE FROM code_files f WHERE f.project_id = $1 AND NOT EXISTS "
                    "(SELECT 1 FROM unnest($2::text[]) AS k(p) WHERE k.p = f.path) RETURNING path), "

@@ -19,6 +19,7 @@ extern "C" {
 #include "testing/mcp.h"
 #include "testing/pg.h"
 #include "testing/proc.h"
+#include "testing/repogen.h"
 #include "testing/runfiles.h"
 #include "testing/server.h"
 }
@@ -191,6 +192,71 @@ inline double Num(const cJSON *o, const char *k) {
 inline std::string Str(const cJSON *o, const char *k) {
   const cJSON *v = cJSON_GetObjectItem(o, k);
   return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+// Relevance (issue 5): queries built from the fixture manifest — a function's or class's name
+// split into words, and the doc words of functions, classes and methods — and whether the
+// expected chunk (same file, same symbol) is in the top 3. Every `stride`-th entry is used.
+struct Relevance {
+  int queries = 0, hits = 0, name_queries = 0, name_hits = 0, doc_queries = 0, doc_hits = 0;
+  std::vector<double> latencies_ms;
+  double Rate() const { return queries ? (double)hits / queries : 0; }
+};
+
+inline bool InTop3(Env &e, const std::string &project, const std::string &query,
+                   const tst_manifest_entry *m, double *latency_ms) {
+  cJSON *q = cJSON_CreateObject();
+  cJSON_AddStringToObject(q, "query", query.c_str());
+  cJSON_AddStringToObject(q, "project_id", project.c_str());
+  cJSON_AddNumberToObject(q, "limit", 3);
+  char *body = cJSON_PrintUnformatted(q);
+  cJSON_Delete(q);
+  cJSON *r = nullptr;
+  double t0 = tst_now_ms();
+  long st = e.Post("/mcp/search", body, &r);
+  if (latency_ms) *latency_ms = tst_now_ms() - t0;
+  free(body);
+  bool hit = false;
+  if (st == 200 && r) {
+    cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(r, "results")) {
+      if (Str(it, "file_path") == m->file && Str(it, "symbol") == m->symbol) hit = true;
+    }
+  }
+  cJSON_Delete(r);
+  return hit;
+}
+
+inline Relevance MeasureRelevance(Env &e, const tst_manifest *man, const std::string &project,
+                                  size_t stride, bool verbose) {
+  Relevance rel;
+  for (size_t i = 0; i < man->n; i += stride) {
+    const tst_manifest_entry *m = &man->entries[i];
+    std::string kind = m->kind;
+    if (kind != "function" && kind != "class" && kind != "method") continue;
+    double ms = 0;
+    if (kind != "method") {  // method names repeat across classes; functions and classes do not
+      char words[512];
+      tst_identifier_words(m->symbol, words, sizeof words);
+      bool hit = InTop3(e, project, words, m, &ms);
+      rel.latencies_ms.push_back(ms);
+      rel.queries++;
+      rel.name_queries++;
+      rel.hits += hit;
+      rel.name_hits += hit;
+      if (!hit && verbose) printf("  miss (name) %s: \"%s\"\n", m->symbol, words);
+    }
+    if (m->doc_words && *m->doc_words && std::string(m->doc_words) != "-") {
+      bool hit = InTop3(e, project, m->doc_words, m, &ms);
+      rel.latencies_ms.push_back(ms);
+      rel.queries++;
+      rel.doc_queries++;
+      rel.hits += hit;
+      rel.doc_hits += hit;
+      if (!hit && verbose) printf("  miss (doc) %s: \"%s\"\n", m->symbol, m->doc_words);
+    }
+  }
+  return rel;
 }
 
 }  // namespace cbtest

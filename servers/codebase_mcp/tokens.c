@@ -57,6 +57,40 @@ static int keep(const char *t, size_t n) {
   return !cb_tokens_is_stopword(t, n);
 }
 
+/* ---- stemming ------------------------------------------------------------------------------ */
+
+static int ends(const char *t, size_t n, const char *suf) {
+  size_t k = strlen(suf);
+  return n >= k && memcmp(t + n - k, suf, k) == 0;
+}
+
+static int vowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
+
+/* A light English suffix stripper (plural, -ed, -ing, final -e, agent -er/-or, doubled final
+ * consonant) so "evaluates", "evaluated", "evaluator" and "evaluate" meet. Only for plain
+ * lowercase words of 4+ letters; returns the new length (t is edited in place). */
+size_t cb_tokens_stem(char *t, size_t n) {
+  if (n < 4) return n;
+  for (size_t i = 0; i < n; i++)
+    if (t[i] < 'a' || t[i] > 'z') return n;
+  if (ends(t, n, "ies") && n > 4) {
+    n -= 2;
+    t[n - 1] = 'y';
+  } else if (ends(t, n, "sses")) {
+    n -= 2;
+  } else if (t[n - 1] == 's' && !ends(t, n, "ss") && !ends(t, n, "us") && !ends(t, n, "is")) {
+    n -= 1;
+  }
+  if (ends(t, n, "ing") && n >= 6) n -= 3;
+  else if (ends(t, n, "ed") && n >= 5) n -= 2;
+  if (n >= 4 && t[n - 1] == 'e') n -= 1;
+  if (n >= 6 && (ends(t, n, "er") || ends(t, n, "or"))) n -= 2;
+  if (n >= 4 && t[n - 1] == t[n - 2] && !vowel(t[n - 1]) && t[n - 1] != 'l' && t[n - 1] != 's' &&
+      t[n - 1] != 'z')
+    n -= 1;
+  return n;
+}
+
 /* ---- tokenizer --------------------------------------------------------------------------- */
 
 /* Emits the whole word and its pieces. w/n is the raw word. */
@@ -72,7 +106,13 @@ static void emit_word(const unsigned char *w, size_t n, unsigned idx, cb_token_f
   if (wl <= CB_TOKEN_MAX) {
     for (size_t i = 0; i < wl; i++) low[i] = lower(w[a + i]);
     if (keep(low, wl)) {
-      fn(low, wl, 0, idx, arg);
+      /* a plain word (no '_' or humps inside) is stemmed; a compound identifier stays whole */
+      int plain = 1;
+      for (size_t i = a + 1; i < b && plain; i++)
+        if (w[i] == '_' || is_digit(w[i]) || (is_upper(w[i]) && !is_upper(w[i - 1])))
+          plain = 0;
+      size_t sl = plain ? cb_tokens_stem(low, wl) : wl;
+      fn(low, sl, 0, idx, arg);
       whole_kept = 1;
     }
   }
@@ -103,7 +143,7 @@ static void emit_word(const unsigned char *w, size_t n, unsigned idx, cb_token_f
     size_t pl = pe[k] - ps[k];
     if (pl > CB_TOKEN_MAX) continue;
     for (size_t i = 0; i < pl; i++) low[i] = lower(w[ps[k] + i]);
-    if (keep(low, pl)) fn(low, pl, 1, idx, arg);
+    if (keep(low, pl)) fn(low, cb_tokens_stem(low, pl), 1, idx, arg);
   }
 }
 

@@ -2,8 +2,9 @@
  *
  * Tokens: every run of ASCII letters, digits and '_' is a word. A word is indexed whole
  * (lowercased, outer underscores stripped: "parseHTTPHeader" -> "parsehttpheader") and split on
- * '_', camelCase humps, acronym ends and letter/digit boundaries ("parse", "http", "header"),
- * all at one position. Pure numbers, one-letter tokens, tokens over 64 bytes and a short list of
+ * '_', camelCase humps, acronym ends and letter/digit boundaries ("pars", "http", "head"),
+ * all at one position. Pieces and plain words are lightly stemmed (cb_tokens_stem) so word forms
+ * in docs and queries meet ("Evaluates" in a docstring matches the query word "evaluate"). Pure numbers, one-letter tokens, tokens over 64 bytes and a short list of
  * stop words (English glue words and keywords present in almost every chunk: def, self, return,
  * function, const...) are dropped, on both the index and the query side, so they never decide a
  * ranking and never bloat the GIN index.
@@ -41,6 +42,11 @@ typedef void (*cb_token_fn)(const char *tok, size_t n, int is_part, unsigned wor
 /* Tokenizes text (any bytes; non-ASCII bytes separate words) calling fn for every kept token.
  * Returns the number of words seen (kept or not). */
 unsigned cb_tokens_each(const char *text, size_t n, cb_token_fn fn, void *arg);
+
+/* Light suffix stripping applied to word pieces and plain words (not to compound identifiers
+ * kept whole): "evaluates"/"evaluated"/"evaluator" -> "evaluat", "setting" -> "set". Edits the
+ * lowercase token t of n bytes in place and returns its new length (n when unchanged). */
+size_t cb_tokens_stem(char *t, size_t n);
 
 /* True if the lowercase token is a stop word. */
 int cb_tokens_is_stopword(const char *tok, size_t n);
