@@ -218,22 +218,25 @@ srv_code wf_update_entity(srv_call *call, const cJSON *args, cJSON **out, srv_er
 static srv_code query_fn(PGconn *c, void *arg, srv_err *err) {
   entity_op *op = arg;
   op_reset(op);
-  char project[37], lim[24], off[24];
+  char lim[24], off[24];
   wf_sql sql;
   wf_sql_init(&sql);
   int n = 0;
   long limit = wf_arg_int(op->args, "limit", 100);
   const char *type = wf_arg_str(op->args, "entity_type");
-  srv_code rc = wf_resolve_project(c, wf_arg_str(op->args, "project_id"), project, err);
-  if (rc != SRV_OK) goto cleanup;
+  const char *given = wf_arg_str(op->args, "project_id");
+  cJSON *res = NULL;
+  srv_code rc;
   snprintf(lim, sizeof(lim), "%ld", limit + 1); /* one more row tells whether there are more */
   snprintf(off, sizeof(off), "%ld", wf_arg_int(op->args, "offset", 0));
-  if ((rc = wf_sql_param(&sql, project, &n, err)) != SRV_OK) goto cleanup;
+  /* One round trip: the project is resolved inside the statement ($1). */
+  if ((rc = wf_sql_param(&sql, given, &n, err)) != SRV_OK) goto cleanup;
   if ((rc = wf_sql_append(&sql, err,
-                          "SELECT COALESCE(jsonb_agg(s.j ORDER BY s.created_at, s.id), '[]'::jsonb)::text "
+                          "WITH pr AS (SELECT " WF_SQL_PROJECT_OF_P1 " AS id) "
+                          "SELECT jsonb_build_object('project_id', (SELECT id FROM pr), 'rows', "
+                          "COALESCE((SELECT jsonb_agg(s.j ORDER BY s.created_at, s.id) "
                           "FROM (SELECT " WF_SQL_ENTITY_JSON " AS j, e.created_at, e.id FROM entities e "
-                          "WHERE e.project_id = $%d::uuid",
-                          n)) != SRV_OK)
+                          "WHERE e.project_id = (SELECT id FROM pr)")) != SRV_OK)
     goto cleanup;
   if (type != NULL) {
     if ((rc = wf_sql_param(&sql, type, &n, err)) != SRV_OK) goto cleanup;
@@ -248,27 +251,22 @@ static srv_code query_fn(PGconn *c, void *arg, srv_err *err) {
   int nl = 0, no = 0;
   if ((rc = wf_sql_param(&sql, lim, &nl, err)) != SRV_OK) goto cleanup;
   if ((rc = wf_sql_param(&sql, off, &no, err)) != SRV_OK) goto cleanup;
-  if ((rc = wf_sql_append(&sql, err, " ORDER BY e.created_at, e.id LIMIT $%d::int OFFSET $%d::int) s", nl,
-                          no)) != SRV_OK)
+  if ((rc = wf_sql_append(&sql, err,
+                          " ORDER BY e.created_at, e.id LIMIT $%d::int OFFSET $%d::int) s), '[]'::jsonb))::text",
+                          nl, no)) != SRV_OK)
     goto cleanup;
-  cJSON *rows = NULL;
-  rc = wf_query_json(c, sql.text, sql.nparams, (const char *const *)sql.params, &rows, err);
+  rc = wf_query_json(c, sql.text, sql.nparams, (const char *const *)sql.params, &res, err);
   if (rc != SRV_OK) goto cleanup;
-  int has_more = cJSON_GetArraySize(rows) > limit;
-  if (has_more) cJSON_DeleteItemFromArray(rows, (int)limit);
-  op->out = cJSON_CreateObject();
-  if (op->out == NULL) {
-    cJSON_Delete(rows);
-    rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
+  const cJSON *pid = cJSON_GetObjectItemCaseSensitive(res, "project_id");
+  if (!cJSON_IsString(pid)) {
+    char project[37];
+    rc = wf_resolve_project(c, given, project, err); /* says why there is no project */
+    if (rc == SRV_OK) rc = srv_err_set(err, SRV_EUNAVAIL, "the project changed during the query; retry");
     goto cleanup;
   }
-  cJSON_AddStringToObject(op->out, "project_id", project);
-  cJSON_AddNumberToObject(op->out, "count", cJSON_GetArraySize(rows));
-  cJSON_AddItemToObject(op->out, "entities", rows);
-  cJSON_AddBoolToObject(op->out, "has_more", has_more);
-  cJSON_AddNumberToObject(op->out, "limit", (double)limit);
-  cJSON_AddNumberToObject(op->out, "offset", (double)wf_arg_int(op->args, "offset", 0));
+  rc = wf_finish_page(res, "entities", limit, wf_arg_int(op->args, "offset", 0), &op->out, err);
 cleanup:
+  cJSON_Delete(res);
   wf_sql_free(&sql);
   return rc;
 }
@@ -277,7 +275,9 @@ srv_code wf_query_entities(srv_call *call, const cJSON *args, cJSON **out, srv_e
   entity_op op = {.args = args};
   srv_code rc = SRV_OK;
   const char *type = wf_arg_str(args, "entity_type");
-  if (type != NULL) rc = wf_check_type_name("entity_type", type, err);
+  const char *given = wf_arg_str(args, "project_id");
+  if (given != NULL) rc = wf_check_uuid("project_id", given, err);
+  if (rc == SRV_OK && type != NULL) rc = wf_check_type_name("entity_type", type, err);
   if (rc == SRV_OK) op.tags = wf_arg_text_array(args, "tags", WF_MAX_TAGS, check_tag, &rc, err);
   if (rc == SRV_OK) {
     /* Compile once here so a bad filter is rejected before a connection is taken. */

@@ -48,6 +48,32 @@ srv_code wf_resolve_project(PGconn *c, const char *given, char out_id[37], srv_e
   return rc;
 }
 
+srv_code wf_finish_page(const cJSON *res, const char *key, long limit, long offset, cJSON **out,
+                        srv_err *err) {
+  const cJSON *pid = cJSON_GetObjectItemCaseSensitive(res, "project_id");
+  const cJSON *rows = cJSON_GetObjectItemCaseSensitive(res, "rows");
+  *out = NULL;
+  if (!cJSON_IsString(pid) || !cJSON_IsArray(rows))
+    return srv_err_set(err, SRV_EINTERNAL, "page query returned no project_id/rows");
+  cJSON *o = cJSON_CreateObject();
+  cJSON *page = cJSON_Duplicate(rows, 1);
+  if (o == NULL || page == NULL) {
+    cJSON_Delete(o);
+    cJSON_Delete(page);
+    return srv_err_set(err, SRV_EINTERNAL, "out of memory");
+  }
+  int has_more = cJSON_GetArraySize(page) > limit;
+  if (has_more) cJSON_DeleteItemFromArray(page, (int)limit);
+  cJSON_AddStringToObject(o, "project_id", pid->valuestring);
+  cJSON_AddNumberToObject(o, "count", cJSON_GetArraySize(page));
+  cJSON_AddItemToObject(o, key, page);
+  cJSON_AddBoolToObject(o, "has_more", has_more);
+  cJSON_AddNumberToObject(o, "limit", (double)limit);
+  cJSON_AddNumberToObject(o, "offset", (double)offset);
+  *out = o;
+  return SRV_OK;
+}
+
 srv_code wf_begin(PGconn *c, srv_err *err) { return srv_db_exec(c, "BEGIN", 0, NULL, NULL, err); }
 
 srv_code wf_commit(PGconn *c, srv_err *err) { return srv_db_exec(c, "COMMIT", 0, NULL, NULL, err); }

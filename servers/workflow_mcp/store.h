@@ -39,6 +39,13 @@ extern "C" {
   "w.depth, 'created_at', " WF_SQL_TS("w.created_at") ", 'updated_at', "                      \
   WF_SQL_TS("w.updated_at") ")"
 
+/* SQL expression: the id of the project an operation works on, given the optional project id
+ * as parameter $1 (NULL => the active project); NULL when that project does not exist or none is
+ * active (then call wf_resolve_project for the precise error). Saves a round trip on hot reads. */
+#define WF_SQL_PROJECT_OF_P1                                                                   \
+  "(SELECT p0.id FROM projects p0 WHERE p0.id = COALESCE($1::uuid, "                          \
+  "(SELECT project_id FROM active_project WHERE singleton)))"
+
 /* Runs sql (params as in srv_db_exec) expecting zero or one row whose first column is JSON text.
  * On SRV_OK *out is the parsed value (caller owns) or NULL when there was no row (or the column
  * was NULL). Database errors map as in srv_db_exec. */
@@ -50,6 +57,12 @@ srv_code wf_query_json(PGconn *c, const char *sql, int nparams, const char *cons
  * or no project is given and none is active ("no active project: ..."), SRV_ENOTFOUND if the
  * given project does not exist; database errors as in srv_db_exec. */
 srv_code wf_resolve_project(PGconn *c, const char *given, char out_id[37], srv_err *err);
+
+/* Turns a page query's {"project_id", "rows": [at most limit + 1 rows]} into the tools' answer
+ * {project_id, <key>: rows[0..limit), count, has_more, limit, offset} (a new object in *out the
+ * caller owns). SRV_EINTERNAL if res lacks those fields or memory runs out. */
+srv_code wf_finish_page(const cJSON *res, const char *key, long limit, long offset, cJSON **out,
+                        srv_err *err);
 
 /* BEGIN / COMMIT / ROLLBACK. wf_rollback never fails (a lost connection is reported by the
  * caller's own error). */

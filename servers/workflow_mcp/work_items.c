@@ -139,16 +139,18 @@ srv_code wf_create_work_item(srv_call *call, const cJSON *args, cJSON **out, srv
 static srv_code get_fn(PGconn *c, void *arg, srv_err *err) {
   item_op *op = arg;
   op_reset(op);
-  char project[37];
+  const char *given = wf_arg_str(op->args, "project_id");
   const char *id = wf_arg_str(op->args, "id");
-  srv_code rc = wf_resolve_project(c, wf_arg_str(op->args, "project_id"), project, err);
-  if (rc != SRV_OK) return rc;
-  const char *p[2] = {id, project};
-  rc = wf_query_json(c,
-                     "SELECT " WF_SQL_WORK_ITEM_JSON "::text FROM work_items w WHERE w.id = $1::uuid "
-                     "AND w.project_id = $2::uuid",
-                     2, p, &op->out, err);
-  if (rc == SRV_OK && op->out == NULL)
+  const char *p[2] = {given, id};
+  /* One round trip on the hot path: the project is resolved inside the statement. */
+  srv_code rc = wf_query_json(c,
+                              "SELECT " WF_SQL_WORK_ITEM_JSON "::text FROM work_items w WHERE w.id = $2::uuid "
+                              "AND w.project_id = " WF_SQL_PROJECT_OF_P1,
+                              2, p, &op->out, err);
+  if (rc != SRV_OK || op->out != NULL) return rc;
+  char project[37];
+  rc = wf_resolve_project(c, given, project, err); /* no project, or no such item in it */
+  if (rc == SRV_OK)
     rc = srv_err_set(err, SRV_ENOTFOUND, "work item %s does not exist in project %s", id, project);
   return rc;
 }
@@ -206,7 +208,9 @@ static void check_references(srv_call *call, cJSON *item) {
 
 srv_code wf_get_work_item(srv_call *call, const cJSON *args, cJSON **out, srv_err *err) {
   item_op op = {.args = args};
+  const char *given = wf_arg_str(args, "project_id");
   srv_code rc = wf_check_uuid("id", wf_arg_str(args, "id"), err);
+  if (rc == SRV_OK && given != NULL) rc = wf_check_uuid("project_id", given, err);
   if (rc == SRV_OK) rc = srv_call_db(call, get_fn, &op, 1, err);
   if (rc == SRV_OK) {
     check_references(call, op.out); /* the connection is back in the pool by now */
@@ -383,22 +387,24 @@ static srv_code query_fn(PGconn *c, void *arg, srv_err *err) {
   item_op *op = arg;
   op_reset(op);
   const cJSON *a = op->args;
-  char project[37], lim[24], off[24];
+  char lim[24], off[24];
   wf_sql sql;
   wf_sql_init(&sql);
   int n = 0;
   long limit = wf_arg_int(a, "limit", 100);
+  const char *given = wf_arg_str(a, "project_id");
   static const char *const eq_fields[] = {"status", "item_type"};
-  srv_code rc = wf_resolve_project(c, wf_arg_str(a, "project_id"), project, err);
-  if (rc != SRV_OK) goto cleanup;
+  cJSON *res = NULL;
+  srv_code rc;
   snprintf(lim, sizeof(lim), "%ld", limit + 1);
   snprintf(off, sizeof(off), "%ld", wf_arg_int(a, "offset", 0));
-  if ((rc = wf_sql_param(&sql, project, &n, err)) != SRV_OK) goto cleanup;
+  if ((rc = wf_sql_param(&sql, given, &n, err)) != SRV_OK) goto cleanup;
   if ((rc = wf_sql_append(&sql, err,
-                          "SELECT COALESCE(jsonb_agg(s.j ORDER BY s.created_at, s.id), '[]'::jsonb)::text "
+                          "WITH pr AS (SELECT " WF_SQL_PROJECT_OF_P1 " AS id) "
+                          "SELECT jsonb_build_object('project_id', (SELECT id FROM pr), 'rows', "
+                          "COALESCE((SELECT jsonb_agg(s.j ORDER BY s.created_at, s.id) "
                           "FROM (SELECT " WF_SQL_WORK_ITEM_JSON " AS j, w.created_at, w.id FROM work_items w "
-                          "WHERE w.project_id = $%d::uuid",
-                          n)) != SRV_OK)
+                          "WHERE w.project_id = (SELECT id FROM pr)")) != SRV_OK)
     goto cleanup;
   for (size_t i = 0; i < 2; i++) {
     const char *v = wf_arg_str(a, eq_fields[i]);
@@ -417,27 +423,21 @@ static srv_code query_fn(PGconn *c, void *arg, srv_err *err) {
   int nl = 0, no = 0;
   if ((rc = wf_sql_param(&sql, lim, &nl, err)) != SRV_OK) goto cleanup;
   if ((rc = wf_sql_param(&sql, off, &no, err)) != SRV_OK) goto cleanup;
-  if ((rc = wf_sql_append(&sql, err, " ORDER BY w.created_at, w.id LIMIT $%d::int OFFSET $%d::int) s", nl,
-                          no)) != SRV_OK)
+  if ((rc = wf_sql_append(&sql, err,
+                          " ORDER BY w.created_at, w.id LIMIT $%d::int OFFSET $%d::int) s), '[]'::jsonb))::text",
+                          nl, no)) != SRV_OK)
     goto cleanup;
-  cJSON *rows = NULL;
-  rc = wf_query_json(c, sql.text, sql.nparams, (const char *const *)sql.params, &rows, err);
+  rc = wf_query_json(c, sql.text, sql.nparams, (const char *const *)sql.params, &res, err);
   if (rc != SRV_OK) goto cleanup;
-  int has_more = cJSON_GetArraySize(rows) > limit;
-  if (has_more) cJSON_DeleteItemFromArray(rows, (int)limit);
-  op->out = cJSON_CreateObject();
-  if (op->out == NULL) {
-    cJSON_Delete(rows);
-    rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
+  if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(res, "project_id"))) {
+    char project[37];
+    rc = wf_resolve_project(c, given, project, err); /* says why there is no project */
+    if (rc == SRV_OK) rc = srv_err_set(err, SRV_EUNAVAIL, "the project changed during the query; retry");
     goto cleanup;
   }
-  cJSON_AddStringToObject(op->out, "project_id", project);
-  cJSON_AddNumberToObject(op->out, "count", cJSON_GetArraySize(rows));
-  cJSON_AddItemToObject(op->out, "work_items", rows);
-  cJSON_AddBoolToObject(op->out, "has_more", has_more);
-  cJSON_AddNumberToObject(op->out, "limit", (double)limit);
-  cJSON_AddNumberToObject(op->out, "offset", (double)wf_arg_int(a, "offset", 0));
+  rc = wf_finish_page(res, "work_items", limit, wf_arg_int(a, "offset", 0), &op->out, err);
 cleanup:
+  cJSON_Delete(res);
   wf_sql_free(&sql);
   return rc;
 }
@@ -446,8 +446,10 @@ srv_code wf_query_work_items(srv_call *call, const cJSON *args, cJSON **out, srv
   item_op op = {.args = args};
   const char *parent = wf_arg_str(args, "parent_id");
   const char *status = wf_arg_str(args, "status");
+  const char *given = wf_arg_str(args, "project_id");
   srv_code rc = SRV_OK;
-  if (parent != NULL) rc = wf_check_uuid("parent_id", parent, err);
+  if (given != NULL) rc = wf_check_uuid("project_id", given, err);
+  if (rc == SRV_OK && parent != NULL) rc = wf_check_uuid("parent_id", parent, err);
   if (rc == SRV_OK && status != NULL) rc = wf_check_status("status", status, err);
   if (rc == SRV_OK) rc = srv_call_db(call, query_fn, &op, 1, err);
   if (rc == SRV_OK) {

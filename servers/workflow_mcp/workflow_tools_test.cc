@@ -272,6 +272,13 @@ TEST_F(Workflow, Entities_JsonbFilterContainmentAndComparisons) {
   WfResp page2 = g_srv->Post("/query_entities", "{\"project_id\":\"" + p + "\",\"limit\":2,\"offset\":2}");
   EXPECT_EQ(page2.Num("count"), 1);
   EXPECT_FALSE(cJSON_IsTrue(page2.Get("has_more")));
+  WfResp notuuid = g_srv->Post("/query_entities", "{\"project_id\":\"nope\"}");
+  EXPECT_EQ(notuuid.status, 400) << notuuid.body;
+  EXPECT_NE(notuuid.ErrorMessage().find("project_id must be a UUID"), std::string::npos) << notuuid.body;
+  WfResp noproj = g_srv->Post("/query_entities", "{\"project_id\":\"00000000-0000-4000-8000-000000000000\"}");
+  EXPECT_EQ(noproj.status, 404) << noproj.body;
+  WfResp noproj2 = g_srv->Post("/query_work_items", "{\"project_id\":\"00000000-0000-4000-8000-000000000000\"}");
+  EXPECT_EQ(noproj2.status, 404) << noproj2.body;
   WfResp bad = g_srv->Post("/query_entities", "{\"project_id\":\"" + p + "\",\"filter\":{\"amount\":{\"$like\":1}}}");
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.ErrorMessage().find("filter.amount"), std::string::npos) << bad.body;
