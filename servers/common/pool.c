@@ -117,6 +117,12 @@ static void fill_stats_locked(const srv_pool *p, srv_pool_stats *st) {
 static void mark_lost_locked(srv_pool *p, const char *reason, pending *ev) {
   snprintf(p->last_error, sizeof p->last_error, "%s", reason);
   if (!p->db_connected) return;
+  /* The database is gone: idle connections are dead too. Drop them now so acquire reports
+   * SRV_EUNAVAIL instead of handing out a corpse (closing a dead socket does not block). */
+  for (int i = 0; i < p->nidle; i++) PQfinish(p->idle[i].c);
+  p->size -= p->nidle;
+  p->total_discarded += (uint64_t)p->nidle;
+  p->nidle = 0;
   p->db_connected = 0;
   p->db_lost_wall_ms = srv_wall_ms();
   p->db_lost_mono_ms = srv_mono_ms();
@@ -500,8 +506,9 @@ static void tick_locked(srv_pool *p, pending *ev) {
   int failed = 0;
   /* The stack bottom holds the longest-idle connections. Ping each at most once per tick. */
   int budget = p->nidle;
+  /* After one failed ping, ping the rest regardless of age: they likely died together. */
   while (budget-- > 0 && p->nidle > 0 && !p->stop &&
-         now - p->idle[0].since_ms >= p->ping_interval_ms - p->ping_interval_ms / 4) {
+         (failed || now - p->idle[0].since_ms >= p->ping_interval_ms - p->ping_interval_ms / 4)) {
     PGconn *c = p->idle[0].c;
     memmove(&p->idle[0], &p->idle[1], (size_t)(p->nidle - 1) * sizeof p->idle[0]);
     p->nidle--;
