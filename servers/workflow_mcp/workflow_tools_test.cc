@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "servers/workflow_mcp/wf_testenv.h"
+#include "testing/mcp.h"
 #include "testing/proc.h"
 
 namespace {
@@ -121,6 +122,25 @@ TEST_F(Workflow, Projects_CreateListSwitchGetActiveOverRest) {
   EXPECT_EQ(both.status, 400) << both.body;
   WfResp blank = g_srv->Post("/mcp/create_project", "{\"name\":\" x\"}");
   EXPECT_EQ(blank.status, 400) << blank.body;
+}
+
+TEST_F(Workflow, Mcp_ToolsListNamesEveryToolWithItsSchema) {
+  tst_mcp m;
+  tst_err err;
+  ASSERT_EQ(tst_mcp_open(&m, g_srv->Url(), 10000, &err), TST_OK) << err.msg;
+  cJSON *result = nullptr;
+  ASSERT_EQ(tst_mcp_request(&m, "tools/list", "{}", &result, nullptr, &err), TST_OK) << err.msg;
+  std::set<std::string> names;
+  const cJSON *t;
+  cJSON_ArrayForEach(t, cJSON_GetObjectItem(result, "tools")) {
+    names.insert(cJSON_GetObjectItem(t, "name")->valuestring);
+    EXPECT_TRUE(cJSON_IsObject(cJSON_GetObjectItem(t, "inputSchema")));
+  }
+  cJSON_Delete(result);
+  EXPECT_EQ(names, (std::set<std::string>{"create_project", "list_projects", "switch_project", "get_active_project",
+                                          "register_entity_type", "create_entity", "update_entity", "query_entities",
+                                          "create_work_item", "get_work_item", "update_work_item",
+                                          "query_work_items"}));
 }
 
 TEST_F(Workflow, Mcp_EveryToolServedOverMcp) {
