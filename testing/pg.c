@@ -71,6 +71,15 @@ static const char k_watchdog_script[] =
     "done\n"
     "rm -rf \"$d\"\n";
 
+/* The watchdog of DATABASE_URL mode: on EOF drops every database whose name starts with the
+ * tst_pg's unique prefix ($2) on the server at $1 (needs psql; best effort). */
+static const char k_ext_watchdog_script[] =
+    "trap '' INT TERM HUP PIPE\n"
+    "while read -r l; do [ \"$l\" = disarm ] && exit 0; done\n"
+    "command -v psql >/dev/null 2>&1 || exit 0\n"
+    "psql \"$1\" -Atc \"SELECT datname FROM pg_database WHERE left(datname, length('$2')) = '$2'\" |\n"
+    "while read -r db; do psql \"$1\" -qc \"DROP DATABASE IF EXISTS \\\"$db\\\" WITH (FORCE)\"; done\n";
+
 static int find_bindir(char *out, size_t n, tst_err *err) {
   const char *env = getenv("TST_PG_BINDIR");
   glob_t g;
@@ -211,15 +220,16 @@ static void kill_stragglers(const char *datadir) {
   closedir(d);
 }
 
-static int run_initdb(tst_pg *pg, tst_err *err) {
+/* initdb into datadir (inside dir, which the postgres user owns), log in dir/initdb.log. */
+static int run_initdb(const char *bindir, const char *dir, const char *datadir, tst_err *err) {
   char path[300], log[200];
-  const char *argv[] = {"initdb",   "-D",          pg->datadir, "-A", "trust", "-U", PG_USER,
-                        "--no-sync", "--locale=C", "-E",        "UTF8", NULL};
+  const char *argv[] = {"initdb",   "-D",          datadir, "-A",   "trust", "-U", PG_USER,
+                        "--no-sync", "--locale=C", "-E",    "UTF8", NULL};
   pid_t pid;
   int st = 0, rc;
-  snprintf(path, sizeof(path), "%s/initdb", pg->bindir);
-  snprintf(log, sizeof(log), "%s/initdb.log", pg->dir);
-  tst_spawn_opts o = {path, argv, NULL, log, pg->dir, PG_USER, 1};
+  snprintf(path, sizeof(path), "%s/initdb", bindir);
+  snprintf(log, sizeof(log), "%s/initdb.log", dir);
+  tst_spawn_opts o = {path, argv, NULL, log, dir, PG_USER, 1};
   rc = tst_spawn(&o, &pid, err);
   if (rc != TST_OK) return rc;
   if (tst_wait(pid, 120000, &st) != TST_OK) {
@@ -234,6 +244,92 @@ static int run_initdb(tst_pg *pg, tst_err *err) {
     return tst_err_set(err, TST_ESTART, "initdb failed (%s): %s", how, tail);
   }
   return TST_OK;
+}
+
+/* Makes dir (mode 0700) owned by the postgres user when running as root. */
+static int own_dir(const char *dir, tst_err *err) {
+  struct passwd *pw;
+  if (geteuid() != 0) return TST_OK;
+  pw = getpwnam(PG_USER);
+  if (pw == NULL) {
+    return tst_err_set(err, TST_ENOTFOUND,
+                       "running as root but there is no '" PG_USER "' user to run PostgreSQL as");
+  }
+  if (chown(dir, pw->pw_uid, pw->pw_gid) != 0) {
+    return tst_err_set(err, TST_ESYS, "chown %s: %s", dir, strerror(errno));
+  }
+  return TST_OK;
+}
+
+/* ---- per-process template cluster --------------------------------------------------------------
+ * initdb costs about 2 s of CPU; copying its result costs a quarter of that. The first cluster a
+ * process starts runs initdb once into a private template directory (removed at exit, or by its
+ * watchdog if the process dies); every cluster then starts from a copy of it. */
+
+static struct {
+  int ready;
+  pid_t owner;
+  char dir[128];
+  char datadir[160];
+  char bindir[256];
+  pid_t wd_pid;
+  int wd_fd;
+} g_tpl;
+
+static void template_remove(void *unused) {
+  (void)unused;
+  pthread_mutex_lock(&g_lock);
+  if (g_tpl.ready && g_tpl.owner == getpid()) {
+    tst_rmtree(g_tpl.dir);
+    tst_watchdog_disarm(g_tpl.wd_pid, g_tpl.wd_fd);
+    g_tpl.ready = 0;
+  }
+  pthread_mutex_unlock(&g_lock);
+}
+
+static int template_build(const char *bindir, tst_err *err) {
+  int rc = tst_mkdtemp("tst_pgtpl.", 0, g_tpl.dir, sizeof(g_tpl.dir), err);
+  if (rc != TST_OK) return rc;
+  snprintf(g_tpl.datadir, sizeof(g_tpl.datadir), "%s/data", g_tpl.dir);
+  snprintf(g_tpl.bindir, sizeof(g_tpl.bindir), "%s", bindir);
+  rc = tst_watchdog_start(k_watchdog_script, g_tpl.dir, NULL, &g_tpl.wd_pid, &g_tpl.wd_fd, err);
+  if (rc != TST_OK) {
+    tst_rmtree(g_tpl.dir);
+    return rc;
+  }
+  rc = own_dir(g_tpl.dir, err);
+  if (rc == TST_OK) rc = run_initdb(bindir, g_tpl.dir, g_tpl.datadir, err);
+  if (rc != TST_OK) {
+    tst_rmtree(g_tpl.dir);
+    tst_watchdog_disarm(g_tpl.wd_pid, g_tpl.wd_fd);
+    return rc;
+  }
+  g_tpl.ready = 1;
+  g_tpl.owner = getpid();
+  tst_cleanup_add(template_remove, &g_tpl);
+  return TST_OK;
+}
+
+/* Fills pg->datadir with a fresh cluster: a copy of the process's template. */
+static int init_datadir(tst_pg *pg, tst_err *err) {
+  const char *argv[] = {"cp", "-a", g_tpl.datadir, pg->datadir, NULL};
+  char log[200];
+  pid_t pid;
+  int st = 0, rc = TST_OK;
+  pthread_mutex_lock(&g_lock);
+  if (!g_tpl.ready || strcmp(g_tpl.bindir, pg->bindir) != 0) rc = template_build(pg->bindir, err);
+  if (rc == TST_OK) {
+    snprintf(log, sizeof(log), "%s/copy.log", pg->dir);
+    tst_spawn_opts o = {"/bin/cp", argv, NULL, log, pg->dir, NULL, 0};
+    rc = tst_spawn(&o, &pid, err);
+    if (rc == TST_OK && (tst_wait(pid, 120000, &st) != TST_OK || !WIFEXITED(st) || WEXITSTATUS(st) != 0)) {
+      char tail[300];
+      tst_file_tail(log, 3, tail, sizeof(tail));
+      rc = tst_err_set(err, TST_ESYS, "copying the template cluster %s failed: %s", g_tpl.datadir, tail);
+    }
+  }
+  pthread_mutex_unlock(&g_lock);
+  return rc;
 }
 
 /* Starts the postmaster on pg->port and waits until it accepts connections. On a bind failure
@@ -309,30 +405,21 @@ static int stop_postmaster(tst_pg *pg, int sig, tst_err *err) {
 
 static int start_ephemeral(tst_pg *pg, tst_err *err) {
   int rc;
-  struct passwd *pw = NULL;
   rc = find_bindir(pg->bindir, sizeof(pg->bindir), err);
   if (rc != TST_OK) return rc;
   rc = tst_mkdtemp("tst_pg.", 0, pg->dir, sizeof(pg->dir), err);
   if (rc != TST_OK) return rc;
   snprintf(pg->datadir, sizeof(pg->datadir), "%s/data", pg->dir);
   snprintf(pg->log_path, sizeof(pg->log_path), "%s/postgres.log", pg->dir);
-  rc = tst_watchdog_start(k_watchdog_script, pg->dir, &pg->wd_pid, &pg->wd_fd, err);
+  rc = tst_watchdog_start(k_watchdog_script, pg->dir, NULL, &pg->wd_pid, &pg->wd_fd, err);
   if (rc != TST_OK) {
     tst_rmtree(pg->dir);
     pg->dir[0] = '\0';
     return rc;
   }
-  if (geteuid() == 0) {
-    pw = getpwnam(PG_USER);
-    if (pw == NULL) {
-      return tst_err_set(err, TST_ENOTFOUND,
-                         "running as root but there is no '" PG_USER "' user to run PostgreSQL as");
-    }
-    if (chown(pg->dir, pw->pw_uid, pw->pw_gid) != 0) {
-      return tst_err_set(err, TST_ESYS, "chown %s: %s", pg->dir, strerror(errno));
-    }
-  }
-  rc = run_initdb(pg, err);
+  rc = own_dir(pg->dir, err);
+  if (rc != TST_OK) return rc;
+  rc = init_datadir(pg, err);
   if (rc != TST_OK) return rc;
   for (int attempt = 0; attempt < 8; attempt++) {
     int bind_failed = 0;
@@ -376,6 +463,8 @@ static int start_external(tst_pg *pg, const char *url, tst_err *err) {
     snprintf(pg->prefix, sizeof(pg->prefix), "tst_%d_%d_%lx", (int)getpid(), s,
              (unsigned long)(ts.tv_nsec & 0xfffff));
   }
+  rc = tst_watchdog_start(k_ext_watchdog_script, pg->admin_url, pg->prefix, &pg->wd_pid, &pg->wd_fd, err);
+  if (rc != TST_OK) return rc;
   snprintf(pg->dbname, sizeof(pg->dbname), "%s_main", pg->prefix);
   snprintf(sql, sizeof(sql), "CREATE DATABASE %s", pg->dbname);
   rc = exec_sql(pg->admin_url, sql, NULL, NULL, err);
@@ -498,6 +587,7 @@ void tst_pg_destroy(tst_pg *pg) {
         fprintf(stderr, "tst_pg_destroy: %s\n", e.msg);
       }
     }
+    if (pg->wd_pid > 0) tst_watchdog_disarm(pg->wd_pid, pg->wd_fd);
   } else {
     if (stop_postmaster(pg, SIGINT, &e) != TST_OK) fprintf(stderr, "tst_pg_destroy: %s\n", e.msg);
     if (pg->dir[0] != '\0' && tst_rmtree(pg->dir) != 0) {

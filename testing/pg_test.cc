@@ -7,6 +7,7 @@
 #include <libpq-fe.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -216,6 +217,39 @@ TEST(PgExternal, Issue3_DatabaseUrlModeCreatesAndDropsOwnDatabase) {
   EXPECT_EQ("0", QueryOne(c, ("SELECT count(*) FROM pg_database WHERE datname LIKE '" +
                               dba.substr(0, dba.size() - 5) + "%'").c_str()));
   EXPECT_EQ("0", QueryOne(c, "SELECT count(*) FROM pg_database WHERE datname LIKE 'tst_%' AND datname <> 'tst_main'"));
+  PQfinish(c);
+
+  // A test process killed in DATABASE_URL mode: its watchdog drops its databases.
+  int p[2];
+  ASSERT_EQ(0, pipe(p));
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    setenv("DATABASE_URL", tst_pg_admin_url(server), 1);
+    tst_err e{};
+    tst_pg *mine = nullptr;
+    char name[64] = "";
+    if (tst_pg_start(&mine, &e) == TST_OK) snprintf(name, sizeof name, "%s", tst_pg_dbname(mine));
+    if (write(p[1], name, sizeof name) < 0) _exit(1);
+    pause();
+    _exit(0);
+  }
+  close(p[1]);
+  char name[64] = "";
+  ASSERT_EQ((ssize_t)sizeof name, read(p[0], name, sizeof name));
+  close(p[0]);
+  ASSERT_NE('\0', name[0]);
+  c = PQconnectdb(tst_pg_admin_url(server));
+  std::string q = std::string("SELECT count(*) FROM pg_database WHERE datname = '") + name + "'";
+  EXPECT_EQ("1", QueryOne(c, q.c_str()));
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  std::string left = "1";
+  for (int i = 0; i < 100 && left != "0"; i++) {
+    usleep(100 * 1000);
+    left = QueryOne(c, q.c_str());
+  }
+  EXPECT_EQ("0", left) << "database " << name << " of a killed test process was not dropped";
   PQfinish(c);
   tst_pg_destroy(server);
 }

@@ -178,12 +178,13 @@ void tst_describe_status(int status, char *buf, size_t n) {
   }
 }
 
-int tst_watchdog_start(const char *script, const char *arg1, pid_t *pid, int *fd, tst_err *err) {
+int tst_watchdog_start(const char *script, const char *arg1, const char *arg2, pid_t *pid, int *fd,
+                       tst_err *err) {
   int p[2] = {-1, -1};
   int rc = TST_OK;
   pid_t child;
   int null_fd = -1;
-  const char *argv[] = {"sh", "-c", script, "tst-watchdog", arg1, NULL};
+  const char *argv[] = {"sh", "-c", script, "tst-watchdog", arg1, arg2, NULL};
   if (pipe2(p, O_CLOEXEC) != 0) {
     return tst_err_set(err, TST_ESYS, "watchdog pipe: %s", strerror(errno));
   }
@@ -341,6 +342,7 @@ int tst_mkdtemp(const char *prefix, int use_test_tmpdir, char *out, size_t n, ts
 typedef struct cleanup_item {
   void (*fn)(void *);
   void *obj;
+  pid_t owner; /* a forked child that exits must not tear down its parent's objects */
   struct cleanup_item *next;
 } cleanup_item;
 
@@ -356,7 +358,7 @@ static void run_cleanups(void) {
     if (it != NULL) g_cleanup = it->next;
     pthread_mutex_unlock(&g_cleanup_lock);
     if (it == NULL) break;
-    it->fn(it->obj);
+    if (it->owner == getpid()) it->fn(it->obj);
     free(it);
   }
 }
@@ -369,6 +371,7 @@ void tst_cleanup_add(void (*fn)(void *), void *obj) {
   pthread_once(&g_cleanup_once, register_cleanups);
   it->fn = fn;
   it->obj = obj;
+  it->owner = getpid();
   pthread_mutex_lock(&g_cleanup_lock);
   it->next = g_cleanup;
   g_cleanup = it;

@@ -48,11 +48,12 @@ int tst_wait(pid_t pid, int timeout_ms, int *status);
 /* Describes a raw wait status: "exit code 2" / "killed by signal 9 (Killed)". */
 void tst_describe_status(int status, char *buf, size_t n);
 
-/* Starts a watchdog: `/bin/sh -c script wd arg1` in its own session, with stdin the read end of a
+/* Starts a watchdog: `/bin/sh -c script wd arg1 [arg2]` in its own session, with stdin the read end of a
  * pipe whose write end is returned in *fd (O_CLOEXEC). The script is expected to block reading
  * stdin and clean up on EOF (the test process died or closed *fd), unless it first reads the line
  * "disarm". *pid gets the watchdog's pid (reap it with tst_wait after closing *fd). */
-int tst_watchdog_start(const char *script, const char *arg1, pid_t *pid, int *fd, tst_err *err);
+int tst_watchdog_start(const char *script, const char *arg1, const char *arg2, pid_t *pid, int *fd,
+                       tst_err *err);
 
 /* Disarms (writes "disarm\n"), closes fd and reaps the watchdog (up to 5 s). */
 void tst_watchdog_disarm(pid_t pid, int fd);
@@ -77,7 +78,7 @@ int tst_rmtree(const char *path);
 int tst_mkdtemp(const char *prefix, int use_test_tmpdir, char *out, size_t n, tst_err *err);
 
 /* Process-wide cleanup list: at a normal exit (atexit) fn(obj) runs for every object still
- * registered, newest first. tst_cleanup_remove(obj) unregisters (call it at the start of the
+ * registered by this process (not by a parent before a fork), newest first. tst_cleanup_remove(obj) unregisters (call it at the start of the
  * object's own destroy). Thread-safe. */
 void tst_cleanup_add(void (*fn)(void *), void *obj);
 void tst_cleanup_remove(void *obj);

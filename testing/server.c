@@ -88,7 +88,7 @@ static int spawn_once(tst_server *s, const tst_server_opts *o, tst_err *err) {
   }
   if (rc != TST_OK) return rc;
   snprintf(port, sizeof(port), "%d", (int)s->pid);
-  rc = tst_watchdog_start(k_watchdog_script, port, &s->wd_pid, &s->wd_fd, err);
+  rc = tst_watchdog_start(k_watchdog_script, port, NULL, &s->wd_pid, &s->wd_fd, err);
   if (rc != TST_OK) kill_hard(s);
   return rc;
 }
