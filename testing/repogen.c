@@ -239,8 +239,8 @@ int tst_repogen_generate(const tst_repogen_opts *o, tst_repogen_stats *st, tst_e
     return tst_err_set(err, TST_EINVAL, "repogen: out_dir is required");
   }
   files = o->files > 0 ? o->files : 10000;
-  n_bin = o->binary_files == 0 ? 3 : o->binary_files < 0 ? 0 : o->binary_files;
-  n_broken = o->unparseable_files < 0 ? 0 : 1;
+  n_bin = o->binary_files < 0 ? 3 : o->binary_files;
+  n_broken = o->unparseable_files != 0 ? 1 : 0;
   if (n_bin + n_broken >= files) {
     return tst_err_set(err, TST_EINVAL, "repogen: %d files cannot hold %d binary + %d unparseable files",
                        files, n_bin, n_broken);

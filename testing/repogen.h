@@ -28,8 +28,8 @@ typedef struct tst_repogen_opts {
   const char *manifest_path; /* NULL: "<out_dir>.manifest.tsv" (beside, not inside, the repo) */
   int files;                 /* total files incl. binary/unparseable; <= 0: 10000 */
   uint64_t seed;
-  int binary_files;          /* 0: default 3; < 0: none; else that many */
-  int unparseable_files;     /* 0: default 1; < 0: none; > 0: one */
+  int binary_files;          /* < 0: default 3; 0: none; else that many */
+  int unparseable_files;     /* < 0: default 1; 0: none; > 0: one */
   int progress;              /* 1: progress lines on stderr */
 } tst_repogen_opts;
 

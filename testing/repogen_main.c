@@ -32,6 +32,8 @@ int main(int argc, char **argv) {
   tst_err err;
   long long v;
   memset(&o, 0, sizeof(o));
+  o.binary_files = -1;
+  o.unparseable_files = -1;
   o.progress = 1;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
@@ -51,10 +53,10 @@ int main(int argc, char **argv) {
       o.seed = (uint64_t)v;
       i++;
     } else if (strcmp(a, "--binary") == 0 && next && parse_num(next, 0, 1000, &v) == 0) {
-      o.binary_files = v == 0 ? -1 : (int)v;
+      o.binary_files = (int)v;
       i++;
     } else if (strcmp(a, "--no-unparseable") == 0) {
-      o.unparseable_files = -1;
+      o.unparseable_files = 0;
     } else if (strcmp(a, "--quiet") == 0) {
       o.progress = 0;
     } else {

@@ -72,6 +72,8 @@ class Repo10k : public ::testing::Test {
     o.out_dir = dir_->c_str();
     o.files = 10000;
     o.seed = 42;
+    o.binary_files = -1;
+    o.unparseable_files = -1;
     tst_err err{};
     rc_ = tst_repogen_generate(&o, &stats_, &err);
     if (rc_ != TST_OK) fprintf(stderr, "repogen: %s\n", err.msg);
@@ -97,6 +99,8 @@ TEST_F(Repo10k, FR024_TenThousandFilesUnder10sAndByteIdenticalForSameSeed) {
   o.out_dir = again.c_str();
   o.files = 10000;
   o.seed = 42;
+  o.binary_files = -1;
+  o.unparseable_files = -1;
   o.progress = 0;
   tst_repogen_stats st{};
   tst_err err{};
@@ -248,6 +252,8 @@ TEST(Repogen, FR024_EverySourceFileParsesWithTreeSitterAndManifestLinesPointAtDe
   o.out_dir = dir.c_str();
   o.files = 2000;
   o.seed = 3;
+  o.binary_files = -1;
+  o.unparseable_files = -1;
   tst_repogen_stats st{};
   tst_err err{};
   ASSERT_EQ(TST_OK, tst_repogen_generate(&o, &st, &err)) << err.msg;
