@@ -234,7 +234,7 @@ TEST(BenchmarkResult, Validate_RejectsStructBuiltWithBadEnum) {
   auto d = Fixture("benchmark_result.json");
   mdl_benchmark_result r;
   ASSERT_EQ(mdl_benchmark_result_from_json(d->j, &r, nullptr), MDL_OK);
-  r.operation_type = (mdl_operation_type)99;
+  r.operation_type = MDL_OP_COUNT;  // one past the last value
   mdl_err err;
   EXPECT_EQ(mdl_benchmark_result_validate(&r, &err), MDL_EENUM);
   EXPECT_STREQ(err.field, "operation_type");

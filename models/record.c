@@ -126,6 +126,15 @@ char *mdl_record_canonical_text(mdl_record_kind k, const char *text, size_t len,
     mdl_err_set(e, MDL_EJSON, "", "text is not valid JSON (error near byte %zu)", at);
     goto cleanup;
   }
+  /* cJSON stops after the first value; anything but whitespace after it is an error. */
+  for (size_t at = (size_t)(end - text); at < len; at++) {
+    char c = text[at];
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+      mdl_err_set(e, MDL_EJSON, "",
+                  "text is not valid JSON (unexpected characters after the value at byte %zu)", at);
+      goto cleanup;
+    }
+  }
   if (cJSON_IsArray(json)) {
     canon = cJSON_CreateArray();
     if (canon == NULL) {

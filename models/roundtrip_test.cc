@@ -109,6 +109,12 @@ TEST(RoundTrip, NotJson_IsReportedAsSuch) {
   EXPECT_NE(std::string(err.msg).find("not valid JSON"), std::string::npos);
   EXPECT_TRUE(Canonical(MDL_REC_HEALTH, "", &err).empty());
   EXPECT_EQ(err.code, MDL_EJSON);
+  std::string trailing = mdltest::ReadFixture("health.json") + " x";
+  EXPECT_TRUE(Canonical(MDL_REC_HEALTH, trailing, &err).empty());
+  EXPECT_EQ(err.code, MDL_EJSON);
+  EXPECT_NE(std::string(err.msg).find("after the value"), std::string::npos) << err.msg;
+  EXPECT_FALSE(
+      Canonical(MDL_REC_HEALTH, mdltest::ReadFixture("health.json") + " \n\t ", &err).empty());
 }
 
 TEST(RoundTrip, RecordKindNames) {
