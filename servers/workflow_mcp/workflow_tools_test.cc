@@ -344,6 +344,59 @@ TEST_F(Workflow, WorkItems_StaleVersionIs409) {
   EXPECT_EQ(nothing.status, 400) << nothing.body;
 }
 
+TEST_F(Workflow, Concurrency_SameVersionFrom5ClientsExactlyOneWins) {
+  std::string p = NewProject();
+  RegisterInvoice(p);
+  std::string e = CreateEntity(p, "{\"amount\":1,\"status\":\"open\"}");
+  std::string w = CreateItem(p, "race");
+  std::atomic<int> ok_e{0}, conflict_e{0}, ok_w{0}, conflict_w{0}, other{0};
+  auto tally = [&](long status, std::atomic<int> &ok, std::atomic<int> &conflict) {
+    if (status == 200) ok++;
+    else if (status == 409) conflict++;
+    else other++;
+  };
+  std::vector<std::thread> th;
+  for (int i = 0; i < 5; i++) {
+    th.emplace_back([&, i] {
+      WfResp a = g_srv->Post("/mcp/update_entity", "{\"project_id\":\"" + p + "\",\"id\":\"" + e +
+                                                       "\",\"version\":1,\"data\":{\"amount\":" +
+                                                       std::to_string(i + 10) + ",\"status\":\"open\"}}");
+      tally(a.status, ok_e, conflict_e);
+      WfResp b = g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + w +
+                                                          "\",\"version\":1,\"title\":\"t" + std::to_string(i) + "\"}");
+      tally(b.status, ok_w, conflict_w);
+    });
+  }
+  for (auto &t : th) t.join();
+  EXPECT_EQ(ok_e.load(), 1);
+  EXPECT_EQ(conflict_e.load(), 4);
+  EXPECT_EQ(ok_w.load(), 1);
+  EXPECT_EQ(conflict_w.load(), 4);
+  EXPECT_EQ(other.load(), 0);
+}
+
+TEST_F(Workflow, Concurrency_CrossedMovesCannotBuildACycle) {
+  // a and b are roots; moving a under b and b under a at the same time: one move must lose.
+  for (int round = 0; round < 5; round++) {
+    std::string p = NewProject();
+    std::string a = CreateItem(p, "a"), b = CreateItem(p, "b");
+    WfResp r1, r2;
+    std::thread t1([&] {
+      r1 = g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + a +
+                                                    "\",\"version\":1,\"parent_id\":\"" + b + "\"}");
+    });
+    std::thread t2([&] {
+      r2 = g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + b +
+                                                    "\",\"version\":1,\"parent_id\":\"" + a + "\"}");
+    });
+    t1.join();
+    t2.join();
+    EXPECT_EQ((r1.status == 200) + (r2.status == 200), 1) << r1.body << " / " << r2.body;
+    WfResp roots = g_srv->Post("/query_work_items", "{\"project_id\":\"" + p + "\",\"roots_only\":true}");
+    EXPECT_EQ(roots.Num("count"), 1) << "exactly one root remains: " << roots.body;
+  }
+}
+
 TEST_F(Workflow, WorkItems_HierarchyDepthAtMost5) {
   std::string p = NewProject();
   std::vector<std::string> chain{CreateItem(p, "d0")};
