@@ -11,6 +11,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #define WARN_UTILIZATION 80.0
 #define WARN_INTERVAL_MS 1000
 #define PROBE_CONNECT_TIMEOUT_S 2 /* reconnect probes after a failed ping: libpq's minimum */
+#define PING_TIMEOUT_MS 1500      /* a ping slower than this counts as a dead connection */
 
 typedef struct waiter {
   pthread_cond_t cond;
@@ -499,14 +501,73 @@ void srv_pool_stats_get(const srv_pool *pool, srv_pool_stats *out) {
 
 /* ---- background ping ---- */
 
+/* SELECT 1 with a client-side timeout. A frozen server (stopped process, paused VM) still has
+ * its kernel acknowledge TCP, so neither keepalives nor tcp_user_timeout fire and a blocking
+ * PQexec would hang the ping thread for good; polling with a deadline cannot. Returns 1 if the
+ * server answered in time, else 0 with the reason (the connection must then be discarded). */
+static int ping(PGconn *c, int timeout_ms, char *reason, size_t n, int *timed_out) {
+  int64_t deadline = srv_mono_ms() + timeout_ms;
+  int ok = 0;
+  *timed_out = 0;
+  if (!PQsendQuery(c, "SELECT 1")) goto failed;
+  for (;;) {
+    int flushing = PQflush(c);
+    if (flushing < 0) goto failed;
+    if (flushing == 0 && !PQisBusy(c)) break;
+    int64_t left = deadline - srv_mono_ms();
+    if (left <= 0) {
+      snprintf(reason, n, "no answer to SELECT 1 within %d ms", timeout_ms);
+      *timed_out = 1;
+      return 0;
+    }
+    struct pollfd pfd = {.fd = PQsocket(c), .events = POLLIN | (flushing ? POLLOUT : 0)};
+    int r = poll(&pfd, 1, (int)left);
+    if (r < 0 && errno != EINTR) goto failed;
+    if (r > 0 && !PQconsumeInput(c)) goto failed;
+  }
+  for (PGresult *res; (res = PQgetResult(c)) != NULL; PQclear(res)) {
+    if (PQresultStatus(res) == PGRES_TUPLES_OK) ok = 1;
+    else snprintf(reason, n, "%s", PQresultErrorMessage(res));
+  }
+  reason[strcspn(reason, "\n")] = '\0';
+  return ok && PQstatus(c) == CONNECTION_OK;
+failed:
+  snprintf(reason, n, "%s", PQerrorMessage(c));
+  reason[strcspn(reason, "\n")] = '\0';
+  return 0;
+}
+
+/* Opens one connection into a new slot with the mutex held on entry and exit (released while
+ * connecting) and offers it. Returns 1 on success; on failure the database is marked lost, which
+ * also drops every idle connection. */
+static int open_one_locked(srv_pool *p, int timeout_s, pending *ev) {
+  char errbuf[256];
+  p->size++;
+  p->connecting++;
+  pthread_mutex_unlock(&p->mu);
+  int64_t t0 = srv_mono_us();
+  PGconn *c = fill_slot(p, timeout_s, errbuf, sizeof errbuf, ev); /* returns locked */
+  if (c == NULL) return 0;
+  if (p->last_ping_ms < 0) {
+    p->last_ping_ms = (double)(srv_mono_us() - t0) / 1000.0;
+    p->last_ping_wall_ms = srv_wall_ms();
+  }
+  offer_locked(p, c);
+  return 1;
+}
+
 /* One tick: ping every connection idle for at least one interval, discard dead ones, then
- * refill to min (or probe the database while it is lost). Called with the mutex held. */
+ * refill to min (or probe the database while it is lost). Called with the mutex held.
+ * A ping without an answer within PING_TIMEOUT_MS means the server is frozen or unreachable:
+ * the database is marked lost at once. On the first ping that fails with an error, a fresh
+ * connection is tried at once (2 s connect timeout): if that fails too, the database is lost (all
+ * idle connections are dropped); if it works, only connections died (pg_terminate_backend), and
+ * the remaining idle ones are pinged in this same tick regardless of age. */
 static void tick_locked(srv_pool *p, pending *ev) {
   int64_t now = srv_mono_ms();
-  int failed = 0;
+  int failed = 0, probed = 0;
   /* The stack bottom holds the longest-idle connections. Ping each at most once per tick. */
   int budget = p->nidle;
-  /* After one failed ping, ping the rest regardless of age: they likely died together. */
   while (budget-- > 0 && p->nidle > 0 && !p->stop &&
          (failed || now - p->idle[0].since_ms >= p->ping_interval_ms - p->ping_interval_ms / 4)) {
     PGconn *c = p->idle[0].c;
@@ -515,13 +576,10 @@ static void tick_locked(srv_pool *p, pending *ev) {
     p->pinging++;
     pthread_mutex_unlock(&p->mu);
     int64_t t0 = srv_mono_us();
-    PGresult *r = PQexec(c, "SELECT 1");
-    int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-    double ms = (double)(srv_mono_us() - t0) / 1000.0;
     char reason[200] = "";
-    if (!ok) snprintf(reason, sizeof reason, "%s", PQerrorMessage(c));
-    reason[strcspn(reason, "\n")] = '\0';
-    PQclear(r);
+    int timed_out = 0;
+    int ok = ping(c, PING_TIMEOUT_MS, reason, sizeof reason, &timed_out);
+    double ms = (double)(srv_mono_us() - t0) / 1000.0;
     if (!ok) PQfinish(c);
     pthread_mutex_lock(&p->mu);
     p->pinging--;
@@ -529,34 +587,31 @@ static void tick_locked(srv_pool *p, pending *ev) {
       p->last_ping_ms = ms;
       p->last_ping_wall_ms = srv_wall_ms();
       mark_connected_locked(p, ev);
-      offer_locked(p, c);
-      /* offer_locked put it on top; it was just proven alive, so that is right. */
-    } else {
-      p->size--;
-      p->total_discarded++;
-      snprintf(p->last_error, sizeof p->last_error, "ping failed: %s", reason);
-      failed = 1;
-      grant_slot_locked(p);
+      offer_locked(p, c); /* on top: it was just proven alive */
+      continue;
+    }
+    p->size--;
+    p->total_discarded++;
+    snprintf(p->last_error, sizeof p->last_error, "ping failed: %s", reason);
+    failed = 1;
+    grant_slot_locked(p);
+    if (timed_out) { /* a frozen or unreachable server: no need to wait for a probe to say so */
+      mark_lost_locked(p, reason, ev);
+      break;
+    }
+    if (!probed && !p->stop && p->size < p->max_size) {
+      probed = 1;
+      /* Lost: idle dropped. Otherwise the new connection sits on top, beyond the budget. */
+      if (!open_one_locked(p, PROBE_CONNECT_TIMEOUT_S, ev)) break;
     }
   }
-  /* Refill to min, or probe when a ping failed or the database is lost. */
+  /* Refill to min, or probe while the database is lost. */
+  int lost = !p->db_connected;
   int want = p->min_size - p->size;
-  if (want < 1 && (failed || !p->db_connected) && p->size < p->max_size) want = 1;
+  if (want < 1 && lost && p->size < p->max_size) want = 1;
   if (want < 1 && p->size == 0 && p->max_size > 0) want = 1; /* keep a ping target */
   while (want-- > 0 && !p->stop && p->size < p->max_size) {
-    char errbuf[256];
-    p->size++;
-    p->connecting++;
-    pthread_mutex_unlock(&p->mu);
-    int timeout = (failed || !p->db_connected) ? PROBE_CONNECT_TIMEOUT_S : p->connect_timeout_s;
-    int64_t t0 = srv_mono_us();
-    PGconn *c = fill_slot(p, timeout, errbuf, sizeof errbuf, ev); /* returns locked */
-    if (c == NULL) break;
-    if (p->last_ping_ms < 0) {
-      p->last_ping_ms = (double)(srv_mono_us() - t0) / 1000.0;
-      p->last_ping_wall_ms = srv_wall_ms();
-    }
-    offer_locked(p, c);
+    if (!open_one_locked(p, lost ? PROBE_CONNECT_TIMEOUT_S : p->connect_timeout_s, ev)) break;
   }
 }
 

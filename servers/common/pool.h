@@ -4,8 +4,9 @@
  * (handlers never hold one across calls). Connections are opened lazily up to max; min are kept
  * open by a background thread, which also pings every idle connection ("SELECT 1") about once a
  * second, so a lost database is noticed within ~1–2 s (5 s at most) even with no traffic. With
- * tcp_user_timeout 1500 ms and keepalives, a silently dead peer fails a ping in ~1.5 s instead
- * of hours.
+ * tcp_user_timeout 1500 ms and keepalives, a silently dead peer fails a query in ~1.5 s instead
+ * of hours; the ping itself also gives up after 1.5 s without an answer (a frozen server whose
+ * kernel still acknowledges TCP), so a frozen database is reported lost in ~2.5 s (measured).
  *
  * Waiting: when every connection is busy and size == max, acquire waits in a strict FIFO queue
  * (each waiter has its own condition variable; a released connection is handed straight to the

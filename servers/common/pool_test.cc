@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cjson/cJSON.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -307,6 +308,41 @@ TEST_F(PoolTest, US4_DatabaseLossDetectedWithin5sAndRecoveryLogged) {
                cJSON_GetObjectItem(ctx, "lost_at")->valuestring);
   Free(lost);
   Free(back);
+}
+
+TEST_F(PoolTest, US4_FrozenDatabaseServerIsDetectedWithin5s) {
+  // A frozen server (SIGSTOP: like a paused VM or a hung host) keeps TCP acknowledged by the
+  // kernel, so only the ping's own timeout can notice it.
+  Create(2, 4);
+  srv_err err;
+  ASSERT_GE(WaitFor([&] { return Stats().last_ping_ms >= 0; }, 3000), 0);
+  std::vector<pid_t> pids = {tst_pg_postmaster_pid(pg_)};
+  ASSERT_GT(pids[0], 0);
+  {
+    PGconn *admin = PQconnectdb(tst_pg_admin_url(pg_));
+    PGresult *r = PQexec(admin, "SELECT pid FROM pg_stat_activity WHERE application_name = 'pool_test'");
+    ASSERT_EQ(PGRES_TUPLES_OK, PQresultStatus(r));
+    for (int i = 0; i < PQntuples(r); i++) pids.push_back((pid_t)strtol(PQgetvalue(r, i, 0), nullptr, 10));
+    PQclear(r);
+    PQfinish(admin);
+  }
+  ASSERT_GE(pids.size(), 3u);
+  struct Thaw {  // resumes the server on every exit path
+    std::vector<pid_t> &p;
+    ~Thaw() { for (pid_t x : p) kill(x, SIGCONT); }
+  } thaw{pids};
+  for (pid_t x : pids) ASSERT_EQ(0, kill(x, SIGSTOP));
+  int64_t detect = WaitFor([&] { return Stats().db_connected == 0; }, 6000);
+  RecordProperty("frozen_db_detect_ms", std::to_string(detect));
+  EXPECT_GE(detect, 0) << "frozen database not detected within 6 s";
+  EXPECT_LE(detect, 5000);
+  for (pid_t x : pids) kill(x, SIGCONT);
+  int64_t recover = WaitFor([&] { return Stats().db_connected == 1 && Stats().size >= 2; }, 10000);
+  RecordProperty("frozen_db_recover_ms", std::to_string(recover));
+  ASSERT_GE(recover, 0) << "not recovered within 10 s of the server resuming";
+  int v = 0;
+  ASSERT_EQ(SRV_OK, srv_db_run(pool_, srv_mono_ms() + 5000, SelectOne, &v, 1, &err)) << err.msg;
+  EXPECT_EQ(42, v);
 }
 
 TEST_F(PoolTest, US4_RetrySafeOperationRidesOutAShortOutage) {
