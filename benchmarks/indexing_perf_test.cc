@@ -1,0 +1,42 @@
+// indexing_perf_test.cc — US1: index the 10,000-file fixture (FR-024), 1 warm-up + 5 runs, each
+// on an empty index; p95 < 60 s and CV < 5%. Writes indexing_perf.json and index.result.json.
+#include "benchmarks/test_util.h"
+
+namespace {
+
+TEST(IndexingPerf, US1_Index10000FilesP95Under60sAndCvUnder5Percent) {
+  bench_env env;
+  bench_err err;
+  ASSERT_EQ(bench_env_start(&env, 1, 0, &err), BENCH_OK) << err.msg;
+  bench_plan plan = bench_plan_full();
+  char repo[1024], manifest[1024];
+  tst_repogen_stats st;
+  ASSERT_EQ(bench_fixture(&env, plan.index_files, plan.seed, repo, sizeof repo, manifest,
+                          sizeof manifest, &st, &err),
+            BENCH_OK)
+      << err.msg;
+  printf("fixture: %d files (%d Python, %d JavaScript, %d binary, %d unparseable), %.1f MB, %.1f s\n",
+         st.files, st.python_files, st.javascript_files, st.binary_files, st.unparseable_files,
+         st.total_bytes / 1048576.0, st.seconds);
+  EXPECT_NEAR(st.files, 10000, 500);  // 10,000 files (+-5%)
+
+  bench_set set{};
+  ASSERT_EQ(bench_op_index(&env, &plan, repo, &set, nullptr, &err), BENCH_OK) << err.msg;
+  bench_set_stamp(&set);
+  ASSERT_EQ(bench_write_outputs(&set, nullptr, "indexing_perf", &err), BENCH_OK) << err.msg;
+  bench_test::ValidateWritten(MDL_OP_INDEX);
+
+  const mdl_benchmark_result &r = set.results[MDL_OP_INDEX];
+  bench_test::Print(r);
+  EXPECT_EQ(r.sample_size, 5);
+  EXPECT_EQ(bench_test::Param(r, "warmup_rounds"), 1);
+  // Every source file is indexed; binary files are skipped, the unparseable one may be either.
+  EXPECT_GE(bench_test::Param(r, "files_indexed"), st.python_files + st.javascript_files - 1);
+  EXPECT_LT(r.latency_p95_ms, 60000.0) << "US1: index 10,000 files p95 < 60 s";
+  EXPECT_LT(bench_test::Param(r, "cv_percent"), 5.0) << "US1: coefficient of variation < 5%";
+  EXPECT_EQ(r.pass_status, MDL_STATUS_PASS);
+  bench_set_free(&set);
+  bench_env_stop(&env);
+}
+
+}  // namespace

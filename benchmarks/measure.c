@@ -1,0 +1,561 @@
+/* measure.c — the US1 measurements on real PostgreSQL and real server processes (measure.h).
+ *
+ * Sections: environment (cluster + servers), REST calls, fixture, indexing, search (query
+ * building + concurrent clients), outputs. The workflow measurements are in measure_workflow.c. */
+#include "benchmarks/measure.h"
+
+#include <assert.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "benchmarks/machine.h"
+#include "benchmarks/record.h"
+#include "servers/common/procstat.h"
+#include "testing/http.h"
+#include "testing/proc.h"
+#include "testing/runfiles.h"
+
+bench_plan bench_plan_full(void) {
+  bench_plan p = {10000, 1, 5, 240, 10, 5, 20, 100, 20261128};
+  return p;
+}
+
+bench_plan bench_plan_short(void) {
+  bench_plan p = bench_plan_full();
+  p.index_runs = 3;
+  p.search_queries = 200;
+  p.entity_queries = 60;
+  return p;
+}
+
+static void sleep_ms(int ms) {
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+/* ---- environment --------------------------------------------------------------------------- */
+
+static int start_server(bench_env *env, const char *rel, const char *db, const char *extra,
+                        char *url, size_t urln, tst_server **out, bench_err *err) {
+  int rc = BENCH_OK, status = 0;
+  tst_err te;
+  char bin[1024], dbenv[600], log[2048];
+  if (tst_runfile(rel, bin, sizeof bin) != 0)
+    return bench_err_set(err, BENCH_ESETUP,
+                         "server binary %s not found (tried %s): add it to the test's data", rel, bin);
+  if (tst_pg_create_db(env->pg, db, url, urln, &te) != TST_OK)
+    return bench_err_set(err, BENCH_ESETUP, "cannot create database %s: %s", db, te.msg);
+  snprintf(dbenv, sizeof dbenv, "DATABASE_URL=%s", url);
+  const char *envv[] = {dbenv, extra, NULL};
+  const char *margs[] = {"migrate", NULL};
+  if (tst_run(bin, margs, envv, 60000, &status, log, sizeof log, &te) != TST_OK || status != 0) {
+    rc = bench_err_set(err, BENCH_ESETUP, "%s migrate failed (%s): %s", rel,
+                       te.msg[0] ? te.msg : "non-zero exit", log);
+    goto cleanup;
+  }
+  tst_server_opts o;
+  memset(&o, 0, sizeof o);
+  o.binary = bin;
+  o.env = envv;
+  o.health_timeout_ms = 20000;
+  if (tst_server_start(&o, out, &te) != TST_OK)
+    rc = bench_err_set(err, BENCH_ESETUP, "cannot start %s: %s", rel, te.msg);
+cleanup:
+  return rc;
+}
+
+int bench_env_start(bench_env *env, int codebase, int workflow, bench_err *err) {
+  int rc = BENCH_OK;
+  tst_err te;
+  char cb_url[300];
+  assert(env != NULL);
+  memset(env, 0, sizeof *env);
+  if (tst_mkdtemp("bench-", 0, env->dir, sizeof env->dir, &te) != TST_OK) {
+    rc = bench_err_set(err, BENCH_ESETUP, "scratch directory: %s", te.msg);
+    goto cleanup;
+  }
+  if (tst_pg_start(&env->pg, &te) != TST_OK) {
+    rc = bench_err_set(err, BENCH_ESETUP, "PostgreSQL: %s", te.msg);
+    goto cleanup;
+  }
+  if (codebase && (rc = start_server(env, BENCH_CODEBASE_BIN, "codebase", NULL, env->codebase_db,
+                                     sizeof env->codebase_db, &env->codebase,
+                                     err)) != BENCH_OK)
+    goto cleanup;
+  snprintf(cb_url, sizeof cb_url, "CODEBASE_MCP_URL=%s",
+           env->codebase != NULL ? tst_server_url(env->codebase) : "http://127.0.0.1:9");
+  if (workflow && (rc = start_server(env, BENCH_WORKFLOW_BIN, "workflow", cb_url, env->workflow_db,
+                                     sizeof env->workflow_db, &env->workflow,
+                                     err)) != BENCH_OK)
+    goto cleanup;
+cleanup:
+  if (rc != BENCH_OK) bench_env_stop(env);
+  return rc;
+}
+
+void bench_env_stop(bench_env *env) {
+  if (env == NULL) return;
+  tst_server_destroy(env->workflow);
+  tst_server_destroy(env->codebase);
+  tst_pg_destroy(env->pg);
+  if (env->dir[0] != '\0') tst_rmtree(env->dir);
+  memset(env, 0, sizeof *env);
+}
+
+/* ---- REST ---------------------------------------------------------------------------------- */
+
+int bench_tool(const char *base_url, const char *tool, const char *args_json, long timeout_ms,
+               cJSON **out, double *latency_ms, bench_err *err) {
+  int rc = BENCH_OK;
+  tst_http_resp resp;
+  tst_err te;
+  char url[600];
+  assert(base_url != NULL && tool != NULL);
+  if (out != NULL) *out = NULL;
+  snprintf(url, sizeof url, "%s/mcp/%s", base_url, tool);
+  double t0 = tst_now_ms();
+  if (tst_http_post_json(url, args_json, timeout_ms, NULL, &resp, &te) != TST_OK)
+    return bench_err_set(err, BENCH_ERUN, "POST %s failed: %s", url, te.msg);
+  double t1 = tst_now_ms();
+  if (resp.status < 200 || resp.status > 299) {
+    rc = bench_err_set(err, BENCH_ERUN, "POST %s with %.200s answered HTTP %ld: %.300s", url,
+                       args_json != NULL ? args_json : "{}", resp.status, resp.body);
+    goto cleanup;
+  }
+  if (out != NULL) {
+    if (resp.json == NULL) {
+      rc = bench_err_set(err, BENCH_ERUN, "POST %s answered non-JSON: %.200s", url, resp.body);
+      goto cleanup;
+    }
+    *out = resp.json;
+    resp.json = NULL;
+  }
+  if (latency_ms != NULL) *latency_ms = t1 - t0;
+cleanup:
+  tst_http_resp_free(&resp);
+  return rc;
+}
+
+static const char *jstr(const cJSON *o, const char *k) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+  return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* ---- fixture ------------------------------------------------------------------------------- */
+
+int bench_fixture(bench_env *env, int files, uint64_t seed, char *repo, size_t rn, char *manifest,
+                  size_t mn, tst_repogen_stats *st, bench_err *err) {
+  tst_err te;
+  tst_repogen_opts o;
+  assert(env != NULL && repo != NULL && manifest != NULL);
+  snprintf(repo, rn, "%s/repo%d", env->dir, files);
+  snprintf(manifest, mn, "%s/repo%d.manifest.tsv", env->dir, files);
+  memset(&o, 0, sizeof o);
+  o.out_dir = repo;
+  o.manifest_path = manifest;
+  o.files = files;
+  o.seed = seed;
+  o.binary_files = -1;
+  o.unparseable_files = -1;
+  if (tst_repogen_generate(&o, st, &te) != TST_OK)
+    return bench_err_set(err, BENCH_ESETUP, "fixture of %d files: %s", files, te.msg);
+  return BENCH_OK;
+}
+
+/* ---- indexing ------------------------------------------------------------------------------ */
+
+static int status_is(const char *s, const char *const *set) {
+  for (; s != NULL && *set != NULL; set++)
+    if (strcmp(s, *set) == 0) return 1;
+  return 0;
+}
+
+int bench_index_once(bench_env *env, const char *repo, const char *project_id, int timeout_ms,
+                     double *ms, double *peak_rss_mb, long *files, bench_err *err) {
+  static const char *const done[] = {"completed", "complete", "succeeded", "success", "done", NULL};
+  static const char *const failed[] = {"failed", "error", "cancelled", "canceled", NULL};
+  int rc = BENCH_OK;
+  cJSON *args = NULL, *out = NULL;
+  char *text = NULL, job[128], q[256];
+  double peak = 0;
+  assert(env != NULL && env->codebase != NULL && ms != NULL);
+  const char *url = tst_server_url(env->codebase);
+  pid_t pid = tst_server_pid(env->codebase);
+  args = cJSON_CreateObject();
+  if (args == NULL || cJSON_AddStringToObject(args, "repo_path", repo) == NULL ||
+      cJSON_AddStringToObject(args, "project_id", project_id) == NULL ||
+      (text = cJSON_PrintUnformatted(args)) == NULL) {
+    rc = bench_err_set(err, BENCH_ENOMEM, "out of memory");
+    goto cleanup;
+  }
+  double t0 = tst_now_ms();
+  if ((rc = bench_tool(url, "start_indexing_background", text, 30000, &out, NULL, err)) != BENCH_OK)
+    goto cleanup;
+  const char *id = jstr(out, "job_id");
+  if (id == NULL) {
+    char *s = cJSON_PrintUnformatted(out);
+    rc = bench_err_set(err, BENCH_ERUN, "start_indexing_background answered without job_id: %.300s",
+                       s != NULL ? s : "?");
+    free(s);
+    goto cleanup;
+  }
+  snprintf(job, sizeof job, "%s", id);
+  snprintf(q, sizeof q, "{\"job_id\":\"%s\"}", job);
+  for (;;) {
+    srv_procstat ps;
+    if (srv_procstat_read(pid, &ps, NULL) == SRV_OK && ps.rss_bytes / 1048576.0 > peak)
+      peak = ps.rss_bytes / 1048576.0;
+    cJSON_Delete(out);
+    out = NULL;
+    if ((rc = bench_tool(url, "get_indexing_status", q, 30000, &out, NULL, err)) != BENCH_OK)
+      goto cleanup;
+    const char *st = jstr(out, "status");
+    if (status_is(st, done)) {
+      *ms = tst_now_ms() - t0;
+      const cJSON *f = cJSON_GetObjectItemCaseSensitive(out, "files_indexed");
+      if (files != NULL) *files = cJSON_IsNumber(f) ? (long)f->valuedouble : -1;
+      break;
+    }
+    if (status_is(st, failed)) {
+      char *s = cJSON_PrintUnformatted(out);
+      rc = bench_err_set(err, BENCH_ERUN, "indexing job %s of %s ended %s: %.400s", job, repo, st,
+                         s != NULL ? s : "?");
+      free(s);
+      goto cleanup;
+    }
+    if (tst_now_ms() - t0 > timeout_ms) {
+      rc = bench_err_set(err, BENCH_ERUN, "indexing job %s of %s still '%s' after %d ms", job, repo,
+                         st != NULL ? st : "(no status)", timeout_ms);
+      goto cleanup;
+    }
+    sleep_ms(25);
+  }
+  if (peak_rss_mb != NULL) *peak_rss_mb = peak;
+cleanup:
+  free(text);
+  cJSON_Delete(args);
+  cJSON_Delete(out);
+  return rc;
+}
+
+int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, bench_set *set,
+                   char *project_out, bench_err *err) {
+  int rc = BENCH_OK;
+  int total = plan->index_warmup + plan->index_runs;
+  double *samples = calloc((size_t)(plan->index_runs > 0 ? plan->index_runs : 1), sizeof(double));
+  double peak = 0, sum = 0;
+  long files = -1;
+  char pid[MDL_UUID_LEN] = "";
+  mdl_benchmark_result r;
+  memset(&r, 0, sizeof r);
+  if (samples == NULL) return bench_err_set(err, BENCH_ENOMEM, "out of memory");
+  for (int i = 0; i < total; i++) {
+    double ms = 0, pk = 0;
+    long f = -1;
+    if (mdl_uuid_v4(pid, NULL) != MDL_OK) {
+      rc = bench_err_set(err, BENCH_ESETUP, "cannot make a project id (no kernel randomness)");
+      goto cleanup;
+    }
+    rc = bench_index_once(env, repo, pid, 600000, &ms, &pk, &f, err);
+    if (rc != BENCH_OK) goto cleanup;
+    fprintf(stderr, "index run %d/%d (%s): %.0f ms, %ld files, server RSS peak %.1f MB\n", i + 1,
+            total, i < plan->index_warmup ? "warm-up" : "measured", ms, f, pk);
+    if (pk > peak) peak = pk;
+    if (i >= plan->index_warmup) {
+      samples[i - plan->index_warmup] = ms;
+      sum += ms;
+      files = f;
+    }
+  }
+  bench_record_opts o = {MDL_OP_INDEX, MDL_SERVER_CODEBASE_MCP, 0, sum / 1000.0, plan->index_runs,
+                         plan->index_warmup};
+  if ((rc = bench_record_build(&o, samples, (size_t)plan->index_runs, &r, NULL, err)) != BENCH_OK ||
+      (rc = bench_record_param_int(&r, "files", plan->index_files, err)) != BENCH_OK ||
+      (rc = bench_record_param_int(&r, "files_indexed", files, err)) != BENCH_OK ||
+      (rc = bench_record_param_float(&r, "files_per_second",
+                                     sum > 0 ? files * plan->index_runs / (sum / 1000.0) : 0, err)) !=
+          BENCH_OK ||
+      (rc = bench_record_param_float(&r, "server_rss_peak_mb", peak, err)) != BENCH_OK ||
+      (rc = bench_record_param_str(&r, "empty_index", "fresh project id per run", err)) != BENCH_OK)
+    goto cleanup;
+  if ((rc = bench_set_put(set, &r, samples, (size_t)plan->index_runs, err)) != BENCH_OK) goto cleanup;
+  if (project_out != NULL) snprintf(project_out, MDL_UUID_LEN, "%s", pid);
+cleanup:
+  mdl_benchmark_result_free(&r);
+  free(samples);
+  return rc;
+}
+
+/* ---- search -------------------------------------------------------------------------------- */
+
+enum { Q_SYMBOL, Q_DOC, Q_FUZZY, Q_PATH, Q_KINDS };
+static const char *const kQueryKind[Q_KINDS] = {"symbol", "doc_words", "fuzzy_identifier",
+                                                "path_filter"};
+
+typedef struct query {
+  int kind;
+  char *args;          /* JSON text; owned */
+  char expect[512];    /* file the answer should contain */
+  double ms;
+  int ok, hit;
+} query;
+
+typedef struct search_run {
+  const char *url;
+  query *q;
+  size_t n;
+  size_t next;         /* atomic cursor */
+  bench_err first_err; /* first failure (guarded by mu) */
+  pthread_mutex_t mu;
+} search_run;
+
+static int suffix_match(const char *path, const char *rel) {
+  size_t a = strlen(path), b = strlen(rel);
+  if (a < b) return 0;
+  if (strcmp(path + a - b, rel) != 0) return 0;
+  return a == b || path[a - b - 1] == '/';
+}
+
+static void *search_worker(void *arg) {
+  search_run *run = arg;
+  for (;;) {
+    size_t i = __atomic_fetch_add(&run->next, 1, __ATOMIC_RELAXED);
+    if (i >= run->n) break;
+    query *q = &run->q[i];
+    cJSON *out = NULL;
+    bench_err e;
+    if (bench_tool(run->url, "search_code", q->args, 30000, &out, &q->ms, &e) != BENCH_OK) {
+      pthread_mutex_lock(&run->mu);
+      if (run->first_err.code == BENCH_OK) run->first_err = e;
+      pthread_mutex_unlock(&run->mu);
+      continue;
+    }
+    q->ok = 1;
+    const cJSON *res = cJSON_GetObjectItemCaseSensitive(out, "results"), *it;
+    cJSON_ArrayForEach(it, res) {
+      const char *fp = jstr(it, "file_path");
+      if (fp != NULL && suffix_match(fp, q->expect)) {
+        q->hit = 1;
+        break;
+      }
+    }
+    cJSON_Delete(out);
+  }
+  return NULL;
+}
+
+/* Misspells an identifier: drops the character in the middle of its longest word. */
+static void misspell(const char *ident, char *out, size_t n) {
+  size_t len = strlen(ident);
+  snprintf(out, n, "%s", ident);
+  if (len < 5) return;
+  size_t at = len / 2;
+  if (ident[at] == '_') at++;
+  memmove(out + at, out + at + 1, strlen(out + at + 1) + 1);
+}
+
+/* First k words of a space-separated list (',' also separates). */
+static void first_words(const char *words, int k, char *out, size_t n) {
+  size_t o = 0;
+  int w = 0, in = 0;
+  for (const char *p = words; *p != '\0' && o + 1 < n; p++) {
+    int sep = *p == ' ' || *p == ',' || *p == '\t';
+    if (sep) {
+      if (in && ++w == k) break;
+      in = 0;
+      continue;
+    }
+    if (!in && o > 0) out[o++] = ' ';
+    if (o + 1 < n) out[o++] = *p;
+    in = 1;
+  }
+  out[o] = '\0';
+}
+
+static char *query_args(const char *text, const char *project, const char *prefix) {
+  cJSON *a = cJSON_CreateObject();
+  char *s = NULL;
+  if (a != NULL && cJSON_AddStringToObject(a, "query", text) != NULL &&
+      cJSON_AddStringToObject(a, "project_id", project) != NULL &&
+      cJSON_AddNumberToObject(a, "limit", 10) != NULL &&
+      (prefix == NULL || cJSON_AddStringToObject(a, "file_path_prefix", prefix) != NULL))
+    s = cJSON_PrintUnformatted(a);
+  cJSON_Delete(a);
+  return s;
+}
+
+static int build_queries(const tst_manifest *m, const char *project, int count, uint64_t seed,
+                         query **out, bench_err *err) {
+  size_t nsym = 0;
+  const tst_manifest_entry **sym = calloc(m->n > 0 ? m->n : 1, sizeof *sym);
+  query *q = calloc((size_t)count, sizeof *q);
+  int rc = BENCH_OK;
+  if (sym == NULL || q == NULL) {
+    rc = bench_err_set(err, BENCH_ENOMEM, "out of memory");
+    goto cleanup;
+  }
+  for (size_t i = 0; i < m->n; i++) {
+    const char *k = m->entries[i].kind;
+    if (strcmp(k, "function") == 0 || strcmp(k, "class") == 0 || strcmp(k, "method") == 0)
+      sym[nsym++] = &m->entries[i];
+  }
+  if (nsym == 0) {
+    rc = bench_err_set(err, BENCH_ESETUP, "the fixture manifest lists no symbols");
+    goto cleanup;
+  }
+  for (int i = 0; i < count; i++) {
+    const tst_manifest_entry *e = sym[(seed + (uint64_t)i * 7919u) % nsym];
+    char text[512], words[512], prefix[512];
+    const char *pre = NULL;
+    q[i].kind = i % Q_KINDS;
+    snprintf(q[i].expect, sizeof q[i].expect, "%s", e->file);
+    switch (q[i].kind) {
+      case Q_SYMBOL:
+        snprintf(text, sizeof text, "%s", e->symbol);
+        break;
+      case Q_DOC:
+        if (e->doc_words != NULL && e->doc_words[0] != '\0' && strcmp(e->doc_words, "-") != 0)
+          first_words(e->doc_words, 4, text, sizeof text);
+        else
+          tst_identifier_words(e->symbol, text, sizeof text);
+        break;
+      case Q_FUZZY:
+        misspell(e->symbol, text, sizeof text);
+        break;
+      default:
+        tst_identifier_words(e->symbol, words, sizeof words);
+        snprintf(text, sizeof text, "%s", words);
+        snprintf(prefix, sizeof prefix, "%s", e->file);
+        char *slash = strrchr(prefix, '/');
+        if (slash != NULL) slash[1] = '\0';
+        pre = prefix;
+    }
+    q[i].args = query_args(text, project, pre);
+    if (q[i].args == NULL) {
+      rc = bench_err_set(err, BENCH_ENOMEM, "out of memory");
+      goto cleanup;
+    }
+  }
+  *out = q;
+  q = NULL;
+cleanup:
+  if (q != NULL)
+    for (int i = 0; i < count; i++) free(q[i].args);
+  free(q);
+  free(sym);
+  return rc;
+}
+
+int bench_op_search(bench_env *env, const bench_plan *plan, const char *manifest,
+                    const char *project_id, bench_set *set, double *hit_rate, bench_err *err) {
+  int rc = BENCH_OK;
+  tst_manifest *m = NULL;
+  tst_err te;
+  query *q = NULL;
+  double *samples = NULL;
+  pthread_t th[64];
+  int started = 0, nq = plan->search_queries, nc = plan->search_clients;
+  search_run run;
+  mdl_benchmark_result r;
+  memset(&r, 0, sizeof r);
+  memset(&run, 0, sizeof run);
+  pthread_mutex_init(&run.mu, NULL);
+  assert(env->codebase != NULL && nc >= 1 && nc <= 64 && nq >= 1);
+  if (tst_manifest_load(manifest, &m, &te) != TST_OK) {
+    rc = bench_err_set(err, BENCH_ESETUP, "manifest %s: %s", manifest, te.msg);
+    goto cleanup;
+  }
+  if ((rc = build_queries(m, project_id, nq, plan->seed, &q, err)) != BENCH_OK) goto cleanup;
+  run.url = tst_server_url(env->codebase);
+  run.q = q;
+  run.n = (size_t)nq;
+  double t0 = tst_now_ms();
+  for (; started < nc; started++)
+    if (pthread_create(&th[started], NULL, search_worker, &run) != 0) break;
+  for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+  double wall = (tst_now_ms() - t0) / 1000.0;
+  if (started == 0) {
+    rc = bench_err_set(err, BENCH_ERUN, "cannot start search client threads");
+    goto cleanup;
+  }
+  if (run.first_err.code != BENCH_OK) {
+    rc = bench_err_set(err, BENCH_ERUN, "a search failed: %s", run.first_err.msg);
+    goto cleanup;
+  }
+  samples = malloc((size_t)nq * sizeof *samples);
+  if (samples == NULL) {
+    rc = bench_err_set(err, BENCH_ENOMEM, "out of memory");
+    goto cleanup;
+  }
+  int hits[Q_KINDS] = {0}, per[Q_KINDS] = {0}, all = 0;
+  for (int i = 0; i < nq; i++) {
+    samples[i] = q[i].ms;
+    per[q[i].kind]++;
+    hits[q[i].kind] += q[i].hit;
+    all += q[i].hit;
+  }
+  bench_record_opts o = {MDL_OP_SEARCH, MDL_SERVER_CODEBASE_MCP, 0, wall, 1, 0};
+  if ((rc = bench_record_build(&o, samples, (size_t)nq, &r, NULL, err)) != BENCH_OK ||
+      (rc = bench_record_param_int(&r, "concurrent_clients", started, err)) != BENCH_OK ||
+      (rc = bench_record_param_int(&r, "queries", nq, err)) != BENCH_OK ||
+      (rc = bench_record_param_int(&r, "indexed_files", plan->index_files, err)) != BENCH_OK ||
+      (rc = bench_record_param_str(&r, "query_kinds", "symbol, doc_words, fuzzy_identifier, path_filter",
+                                   err)) != BENCH_OK ||
+      (rc = bench_record_param_float(&r, "expected_file_hit_rate", (double)all / nq, err)) != BENCH_OK)
+    goto cleanup;
+  for (int k = 0; k < Q_KINDS; k++) {
+    char key[64];
+    snprintf(key, sizeof key, "hit_rate_%s", kQueryKind[k]);
+    if (per[k] > 0 && (rc = bench_record_param_float(&r, key, (double)hits[k] / per[k], err)) != BENCH_OK)
+      goto cleanup;
+  }
+  if ((rc = bench_set_put(set, &r, samples, (size_t)nq, err)) != BENCH_OK) goto cleanup;
+  if (hit_rate != NULL) *hit_rate = (double)all / nq;
+cleanup:
+  mdl_benchmark_result_free(&r);
+  if (q != NULL)
+    for (int i = 0; i < nq; i++) free(q[i].args);
+  free(q);
+  free(samples);
+  tst_manifest_free(m);
+  pthread_mutex_destroy(&run.mu);
+  return rc;
+}
+
+/* ---- outputs ------------------------------------------------------------------------------- */
+
+void bench_set_stamp(bench_set *set) {
+  bench_machine m;
+  bench_machine_describe(&m);
+  cJSON_Delete(set->machine);
+  set->machine = bench_machine_to_json(&m);
+  mdl_time_now(set->measured_at);
+  const char *c = getenv("BENCH_COMMIT");
+  if (c == NULL) c = getenv("BUILD_SCM_REVISION");
+  if (c != NULL) snprintf(set->commit, sizeof set->commit, "%s", c);
+}
+
+int bench_write_outputs(const bench_set *set, const char *dir, const char *name, bench_err *err) {
+  char path[1024];
+  int rc = BENCH_OK;
+  if (dir == NULL) dir = getenv("TEST_UNDECLARED_OUTPUTS_DIR");
+  if (dir == NULL) return BENCH_OK;
+  snprintf(path, sizeof path, "%s/%s.json", dir, name);
+  if ((rc = bench_set_write(set, path, err)) != BENCH_OK) return rc;
+  for (int op = 0; op < MDL_OP_COUNT; op++) {
+    if (!set->has[op]) continue;
+    cJSON *j = mdl_benchmark_result_to_json(&set->results[op]);
+    char *text = j != NULL ? cJSON_Print(j) : NULL;
+    cJSON_Delete(j);
+    if (text == NULL) return bench_err_set(err, BENCH_ENOMEM, "out of memory");
+    snprintf(path, sizeof path, "%s/%s.result.json", dir, mdl_operation_type_name((mdl_operation_type)op));
+    rc = bench_write_file(path, text, err);
+    free(text);
+    if (rc != BENCH_OK) return rc;
+  }
+  return BENCH_OK;
+}

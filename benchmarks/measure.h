@@ -1,0 +1,120 @@
+/* measure.h — the US1 measurements, defined once and used by the benchmark targets, the
+ * regression target and the 50,000-file edge case.
+ *
+ * Everything is real: an ephemeral PostgreSQL cluster (//testing tst_pg), the real server binaries
+ * launched as processes (tst_server, found as Bazel runfiles), real HTTP on loopback through the
+ * REST form of each tool (POST <url>/mcp/<tool>, body = the tool's arguments, answer = its
+ * output). Latencies are client-side wall time (monotonic clock) of one operation:
+ *   index          start_indexing_background -> get_indexing_status says completed (polled every
+ *                  25 ms), each run on a fresh project id, i.e. an empty index for that project;
+ *   search         one search_code request, issued by one of N concurrent client threads;
+ *   project_switch one POST /mcp/switch_project;
+ *   entity_query   one POST /mcp/query_entities with a JSONB filter.
+ * The plan (bench_plan) says how many rounds; benchmarks use the full plan, the regression target
+ * a short one. Results land in a bench_set as PerformanceBenchmarkResult records built by
+ * record.h, with the raw samples for the report's histograms. Not thread-safe per object. */
+#ifndef BENCH_MEASURE_H
+#define BENCH_MEASURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <cjson/cJSON.h>
+
+#include "benchmarks/error.h"
+#include "benchmarks/result_set.h"
+#include "testing/pg.h"
+#include "testing/repogen.h"
+#include "testing/server.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BENCH_CODEBASE_BIN "servers/codebase_mcp/codebase-mcp"
+#define BENCH_WORKFLOW_BIN "servers/workflow_mcp/workflow-mcp"
+
+/* How much to measure. */
+typedef struct bench_plan {
+  int index_files;     /* fixture size; 10000 */
+  int index_warmup;    /* 1 */
+  int index_runs;      /* 5 (benchmark) / 3 (regression) */
+  int search_queries;  /* >= 200 */
+  int search_clients;  /* 10 */
+  int switch_warmup;   /* switches not counted (connection set-up); 5 */
+  int switches;        /* 20 */
+  int entity_queries;  /* 100 */
+  uint64_t seed;       /* fixture and workflow data seed */
+} bench_plan;
+
+/* The full plan of the benchmarks and the short one of the regression target. */
+bench_plan bench_plan_full(void);
+bench_plan bench_plan_short(void);
+
+/* PostgreSQL + the servers a measurement needs. */
+typedef struct bench_env {
+  tst_pg *pg;
+  tst_server *codebase; /* NULL unless started */
+  tst_server *workflow; /* NULL unless started */
+  char dir[512];        /* private scratch directory (fixtures), removed by bench_env_stop */
+  char codebase_db[512]; /* libpq URI of the codebase-mcp database ("" if not started) */
+  char workflow_db[512]; /* libpq URI of the workflow-mcp database ("" if not started) */
+} bench_env;
+
+/* Starts a cluster, migrates and starts the servers asked for (each on its own database).
+ * BENCH_ESETUP with the harness's message (binary missing, migrate failed, server log tail).
+ * On failure nothing is left running. */
+int bench_env_start(bench_env *env, int codebase, int workflow, bench_err *err);
+
+/* Stops everything bench_env_start started and removes the scratch directory. Safe to repeat. */
+void bench_env_stop(bench_env *env);
+
+/* POST <base_url>/mcp/<tool> with args_json. 2xx: *out (optional) gets the parsed answer (caller
+ * frees) and *latency_ms (optional) the round trip. Other statuses: BENCH_ERUN with status and
+ * body excerpt; transport failures: BENCH_ERUN too. */
+int bench_tool(const char *base_url, const char *tool, const char *args_json, long timeout_ms,
+               cJSON **out, double *latency_ms, bench_err *err);
+
+/* Generates the FR-024 fixture (files, seed) under env->dir: repo path into repo[rn], manifest
+ * path into manifest[mn]. st optional. BENCH_ESETUP on failure. */
+int bench_fixture(bench_env *env, int files, uint64_t seed, char *repo, size_t rn, char *manifest,
+                  size_t mn, tst_repogen_stats *st, bench_err *err);
+
+/* One indexing run of repo into project_id on the codebase server, timed to completion.
+ * peak_rss_mb (optional) gets the server's peak RSS sampled while it ran; files (optional) the
+ * files_indexed the job reported. BENCH_ERUN if the job fails or does not finish in timeout_ms. */
+int bench_index_once(bench_env *env, const char *repo, const char *project_id, int timeout_ms,
+                     double *ms, double *peak_rss_mb, long *files, bench_err *err);
+
+/* Indexing benchmark: plan->index_warmup + plan->index_runs runs, each on a fresh project id;
+ * puts the "index" record (runs only) into set; project_out (optional, 37 bytes) gets the last
+ * project id (an indexed project the search can use). */
+int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, bench_set *set,
+                   char *project_out, bench_err *err);
+
+/* Search benchmark on an indexed project: plan->search_queries queries of four kinds built from
+ * the manifest (symbol name, words of a doc comment, misspelt identifier, identifier words with a
+ * file_path_prefix filter), issued by plan->search_clients threads. Puts the "search" record.
+ * hit_rate (optional) gets the share of queries whose expected file was among the results. */
+int bench_op_search(bench_env *env, const bench_plan *plan, const char *manifest,
+                    const char *project_id, bench_set *set, double *hit_rate, bench_err *err);
+
+/* (measure_workflow.c, library :measure_workflow) Workflow benchmarks: seeds 5 projects, 1,000 entities and 10-20 work items per project
+ * (//testing workgen), then measures plan->switches switches among the projects and
+ * plan->entity_queries JSONB-filtered entity queries. Puts "project_switch" and "entity_query". */
+int bench_op_workflow(bench_env *env, const bench_plan *plan, bench_set *set, bench_err *err);
+
+/* Fills set's metadata: machine (this one), measured_at (now), commit from env BENCH_COMMIT or
+ * BUILD_SCM_REVISION when present. */
+void bench_set_stamp(bench_set *set);
+
+/* Writes set as <dir>/<name>.json plus one bare record file per operation
+ * (<dir>/<operation>.result.json). dir NULL: $TEST_UNDECLARED_OUTPUTS_DIR (no-op if unset). */
+int bench_write_outputs(const bench_set *set, const char *dir, const char *name, bench_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BENCH_MEASURE_H */

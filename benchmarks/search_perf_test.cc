@@ -1,0 +1,52 @@
+// search_perf_test.cc — US1: code search with 10 concurrent clients, >= 200 queries of four kinds
+// (symbol, doc-comment words, misspelt identifier, path filter) over the indexed 10,000-file
+// fixture; p95 < 500 ms. Writes search_perf.json and search.result.json.
+#include "benchmarks/test_util.h"
+
+namespace {
+
+TEST(SearchPerf, US1_SearchP95Under500msWith10ConcurrentClients) {
+  bench_env env;
+  bench_err err;
+  ASSERT_EQ(bench_env_start(&env, 1, 0, &err), BENCH_OK) << err.msg;
+  bench_plan plan = bench_plan_full();
+  char repo[1024], manifest[1024], project[MDL_UUID_LEN];
+  ASSERT_EQ(bench_fixture(&env, plan.index_files, plan.seed, repo, sizeof repo, manifest,
+                          sizeof manifest, nullptr, &err),
+            BENCH_OK)
+      << err.msg;
+  ASSERT_EQ(mdl_uuid_v4(project, nullptr), MDL_OK);
+  double index_ms = 0;
+  long files = 0;
+  ASSERT_EQ(bench_index_once(&env, repo, project, 600000, &index_ms, nullptr, &files, &err),
+            BENCH_OK)
+      << err.msg;
+  printf("indexed %ld files in %.0f ms\n", files, index_ms);
+
+  bench_set set{};
+  double hit_rate = 0;
+  ASSERT_EQ(bench_op_search(&env, &plan, manifest, project, &set, &hit_rate, &err), BENCH_OK)
+      << err.msg;
+  bench_set_stamp(&set);
+  ASSERT_EQ(bench_write_outputs(&set, nullptr, "search_perf", &err), BENCH_OK) << err.msg;
+  bench_test::ValidateWritten(MDL_OP_SEARCH);
+
+  const mdl_benchmark_result &r = set.results[MDL_OP_SEARCH];
+  bench_test::Print(r);
+  printf("expected file among the results: %.1f%% (symbol %.1f%%, doc %.1f%%, fuzzy %.1f%%, "
+         "path %.1f%%)\n",
+         100 * hit_rate, 100 * bench_test::Param(r, "hit_rate_symbol"),
+         100 * bench_test::Param(r, "hit_rate_doc_words"),
+         100 * bench_test::Param(r, "hit_rate_fuzzy_identifier"),
+         100 * bench_test::Param(r, "hit_rate_path_filter"));
+  EXPECT_GE(r.sample_size, 200);
+  EXPECT_EQ(bench_test::Param(r, "concurrent_clients"), 10);
+  // The searches are real: looking a symbol up by name finds its file.
+  EXPECT_GE(bench_test::Param(r, "hit_rate_symbol"), 0.8);
+  EXPECT_LT(r.latency_p95_ms, 500.0) << "US1: search p95 < 500 ms with 10 concurrent clients";
+  EXPECT_EQ(r.pass_status, MDL_STATUS_PASS);
+  bench_set_free(&set);
+  bench_env_stop(&env);
+}
+
+}  // namespace
