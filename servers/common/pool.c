@@ -440,9 +440,11 @@ srv_code srv_pool_acquire(srv_pool *p, int64_t deadline_mono_ms, PGconn **out, s
   }
   /* Granted a slot: open the connection ourselves. */
 connect:
+  /* While the database is known to be lost, try briefly: the ping thread keeps probing. */
+  timeout_s = p->db_connected ? p->connect_timeout_s : PROBE_CONNECT_TIMEOUT_S;
   pthread_mutex_unlock(&p->mu);
-  timeout_s = (int)((srv_ms_until(deadline_mono_ms) + 999) / 1000);
-  if (timeout_s > p->connect_timeout_s) timeout_s = p->connect_timeout_s;
+  int64_t left_s = (srv_ms_until(deadline_mono_ms) + 999) / 1000;
+  if (left_s < timeout_s) timeout_s = (int)left_s;
   if (timeout_s < 2) timeout_s = 2; /* libpq treats 1 as 2 anyway */
   *out = fill_slot(p, timeout_s, errbuf, sizeof errbuf, &ev);
   if (*out == NULL) {
