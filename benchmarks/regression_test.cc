@@ -49,13 +49,15 @@ TEST(Regression, FR018_FR021_CurrentRunAgainstCommittedBaselineDoesNotBlock) {
   bench_comparison cmp;
   bench_compare(&baseline, &current, &cmp);
   const char *out = getenv("TEST_UNDECLARED_OUTPUTS_DIR");
-  if (out != nullptr)
+  if (out != nullptr) {
     ASSERT_EQ(bench_comparison_write_files(&cmp, &baseline, &current, out, &err), BENCH_OK)
         << err.msg;
+  }
   bench_comparison_write_markdown(&cmp, &baseline, &current, stdout, nullptr);
   EXPECT_EQ(cmp.n, 12u);
-  if (!baseline.present)
+  if (!baseline.present) {
     EXPECT_NE(std::string(cmp.summary).find("no baseline file yet"), std::string::npos);
+  }
   EXPECT_NE(cmp.verdict, BENCH_BLOCK) << cmp.summary << " (see comparison.md in outputs.zip)";
   bench_set_free(&baseline);
   bench_set_free(&current);
