@@ -351,7 +351,24 @@ void srv_pool_destroy(srv_pool *p) {
   pthread_cond_signal(&p->thread_cond);
   pthread_mutex_unlock(&p->mu);
   pthread_join(p->thread, NULL);
-  assert(p->in_use == 0 && p->waiting == 0);
+  /* Callers should have released everything; give stragglers (a background job finishing its
+   * batch) up to 10 s rather than freeing memory they still use. */
+  int64_t until = srv_mono_ms() + 10000;
+  pthread_mutex_lock(&p->mu);
+  while ((p->in_use > 0 || p->waiting > 0) && srv_mono_ms() < until) {
+    pthread_mutex_unlock(&p->mu);
+    srv_sleep_ms(10);
+    pthread_mutex_lock(&p->mu);
+  }
+  int busy = p->in_use + p->waiting;
+  pthread_mutex_unlock(&p->mu);
+  if (busy > 0) {
+    srv_log_event(SRV_LOG_ERROR, "pool_destroy_busy",
+                  "pool destroyed with %d connections still in use or awaited after 10 s; "
+                  "leaving it allocated to avoid a use-after-free",
+                  busy);
+    return;
+  }
   for (int i = 0; i < p->nidle; i++) PQfinish(p->idle[i].c);
   pthread_mutex_destroy(&p->mu);
   pthread_cond_destroy(&p->thread_cond);

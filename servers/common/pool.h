@@ -66,8 +66,9 @@ typedef struct srv_pool_stats {
  * (srv_pool_destroy). */
 srv_code srv_pool_create(const srv_pool_config *cfg, srv_pool **out, srv_err *err);
 
-/* Stops the ping thread, closes every idle connection and frees the pool. All connections must
- * have been released. NULL is a no-op. */
+/* Stops the ping thread, closes every idle connection and frees the pool. Connections should
+ * all have been released; destroy waits up to 10 s for stragglers, then logs an ERROR and leaves
+ * the pool allocated (never frees memory a caller still uses). NULL is a no-op. */
 void srv_pool_destroy(srv_pool *pool);
 
 /* Gets a connection, waiting in FIFO order until deadline_mono_ms (a srv_mono_ms() value).

@@ -376,6 +376,25 @@ TEST_F(PoolTest, US4_RetrySafeOperationRidesOutAShortOutage) {
   ASSERT_GE(WaitFor([&] { return Stats().db_connected == 1; }, 10000), 0);
 }
 
+TEST_F(PoolTest, DestroyWaitsForAStragglerToRelease) {
+  Create(1, 2);
+  srv_err err;
+  PGconn *c = nullptr;
+  ASSERT_EQ(SRV_OK, srv_pool_acquire(pool_, srv_mono_ms() + 5000, &c, &err));
+  srv_pool *p = pool_;
+  std::thread late([&] {
+    srv_sleep_ms(300);
+    srv_pool_release(p, c, 0);
+  });
+  int64_t t0 = srv_mono_ms();
+  srv_pool_destroy(pool_);
+  pool_ = nullptr;
+  int64_t took = srv_mono_ms() - t0;
+  late.join();
+  EXPECT_GE(took, 250);
+  EXPECT_LT(took, 5000);
+}
+
 TEST_F(PoolTest, DbExecMapsErrors) {
   Create(1, 2, 300);
   srv_err err;
