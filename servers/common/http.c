@@ -605,11 +605,12 @@ srv_code srv_http_listen(srv_http *h, srv_err *err) {
     }
     h->nworkers++;
   }
-  h->d = MHD_start_daemon(flags, 0, NULL, NULL, access_handler, h, MHD_OPTION_LISTEN_SOCKET,
-                          h->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, h->opts.io_threads,
-                          MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_CONNECTION_TIMEOUT,
-                          (unsigned)120, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
-                          MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+  h->d =
+      MHD_start_daemon(flags, 0, NULL, NULL, access_handler, h, /* logger first: see MHD */
+                       MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET,
+                       h->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, h->opts.io_threads,
+                       MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_CONNECTION_TIMEOUT,
+                       (unsigned)120, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_END);
   if (h->d == NULL)
     return srv_err_set(err, SRV_EIO, "libmicrohttpd could not start on %s:%d", h->bind, h->port);
   return SRV_OK;
