@@ -26,8 +26,8 @@ void tst_err_clear(tst_err *err) {
 
 const char *tst_strerror(int code) {
   static const char *const names[TST_ECODE_COUNT] = {
-      "ok",      "invalid_argument", "system_error", "timeout",     "start_failed",
-      "db_error", "http_error",      "protocol_error", "unsupported", "not_found",
+      "ok",       "invalid_argument", "system_error",   "timeout",     "start_failed",
+      "db_error", "http_error",       "protocol_error", "unsupported", "not_found",
   };
   if (code < 0 || code >= TST_ECODE_COUNT) return "unknown";
   return names[code];

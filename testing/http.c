@@ -14,7 +14,9 @@
 #include "testing/proc.h"
 
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
-static void global_init(void) { curl_global_init(CURL_GLOBAL_ALL); }
+static void global_init(void) {
+  curl_global_init(CURL_GLOBAL_ALL);
+}
 
 typedef struct buf {
   char *data;
@@ -120,7 +122,8 @@ int tst_http_request(const char *method, const char *url, const char *body,
       curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
       curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
     }
-    if (strcmp(method, "POST") != 0 || body == NULL) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (strcmp(method, "POST") != 0 || body == NULL)
+      curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     if (strcmp(method, "POST") == 0 && body == NULL) {
       curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
       curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);

@@ -7,9 +7,8 @@
 #ifndef TST_HTTP_H
 #define TST_HTTP_H
 
-#include <stddef.h>
-
 #include <cjson/cJSON.h>
+#include <stddef.h>
 
 #include "testing/error.h"
 
@@ -23,12 +22,12 @@ typedef struct tst_http_header_kv {
 } tst_http_header_kv;
 
 typedef struct tst_http_resp {
-  long status;                  /* HTTP status (0 when no response) */
-  char *body;                   /* NUL-terminated body ("" if none); owned */
+  long status; /* HTTP status (0 when no response) */
+  char *body;  /* NUL-terminated body ("" if none); owned */
   size_t body_len;
-  cJSON *json;                  /* parsed body, or NULL when not JSON; owned */
-  double latency_ms;            /* request start to last byte */
-  tst_http_header_kv *headers;  /* headers of the final response; owned */
+  cJSON *json;                 /* parsed body, or NULL when not JSON; owned */
+  double latency_ms;           /* request start to last byte */
+  tst_http_header_kv *headers; /* headers of the final response; owned */
   size_t n_headers;
 } tst_http_resp;
 
@@ -37,8 +36,7 @@ typedef struct tst_http_resp {
  * array, may be NULL). timeout_ms <= 0 means 30000. On success *out is filled (free with
  * tst_http_resp_free); on failure *out is zeroed and err names the URL and the curl error. */
 int tst_http_request(const char *method, const char *url, const char *body,
-                     const char *const *headers, long timeout_ms, tst_http_resp *out,
-                     tst_err *err);
+                     const char *const *headers, long timeout_ms, tst_http_resp *out, tst_err *err);
 
 /* GET url. */
 int tst_http_get(const char *url, long timeout_ms, const char *const *headers, tst_http_resp *out,

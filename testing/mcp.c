@@ -64,7 +64,8 @@ int tst_mcp_request(tst_mcp *m, const char *method, const char *params_json, cJS
   if (params_json != NULL) {
     params = cJSON_Parse(params_json);
     if (params == NULL) {
-      return tst_err_set(err, TST_EINVAL, "%s: params are not valid JSON: %.100s", method, params_json);
+      return tst_err_set(err, TST_EINVAL, "%s: params are not valid JSON: %.100s", method,
+                         params_json);
     }
   }
   req = cJSON_CreateObject();
@@ -117,9 +118,11 @@ int tst_mcp_open(tst_mcp *m, const char *base_url, long timeout_ms, tst_err *err
   m->next_id = 1;
   m->timeout_ms = timeout_ms > 0 ? timeout_ms : 30000;
   memset(&resp, 0, sizeof(resp));
-  req = cJSON_Parse("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
-                    "\"protocolVersion\":\"" PROTOCOL_VERSION "\",\"capabilities\":{},"
-                    "\"clientInfo\":{\"name\":\"tst-mcp\",\"version\":\"1.0\"}}}");
+  req = cJSON_Parse(
+      "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{"
+      "\"protocolVersion\":\"" PROTOCOL_VERSION
+      "\",\"capabilities\":{},"
+      "\"clientInfo\":{\"name\":\"tst-mcp\",\"version\":\"1.0\"}}}");
   body = cJSON_PrintUnformatted(req);
   rc = post(m, body, &resp, err);
   if (rc != TST_OK) goto cleanup;

@@ -13,7 +13,8 @@ namespace {
 
 std::string One(PGconn *c, const std::string &sql) {
   PGresult *r = PQexec(c, sql.c_str());
-  std::string v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "<error>";
+  std::string v =
+      PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "<error>";
   PQclear(r);
   return v;
 }
@@ -31,17 +32,20 @@ TEST(ParallelPg, Issue3_OwnClusterOwnDataUnderConcurrency) {
   PQclear(r);
   for (int i = 0; i < 50; i++) {
     const char *params[1] = {me.c_str()};
-    r = PQexecParams(c, "INSERT INTO marks VALUES ($1, 1)", 1, nullptr, params, nullptr, nullptr, 0);
+    r = PQexecParams(c, "INSERT INTO marks VALUES ($1, 1)", 1, nullptr, params, nullptr, nullptr,
+                     0);
     ASSERT_EQ(PGRES_COMMAND_OK, PQresultStatus(r)) << PQerrorMessage(c);
     PQclear(r);
   }
   EXPECT_EQ("50", One(c, "SELECT count(*) FROM marks"));
   EXPECT_EQ("1", One(c, "SELECT count(DISTINCT who) FROM marks"));
   // Only this test's databases exist in its cluster.
-  EXPECT_EQ("0", One(c, "SELECT count(*) FROM pg_database WHERE datname NOT IN "
-                        "('postgres', 'template0', 'template1', 'tst_main')"));
+  EXPECT_EQ("0", One(c,
+                     "SELECT count(*) FROM pg_database WHERE datname NOT IN "
+                     "('postgres', 'template0', 'template1', 'tst_main')"));
   // Nobody else is connected to it.
-  EXPECT_EQ("1", One(c, "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"));
+  EXPECT_EQ("1",
+            One(c, "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"));
   PQfinish(c);
   tst_pg_destroy(pg);
 }

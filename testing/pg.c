@@ -28,29 +28,32 @@
 #define MAX_CREATED 64
 
 struct tst_pg {
-  int external;             /* 1: DATABASE_URL mode */
-  char dir[128];            /* cluster directory (ephemeral mode) */
+  int external;  /* 1: DATABASE_URL mode */
+  char dir[128]; /* cluster directory (ephemeral mode) */
   char datadir[160];
   char log_path[160];
   char bindir[256];
   int port;
-  pid_t pm_pid;             /* postmaster, -1 when stopped */
-  pid_t wd_pid;             /* watchdog */
+  pid_t pm_pid; /* postmaster, -1 when stopped */
+  pid_t wd_pid; /* watchdog */
   int wd_fd;
   char dbname[64];
   char url[1024];
   char admin_url[1024];
-  char ext_url[1024];       /* DATABASE_URL as given */
-  char prefix[40];          /* unique database-name prefix (DATABASE_URL mode) */
+  char ext_url[1024]; /* DATABASE_URL as given */
+  char prefix[40];    /* unique database-name prefix (DATABASE_URL mode) */
   char created[MAX_CREATED][64];
   int n_created;
 };
 
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER; /* guards the name sequence */
 
-static void destroy_at_exit(void *pg) { tst_pg_destroy((tst_pg *)pg); }
+static void destroy_at_exit(void *pg) {
+  tst_pg_destroy((tst_pg *)pg);
+}
 
-/* ---- helpers ----------------------------------------------------------------------------------- */
+/* ---- helpers -----------------------------------------------------------------------------------
+ */
 
 /* The watchdog: waits for EOF on stdin (test process gone) unless told "disarm", then stops the
  * postmaster named in postmaster.pid (if it is a postgres process), kills its process group and
@@ -67,7 +70,8 @@ static const char k_watchdog_script[] =
     "  kill -KILL \"$pid\" 2>/dev/null\n"
     "fi\n"
     "for p in /proc/[0-9]*; do\n"
-    "  case \"$(readlink \"$p/cwd\" 2>/dev/null)\" in \"$d\"/*) kill -KILL \"${p#/proc/}\" 2>/dev/null;; esac\n"
+    "  case \"$(readlink \"$p/cwd\" 2>/dev/null)\" in \"$d\"/*) kill -KILL \"${p#/proc/}\" "
+    "2>/dev/null;; esac\n"
     "done\n"
     "rm -rf \"$d\"\n";
 
@@ -77,8 +81,10 @@ static const char k_ext_watchdog_script[] =
     "trap '' INT TERM HUP PIPE\n"
     "while read -r l; do [ \"$l\" = disarm ] && exit 0; done\n"
     "command -v psql >/dev/null 2>&1 || exit 0\n"
-    "psql \"$1\" -Atc \"SELECT datname FROM pg_database WHERE left(datname, length('$2')) = '$2'\" |\n"
-    "while read -r db; do psql \"$1\" -qc \"DROP DATABASE IF EXISTS \\\"$db\\\" WITH (FORCE)\"; done\n";
+    "psql \"$1\" -Atc \"SELECT datname FROM pg_database WHERE left(datname, length('$2')) = '$2'\" "
+    "|\n"
+    "while read -r db; do psql \"$1\" -qc \"DROP DATABASE IF EXISTS \\\"$db\\\" WITH (FORCE)\"; "
+    "done\n";
 
 static int find_bindir(char *out, size_t n, tst_err *err) {
   const char *env = getenv("TST_PG_BINDIR");
@@ -151,7 +157,8 @@ static int make_url(const tst_pg *pg, const char *db, char *out, size_t n, tst_e
   }
   opts = PQconninfoParse(pg->ext_url, &perr);
   if (opts == NULL) {
-    rc = tst_err_set(err, TST_EINVAL, "cannot parse DATABASE_URL: %s", perr ? perr : "out of memory");
+    rc = tst_err_set(err, TST_EINVAL, "cannot parse DATABASE_URL: %s",
+                     perr ? perr : "out of memory");
     goto cleanup;
   }
   snprintf(out, n, "postgresql:///%s", db);
@@ -194,7 +201,8 @@ cleanup:
   return rc;
 }
 
-/* ---- the postmaster ---------------------------------------------------------------------------- */
+/* ---- the postmaster ----------------------------------------------------------------------------
+ */
 
 /* SIGKILLs every process whose working directory is inside datadir: backends of a postmaster that
  * died (each backend is its own process-group leader, so a group kill would miss them). */
@@ -213,7 +221,8 @@ static void kill_stragglers(const char *datadir) {
     n = readlink(link, target, sizeof(target) - 1);
     if (n <= 0) continue;
     target[n] = '\0';
-    if (strncmp(target, datadir, len) == 0 && (target[len] == '\0' || target[len] == '/' || target[len] == ' ')) {
+    if (strncmp(target, datadir, len) == 0 &&
+        (target[len] == '\0' || target[len] == '/' || target[len] == ' ')) {
       kill((pid_t)pid, SIGKILL);
     }
   }
@@ -223,8 +232,8 @@ static void kill_stragglers(const char *datadir) {
 /* initdb into datadir (inside dir, which the postgres user owns), log in dir/initdb.log. */
 static int run_initdb(const char *bindir, const char *dir, const char *datadir, tst_err *err) {
   char path[300], log[200];
-  const char *argv[] = {"initdb",   "-D",          datadir, "-A",   "trust", "-U", PG_USER,
-                        "--no-sync", "--locale=C", "-E",    "UTF8", NULL};
+  const char *argv[] = {"initdb", "-D",        datadir,      "-A", "trust", "-U",
+                        PG_USER,  "--no-sync", "--locale=C", "-E", "UTF8",  NULL};
   pid_t pid;
   int st = 0, rc;
   snprintf(path, sizeof(path), "%s/initdb", bindir);
@@ -322,10 +331,12 @@ static int init_datadir(tst_pg *pg, tst_err *err) {
     snprintf(log, sizeof(log), "%s/copy.log", pg->dir);
     tst_spawn_opts o = {"/bin/cp", argv, NULL, log, pg->dir, NULL, 0};
     rc = tst_spawn(&o, &pid, err);
-    if (rc == TST_OK && (tst_wait(pid, 120000, &st) != TST_OK || !WIFEXITED(st) || WEXITSTATUS(st) != 0)) {
+    if (rc == TST_OK &&
+        (tst_wait(pid, 120000, &st) != TST_OK || !WIFEXITED(st) || WEXITSTATUS(st) != 0)) {
       char tail[300];
       tst_file_tail(log, 3, tail, sizeof(tail));
-      rc = tst_err_set(err, TST_ESYS, "copying the template cluster %s failed: %s", g_tpl.datadir, tail);
+      rc = tst_err_set(err, TST_ESYS, "copying the template cluster %s failed: %s", g_tpl.datadir,
+                       tail);
     }
   }
   pthread_mutex_unlock(&g_lock);
@@ -336,15 +347,29 @@ static int init_datadir(tst_pg *pg, tst_err *err) {
  * returns TST_ESTART with *bind_failed = 1 so the caller can pick another port. */
 static int start_postmaster(tst_pg *pg, int *bind_failed, tst_err *err) {
   char path[300], port[16], conninfo[256];
-  const char *argv[] = {"postgres", "-D", pg->datadir, "-p", port, "-k", pg->dir,
-                        "-h", "127.0.0.1",
-                        "-c", "fsync=off",
-                        "-c", "synchronous_commit=off",
-                        "-c", "full_page_writes=off",
-                        "-c", "shared_buffers=16MB",
-                        "-c", "max_connections=200",
-                        "-c", "unix_socket_permissions=0777",
-                        "-c", "logging_collector=off",
+  const char *argv[] = {"postgres",
+                        "-D",
+                        pg->datadir,
+                        "-p",
+                        port,
+                        "-k",
+                        pg->dir,
+                        "-h",
+                        "127.0.0.1",
+                        "-c",
+                        "fsync=off",
+                        "-c",
+                        "synchronous_commit=off",
+                        "-c",
+                        "full_page_writes=off",
+                        "-c",
+                        "shared_buffers=16MB",
+                        "-c",
+                        "max_connections=200",
+                        "-c",
+                        "unix_socket_permissions=0777",
+                        "-c",
+                        "logging_collector=off",
                         NULL};
   double deadline;
   int rc;
@@ -395,8 +420,8 @@ static int stop_postmaster(tst_pg *pg, int sig, tst_err *err) {
   if (tst_wait(pg->pm_pid, 10000, NULL) != TST_OK) {
     kill(pg->pm_pid, SIGKILL);
     tst_wait(pg->pm_pid, -1, NULL);
-    rc = tst_err_set(err, TST_ETIMEOUT,
-                     "postgres did not stop within 10 s of signal %d; killed it", sig);
+    rc = tst_err_set(err, TST_ETIMEOUT, "postgres did not stop within 10 s of signal %d; killed it",
+                     sig);
   }
   pg->pm_pid = -1;
   kill_stragglers(pg->datadir);
@@ -463,7 +488,8 @@ static int start_external(tst_pg *pg, const char *url, tst_err *err) {
     snprintf(pg->prefix, sizeof(pg->prefix), "tst_%d_%d_%lx", (int)getpid(), s,
              (unsigned long)(ts.tv_nsec & 0xfffff));
   }
-  rc = tst_watchdog_start(k_ext_watchdog_script, pg->admin_url, pg->prefix, &pg->wd_pid, &pg->wd_fd, err);
+  rc = tst_watchdog_start(k_ext_watchdog_script, pg->admin_url, pg->prefix, &pg->wd_pid, &pg->wd_fd,
+                          err);
   if (rc != TST_OK) return rc;
   snprintf(pg->dbname, sizeof(pg->dbname), "%s_main", pg->prefix);
   snprintf(sql, sizeof(sql), "CREATE DATABASE %s", pg->dbname);
@@ -473,7 +499,8 @@ static int start_external(tst_pg *pg, const char *url, tst_err *err) {
   return make_url(pg, pg->dbname, pg->url, sizeof(pg->url), err);
 }
 
-/* ---- public API -------------------------------------------------------------------------------- */
+/* ---- public API --------------------------------------------------------------------------------
+ */
 
 int tst_pg_start(tst_pg **out, tst_err *err) {
   tst_pg *pg;
@@ -499,19 +526,31 @@ int tst_pg_start(tst_pg **out, tst_err *err) {
   return TST_OK;
 }
 
-const char *tst_pg_url(const tst_pg *pg) { return pg->url; }
-const char *tst_pg_admin_url(const tst_pg *pg) { return pg->admin_url; }
-int tst_pg_port(const tst_pg *pg) { return pg->port; }
-const char *tst_pg_dbname(const tst_pg *pg) { return pg->dbname; }
-pid_t tst_pg_postmaster_pid(const tst_pg *pg) { return pg->external ? -1 : pg->pm_pid; }
-const char *tst_pg_dir(const tst_pg *pg) { return pg->external ? NULL : pg->dir; }
+const char *tst_pg_url(const tst_pg *pg) {
+  return pg->url;
+}
+const char *tst_pg_admin_url(const tst_pg *pg) {
+  return pg->admin_url;
+}
+int tst_pg_port(const tst_pg *pg) {
+  return pg->port;
+}
+const char *tst_pg_dbname(const tst_pg *pg) {
+  return pg->dbname;
+}
+pid_t tst_pg_postmaster_pid(const tst_pg *pg) {
+  return pg->external ? -1 : pg->pm_pid;
+}
+const char *tst_pg_dir(const tst_pg *pg) {
+  return pg->external ? NULL : pg->dir;
+}
 
 int tst_pg_create_db(tst_pg *pg, const char *name, char *url, size_t n, tst_err *err) {
   char real[64], sql[128];
   int rc;
   if (name == NULL || !valid_dbname(name)) {
-    return tst_err_set(err, TST_EINVAL,
-                       "bad database name '%s': use 1-63 letters, digits or '_'", name ? name : "");
+    return tst_err_set(err, TST_EINVAL, "bad database name '%s': use 1-63 letters, digits or '_'",
+                       name ? name : "");
   }
   if (pg->external) {
     if (pg->n_created >= MAX_CREATED) {
@@ -536,11 +575,12 @@ int tst_pg_terminate_backends(tst_pg *pg, const char *dbname, int *terminated, t
   PGresult *r = NULL;
   int rc;
   /* pg_terminate_backend(pid, timeout) waits until the backend has exited (PostgreSQL 14+). */
-  rc = exec_sql(pg->admin_url,
-                "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
-                "WHERE pid <> pg_backend_pid() AND backend_type = 'client backend' "
-                "AND ($1::text IS NULL OR datname = $1::text)",
-                dbname, &r, err);
+  rc = exec_sql(
+      pg->admin_url,
+      "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
+      "WHERE pid <> pg_backend_pid() AND backend_type = 'client backend' "
+      "AND ($1::text IS NULL OR datname = $1::text)",
+      dbname, &r, err);
   if (rc != TST_OK) return rc;
   if (terminated != NULL) *terminated = (int)strtol(PQgetvalue(r, 0, 0), NULL, 10);
   PQclear(r);
@@ -558,8 +598,9 @@ int tst_pg_stop(tst_pg *pg, tst_err *err) {
 int tst_pg_restart(tst_pg *pg, tst_err *err) {
   int bind_failed = 0, rc;
   if (pg->external) {
-    return tst_err_set(err, TST_EUNSUPPORTED,
-                       "tst_pg_restart needs the ephemeral cluster; unset DATABASE_URL for this test");
+    return tst_err_set(
+        err, TST_EUNSUPPORTED,
+        "tst_pg_restart needs the ephemeral cluster; unset DATABASE_URL for this test");
   }
   rc = stop_postmaster(pg, SIGINT, err);
   if (rc != TST_OK) return rc;

@@ -27,7 +27,8 @@ int CountClusterProcesses(const std::string &dir) {
     long pid = strtol(e->d_name, &end, 10);
     if (*end != '\0' || pid <= 0) continue;
     char target[512];
-    ssize_t len = readlink((std::string("/proc/") + e->d_name + "/cwd").c_str(), target, sizeof target - 1);
+    ssize_t len =
+        readlink((std::string("/proc/") + e->d_name + "/cwd").c_str(), target, sizeof target - 1);
     if (len <= 0) continue;
     target[len] = '\0';
     if (std::string(target).rfind(dir + "/", 0) == 0) n++;
@@ -43,7 +44,8 @@ bool DirExists(const std::string &p) {
 
 std::string QueryOne(PGconn *c, const char *sql) {
   PGresult *r = PQexec(c, sql);
-  std::string v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "";
+  std::string v =
+      PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "";
   PQclear(r);
   return v;
 }
@@ -68,8 +70,9 @@ TEST_F(PgEnv, Issue3_StartWriteReadDestroyLeavesNothingUnder5s) {
 
   PGconn *c = PQconnectdb(tst_pg_url(pg));
   ASSERT_EQ(CONNECTION_OK, PQstatus(c)) << PQerrorMessage(c);
-  PGresult *r = PQexec(c, "CREATE TABLE t (id int primary key, name text);"
-                          "INSERT INTO t VALUES (1, 'invoice header')");
+  PGresult *r = PQexec(c,
+                       "CREATE TABLE t (id int primary key, name text);"
+                       "INSERT INTO t VALUES (1, 'invoice header')");
   ASSERT_EQ(PGRES_COMMAND_OK, PQresultStatus(r)) << PQerrorMessage(c);
   PQclear(r);
   EXPECT_EQ("invoice header", QueryOne(c, "SELECT name FROM t WHERE id = 1"));
@@ -115,7 +118,8 @@ TEST_F(PgEnv, Issue3_StopThenRestartSamePortKeepsData) {
   tst_pg *pg = nullptr;
   ASSERT_EQ(TST_OK, tst_pg_start(&pg, &err)) << err.msg;
   int port = tst_pg_port(pg);
-  ASSERT_EQ(TST_OK, tst_pg_exec(pg, nullptr, "CREATE TABLE k (v int); INSERT INTO k VALUES (42)", &err))
+  ASSERT_EQ(TST_OK,
+            tst_pg_exec(pg, nullptr, "CREATE TABLE k (v int); INSERT INTO k VALUES (42)", &err))
       << err.msg;
   PGconn *held = PQconnectdb(tst_pg_url(pg));
   ASSERT_EQ(CONNECTION_OK, PQstatus(held));
@@ -187,7 +191,8 @@ TEST_F(PgEnv, Issue3_KilledTestProcessLeavesNoOrphans) {
     gone = CountClusterProcesses(dir) == 0 && !DirExists(dir);
     if (!gone) usleep(100 * 1000);
   }
-  EXPECT_TRUE(gone) << "cluster of a killed test process survived: postmaster " << pm << " dir " << dir;
+  EXPECT_TRUE(gone) << "cluster of a killed test process survived: postmaster " << pm << " dir "
+                    << dir;
 }
 
 TEST(PgExternal, Issue3_DatabaseUrlModeCreatesAndDropsOwnDatabase) {
@@ -215,8 +220,13 @@ TEST(PgExternal, Issue3_DatabaseUrlModeCreatesAndDropsOwnDatabase) {
   PGconn *c = PQconnectdb(tst_pg_admin_url(server));
   ASSERT_EQ(CONNECTION_OK, PQstatus(c));
   EXPECT_EQ("0", QueryOne(c, ("SELECT count(*) FROM pg_database WHERE datname LIKE '" +
-                              dba.substr(0, dba.size() - 5) + "%'").c_str()));
-  EXPECT_EQ("0", QueryOne(c, "SELECT count(*) FROM pg_database WHERE datname LIKE 'tst_%' AND datname <> 'tst_main'"));
+                              dba.substr(0, dba.size() - 5) + "%'")
+                                 .c_str()));
+  EXPECT_EQ(
+      "0",
+      QueryOne(
+          c,
+          "SELECT count(*) FROM pg_database WHERE datname LIKE 'tst_%' AND datname <> 'tst_main'"));
   PQfinish(c);
 
   // A test process killed in DATABASE_URL mode: its watchdog drops its databases.

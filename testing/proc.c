@@ -89,8 +89,9 @@ int tst_spawn(const tst_spawn_opts *o, pid_t *pid, tst_err *err) {
   if (o->run_as != NULL && geteuid() == 0) {
     struct passwd *pw = getpwnam(o->run_as);
     if (pw == NULL) {
-      return tst_err_set(err, TST_ENOTFOUND, "no user '%s' to run %s as; create it or run as non-root",
-                         o->run_as, o->path);
+      return tst_err_set(err, TST_ENOTFOUND,
+                         "no user '%s' to run %s as; create it or run as non-root", o->run_as,
+                         o->path);
     }
     uid = pw->pw_uid;
     gid = pw->pw_gid;
@@ -337,7 +338,8 @@ int tst_mkdtemp(const char *prefix, int use_test_tmpdir, char *out, size_t n, ts
   return TST_OK;
 }
 
-/* ---- cleanup list ------------------------------------------------------------------------------ */
+/* ---- cleanup list ------------------------------------------------------------------------------
+ */
 
 typedef struct cleanup_item {
   void (*fn)(void *);
@@ -363,7 +365,9 @@ static void run_cleanups(void) {
   }
 }
 
-static void register_cleanups(void) { atexit(run_cleanups); }
+static void register_cleanups(void) {
+  atexit(run_cleanups);
+}
 
 void tst_cleanup_add(void (*fn)(void *), void *obj) {
   cleanup_item *it = malloc(sizeof(*it));

@@ -27,13 +27,13 @@ double tst_now_ms(void);
 
 /* How to run a child. */
 typedef struct tst_spawn_opts {
-  const char *path;             /* executable (absolute path) */
-  const char *const *argv;      /* argv, NULL-terminated; argv[0] is the program name */
-  const char *const *env;       /* extra "KEY=VALUE" (override the inherited environment); may be NULL */
-  const char *log_path;         /* stdout+stderr appended here; NULL: /dev/null */
-  const char *cwd;              /* working directory; NULL: / */
-  const char *run_as;           /* user name to switch to when running as root; NULL: stay */
-  int new_session;              /* 1: setsid() (own session and process group, pgid == pid) */
+  const char *path;        /* executable (absolute path) */
+  const char *const *argv; /* argv, NULL-terminated; argv[0] is the program name */
+  const char *const *env;  /* extra "KEY=VALUE" (override the inherited environment); may be NULL */
+  const char *log_path;    /* stdout+stderr appended here; NULL: /dev/null */
+  const char *cwd;         /* working directory; NULL: / */
+  const char *run_as;      /* user name to switch to when running as root; NULL: stay */
+  int new_session;         /* 1: setsid() (own session and process group, pgid == pid) */
 } tst_spawn_opts;
 
 /* Starts the child and stores its pid. The child is not waited for. Fails with TST_ESYS (fork,
@@ -48,8 +48,8 @@ int tst_wait(pid_t pid, int timeout_ms, int *status);
 /* Describes a raw wait status: "exit code 2" / "killed by signal 9 (Killed)". */
 void tst_describe_status(int status, char *buf, size_t n);
 
-/* Starts a watchdog: `/bin/sh -c script wd arg1 [arg2]` in its own session, with stdin the read end of a
- * pipe whose write end is returned in *fd (O_CLOEXEC). The script is expected to block reading
+/* Starts a watchdog: `/bin/sh -c script wd arg1 [arg2]` in its own session, with stdin the read end
+ * of a pipe whose write end is returned in *fd (O_CLOEXEC). The script is expected to block reading
  * stdin and clean up on EOF (the test process died or closed *fd), unless it first reads the line
  * "disarm". *pid gets the watchdog's pid (reap it with tst_wait after closing *fd). */
 int tst_watchdog_start(const char *script, const char *arg1, const char *arg2, pid_t *pid, int *fd,
@@ -78,8 +78,8 @@ int tst_rmtree(const char *path);
 int tst_mkdtemp(const char *prefix, int use_test_tmpdir, char *out, size_t n, tst_err *err);
 
 /* Process-wide cleanup list: at a normal exit (atexit) fn(obj) runs for every object still
- * registered by this process (not by a parent before a fork), newest first. tst_cleanup_remove(obj) unregisters (call it at the start of the
- * object's own destroy). Thread-safe. */
+ * registered by this process (not by a parent before a fork), newest first. tst_cleanup_remove(obj)
+ * unregisters (call it at the start of the object's own destroy). Thread-safe. */
 void tst_cleanup_add(void (*fn)(void *), void *obj);
 void tst_cleanup_remove(void *obj);
 

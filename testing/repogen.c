@@ -8,6 +8,7 @@
  * own random stream (seed, index), so content never depends on generation order. */
 #include "testing/repogen.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -15,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <dirent.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,14 +35,14 @@ enum { K_PY = 0, K_JS = 1, K_BIN = 2, K_BROKEN = 3 };
 typedef struct layout {
   int n_dirs;
   int *dir_parent, *dir_depth;
-  char **dir_path;     /* "" for the root, else "a/b/c" */
+  char **dir_path; /* "" for the root, else "a/b/c" */
   int *file_dir;
   unsigned char *file_kind;
   unsigned char *file_class0;
   size_t *file_size;
-  char **file_path;    /* repo-relative */
-  char **file_module;  /* python dotted module / js import specifier */
-  char **file_symbol;  /* the name importers use (unit 0) */
+  char **file_path;   /* repo-relative */
+  char **file_module; /* python dotted module / js import specifier */
+  char **file_symbol; /* the name importers use (unit 0) */
 } layout;
 
 static void layout_free(layout *l, int files) {
@@ -118,7 +118,8 @@ static int make_files(layout *l, const tst_namer *nm, int files, int per_file, i
     perm[i] = perm[j];
     perm[j] = t;
   }
-  for (int k = 0; k < n_bin; k++) l->file_kind[(int)((long long)files * (2 * k + 1) / (2 * n_bin + 1))] = K_BIN;
+  for (int k = 0; k < n_bin; k++)
+    l->file_kind[(int)((long long)files * (2 * k + 1) / (2 * n_bin + 1))] = K_BIN;
   if (n_broken > 0) {
     int b = files / 2;
     while (l->file_kind[b] == K_BIN) b = (b + 1) % files;
@@ -142,8 +143,10 @@ static int make_files(layout *l, const tst_namer *nm, int files, int per_file, i
     switch (l->file_kind[i]) {
       case K_JS:
         tst_name_camel(nm, id, name, sizeof(name));
-        if (l->file_class0[i]) tst_name_class(nm, id, sym, sizeof(sym));
-        else snprintf(sym, sizeof(sym), "%s", name);
+        if (l->file_class0[i])
+          tst_name_class(nm, id, sym, sizeof(sym));
+        else
+          snprintf(sym, sizeof(sym), "%s", name);
         snprintf(path, sizeof(path), "%s%s%s.js", dir, dir[0] ? "/" : "", name);
         snprintf(module, sizeof(module), "@app/%s", path);
         break;
@@ -155,8 +158,10 @@ static int make_files(layout *l, const tst_namer *nm, int files, int per_file, i
         break;
       default: /* Python, broken Python */
         tst_name_snake(nm, id, name, sizeof(name));
-        if (l->file_class0[i]) tst_name_class(nm, id, sym, sizeof(sym));
-        else snprintf(sym, sizeof(sym), "%s", name);
+        if (l->file_class0[i])
+          tst_name_class(nm, id, sym, sizeof(sym));
+        else
+          snprintf(sym, sizeof(sym), "%s", name);
         snprintf(path, sizeof(path), "%s%s%s.py", dir, dir[0] ? "/" : "", name);
         snprintf(module, sizeof(module), "%s%s%s", dir, dir[0] ? "." : "", name);
         for (char *p = module; *p; p++) *p = *p == '/' ? '.' : *p;
@@ -199,13 +204,16 @@ static int prepare_out_dir(const char *dir, tst_err *err) {
     DIR *d;
     struct dirent *e;
     int entries = 0;
-    if (!S_ISDIR(st.st_mode)) return tst_err_set(err, TST_EINVAL, "%s exists and is not a directory", dir);
+    if (!S_ISDIR(st.st_mode))
+      return tst_err_set(err, TST_EINVAL, "%s exists and is not a directory", dir);
     d = opendir(dir);
     if (d == NULL) return tst_err_set(err, TST_ESYS, "cannot read %s: %s", dir, strerror(errno));
-    while ((e = readdir(d)) != NULL) entries += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    while ((e = readdir(d)) != NULL)
+      entries += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
     closedir(d);
     if (entries > 0) {
-      return tst_err_set(err, TST_EINVAL, "output directory %s is not empty; give a new or empty one", dir);
+      return tst_err_set(err, TST_EINVAL,
+                         "output directory %s is not empty; give a new or empty one", dir);
     }
     return TST_OK;
   }
@@ -242,24 +250,29 @@ int tst_repogen_generate(const tst_repogen_opts *o, tst_repogen_stats *st, tst_e
   n_bin = o->binary_files < 0 ? 3 : o->binary_files;
   n_broken = o->unparseable_files != 0 ? 1 : 0;
   if (n_bin + n_broken >= files) {
-    return tst_err_set(err, TST_EINVAL, "repogen: %d files cannot hold %d binary + %d unparseable files",
-                       files, n_bin, n_broken);
+    return tst_err_set(err, TST_EINVAL,
+                       "repogen: %d files cannot hold %d binary + %d unparseable files", files,
+                       n_bin, n_broken);
   }
   snprintf(out, sizeof(out), "%s", o->out_dir);
   while (strlen(out) > 1 && out[strlen(out) - 1] == '/') out[strlen(out) - 1] = '\0';
-  if (o->manifest_path != NULL) snprintf(mpath, sizeof(mpath), "%s", o->manifest_path);
-  else snprintf(mpath, sizeof(mpath), "%s.manifest.tsv", out);
+  if (o->manifest_path != NULL)
+    snprintf(mpath, sizeof(mpath), "%s", o->manifest_path);
+  else
+    snprintf(mpath, sizeof(mpath), "%s.manifest.tsv", out);
   tst_namer_init(&nm, o->seed);
   per_file = (int)(nm.space / (uint64_t)files);
   if (per_file > 256) per_file = 256;
   if (per_file < 16) {
-    return tst_err_set(err, TST_EINVAL, "repogen: %d files is more than the vocabulary names uniquely (max %llu)",
+    return tst_err_set(err, TST_EINVAL,
+                       "repogen: %d files is more than the vocabulary names uniquely (max %llu)",
                        files, (unsigned long long)(nm.space / 16));
   }
   rc = prepare_out_dir(out, err);
   if (rc != TST_OK) return rc;
   r.s = tst_mix64(o->seed, 1);
-  if (make_dirs(&l, files, &r) != 0 || make_files(&l, &nm, files, per_file, n_bin, n_broken, o->seed, &r) != 0) {
+  if (make_dirs(&l, files, &r) != 0 ||
+      make_files(&l, &nm, files, per_file, n_bin, n_broken, o->seed, &r) != 0) {
     rc = tst_err_set(err, TST_ESYS, "repogen: out of memory planning %d files", files);
     goto cleanup;
   }
@@ -277,7 +290,8 @@ int tst_repogen_generate(const tst_repogen_opts *o, tst_repogen_stats *st, tst_e
     tst_rng fr = {tst_mix64(o->seed, 1000 + (uint64_t)i)};
     tst_sb_reset(&content);
     if (l.file_kind[i] == K_BIN) {
-      static const unsigned char magic[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13};
+      static const unsigned char magic[] = {0x89, 'P',  'N', 'G', '\r', '\n',
+                                            0x1a, '\n', 0,   0,   0,    13};
       tst_sb_putn(&content, (const char *)magic, sizeof(magic));
       while (content.len < l.file_size[i]) {
         uint64_t x = tst_rng_next(&fr);
@@ -301,7 +315,9 @@ int tst_repogen_generate(const tst_repogen_opts *o, tst_repogen_stats *st, tst_e
       for (int k = 0, n = 0; k < 10 && n < 2 && cf.target >= 1200; k++) {
         int j = (int)tst_rng_below(&fr, (uint32_t)files);
         if (j == i || l.file_kind[j] != l.file_kind[i] || l.file_kind[j] == K_BROKEN) continue;
-        if (n == 1 && strcmp(l.file_symbol[j], imp[0] + strlen(imp[0]) - strlen(l.file_symbol[j])) == 0) continue;
+        if (n == 1 &&
+            strcmp(l.file_symbol[j], imp[0] + strlen(imp[0]) - strlen(l.file_symbol[j])) == 0)
+          continue;
         snprintf(imp[n], sizeof(imp[n]), "%s|%s", l.file_module[j], l.file_symbol[j]);
         cf.imports[n] = imp[n];
         n++;
@@ -312,8 +328,10 @@ int tst_repogen_generate(const tst_repogen_opts *o, tst_repogen_stats *st, tst_e
         tst_code_generate(&cf, &nm, &fr, &content, &manifest, &s.symbols);
       } else {
         tst_code_generate(&cf, &nm, &fr, &content, &manifest, &s.symbols);
-        if (lang == TST_LANG_JS) s.javascript_files++;
-        else s.python_files++;
+        if (lang == TST_LANG_JS)
+          s.javascript_files++;
+        else
+          s.python_files++;
       }
     }
     if (content.failed || manifest.failed) {
@@ -340,7 +358,8 @@ cleanup:
   return rc;
 }
 
-/* ---- manifest ---------------------------------------------------------------------------------- */
+/* ---- manifest ----------------------------------------------------------------------------------
+ */
 
 typedef struct manifest_impl {
   tst_manifest pub; /* first: the public view */
@@ -381,7 +400,8 @@ int tst_manifest_load(const char *path, tst_manifest **out, tst_err *err) {
     }
     if (nf != 8) {
       tst_manifest_free(&m->pub);
-      return tst_err_set(err, TST_EPROTO, "%s: manifest line %zu has %d fields, want 8", path, k + 1, nf);
+      return tst_err_set(err, TST_EPROTO, "%s: manifest line %zu has %d fields, want 8", path,
+                         k + 1, nf);
     }
     m->pub.entries[k].symbol = f[0];
     m->pub.entries[k].kind = f[1];
@@ -401,7 +421,8 @@ int tst_manifest_load(const char *path, tst_manifest **out, tst_err *err) {
 const tst_manifest_entry *tst_manifest_find(const tst_manifest *m, const char *symbol,
                                             const char *kind) {
   for (size_t i = 0; i < m->n; i++) {
-    if (strcmp(m->entries[i].symbol, symbol) == 0 && (kind == NULL || strcmp(m->entries[i].kind, kind) == 0)) {
+    if (strcmp(m->entries[i].symbol, symbol) == 0 &&
+        (kind == NULL || strcmp(m->entries[i].kind, kind) == 0)) {
       return &m->entries[i];
     }
   }

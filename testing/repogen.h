@@ -28,16 +28,16 @@ typedef struct tst_repogen_opts {
   const char *manifest_path; /* NULL: "<out_dir>.manifest.tsv" (beside, not inside, the repo) */
   int files;                 /* total files incl. binary/unparseable; <= 0: 10000 */
   uint64_t seed;
-  int binary_files;          /* < 0: default 3; 0: none; else that many */
-  int unparseable_files;     /* < 0: default 1; 0: none; > 0: one */
-  int progress;              /* 1: progress lines on stderr */
+  int binary_files;      /* < 0: default 3; 0: none; else that many */
+  int unparseable_files; /* < 0: default 1; 0: none; > 0: one */
+  int progress;          /* 1: progress lines on stderr */
 } tst_repogen_opts;
 
 typedef struct tst_repogen_stats {
   int files, python_files, javascript_files, binary_files, unparseable_files;
   int directories, max_depth; /* depth = directories between root and file (0..5) */
   long long total_bytes;
-  long long symbols;          /* manifest lines for functions, classes, methods */
+  long long symbols; /* manifest lines for functions, classes, methods */
   double seconds;
 } tst_repogen_stats;
 

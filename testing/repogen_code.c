@@ -17,9 +17,12 @@
 #define MAX_PENDING 16
 #define NAME_LEN 96
 
-static const char *word_verb(int i) { return tst_vocab_verbs[i]; }
+static const char *word_verb(int i) {
+  return tst_vocab_verbs[i];
+}
 
-/* ---- names ------------------------------------------------------------------------------------- */
+/* ---- names -------------------------------------------------------------------------------------
+ */
 
 static uint64_t gcd64(uint64_t a, uint64_t b) {
   while (b != 0) {
@@ -87,7 +90,8 @@ static void third_person(const char *verb, char *out, size_t n) {
   }
 }
 
-/* ---- generation context ------------------------------------------------------------------------ */
+/* ---- generation context ------------------------------------------------------------------------
+ */
 
 typedef struct pending {
   char name[NAME_LEN];
@@ -115,11 +119,19 @@ typedef struct ctx {
 static const char *pick(ctx *c, const char *const *list, size_t n) {
   return list[tst_rng_below(c->r, (uint32_t)n)];
 }
-static const char *noun(ctx *c) { return pick(c, tst_vocab_nouns, tst_vocab_n_nouns); }
-static const char *qual(ctx *c) { return pick(c, tst_vocab_quals, tst_vocab_n_quals); }
-static const char *adj(ctx *c) { return pick(c, tst_vocab_docw, tst_vocab_n_docw); }
+static const char *noun(ctx *c) {
+  return pick(c, tst_vocab_nouns, tst_vocab_n_nouns);
+}
+static const char *qual(ctx *c) {
+  return pick(c, tst_vocab_quals, tst_vocab_n_quals);
+}
+static const char *adj(ctx *c) {
+  return pick(c, tst_vocab_docw, tst_vocab_n_docw);
+}
 
-static const char *param(ctx *c) { return c->params[tst_rng_below(c->r, (uint32_t)c->n_params)]; }
+static const char *param(ctx *c) {
+  return c->params[tst_rng_below(c->r, (uint32_t)c->n_params)];
+}
 
 /* A new local variable name, unique in the current function. */
 static const char *new_local(ctx *c) {
@@ -177,52 +189,64 @@ static void pick_params(ctx *c, int max) {
   c->n_locals = 0;
 }
 
-/* ---- statements -------------------------------------------------------------------------------- */
+/* ---- statements --------------------------------------------------------------------------------
+ */
 
 static void stmt_py(ctx *c, tst_sbuf *s, const char *in) {
   const char *p = some_value(c), *v, *w = qual(c), *w2 = qual(c);
   unsigned k = tst_rng_below(c->r, 11);
   int num = 1 + (int)tst_rng_below(c->r, 500);
-  if (k != 9 && k != 11) v = new_local(c);
-  else v = NULL;
+  if (k != 9 && k != 11)
+    v = new_local(c);
+  else
+    v = NULL;
   switch (k) {
     case 0:
-      tst_sb_printf(s, "%s%s = {}\n%sfor key, value in %s.items():\n%s    if key.startswith(\"%s\"):\n"
-                    "%s        %s[key] = value\n", in, v, in, p, in, w, in, v);
+      tst_sb_printf(s,
+                    "%s%s = {}\n%sfor key, value in %s.items():\n%s    if key.startswith(\"%s\"):\n"
+                    "%s        %s[key] = value\n",
+                    in, v, in, p, in, w, in, v);
       break;
     case 1:
-      tst_sb_printf(s, "%s%s = [item for item in %s if item.get(\"%s\") is not None]\n", in, v, p, w);
+      tst_sb_printf(s, "%s%s = [item for item in %s if item.get(\"%s\") is not None]\n", in, v, p,
+                    w);
       break;
     case 2:
-      tst_sb_printf(s, "%s%s = %s is None\n%sif not %s:\n%s    raise ValueError(\"%s %s is required\")\n",
-                    in, v, p, in, p, in, noun(c), w);
+      tst_sb_printf(
+          s, "%s%s = %s is None\n%sif not %s:\n%s    raise ValueError(\"%s %s is required\")\n", in,
+          v, p, in, p, in, noun(c), w);
       break;
     case 3:
-      tst_sb_printf(s, "%s%s = 0\n%sfor entry in %s:\n%s    %s += int(entry.get(\"%s\", 0))\n", in, v,
-                    in, p, in, v, w);
+      tst_sb_printf(s, "%s%s = 0\n%sfor entry in %s:\n%s    %s += int(entry.get(\"%s\", 0))\n", in,
+                    v, in, p, in, v, w);
       break;
     case 4:
-      tst_sb_printf(s, "%stry:\n%s    %s = %s[\"%s\"]\n%sexcept (KeyError, TypeError):\n%s    %s = None\n",
-                    in, in, v, p, w, in, in, v);
+      tst_sb_printf(
+          s, "%stry:\n%s    %s = %s[\"%s\"]\n%sexcept (KeyError, TypeError):\n%s    %s = None\n",
+          in, in, v, p, w, in, in, v);
       break;
     case 5:
       tst_sb_printf(s, "%s%s = %s(%s)\n", in, v, callee(c), p);
       break;
     case 6:
-      tst_sb_printf(s, "%slogger.debug(\"%s %s %%s\", %s)\n%s%s = %d\n", in, word_verb((int)tst_rng_below(c->r, (uint32_t)tst_vocab_n_verbs)),
-                    w, p, in, v, num);
+      tst_sb_printf(s, "%slogger.debug(\"%s %s %%s\", %s)\n%s%s = %d\n", in,
+                    word_verb((int)tst_rng_below(c->r, (uint32_t)tst_vocab_n_verbs)), w, p, in, v,
+                    num);
       break;
     case 7:
-      tst_sb_printf(s, "%s%s = sorted(%s, key=lambda item: item.get(\"%s\", 0), reverse=%s)\n", in, v,
-                    p, w, tst_rng_below(c->r, 2) ? "True" : "False");
+      tst_sb_printf(s, "%s%s = sorted(%s, key=lambda item: item.get(\"%s\", 0), reverse=%s)\n", in,
+                    v, p, w, tst_rng_below(c->r, 2) ? "True" : "False");
       break;
     case 8:
-      tst_sb_printf(s, "%sif %s == \"%s\":\n%s    %s = %d\n%selif %s == \"%s\":\n%s    %s = %d\n"
-                    "%selse:\n%s    %s = 0\n", in, p, w, in, v, num, in, p, w2, in, v, num * 2, in, in, v);
+      tst_sb_printf(s,
+                    "%sif %s == \"%s\":\n%s    %s = %d\n%selif %s == \"%s\":\n%s    %s = %d\n"
+                    "%selse:\n%s    %s = 0\n",
+                    in, p, w, in, v, num, in, p, w2, in, v, num * 2, in, in, v);
       break;
     case 9:
-      tst_sb_printf(s, "%sif isinstance(%s, dict) and \"%s\" in %s:\n%s    %s[\"%s\"] = %s[\"%s\"]\n", in,
-                    p, w, p, in, p, w2, p, w);
+      tst_sb_printf(s,
+                    "%sif isinstance(%s, dict) and \"%s\" in %s:\n%s    %s[\"%s\"] = %s[\"%s\"]\n",
+                    in, p, w, p, in, p, w2, p, w);
       break;
     default:
       tst_sb_printf(s, "%s%s = {\"%s\": %s, \"%s\": %d, \"%s\": \"%s\"}\n", in, v, w, p, w2, num,
@@ -235,52 +259,67 @@ static void stmt_js(ctx *c, tst_sbuf *s, const char *in) {
   const char *p = some_value(c), *v, *w = qual(c), *w2 = qual(c);
   unsigned k = tst_rng_below(c->r, 11);
   int num = 1 + (int)tst_rng_below(c->r, 500);
-  if (k != 9) v = new_local(c);
-  else v = NULL;
+  if (k != 9)
+    v = new_local(c);
+  else
+    v = NULL;
   switch (k) {
     case 0:
-      tst_sb_printf(s, "%sconst %s = {};\n%sfor (const [key, value] of Object.entries(%s || {})) {\n"
+      tst_sb_printf(s,
+                    "%sconst %s = {};\n%sfor (const [key, value] of Object.entries(%s || {})) {\n"
                     "%s  if (key.startsWith('%s')) {\n%s    %s[key] = value;\n%s  }\n%s}\n",
                     in, v, in, p, in, w, in, v, in, in);
       break;
     case 1:
-      tst_sb_printf(s, "%sconst %s = [].concat(%s).filter((item) => item && item.%s !== undefined);\n",
+      tst_sb_printf(s,
+                    "%sconst %s = [].concat(%s).filter((item) => item && item.%s !== undefined);\n",
                     in, v, p, w);
       break;
     case 2:
-      tst_sb_printf(s, "%sconst %s = %s == null;\n%sif (!%s) {\n%s  throw new Error('%s %s is required');\n%s}\n",
+      tst_sb_printf(s,
+                    "%sconst %s = %s == null;\n%sif (!%s) {\n%s  throw new Error('%s %s is "
+                    "required');\n%s}\n",
                     in, v, p, in, p, in, noun(c), w, in);
       break;
     case 3:
-      tst_sb_printf(s, "%slet %s = 0;\n%sfor (const entry of [].concat(%s)) {\n%s  %s += Number((entry && entry.%s) || 0);\n%s}\n",
+      tst_sb_printf(s,
+                    "%slet %s = 0;\n%sfor (const entry of [].concat(%s)) {\n%s  %s += "
+                    "Number((entry && entry.%s) || 0);\n%s}\n",
                     in, v, in, p, in, v, w, in);
       break;
     case 4:
-      tst_sb_printf(s, "%slet %s;\n%stry {\n%s  %s = JSON.parse(%s);\n%s} catch (err) {\n%s  %s = null;\n%s}\n",
-                    in, v, in, in, v, p, in, in, v, in);
+      tst_sb_printf(
+          s,
+          "%slet %s;\n%stry {\n%s  %s = JSON.parse(%s);\n%s} catch (err) {\n%s  %s = null;\n%s}\n",
+          in, v, in, in, v, p, in, in, v, in);
       break;
     case 5:
       tst_sb_printf(s, "%sconst %s = %s(%s);\n", in, v, callee(c), p);
       break;
     case 6:
       tst_sb_printf(s, "%sconsole.debug('%s %s', %s);\n%sconst %s = %d;\n", in,
-                    word_verb((int)tst_rng_below(c->r, (uint32_t)tst_vocab_n_verbs)), w, p, in, v, num);
+                    word_verb((int)tst_rng_below(c->r, (uint32_t)tst_vocab_n_verbs)), w, p, in, v,
+                    num);
       break;
     case 7:
-      tst_sb_printf(s, "%sconst %s = [].concat(%s).sort((a, b) => (a.%s || 0) - (b.%s || 0));\n", in, v,
-                    p, w, w);
+      tst_sb_printf(s, "%sconst %s = [].concat(%s).sort((a, b) => (a.%s || 0) - (b.%s || 0));\n",
+                    in, v, p, w, w);
       break;
     case 8:
-      tst_sb_printf(s, "%slet %s = 0;\n%sif (%s === '%s') {\n%s  %s = %d;\n%s} else if (%s === '%s') {\n"
-                    "%s  %s = %d;\n%s}\n", in, v, in, p, w, in, v, num, in, p, w2, in, v, num * 2, in);
+      tst_sb_printf(
+          s,
+          "%slet %s = 0;\n%sif (%s === '%s') {\n%s  %s = %d;\n%s} else if (%s === '%s') {\n"
+          "%s  %s = %d;\n%s}\n",
+          in, v, in, p, w, in, v, num, in, p, w2, in, v, num * 2, in);
       break;
     case 9:
-      tst_sb_printf(s, "%sif (%s && typeof %s === 'object' && '%s' in %s) {\n%s  %s.%s = %s.%s;\n%s}\n", in,
-                    p, p, w, p, in, p, w2, p, w, in);
+      tst_sb_printf(
+          s, "%sif (%s && typeof %s === 'object' && '%s' in %s) {\n%s  %s.%s = %s.%s;\n%s}\n", in,
+          p, p, w, p, in, p, w2, p, w, in);
       break;
     default:
-      tst_sb_printf(s, "%sconst %s = { %s: %s, %s: %d, %s: '%s' };\n", in, v, w,
-                    p, w2 == w ? "extra" : w2, num, noun(c), adj(c));
+      tst_sb_printf(s, "%sconst %s = { %s: %s, %s: %d, %s: '%s' };\n", in, v, w, p,
+                    w2 == w ? "extra" : w2, num, noun(c), adj(c));
       break;
   }
 }
@@ -289,8 +328,10 @@ static void stmt_js(ctx *c, tst_sbuf *s, const char *in) {
 static void body(ctx *c, tst_sbuf *u, tst_sbuf *tmp, const char *in, int nmax, size_t budget) {
   for (int i = 0; i < nmax; i++) {
     tst_sb_reset(tmp);
-    if (c->js) stmt_js(c, tmp, in);
-    else stmt_py(c, tmp, in);
+    if (c->js)
+      stmt_js(c, tmp, in);
+    else
+      stmt_py(c, tmp, in);
     if (u->len + tmp->len + 48 > budget) break;
     tst_sb_putn(u, tmp->data, tmp->len);
   }
@@ -299,11 +340,17 @@ static void body(ctx *c, tst_sbuf *u, tst_sbuf *tmp, const char *in, int nmax, s
 static void ret(ctx *c, tst_sbuf *u, const char *in) {
   const char *v = some_value(c);
   if (c->js) {
-    if (tst_rng_below(c->r, 2)) tst_sb_printf(u, "%sreturn %s;\n", in, v);
-    else tst_sb_printf(u, "%sreturn { %s: %s, count: %d };\n", in, qual(c), v, (int)tst_rng_below(c->r, 100));
+    if (tst_rng_below(c->r, 2))
+      tst_sb_printf(u, "%sreturn %s;\n", in, v);
+    else
+      tst_sb_printf(u, "%sreturn { %s: %s, count: %d };\n", in, qual(c), v,
+                    (int)tst_rng_below(c->r, 100));
   } else {
-    if (tst_rng_below(c->r, 2)) tst_sb_printf(u, "%sreturn %s\n", in, v);
-    else tst_sb_printf(u, "%sreturn {\"%s\": %s, \"count\": %d}\n", in, qual(c), v, (int)tst_rng_below(c->r, 100));
+    if (tst_rng_below(c->r, 2))
+      tst_sb_printf(u, "%sreturn %s\n", in, v);
+    else
+      tst_sb_printf(u, "%sreturn {\"%s\": %s, \"count\": %d}\n", in, qual(c), v,
+                    (int)tst_rng_below(c->r, 100));
   }
 }
 
@@ -318,7 +365,8 @@ static void doc_for(ctx *c, const char *verb, const char *n1, const char *q1, co
     snprintf(sentence, n, "%s the %s %s %s for the given %s.", vs, a1, n1, q1, prm);
     snprintf(words, wn, "%s %s %s %s %s", verb, a1, n1, q1, prm);
   } else {
-    snprintf(sentence, n, "%s the %s %s %s of %s; uses the %s %s %s.", vs, a1, n1, q1, prm, a2, n2, q2);
+    snprintf(sentence, n, "%s the %s %s %s of %s; uses the %s %s %s.", vs, a1, n1, q1, prm, a2, n2,
+             q2);
     snprintf(words, wn, "%s %s %s %s %s %s %s %s", verb, a1, n1, q1, prm, a2, n2, q2);
   }
 }
@@ -343,15 +391,19 @@ static void param_list(ctx *c, char *out, size_t n, int with_default) {
   }
 }
 
-/* ---- units ------------------------------------------------------------------------------------- */
+/* ---- units -------------------------------------------------------------------------------------
+ */
 
-static void unit_function(ctx *c, uint64_t id, int tiny, size_t budget, tst_sbuf *u, tst_sbuf *tmp) {
+static void unit_function(ctx *c, uint64_t id, int tiny, size_t budget, tst_sbuf *u,
+                          tst_sbuf *tmp) {
   char name[NAME_LEN], params[200], sentence[320];
   int v, no, q;
   pending *p;
   tst_namer_words(c->nm, id, &v, &no, &q);
-  if (c->js) tst_name_camel(c->nm, id, name, sizeof(name));
-  else tst_name_snake(c->nm, id, name, sizeof(name));
+  if (c->js)
+    tst_name_camel(c->nm, id, name, sizeof(name));
+  else
+    tst_name_snake(c->nm, id, name, sizeof(name));
   pick_params(c, tiny ? 1 : 3);
   param_list(c, params, sizeof(params), !tiny && tst_rng_below(c->r, 3) == 0);
   p = pend_add(c, name, "function", NULL);
@@ -414,12 +466,16 @@ static void unit_class(ctx *c, uint64_t id, size_t budget, tst_sbuf *u, tst_sbuf
   if (c->js) {
     tst_sb_printf(u, "/**\n * %s\n */\n", sentence);
     p->start = u->lines + 1;
-    tst_sb_printf(u, "export class %s {\n  constructor(%s, %s = null) {\n    this.%s = %s;\n"
-                  "    this.%s = %s;\n  }\n", cls, a0, a1, a0, a0, a1, a1);
+    tst_sb_printf(u,
+                  "export class %s {\n  constructor(%s, %s = null) {\n    this.%s = %s;\n"
+                  "    this.%s = %s;\n  }\n",
+                  cls, a0, a1, a0, a0, a1, a1);
   } else {
     p->start = u->lines + 1;
-    tst_sb_printf(u, "class %s:\n    \"\"\"%s\"\"\"\n\n    def __init__(self, %s, %s=None):\n"
-                  "        self.%s = %s\n        self.%s = %s\n", cls, sentence, a0, a1, a0, a0, a1, a1);
+    tst_sb_printf(u,
+                  "class %s:\n    \"\"\"%s\"\"\"\n\n    def __init__(self, %s, %s=None):\n"
+                  "        self.%s = %s\n        self.%s = %s\n",
+                  cls, sentence, a0, a1, a0, a0, a1, a1);
   }
   for (int m = 0; m < n_methods && u->len + 120 < budget; m++) {
     char mname[NAME_LEN], msentence[320], mq[40];
@@ -451,7 +507,8 @@ static void unit_class(ctx *c, uint64_t id, size_t budget, tst_sbuf *u, tst_sbuf
       char params[200];
       param_list(c, params, sizeof(params), 0);
       mp->start = u->lines + 2;
-      tst_sb_printf(u, "\n    def %s(self, %s):\n        \"\"\"%s\"\"\"\n", mname, params, msentence);
+      tst_sb_printf(u, "\n    def %s(self, %s):\n        \"\"\"%s\"\"\"\n", mname, params,
+                    msentence);
       body(c, u, tmp, "        ", 1 + (int)tst_rng_below(c->r, 6), budget);
       ret(c, u, "        ");
     }
@@ -462,7 +519,8 @@ static void unit_class(ctx *c, uint64_t id, size_t budget, tst_sbuf *u, tst_sbuf
   add_callee(c, cls);
 }
 
-/* ---- files ------------------------------------------------------------------------------------- */
+/* ---- files -------------------------------------------------------------------------------------
+ */
 
 static void header(ctx *c, tst_sbuf *out) {
   const char *n1 = noun(c), *q1 = qual(c), *a1 = adj(c), *n2 = noun(c);
@@ -474,8 +532,8 @@ static void header(ctx *c, tst_sbuf *out) {
     tst_sb_printf(out, "/**\n * @file %s %s helpers: %s %s handling.\n */\n\n", n1, q1, a1, n2);
     tst_sb_put(out, "import fs from 'fs';\nimport path from 'path';\n");
   } else {
-    tst_sb_printf(out, "\"\"\"%c%s %s helpers: %s %s handling.\"\"\"\n\n", n1[0] - 'a' + 'A', n1 + 1, q1,
-                  a1, n2);
+    tst_sb_printf(out, "\"\"\"%c%s %s helpers: %s %s handling.\"\"\"\n\n", n1[0] - 'a' + 'A',
+                  n1 + 1, q1, a1, n2);
     tst_sb_put(out, "import json\nimport logging\nfrom collections import defaultdict\n");
   }
   for (int i = 0; i < 2; i++) {
@@ -490,11 +548,14 @@ static void header(ctx *c, tst_sbuf *out) {
     add_callee(c, bar + 1);
   }
   if (c->js) {
-    tst_sb_printf(out, "\nconst %s = %d;\nexport const %sDefaults = { limit: %s, root: path.sep, exists: fs.existsSync };\n",
+    tst_sb_printf(out,
+                  "\nconst %s = %d;\nexport const %sDefaults = { limit: %s, root: path.sep, "
+                  "exists: fs.existsSync };\n",
                   constant, num, q1, constant);
   } else {
-    tst_sb_printf(out, "\nlogger = logging.getLogger(__name__)\n\n%s = %d\n%s_INDEX = defaultdict(list)\n",
-                  constant, num, constant);
+    tst_sb_printf(
+        out, "\nlogger = logging.getLogger(__name__)\n\n%s = %d\n%s_INDEX = defaultdict(list)\n",
+        constant, num, constant);
   }
 }
 
@@ -535,8 +596,8 @@ static void flush_pending(ctx *c, int base_line, tst_sbuf *manifest, long long *
   for (int i = 0; i < c->n_pend; i++) {
     pending *p = &c->pend[i];
     tst_sb_printf(manifest, "%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", p->name, p->kind, c->f->path,
-                  base_line + p->start, base_line + p->end, c->js ? "javascript" : "python", p->parent,
-                  p->doc);
+                  base_line + p->start, base_line + p->end, c->js ? "javascript" : "python",
+                  p->parent, p->doc);
     (*symbols)++;
   }
   c->n_pend = 0;

@@ -37,13 +37,13 @@ typedef enum tst_lang { TST_LANG_PY = 0, TST_LANG_JS = 1 } tst_lang;
 
 typedef struct tst_code_file {
   tst_lang lang;
-  const char *path;        /* repo-relative path (manifest) */
-  uint64_t first_id;       /* this file's symbols use ids first_id .. first_id + max_units - 1 */
+  const char *path;  /* repo-relative path (manifest) */
+  uint64_t first_id; /* this file's symbols use ids first_id .. first_id + max_units - 1 */
   int max_units;
-  int first_is_class;      /* unit 0 is a class (else a function) */
-  size_t target;           /* exact size of the file in bytes (exceeded only below ~100 B) */
-  int unparseable;         /* 1: deliberately broken Python */
-  const char *imports[2];  /* "module|symbol" pairs from other generated files; NULL: none */
+  int first_is_class;     /* unit 0 is a class (else a function) */
+  size_t target;          /* exact size of the file in bytes (exceeded only below ~100 B) */
+  int unparseable;        /* 1: deliberately broken Python */
+  const char *imports[2]; /* "module|symbol" pairs from other generated files; NULL: none */
 } tst_code_file;
 
 /* Writes the file into out (reset first) and appends one manifest line per function, class and

@@ -49,7 +49,8 @@ int main(int argc, char **argv) {
     } else if (strcmp(a, "--files") == 0 && next && parse_num(next, 1, 10000000, &v) == 0) {
       o.files = (int)v;
       i++;
-    } else if (strcmp(a, "--seed") == 0 && next && parse_num(next, 0, 0x7fffffffffffffffLL, &v) == 0) {
+    } else if (strcmp(a, "--seed") == 0 && next &&
+               parse_num(next, 0, 0x7fffffffffffffffLL, &v) == 0) {
       o.seed = (uint64_t)v;
       i++;
     } else if (strcmp(a, "--binary") == 0 && next && parse_num(next, 0, 1000, &v) == 0) {

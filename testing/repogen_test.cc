@@ -2,6 +2,8 @@
 // 10,000 files in < 10 s, byte-identical per seed, size distribution / depth / language mix within
 // 2 points, every source file parses with tree-sitter, the manifest points at real definitions, and
 // the vocabulary makes a query select a few symbols.
+#include "testing/repogen.h"
+
 #include <dirent.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -15,8 +17,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include "testing/repogen.h"
 
 extern "C" const TSLanguage *tree_sitter_python(void);
 extern "C" const TSLanguage *tree_sitter_javascript(void);
@@ -78,7 +78,9 @@ class Repo10k : public ::testing::Test {
     rc_ = tst_repogen_generate(&o, &stats_, &err);
     if (rc_ != TST_OK) fprintf(stderr, "repogen: %s\n", err.msg);
   }
-  static void TearDownTestSuite() { delete dir_; }
+  static void TearDownTestSuite() {
+    delete dir_;
+  }
   static std::string *dir_;
   static tst_repogen_stats stats_;
   static int rc_;
@@ -91,8 +93,8 @@ TEST_F(Repo10k, FR024_TenThousandFilesUnder10sAndByteIdenticalForSameSeed) {
   ASSERT_EQ(TST_OK, rc_);
   EXPECT_EQ(10000, stats_.files);
   EXPECT_LT(stats_.seconds, 10.0);
-  printf("10,000 files, %.1f MB, %lld symbols, %d directories in %.2f s\n", stats_.total_bytes / 1e6,
-         stats_.symbols, stats_.directories, stats_.seconds);
+  printf("10,000 files, %.1f MB, %lld symbols, %d directories in %.2f s\n",
+         stats_.total_bytes / 1e6, stats_.symbols, stats_.directories, stats_.seconds);
 
   std::string again = TmpDir() + "/repo10k_again";
   tst_repogen_opts o{};
@@ -125,7 +127,8 @@ TEST_F(Repo10k, FR024_TenThousandFilesUnder10sAndByteIdenticalForSameSeed) {
   o.files = 200;
   o.seed = 7;
   ASSERT_EQ(TST_OK, tst_repogen_generate(&o, &st, &err)) << err.msg;
-  EXPECT_NE(ReadAll(*dir_ + ".manifest.tsv").substr(0, 4000), ReadAll(other + ".manifest.tsv").substr(0, 4000));
+  EXPECT_NE(ReadAll(*dir_ + ".manifest.tsv").substr(0, 4000),
+            ReadAll(other + ".manifest.tsv").substr(0, 4000));
   // A non-empty output directory is refused.
   EXPECT_EQ(TST_EINVAL, tst_repogen_generate(&o, &st, &err));
 }
@@ -143,28 +146,34 @@ TEST_F(Repo10k, FR024_SizeDistributionDepthAndLanguageMixMatchSpec) {
     total += (double)f.size;
     max_depth = std::max(max_depth, f.depth);
     deep += f.depth >= 3;
-    if (EndsWith(f.rel, ".py")) py++;
-    else if (EndsWith(f.rel, ".js")) js++;
-    else other++;
+    if (EndsWith(f.rel, ".py"))
+      py++;
+    else if (EndsWith(f.rel, ".js"))
+      js++;
+    else
+      other++;
   }
   std::sort(sizes.begin(), sizes.end());
   // Log-uniform on [100, 50000]: quantile q is 100 * 500^q.
   auto share_at_most = [&](double bytes) {
-    return 100.0 * (double)(std::upper_bound(sizes.begin(), sizes.end(), bytes) - sizes.begin()) / sizes.size();
+    return 100.0 * (double)(std::upper_bound(sizes.begin(), sizes.end(), bytes) - sizes.begin()) /
+           sizes.size();
   };
   for (double q : {0.10, 0.25, 0.50, 0.75, 0.90}) {
     double bound = 100.0 * std::pow(500.0, q);
     EXPECT_NEAR(100.0 * q, share_at_most(bound), 2.0) << "share of files <= " << bound << " B";
   }
   double median = sizes[sizes.size() / 2], mean = total / sizes.size();
-  printf("sizes: min %.0f median %.0f mean %.0f max %.0f, total %.1f MB; depth max %d (%d files at depth >= 3); "
-         "python %d javascript %d other %d\n",
-         sizes.front(), median, mean, sizes.back(), total / 1e6, max_depth, deep, py, js, other);
+  printf(
+      "sizes: min %.0f median %.0f mean %.0f max %.0f, total %.1f MB; depth max %d (%d files at "
+      "depth >= 3); "
+      "python %d javascript %d other %d\n",
+      sizes.front(), median, mean, sizes.back(), total / 1e6, max_depth, deep, py, js, other);
   EXPECT_GE(sizes.front(), 100.0);
   EXPECT_LE(sizes.back(), 50000.0 + 64);  // the unparseable file may overshoot by its broken tail
   EXPECT_NEAR(2236.0, median, 2236.0 * 0.02);  // SPEC: median ~ 2.2 KB
   EXPECT_NEAR(8029.0, mean, 8029.0 * 0.02);    // SPEC: mean ~ 8 KB (49,900 / ln 500)
-  EXPECT_GT(total, 75e6);                       // SPEC: ~85 MB for 10,000 files (the law gives 80 MB)
+  EXPECT_GT(total, 75e6);  // SPEC: ~85 MB for 10,000 files (the law gives 80 MB)
   EXPECT_LT(total, 90e6);
   EXPECT_LE(max_depth, 5);
   EXPECT_EQ(5, max_depth);
@@ -210,7 +219,8 @@ TEST_F(Repo10k, FR024_VocabularyMakesQueriesSelective) {
     for (size_t j = 0; j < m->n; j++) {
       bool all = true;
       for (auto &q : name_words[i]) {
-        all = all && std::find(name_words[j].begin(), name_words[j].end(), q) != name_words[j].end();
+        all =
+            all && std::find(name_words[j].begin(), name_words[j].end(), q) != name_words[j].end();
       }
       h += all;
     }
@@ -302,12 +312,14 @@ TEST(Repogen, FR024_EverySourceFileParsesWithTreeSitterAndManifestLinesPointAtDe
     if (ok) {
       const std::string &l = ls[e.start_line - 1];
       std::string want = kind == "class" ? "class " + std::string(e.symbol)
-                         : std::string(e.language) == "python" ? "def " + std::string(e.symbol) + "("
+                         : std::string(e.language) == "python"
+                             ? "def " + std::string(e.symbol) + "("
                          : kind == "method" ? std::string(e.symbol) + "("
                                             : "function " + std::string(e.symbol) + "(";
       ok = l.find(want) != std::string::npos;
     }
-    if (!ok && wrong++ == 0) first_wrong = std::string(e.symbol) + " in " + e.file + ":" + std::to_string(e.start_line);
+    if (!ok && wrong++ == 0)
+      first_wrong = std::string(e.symbol) + " in " + e.file + ":" + std::to_string(e.start_line);
   }
   EXPECT_GT(checked, 10000);
   EXPECT_EQ(0, wrong) << "first wrong entry: " << first_wrong;

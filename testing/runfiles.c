@@ -11,10 +11,13 @@
 
 #define WORKSPACE_NAME "mcp_suite"
 
-static int exists(const char *p) { return access(p, F_OK) == 0; }
+static int exists(const char *p) {
+  return access(p, F_OK) == 0;
+}
 
 /* cand = a/ws/rel; 0 if it fit. */
-static int join(char *cand, size_t n, const char *a, const char *sep, const char *ws, const char *rel) {
+static int join(char *cand, size_t n, const char *a, const char *sep, const char *ws,
+                const char *rel) {
   int len = snprintf(cand, n, "%s%s%s/%s", a, sep, ws, rel);
   return len >= 0 && (size_t)len < n ? 0 : -1;
 }

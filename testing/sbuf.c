@@ -31,7 +31,9 @@ void tst_sb_putn(tst_sbuf *b, const char *s, size_t n) {
   b->data[b->len] = '\0';
 }
 
-void tst_sb_put(tst_sbuf *b, const char *s) { tst_sb_putn(b, s, strlen(s)); }
+void tst_sb_put(tst_sbuf *b, const char *s) {
+  tst_sb_putn(b, s, strlen(s));
+}
 
 void tst_sb_printf(tst_sbuf *b, const char *fmt, ...) {
   va_list ap;

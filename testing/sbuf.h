@@ -12,10 +12,10 @@ extern "C" {
 #endif
 
 typedef struct tst_sbuf {
-  char *data;  /* NUL-terminated when len > 0 */
+  char *data; /* NUL-terminated when len > 0 */
   size_t len, cap;
-  int lines;   /* number of '\n' in data */
-  int failed;  /* 1 after an allocation failure */
+  int lines;  /* number of '\n' in data */
+  int failed; /* 1 after an allocation failure */
 } tst_sbuf;
 
 void tst_sb_put(tst_sbuf *b, const char *s);

@@ -22,8 +22,8 @@
 struct tst_server {
   pid_t pid;
   int port;
-  int exited;      /* 1 once reaped */
-  int status;      /* raw wait status once exited */
+  int exited; /* 1 once reaped */
+  int status; /* raw wait status once exited */
   pid_t wd_pid;
   int wd_fd;
   char name[64];
@@ -41,7 +41,9 @@ static const char k_watchdog_script[] =
     "while kill -0 -\"$1\" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done\n"
     "kill -KILL -\"$1\" 2>/dev/null\n";
 
-static void destroy_at_exit(void *s) { tst_server_destroy((tst_server *)s); }
+static void destroy_at_exit(void *s) {
+  tst_server_destroy((tst_server *)s);
+}
 
 static void reap(tst_server *s, int timeout_ms) {
   if (!s->exited && tst_wait(s->pid, timeout_ms, &s->status) == TST_OK) s->exited = 1;
@@ -167,11 +169,21 @@ cleanup:
   return rc;
 }
 
-pid_t tst_server_pid(const tst_server *s) { return s->pid; }
-int tst_server_port(const tst_server *s) { return s->port; }
-const char *tst_server_url(const tst_server *s) { return s->url; }
-const char *tst_server_log_path(const tst_server *s) { return s->log_path; }
-const char *tst_server_dir(const tst_server *s) { return s->dir; }
+pid_t tst_server_pid(const tst_server *s) {
+  return s->pid;
+}
+int tst_server_port(const tst_server *s) {
+  return s->port;
+}
+const char *tst_server_url(const tst_server *s) {
+  return s->url;
+}
+const char *tst_server_log_path(const tst_server *s) {
+  return s->log_path;
+}
+const char *tst_server_dir(const tst_server *s) {
+  return s->dir;
+}
 
 int tst_server_running(tst_server *s) {
   reap(s, 0);
@@ -186,8 +198,9 @@ int tst_server_stop(tst_server *s, int timeout_ms, int *exit_status, tst_err *er
     reap(s, timeout_ms > 0 ? timeout_ms : 10000);
     if (!s->exited) {
       kill_hard(s);
-      rc = tst_err_set(err, TST_ETIMEOUT, "%s (pid %d) ignored SIGTERM for %d ms; killed with SIGKILL",
-                       s->name, (int)s->pid, timeout_ms > 0 ? timeout_ms : 10000);
+      rc = tst_err_set(err, TST_ETIMEOUT,
+                       "%s (pid %d) ignored SIGTERM for %d ms; killed with SIGKILL", s->name,
+                       (int)s->pid, timeout_ms > 0 ? timeout_ms : 10000);
     }
   }
   kill(-s->pid, SIGKILL); /* anything the server left in its process group */

@@ -21,15 +21,15 @@ extern "C" {
 typedef struct tst_server tst_server;
 
 typedef struct tst_server_opts {
-  const char *binary;            /* path of the executable (see tst_runfile); required */
-  const char *const *args;       /* extra arguments before "--port N", NULL-terminated; may be NULL */
-  const char *const *env;        /* "KEY=VALUE" added to / overriding the environment, NULL-terminated
-                                    (e.g. DATABASE_URL, LOG_FILE, POOL_MIN, POOL_MAX, CODEBASE_MCP_URL) */
-  int port;                      /* 0: pick a free port (retried on a bind failure) */
-  int no_port_flag;              /* 1: do not append "--port N" (the caller passes it in args) */
-  int health_timeout_ms;         /* deadline for /health; 0: 15000 */
-  int wait_health;               /* 0: wait for /health (default); 1: return right after spawning */
-  const char *name;              /* label for logs and messages; NULL: basename of binary */
+  const char *binary;      /* path of the executable (see tst_runfile); required */
+  const char *const *args; /* extra arguments before "--port N", NULL-terminated; may be NULL */
+  const char *const *env;  /* "KEY=VALUE" added to / overriding the environment, NULL-terminated
+                              (e.g. DATABASE_URL, LOG_FILE, POOL_MIN, POOL_MAX, CODEBASE_MCP_URL) */
+  int port;                /* 0: pick a free port (retried on a bind failure) */
+  int no_port_flag;        /* 1: do not append "--port N" (the caller passes it in args) */
+  int health_timeout_ms;   /* deadline for /health; 0: 15000 */
+  int wait_health;         /* 0: wait for /health (default); 1: return right after spawning */
+  const char *name;        /* label for logs and messages; NULL: basename of binary */
 } tst_server_opts;
 
 /* Starts the server and (unless o->wait_health == 1) waits until GET /health answers with any

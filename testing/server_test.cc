@@ -1,5 +1,7 @@
 // server_test — proves the server launcher, the HTTP helpers and the MCP helper of //testing
 // (issue 3, deliverables 2 and 3) against stub_server, a small real libmicrohttpd server.
+#include "testing/server.h"
+
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -11,7 +13,6 @@
 #include "testing/http.h"
 #include "testing/mcp.h"
 #include "testing/runfiles.h"
-#include "testing/server.h"
 
 namespace {
 
@@ -44,7 +45,8 @@ TEST(Server, Issue3_StartsOnFreePortAnswersHealthAndStopsWithSigterm) {
   EXPECT_GT(tst_server_pid(s), 0);
   EXPECT_TRUE(tst_server_running(s));
   tst_http_resp r;
-  ASSERT_EQ(TST_OK, tst_http_get((std::string(tst_server_url(s)) + "/health").c_str(), 2000, nullptr, &r, &err))
+  ASSERT_EQ(TST_OK, tst_http_get((std::string(tst_server_url(s)) + "/health").c_str(), 2000,
+                                 nullptr, &r, &err))
       << err.msg;
   EXPECT_EQ(200, r.status);
   ASSERT_NE(nullptr, r.json);
@@ -76,7 +78,7 @@ TEST(Server, Issue3_FailedStartupReportsExitStatusAndLast20LogLines) {
   EXPECT_NE(std::string::npos, msg.find("exit code 3")) << msg;
   EXPECT_NE(std::string::npos, msg.find("FATAL: configured to fail startup")) << msg;
   EXPECT_NE(std::string::npos, msg.find("startup step 25")) << msg;
-  EXPECT_NE(std::string::npos, msg.find("startup step 7")) << msg;   // within the last 20
+  EXPECT_NE(std::string::npos, msg.find("startup step 7")) << msg;    // within the last 20
   EXPECT_EQ(std::string::npos, msg.find("startup step 6\n")) << msg;  // 21st from the end
 }
 
@@ -142,7 +144,8 @@ TEST(Server, Issue3_KillFaultAndExitOnPortInUse) {
   ASSERT_EQ(TST_OK, tst_server_kill(a, SIGKILL, &err)) << err.msg;
   EXPECT_FALSE(tst_server_running(a));
   tst_http_resp r;
-  EXPECT_EQ(TST_EHTTP, tst_http_get((std::string(tst_server_url(a)) + "/health").c_str(), 1000, nullptr, &r, &err));
+  EXPECT_EQ(TST_EHTTP, tst_http_get((std::string(tst_server_url(a)) + "/health").c_str(), 1000,
+                                    nullptr, &r, &err));
   tst_server_destroy(a);
 }
 
@@ -184,7 +187,8 @@ TEST(Server, Issue3_RunCapturesOutputAndExitStatus) {
   char out[1024];
   int st = -1;
   tst_err err{};
-  ASSERT_EQ(TST_OK, tst_run(bin.c_str(), args, nullptr, 5000, &st, out, sizeof out, &err)) << err.msg;
+  ASSERT_EQ(TST_OK, tst_run(bin.c_str(), args, nullptr, 5000, &st, out, sizeof out, &err))
+      << err.msg;
   EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
   EXPECT_NE(std::string::npos, std::string(out).find("usage: stub_server")) << out;
   ASSERT_EQ(TST_OK, tst_run(bin.c_str(), nullptr, nullptr, 5000, &st, out, sizeof out, &err));
@@ -201,7 +205,9 @@ class Http : public ::testing::Test {
     ASSERT_EQ(TST_OK, tst_server_start(&o, &s_, &err)) << err.msg;
     base_ = tst_server_url(s_);
   }
-  void TearDown() override { tst_server_destroy(s_); }
+  void TearDown() override {
+    tst_server_destroy(s_);
+  }
   std::string bin_, base_;
   tst_server *s_ = nullptr;
 };
@@ -210,8 +216,9 @@ TEST_F(Http, Issue3_PostJsonEchoesBodyParsesJsonAndHeaders) {
   tst_http_resp r;
   tst_err err{};
   const char *hdrs[] = {"X-Test: 1", nullptr};
-  ASSERT_EQ(TST_OK, tst_http_post_json((base_ + "/echo").c_str(), "{\"query\":\"parse invoice\",\"limit\":5}",
-                                       2000, hdrs, &r, &err))
+  ASSERT_EQ(TST_OK,
+            tst_http_post_json((base_ + "/echo").c_str(),
+                               "{\"query\":\"parse invoice\",\"limit\":5}", 2000, hdrs, &r, &err))
       << err.msg;
   EXPECT_EQ(200, r.status);
   ASSERT_NE(nullptr, r.json);
@@ -227,7 +234,8 @@ TEST_F(Http, Issue3_PostJsonEchoesBodyParsesJsonAndHeaders) {
 TEST_F(Http, Issue3_Non2xxIsAResponseNotAnError) {
   tst_http_resp r;
   tst_err err{};
-  ASSERT_EQ(TST_OK, tst_http_request("DELETE", (base_ + "/status/503").c_str(), nullptr, nullptr, 2000, &r, &err));
+  ASSERT_EQ(TST_OK, tst_http_request("DELETE", (base_ + "/status/503").c_str(), nullptr, nullptr,
+                                     2000, &r, &err));
   EXPECT_EQ(503, r.status);
   tst_http_resp_free(&r);
   ASSERT_EQ(TST_OK, tst_http_get((base_ + "/nope").c_str(), 2000, nullptr, &r, &err));
@@ -242,7 +250,8 @@ TEST_F(Http, Issue3_TimeoutIsReportedAsTimeout) {
   EXPECT_NE(std::string::npos, std::string(err.msg).find("/slow")) << err.msg;
   EXPECT_GE(r.latency_ms, 190.0);
   EXPECT_LT(r.latency_ms, 1400.0);
-  ASSERT_EQ(TST_OK, tst_http_get((base_ + "/slow?ms=100").c_str(), 2000, nullptr, &r, &err)) << err.msg;
+  ASSERT_EQ(TST_OK, tst_http_get((base_ + "/slow?ms=100").c_str(), 2000, nullptr, &r, &err))
+      << err.msg;
   EXPECT_EQ(nullptr, r.json);  // "slow done" is not JSON
   EXPECT_STREQ("slow done", r.body);
   EXPECT_GE(r.latency_ms, 95.0);

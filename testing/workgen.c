@@ -22,10 +22,10 @@ static const char *const k_priorities[] = {"low", "medium", "high", "critical"};
 static const char *const k_ticket_states[] = {"open", "in_progress", "resolved", "closed"};
 static const char *const k_tiers[] = {"free", "pro", "enterprise"};
 static const char *const k_teams[] = {"core", "billing", "platform", "search", "mobile", "data"};
-static const char *const k_people[] = {"ada", "grace", "linus", "barbara", "ken", "margaret",
-                                       "dennis", "frances", "edsger", "radia"};
-static const char *const k_tags[] = {"urgent", "q1", "q2", "q3", "q4", "review", "archived",
-                                     "emea", "apac", "amer", "audit", "priority"};
+static const char *const k_people[] = {"ada",      "grace",  "linus",   "barbara", "ken",
+                                       "margaret", "dennis", "frances", "edsger",  "radia"};
+static const char *const k_tags[] = {"urgent",   "q1",   "q2",   "q3",   "q4",    "review",
+                                     "archived", "emea", "apac", "amer", "audit", "priority"};
 static const char *const k_item_status[] = {"active", "in_progress", "blocked", "review", "done"};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -33,8 +33,12 @@ static const char *const k_item_status[] = {"active", "in_progress", "blocked", 
 static const char *any(tst_rng *r, const char *const *list, size_t n) {
   return list[tst_rng_below(r, (uint32_t)n)];
 }
-static const char *noun(tst_rng *r) { return any(r, tst_vocab_nouns, tst_vocab_n_nouns); }
-static const char *qual(tst_rng *r) { return any(r, tst_vocab_quals, tst_vocab_n_quals); }
+static const char *noun(tst_rng *r) {
+  return any(r, tst_vocab_nouns, tst_vocab_n_nouns);
+}
+static const char *qual(tst_rng *r) {
+  return any(r, tst_vocab_quals, tst_vocab_n_quals);
+}
 
 static double money(tst_rng *r, double lo, double hi) {
   long cents = (long)((lo + (hi - lo) * tst_rng_unit(r)) * 100.0);
@@ -48,13 +52,16 @@ static void add_date(cJSON *o, const char *key, tst_rng *r) {
 }
 
 static void add_words(cJSON *arr, tst_rng *r, int n, int use_nouns) {
-  for (int i = 0; i < n; i++) cJSON_AddItemToArray(arr, cJSON_CreateString(use_nouns ? noun(r) : qual(r)));
+  for (int i = 0; i < n; i++)
+    cJSON_AddItemToArray(arr, cJSON_CreateString(use_nouns ? noun(r) : qual(r)));
 }
 
-/* ---- schemas ----------------------------------------------------------------------------------- */
+/* ---- schemas -----------------------------------------------------------------------------------
+ */
 
 static const char k_vendor_schema[] =
-    "{\"type\":\"object\",\"required\":[\"name\",\"status\",\"country\",\"rating\"],\"properties\":{"
+    "{\"type\":\"object\",\"required\":[\"name\",\"status\",\"country\",\"rating\"],\"properties\":"
+    "{"
     "\"name\":{\"type\":\"string\",\"minLength\":1},"
     "\"status\":{\"type\":\"string\",\"enum\":[\"active\",\"inactive\",\"pending\"]},"
     "\"country\":{\"type\":\"string\"},"
@@ -65,7 +72,8 @@ static const char k_vendor_schema[] =
     "\"onboarded_at\":{\"type\":\"string\"}}}";
 
 static const char k_invoice_schema[] =
-    "{\"type\":\"object\",\"required\":[\"number\",\"vendor_name\",\"amount\",\"currency\",\"status\"],"
+    "{\"type\":\"object\",\"required\":[\"number\",\"vendor_name\",\"amount\",\"currency\","
+    "\"status\"],"
     "\"properties\":{"
     "\"number\":{\"type\":\"string\",\"minLength\":1},"
     "\"vendor_name\":{\"type\":\"string\"},"
@@ -73,8 +81,10 @@ static const char k_invoice_schema[] =
     "\"currency\":{\"type\":\"string\",\"enum\":[\"USD\",\"EUR\",\"GBP\",\"JPY\"]},"
     "\"status\":{\"type\":\"string\",\"enum\":[\"draft\",\"sent\",\"paid\",\"overdue\"]},"
     "\"due_date\":{\"type\":\"string\"},"
-    "\"lines\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"sku\",\"quantity\","
-    "\"unit_price\"],\"properties\":{\"sku\":{\"type\":\"string\"},\"quantity\":{\"type\":\"integer\","
+    "\"lines\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"sku\","
+    "\"quantity\","
+    "\"unit_price\"],\"properties\":{\"sku\":{\"type\":\"string\"},\"quantity\":{\"type\":"
+    "\"integer\","
     "\"minimum\":1},\"unit_price\":{\"type\":\"number\",\"minimum\":0}}}},"
     "\"approver\":{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},"
     "\"level\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":3}}}}}";
@@ -104,7 +114,8 @@ static cJSON *entity_types(void) {
   return arr;
 }
 
-/* ---- entities ---------------------------------------------------------------------------------- */
+/* ---- entities ----------------------------------------------------------------------------------
+ */
 
 static cJSON *vendor(tst_rng *r, int p, int k) {
   cJSON *d = cJSON_CreateObject(), *c;
@@ -159,8 +170,9 @@ static cJSON *invoice(tst_rng *r, int p, int k) {
 static cJSON *ticket(tst_rng *r, int p, int k) {
   cJSON *d = cJSON_CreateObject(), *a, *c;
   char s[160];
-  snprintf(s, sizeof(s), "%s %s %s fails for %s", tst_vocab_verbs[tst_rng_below(r, (uint32_t)tst_vocab_n_verbs)],
-           noun(r), qual(r), noun(r));
+  snprintf(s, sizeof(s), "%s %s %s fails for %s",
+           tst_vocab_verbs[tst_rng_below(r, (uint32_t)tst_vocab_n_verbs)], noun(r), qual(r),
+           noun(r));
   cJSON_AddStringToObject(d, "title", s);
   cJSON_AddStringToObject(d, "priority", any(r, k_priorities, N(k_priorities)));
   cJSON_AddStringToObject(d, "state", any(r, k_ticket_states, N(k_ticket_states)));
@@ -182,7 +194,10 @@ static cJSON *entity(tst_rng *r, int p, int k) {
   int n_tags = 1 + (int)tst_rng_below(r, 3);
   const char *type = pick < 3 ? "vendor" : pick < 7 ? "invoice" : "ticket";
   cJSON_AddStringToObject(e, "entity_type", type);
-  cJSON_AddItemToObject(e, "data", pick < 3 ? vendor(r, p, k) : pick < 7 ? invoice(r, p, k) : ticket(r, p, k));
+  cJSON_AddItemToObject(e, "data",
+                        pick < 3   ? vendor(r, p, k)
+                        : pick < 7 ? invoice(r, p, k)
+                                   : ticket(r, p, k));
   tags = cJSON_AddArrayToObject(e, "tags");
   for (int i = 0; i < n_tags; i++) {
     const char *t = any(r, k_tags, N(k_tags));
@@ -195,7 +210,8 @@ static cJSON *entity(tst_rng *r, int p, int k) {
   return e;
 }
 
-/* ---- work items -------------------------------------------------------------------------------- */
+/* ---- work items --------------------------------------------------------------------------------
+ */
 
 static cJSON *work_items(tst_rng *r, const tst_workgen_opts *o, int n, double ratio) {
   cJSON *arr = cJSON_CreateArray();
@@ -205,7 +221,8 @@ static cJSON *work_items(tst_rng *r, const tst_workgen_opts *o, int n, double ra
     char title[200], verb[40];
     const char *type;
     int parent = -1;
-    snprintf(verb, sizeof(verb), "%s", tst_vocab_verbs[tst_rng_below(r, (uint32_t)tst_vocab_n_verbs)]);
+    snprintf(verb, sizeof(verb), "%s",
+             tst_vocab_verbs[tst_rng_below(r, (uint32_t)tst_vocab_n_verbs)]);
     verb[0] = (char)(verb[0] - 'a' + 'A');
     if (i == 0) {
       type = "project";
@@ -250,7 +267,8 @@ static cJSON *work_items(tst_rng *r, const tst_workgen_opts *o, int n, double ra
   return arr;
 }
 
-/* ---- public ------------------------------------------------------------------------------------ */
+/* ---- public ------------------------------------------------------------------------------------
+ */
 
 int tst_workgen_generate(const tst_workgen_opts *o, cJSON **out, tst_err *err) {
   tst_rng r;
@@ -265,7 +283,8 @@ int tst_workgen_generate(const tst_workgen_opts *o, cJSON **out, tst_err *err) {
   hi = o->max_items > 0 ? o->max_items : 20;
   ratio = o->reference_ratio > 0 ? o->reference_ratio : 0.3;
   if (hi < lo || hi > 1000 || n_projects > 1000) {
-    return tst_err_set(err, TST_EINVAL, "workgen: need 0 < min_items <= max_items <= 1000 and <= 1000 projects");
+    return tst_err_set(err, TST_EINVAL,
+                       "workgen: need 0 < min_items <= max_items <= 1000 and <= 1000 projects");
   }
   if (o->n_chunk_ids > 0 && o->chunk_ids == NULL) {
     return tst_err_set(err, TST_EINVAL, "workgen: n_chunk_ids > 0 but chunk_ids is NULL");

@@ -8,10 +8,9 @@
 #ifndef TST_WORKGEN_H
 #define TST_WORKGEN_H
 
+#include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <cjson/cJSON.h>
 
 #include "testing/error.h"
 
@@ -21,12 +20,12 @@ extern "C" {
 
 typedef struct tst_workgen_opts {
   uint64_t seed;
-  int projects;                   /* <= 0: 5 */
-  int entities;                   /* total over all projects; <= 0: 1000 */
-  int min_items, max_items;       /* work items per project; <= 0: 10 and 20 */
-  const char *const *chunk_ids;   /* chunk ids work items may reference; may be NULL */
+  int projects;                 /* <= 0: 5 */
+  int entities;                 /* total over all projects; <= 0: 1000 */
+  int min_items, max_items;     /* work items per project; <= 0: 10 and 20 */
+  const char *const *chunk_ids; /* chunk ids work items may reference; may be NULL */
   size_t n_chunk_ids;
-  double reference_ratio;         /* share of work items with entity_references; <= 0: 0.3 */
+  double reference_ratio; /* share of work items with entity_references; <= 0: 0.3 */
 } tst_workgen_opts;
 
 /* Generates the data set. *out (caller frees with cJSON_Delete) is:

@@ -1,6 +1,8 @@
 // workgen_test — proves the workflow data generator (issue 3, deliverable 5; SPEC US1 figures:
 // 1,000 entities over 5 projects, 10-20 work items each), and that every entity it produces is
 // valid under its entity type's schema per servers/common's validator (the one workflow-mcp uses).
+#include "testing/workgen.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -9,7 +11,6 @@
 #include <vector>
 
 #include "servers/common/jsonschema.h"
-#include "testing/workgen.h"
 
 namespace {
 
@@ -61,7 +62,8 @@ TEST(Workgen, US1_FiveProjectsThousandEntitiesTenToTwentyWorkItems) {
       ASSERT_NE(nullptr, args);
       EXPECT_TRUE(cJSON_IsString(cJSON_GetObjectItem(args, "title")));
       std::string type = cJSON_GetObjectItem(args, "item_type")->valuestring;
-      EXPECT_TRUE(type == "project" || type == "session" || type == "task" || type == "research") << type;
+      EXPECT_TRUE(type == "project" || type == "session" || type == "task" || type == "research")
+          << type;
       EXPECT_EQ(nullptr, cJSON_GetObjectItem(args, "parent_id"));
       EXPECT_EQ(nullptr, cJSON_GetObjectItem(args, "entity_references"));  // no chunk ids given
       cJSON *pi = cJSON_GetObjectItem(w, "parent_index");
@@ -92,7 +94,8 @@ TEST(Workgen, US1_EveryEntityValidatesAgainstItsRegisteredSchema) {
   cJSON *t;
   cJSON_ArrayForEach(t, types) {
     srv_err err{};
-    EXPECT_EQ(SRV_OK, srv_schema_check(cJSON_GetObjectItem(t, "schema"), "schema", &err)) << err.msg;
+    EXPECT_EQ(SRV_OK, srv_schema_check(cJSON_GetObjectItem(t, "schema"), "schema", &err))
+        << err.msg;
   }
   int checked = 0;
   cJSON *p;
@@ -102,7 +105,8 @@ TEST(Workgen, US1_EveryEntityValidatesAgainstItsRegisteredSchema) {
       const char *type = cJSON_GetObjectItem(e, "entity_type")->valuestring;
       const cJSON *schema = nullptr;
       cJSON_ArrayForEach(t, types) {
-        if (std::string(cJSON_GetObjectItem(t, "name")->valuestring) == type) schema = cJSON_GetObjectItem(t, "schema");
+        if (std::string(cJSON_GetObjectItem(t, "name")->valuestring) == type)
+          schema = cJSON_GetObjectItem(t, "schema");
       }
       ASSERT_NE(nullptr, schema) << type;
       srv_err err{};
@@ -113,11 +117,14 @@ TEST(Workgen, US1_EveryEntityValidatesAgainstItsRegisteredSchema) {
   }
   EXPECT_EQ(1000, checked);
   // The validator is not a pushover: a broken invoice fails.
-  cJSON *bad = cJSON_Parse("{\"number\":\"x\",\"vendor_name\":\"v\",\"amount\":-5,\"currency\":\"USD\",\"status\":\"paid\"}");
+  cJSON *bad = cJSON_Parse(
+      "{\"number\":\"x\",\"vendor_name\":\"v\",\"amount\":-5,\"currency\":\"USD\",\"status\":"
+      "\"paid\"}");
   srv_err err{};
   const cJSON *inv = nullptr;
   cJSON_ArrayForEach(t, types) {
-    if (std::string(cJSON_GetObjectItem(t, "name")->valuestring) == "invoice") inv = cJSON_GetObjectItem(t, "schema");
+    if (std::string(cJSON_GetObjectItem(t, "name")->valuestring) == "invoice")
+      inv = cJSON_GetObjectItem(t, "schema");
   }
   EXPECT_EQ(SRV_EINVAL, srv_schema_validate(inv, bad, "data", &err));
   cJSON_Delete(bad);
