@@ -22,6 +22,7 @@
 #include "servers/codebase_mcp/hash.h"
 #include "servers/codebase_mcp/lang.h"
 #include "servers/codebase_mcp/scanner.h"
+#include "servers/codebase_mcp/strmap.h"
 #include "servers/codebase_mcp/tokens.h"
 #include "servers/codebase_mcp/writer.h"
 #include "servers/common/db.h"
@@ -129,43 +130,11 @@ static srv_code db_update_job(PGconn *c, void *arg, srv_err *err) {
                      9, p, NULL, err);
 }
 
-/* ---- previous file hashes (path -> hash, job) ----------------------------------------------- */
-
-typedef struct prev_entry {
-  char *path;
-  char hash[CB_HASH_HEX_LEN];
-  int same_job; /* written by this very job (a resumed force run) */
-} prev_entry;
-
-typedef struct prev_map {
-  prev_entry *slots;
-  size_t cap;
-} prev_map;
-
-static uint64_t str_hash(const char *s) {
-  cb_hash128 h = cb_hash(s, strlen(s), (cb_hash128){0, 0});
-  return h.lo;
-}
-
-static const prev_entry *prev_find(const prev_map *m, const char *path) {
-  if (!m->cap) return NULL;
-  size_t i = str_hash(path) & (m->cap - 1);
-  while (m->slots[i].path) {
-    if (strcmp(m->slots[i].path, path) == 0) return &m->slots[i];
-    i = (i + 1) & (m->cap - 1);
-  }
-  return NULL;
-}
-
-static void prev_free(prev_map *m) {
-  for (size_t i = 0; i < m->cap; i++) free(m->slots[i].path);
-  free(m->slots);
-  memset(m, 0, sizeof *m);
-}
+/* ---- previous file hashes (path -> hash; flag = written by this very job) ------------------ */
 
 typedef struct load_prev_arg {
   cb_job *job;
-  prev_map *map;
+  cb_strmap *map;
 } load_prev_arg;
 
 static srv_code db_load_prev(PGconn *c, void *arg, srv_err *err) {
@@ -178,27 +147,17 @@ static srv_code db_load_prev(PGconn *c, void *arg, srv_err *err) {
                             2, p, &r, err);
   if (rc != SRV_OK) return rc;
   int n = PQntuples(r);
-  prev_free(a->map);
-  size_t cap = 16;
-  while (cap < (size_t)n * 2 + 1) cap *= 2;
-  a->map->slots = calloc(cap, sizeof *a->map->slots);
-  if (!a->map->slots) {
-    PQclear(r);
-    return srv_err_set(err, SRV_EINTERNAL, "out of memory loading %d file hashes", n);
-  }
-  a->map->cap = cap;
+  cb_strmap_free(a->map);
   for (int i = 0; i < n; i++) {
     const char *path = PQgetvalue(r, i, 0);
-    size_t k = str_hash(path) & (cap - 1);
-    while (a->map->slots[k].path) k = (k + 1) & (cap - 1);
-    prev_entry *e = &a->map->slots[k];
-    e->path = strdup(path);
-    if (!e->path) {
+    int added;
+    cb_strmap_entry *e = cb_strmap_put(a->map, path, strlen(path), &added);
+    if (!e) {
       PQclear(r);
-      return srv_err_set(err, SRV_EINTERNAL, "out of memory loading file hashes");
+      return srv_err_set(err, SRV_EINTERNAL, "out of memory loading %d file hashes", n);
     }
-    snprintf(e->hash, sizeof e->hash, "%s", PQgetvalue(r, i, 1));
-    e->same_job = PQgetvalue(r, i, 2)[0] == 't';
+    snprintf(e->val, sizeof e->val, "%s", PQgetvalue(r, i, 1));
+    e->flag = PQgetvalue(r, i, 2)[0] == 't';
   }
   PQclear(r);
   return SRV_OK;
@@ -209,7 +168,7 @@ static srv_code db_load_prev(PGconn *c, void *arg, srv_err *err) {
 typedef struct shared {
   cb_job *job;
   const cb_scan_result *scan;
-  const prev_map *prev;
+  const cb_strmap *prev;
   unsigned char *seen; /* per file: 1 = indexed or unchanged (kept) */
   atomic_size_t next;
   atomic_int failed;
@@ -219,6 +178,7 @@ typedef struct shared {
 
 typedef struct worker {
   shared *sh;
+  cb_strmap sent; /* vocabulary terms this worker already sent during the job */
   cb_chunker *chunker;
   cb_tsv *tsv;
   cb_batch batch;
@@ -341,6 +301,20 @@ static const char *base_name(const char *path) {
   return s ? s + 1 : path;
 }
 
+/* Sends each identifier piece of symbol to the vocabulary once per worker and job. */
+static void term_token(const char *tok, size_t n, int is_part, unsigned idx, void *arg) {
+  (void)is_part;
+  (void)idx;
+  worker *w = arg;
+  int added = 1;
+  if (n >= 3 && cb_strmap_put(&w->sent, tok, n, &added) && added) {
+    char key[CB_TOKEN_MAX + 1];
+    memcpy(key, tok, n);
+    key[n] = '\0';
+    cb_array_elem(&w->batch.terms, key);
+  }
+}
+
 /* Chunks, tokenizes and appends one file to the batch. 0, or -1 out of memory. */
 static int add_file(worker *w, const char *path, const char *lang_name, cb_lang lang,
                     const char *hash_hex) {
@@ -376,6 +350,7 @@ static int add_file(worker *w, const char *path, const char *lang_name, cb_lang 
     }
     cb_buf_append(&w->ids, id, CB_CHUNK_ID_LEN);
 
+    if (ch->symbol[0]) cb_tokens_leaves(ch->symbol, strlen(ch->symbol), term_token, w);
     cb_tsv_reset(w->tsv);
     cb_tsv_add_words(w->tsv, ch->symbol, strlen(ch->symbol), CB_W_A);
     cb_tsv_add_words(w->tsv, ch->parent, strlen(ch->parent), CB_W_D);
@@ -414,7 +389,7 @@ static int add_file(worker *w, const char *path, const char *lang_name, cb_lang 
   w->batch.nfiles++;
   w->batch.nchunks += (int)chunks.n;
   cb_chunks_free(&chunks);
-  return o->failed || f->failed || w->batch.paths.failed ? -1 : 0;
+  return o->failed || f->failed || w->batch.paths.failed || w->batch.terms.failed ? -1 : 0;
 }
 
 static void process(worker *w, size_t i) {
@@ -445,8 +420,8 @@ static void process(worker *w, size_t i) {
   }
   char hex[CB_HASH_HEX_LEN];
   cb_hash_hex(cb_hash(w->file.data, w->file.len, (cb_hash128){0, 0}), hex);
-  const prev_entry *pe = prev_find(sh->prev, path);
-  if (pe && strcmp(pe->hash, hex) == 0 && (!job->force || pe->same_job)) {
+  const cb_strmap_entry *pe = cb_strmap_find(sh->prev, path);
+  if (pe && strcmp(pe->val, hex) == 0 && (!job->force || pe->flag)) {
     atomic_fetch_add(&job->files_unchanged, 1);
     sh->seen[i] = 1;
     return;
@@ -520,6 +495,21 @@ cleanup:
   return rc;
 }
 
+static srv_code db_merge_pending(PGconn *c, void *arg, srv_err *err) {
+  (void)arg;
+  srv_code rc = srv_db_exec(c, "BEGIN", 0, NULL, NULL, err);
+  if (rc == SRV_OK) rc = srv_db_exec(c, "SET LOCAL statement_timeout = '120s'", 0, NULL, NULL, err);
+  if (rc == SRV_OK)
+    rc = srv_db_exec(c, "SELECT gin_clean_pending_list('code_chunks_tsv'::regclass)", 0, NULL,
+                     NULL, err);
+  if (rc == SRV_OK) return srv_db_exec(c, "COMMIT", 0, NULL, NULL, err);
+  if (PQstatus(c) == CONNECTION_OK) {
+    PGresult *r = PQexec(c, "ROLLBACK");
+    PQclear(r);
+  }
+  return rc;
+}
+
 static srv_code db_recount(PGconn *c, void *arg, srv_err *err) {
   cb_job *j = arg;
   PGresult *r = NULL;
@@ -571,7 +561,7 @@ static void *job_main(void *arg) {
   cb_indexer *ix = job->ix;
   srv_err err = {0};
   cb_scan_result scan = {0};
-  prev_map prev = {0};
+  cb_strmap prev = {0};
   shared sh;
   memset(&sh, 0, sizeof sh);
   worker *ws = NULL;
@@ -642,6 +632,10 @@ static void *job_main(void *arg) {
   if (job_db(job, db_delete_missing, &da, &err) != SRV_OK) goto failed_workers;
   atomic_store(&job->files_deleted, da.deleted);
   if (job_db(job, db_recount, job, &err) != SRV_OK) goto failed_workers;
+  /* Merge the GIN pending list now, so searches never scan it (autovacuum would, later). */
+  if (job_db(job, db_merge_pending, NULL, &err) != SRV_OK)
+    srv_log_event(SRV_LOG_WARN, "index_gin_merge_skipped",
+                  "job %s: merging the search index's pending list failed: %s", job->id, err.msg);
   finish(job, JOB_COMPLETED, NULL);
   goto cleanup;
 
@@ -659,13 +653,14 @@ cleanup:
       cb_batch_free(&ws[i].batch);
       cb_buf_free(&ws[i].file);
       cb_buf_free(&ws[i].ids);
+      cb_strmap_free(&ws[i].sent);
     }
   free(ws);
   free(th);
   free(sh.seen);
   if (sh.job) pthread_mutex_destroy(&sh.mu);
   cb_buf_free(&kept);
-  prev_free(&prev);
+  cb_strmap_free(&prev);
   cb_scan_free(&scan);
   return NULL;
 }

@@ -59,12 +59,6 @@ static srv_code run_query(PGconn *c, cb_search_req *r, const char *tsq, const ch
   }
   if (fz_p) {
     cb_buf_printf(s,
-                  "fs AS (SELECT chunk_id, 0.5 * similarity(symbol, $%d) AS score FROM code_chunks "
-                  "WHERE project_id = $1 AND symbol <> '' AND symbol %% $%d",
-                  fz_p, fz_p);
-    add_filters(&q, "", lang_p, prefix_p);
-    cb_buf_printf(s, " ORDER BY score DESC LIMIT %d), ", lim);
-    cb_buf_printf(s,
                   "fp AS (SELECT c.chunk_id, 0.3 * word_similarity($%d, f.path) AS score "
                   "FROM code_files f CROSS JOIN LATERAL (SELECT chunk_id FROM code_chunks c "
                   "WHERE c.project_id = f.project_id AND c.file_path = f.path",
@@ -77,10 +71,13 @@ static srv_code run_query(PGconn *c, cb_search_req *r, const char *tsq, const ch
   }
   cb_buf_puts(s, "best AS (SELECT chunk_id, sum(score) AS score FROM (");
   int arms = 0;
-  if (ts_p) cb_buf_puts(s, arms++ ? " UNION ALL " : ""), cb_buf_puts(s, "SELECT * FROM top");
+  if (ts_p) {
+    cb_buf_puts(s, arms++ ? " UNION ALL " : "");
+    cb_buf_puts(s, "SELECT * FROM top");
+  }
   if (fz_p) {
     cb_buf_puts(s, arms++ ? " UNION ALL " : "");
-    cb_buf_puts(s, "SELECT * FROM fs UNION ALL SELECT * FROM fp");
+    cb_buf_puts(s, "SELECT * FROM fp");
   }
   cb_buf_printf(s, ") u GROUP BY chunk_id ORDER BY score DESC LIMIT %d) ", lim);
   cb_buf_puts(s, "SELECT " RESULT_COLUMNS ", b.score, ");
@@ -91,6 +88,70 @@ static srv_code run_query(PGconn *c, cb_search_req *r, const char *tsq, const ch
   if (s->failed) return srv_err_set(err, SRV_EINTERNAL, "out of memory building the query");
   srv_code rc = srv_db_exec(c, s->data, q.n, q.params, out, err);
   cb_buf_free(s);
+  return rc;
+}
+
+/* ---- typo correction against the project's vocabulary --------------------------------------- */
+
+typedef struct leaves {
+  cb_buf arr; /* array literal body of the query's leaf tokens */
+  int n;
+} leaves;
+
+static void leaf_token(const char *tok, size_t n, int is_part, unsigned idx, void *arg) {
+  (void)is_part;
+  (void)idx;
+  leaves *l = arg;
+  char t[CB_TOKEN_MAX + 1];
+  memcpy(t, tok, n);
+  t[n] = '\0';
+  cb_array_elem(&l->arr, t);
+  l->n++;
+}
+
+/* Writes to out a tsquery (all words required) of the query's leaf tokens, each token unknown
+ * to the project's vocabulary replaced by its most similar known term (pg_trgm).
+ * *changed = 0 when nothing was replaced. */
+static srv_code correct_query(PGconn *c, const char *project, const char *query, cb_buf *out,
+                              int *changed, srv_err *err) {
+  leaves l;
+  memset(&l, 0, sizeof l);
+  PGresult *res = NULL;
+  cb_buf body = {0};
+  srv_code rc = SRV_OK;
+  *changed = 0;
+  cb_tokens_leaves(query, strlen(query), leaf_token, &l);
+  if (l.n == 0 || l.n > 16) goto cleanup;
+  cb_buf_putc(&body, '{');
+  cb_buf_append(&body, l.arr.data, l.arr.len);
+  cb_buf_putc(&body, '}');
+  const char *p[2] = {project, body.data};
+  rc = srv_db_exec(c,
+                   "SELECT q.t, EXISTS (SELECT 1 FROM code_terms WHERE project_id = $1 AND "
+                   "term = q.t), (SELECT term FROM code_terms WHERE project_id = $1 AND term % q.t "
+                   "ORDER BY similarity(term, q.t) DESC, term LIMIT 1) "
+                   "FROM unnest($2::text[]) WITH ORDINALITY AS q(t, i) ORDER BY q.i",
+                   2, p, &res, err);
+  if (rc != SRV_OK) goto cleanup;
+  for (int i = 0; i < PQntuples(res); i++) {
+    const char *t = PQgetvalue(res, i, 0);
+    int known = PQgetvalue(res, i, 1)[0] == 't';
+    /* the terms are already tokens (lowercase, stemmed): quote them as they are */
+    if (i) cb_buf_puts(out, " & ");
+    cb_buf_putc(out, '\'');
+    if (!known && !PQgetisnull(res, i, 2)) {
+      cb_buf_puts(out, PQgetvalue(res, i, 2));
+      *changed = 1;
+    } else {
+      cb_buf_puts(out, t);
+    }
+    cb_buf_putc(out, '\'');
+  }
+
+cleanup:
+  PQclear(res);
+  cb_buf_free(&body);
+  cb_buf_free(&l.arr);
   return rc;
 }
 
@@ -207,6 +268,19 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
   rc = run_query(c, r, words ? tsq.data : NULL, fuzzy, prefix_like, &res, err);
   if (rc != SRV_OK) goto cleanup;
   r->mode = words ? "all_words" : "fuzzy";
+  if (PQntuples(res) == 0 && words > 0) { /* typos: correct against the vocabulary, retry */
+    cb_buf fixed = {0};
+    int changed = 0;
+    rc = correct_query(c, r->project_id, r->query, &fixed, &changed, err);
+    if (rc == SRV_OK && changed && !fixed.failed) {
+      PQclear(res);
+      res = NULL;
+      rc = run_query(c, r, fixed.data, fuzzy, prefix_like, &res, err);
+      r->mode = "corrected";
+    }
+    cb_buf_free(&fixed);
+    if (rc != SRV_OK) goto cleanup;
+  }
   if (PQntuples(res) == 0 && words > 1) {
     PQclear(res);
     res = NULL;

@@ -3,9 +3,11 @@
  * The query is tokenized exactly like the index (tokens.h) and becomes a tsquery: first all words
  * required (AND); only if that finds nothing, any word (OR). Candidates come from the GIN index on
  * (project_id, tsv) and are ranked with ts_rank and weights {D,C,B,A} = {0.05,0.2,0.4,1.0}, so a
- * match in a symbol name outranks one in a comment, which outranks one in the body. A one-word
- * query also looks for similar symbol names and file paths with pg_trgm (typos, partial names),
- * blended in at half weight. Filters: language, file_path_prefix. Each result carries a snippet:
+ * match in a symbol name outranks one in a comment, which outranks one in the body. When the words
+ * find nothing, each word unknown to the project's vocabulary of identifier pieces (code_terms)
+ * is replaced by its most similar known term (pg_trgm) and the search runs again (typos,
+ * misspelt identifiers). A one-word query also matches file paths by trigram word similarity,
+ * blended in at 0.3 weight. Filters: language, file_path_prefix. Each result carries a snippet:
  * the lines around the first line of the chunk that contains a query word.
  *
  * Why SQL and not an in-memory index: measured on the 10,000-file fixture (see the BUILD's bench
@@ -35,7 +37,7 @@ typedef struct cb_search_req {
   const char *path_prefix; /* NULL => any */
   cJSON *results;          /* out: array of result objects (caller owns) */
   long total_count;        /* out: chunks matching (before the limit) */
-  const char *mode;        /* out: "all_words", "any_word", "fuzzy" or "none" (static) */
+  const char *mode;        /* out: "all_words", "corrected", "any_word", "fuzzy", "none" */
 } cb_search_req;
 
 /* Runs the search on c (a srv_db_fn: arg is a cb_search_req*). Safe to retry. Fills

@@ -139,9 +139,10 @@ TEST_F(Server, Issue5_IndexStatusSearchOverHttp) {
             "LedgerStore");
   cJSON_Delete(r);
 
-  // a typo still finds the symbol (pg_trgm)
+  // a typo still finds the symbol (vocabulary + pg_trgm)
   r = Search(env(), "{\"query\":\"parse_invoce_header\",\"project_id\":\"http-proj\"}", &code);
   ASSERT_EQ(code, 200);
+  EXPECT_EQ(Str(r, "match_mode"), "corrected");
   ASSERT_GE(cJSON_GetArraySize(cJSON_GetObjectItem(r, "results")), 1);
   EXPECT_EQ(Str(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "results"), 0), "symbol"),
             "parse_invoice_header");

@@ -160,6 +160,41 @@ unsigned cb_tokens_each(const char *text, size_t n, cb_token_fn fn, void *arg) {
   return words;
 }
 
+/* Leaf tokens: pieces and plain words; a compound word's whole form is held back until its
+ * pieces show it was compound, then dropped. */
+typedef struct leaf_state {
+  cb_token_fn fn;
+  void *arg;
+  char pending[CB_TOKEN_MAX + 1];
+  size_t plen;
+  unsigned pword;
+  int has;
+} leaf_state;
+
+static void leaf_token(const char *tok, size_t n, int is_part, unsigned idx, void *arg) {
+  leaf_state *l = arg;
+  if (!is_part) {
+    if (l->has) l->fn(l->pending, l->plen, 0, l->pword, l->arg);
+    memcpy(l->pending, tok, n);
+    l->plen = n;
+    l->pword = idx;
+    l->has = 1;
+    return;
+  }
+  if (l->has && l->pword == idx) l->has = 0; /* compound: drop the whole form */
+  l->fn(tok, n, 1, idx, l->arg);
+}
+
+unsigned cb_tokens_leaves(const char *text, size_t n, cb_token_fn fn, void *arg) {
+  leaf_state l;
+  memset(&l, 0, sizeof l);
+  l.fn = fn;
+  l.arg = arg;
+  unsigned words = cb_tokens_each(text, n, leaf_token, &l);
+  if (l.has) fn(l.pending, l.plen, 0, l.pword, arg);
+  return words;
+}
+
 /* ---- tsvector builder -------------------------------------------------------------------- */
 
 typedef struct entry {

@@ -43,6 +43,11 @@ typedef void (*cb_token_fn)(const char *tok, size_t n, int is_part, unsigned wor
  * Returns the number of words seen (kept or not). */
 unsigned cb_tokens_each(const char *text, size_t n, cb_token_fn fn, void *arg);
 
+/* Like cb_tokens_each but only the leaves: the pieces of compound words and plain words, not a
+ * compound's whole form ("parse_invoice_header" -> "pars", "invoic", "head"; "ledger" ->
+ * "ledg"). Used for the vocabulary of identifier pieces and its typo correction. */
+unsigned cb_tokens_leaves(const char *text, size_t n, cb_token_fn fn, void *arg);
+
 /* Light suffix stripping applied to word pieces and plain words (not to compound identifiers
  * kept whole): "evaluates"/"evaluated"/"evaluator" -> "evaluat", "setting" -> "set". Edits the
  * lowercase token t of n bytes in place and returns its new length (n when unchanged). */

@@ -8,6 +8,7 @@
 extern "C" {
 #include "servers/codebase_mcp/buf.h"
 #include "servers/codebase_mcp/hash.h"
+#include "servers/codebase_mcp/strmap.h"
 #include "servers/codebase_mcp/tokens.h"
 }
 
@@ -41,6 +42,41 @@ TEST(Tokens, Issue5_SplitsCamelSnakeDigitsAndKeepsWhole) {
   EXPECT_EQ(Tokens("__init__"), (std::vector<std::string>{"init"}));
   EXPECT_EQ(Tokens("InvoiceHeaderParser"),
             (std::vector<std::string>{"invoiceheaderparser", "invoic", "head", "pars"}));
+}
+
+std::vector<std::string> Leaves(const std::string &s) {
+  std::vector<Tok> v;
+  cb_tokens_leaves(s.data(), s.size(), Collect, &v);
+  std::vector<std::string> out;
+  for (auto &t : v) out.push_back(t.text);
+  return out;
+}
+
+TEST(Tokens, Issue5_LeavesDropCompoundWholes) {
+  EXPECT_EQ(Leaves("parse_invoice_header ledger HTTPServer"),
+            (std::vector<std::string>{"pars", "invoic", "head", "ledg", "http", "serv"}));
+}
+
+TEST(Strmap, Issue5_PutFindGrow) {
+  cb_strmap m = {};
+  int added = 0;
+  for (int i = 0; i < 2000; i++) {
+    std::string k = "path/" + std::to_string(i);
+    cb_strmap_entry *e = cb_strmap_put(&m, k.data(), k.size(), &added);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(added, 1);
+    e->flag = i;
+  }
+  EXPECT_EQ(m.n, 2000u);
+  cb_strmap_entry *e = cb_strmap_put(&m, "path/77xyz", 7, &added);  // key "path/77"
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(added, 0);
+  EXPECT_EQ(e->flag, 77);
+  ASSERT_NE(cb_strmap_find(&m, "path/1999"), nullptr);
+  EXPECT_EQ(cb_strmap_find(&m, "path/1999")->flag, 1999);
+  EXPECT_EQ(cb_strmap_find(&m, "path/2000"), nullptr);
+  cb_strmap_free(&m);
+  EXPECT_EQ(cb_strmap_find(&m, "path/1"), nullptr);
 }
 
 TEST(Tokens, Issue5_StemsWordFormsTogether) {

@@ -23,6 +23,7 @@ void cb_batch_reset(cb_batch *b) {
   cb_buf_reset(&b->chunks);
   cb_buf_reset(&b->files);
   cb_buf_reset(&b->paths);
+  cb_buf_reset(&b->terms);
   b->nfiles = 0;
   b->nchunks = 0;
 }
@@ -31,6 +32,7 @@ void cb_batch_free(cb_batch *b) {
   cb_buf_free(&b->chunks);
   cb_buf_free(&b->files);
   cb_buf_free(&b->paths);
+  cb_buf_free(&b->terms);
   memset(b, 0, sizeof *b);
 }
 
@@ -101,6 +103,18 @@ srv_code cb_batch_write(PGconn *c, const char *project_id, const cb_batch *b, sr
   }
   rc = copy_in(c, "COPY code_files (" CB_FILE_COLUMNS ") FROM STDIN", &b->files, err);
   if (rc != SRV_OK) goto cleanup;
+  if (b->terms.len) {
+    cb_buf_reset(&arr);
+    cb_buf_putc(&arr, '{');
+    cb_buf_append(&arr, b->terms.data, b->terms.len);
+    cb_buf_putc(&arr, '}');
+    const char *tp[2] = {project_id, arr.data};
+    rc = srv_db_exec(c,
+                     "INSERT INTO code_terms (project_id, term) SELECT $1, t FROM "
+                     "unnest($2::text[]) AS t ON CONFLICT DO NOTHING",
+                     2, tp, NULL, err);
+    if (rc != SRV_OK) goto cleanup;
+  }
   rc = exec_simple(c, "COMMIT", err);
   in_tx = 0;
 

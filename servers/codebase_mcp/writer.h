@@ -6,7 +6,8 @@
  * batch is all-or-nothing and writing it twice leaves the same rows as writing it once: after a
  * lost connection (even one lost while COMMIT was in flight) the caller simply writes the same
  * batch again — no chunk lost, none doubled. A file's code_files row is the checkpoint saying
- * "this content is fully indexed". Not thread-safe per batch. */
+ * "this content is fully indexed". The batch also adds identifier pieces to the project's
+ * vocabulary (code_terms, insert-if-absent), which fuzzy search corrects typos against. Not thread-safe per batch. */
 #ifndef CB_WRITER_H
 #define CB_WRITER_H
 
@@ -30,6 +31,7 @@ typedef struct cb_batch {
   cb_buf chunks; /* code_chunks rows */
   cb_buf files;  /* code_files rows */
   cb_buf paths;  /* the files' paths as a text[] literal body: "a","b" (no braces) */
+  cb_buf terms;  /* new identifier pieces for the project's vocabulary (code_terms), same form */
   int nfiles;
   int nchunks;
 } cb_batch;
