@@ -76,3 +76,17 @@ void bench_machine_line(const bench_machine *m, char *out, size_t n) {
   snprintf(out, n, "%s, %d cores, %ld MB, Linux %s", m->cpu_model, m->cores, m->memory_mb,
            m->kernel);
 }
+
+double bench_machine_load1(void) {
+  double v = -1;
+  char line[128];
+  FILE *f = fopen("/proc/loadavg", "r");
+  if (f == NULL) return -1;
+  if (fgets(line, sizeof line, f) != NULL) {
+    char *end = NULL;
+    double x = strtod(line, &end);
+    if (end != line) v = x;
+  }
+  fclose(f);
+  return v;
+}

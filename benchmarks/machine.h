@@ -25,6 +25,9 @@ void bench_machine_describe(bench_machine *m);
 /* The JSON form above; caller owns it. NULL only on out of memory. */
 cJSON *bench_machine_to_json(const bench_machine *m);
 
+/* 1-minute load average from /proc/loadavg (-1 if unreadable). */
+double bench_machine_load1(void);
+
 /* One line: "AMD EPYC, 2 cores, 24105 MB, Linux 6.1.0" into out[n]. */
 void bench_machine_line(const bench_machine *m, char *out, size_t n);
 

@@ -175,7 +175,8 @@ static int status_is(const char *s, const char *const *set) {
 }
 
 int bench_index_once(bench_env *env, const char *repo, const char *project_id, int timeout_ms,
-                     double *ms, double *peak_rss_mb, long *files, bench_err *err) {
+                     double *ms, double *peak_rss_mb, long *files, double *server_cpu_s,
+                     bench_err *err) {
   static const char *const done[] = {"completed", "complete", "succeeded", "success", "done", NULL};
   static const char *const failed[] = {"failed", "error", "cancelled", "canceled", NULL};
   int rc = BENCH_OK;
@@ -192,6 +193,8 @@ int bench_index_once(bench_env *env, const char *repo, const char *project_id, i
     rc = bench_err_set(err, BENCH_ENOMEM, "out of memory");
     goto cleanup;
   }
+  srv_procstat ps0;
+  double cpu0 = srv_procstat_read(pid, &ps0, NULL) == SRV_OK ? ps0.cpu_user_s + ps0.cpu_system_s : -1;
   double t0 = tst_now_ms();
   if ((rc = bench_tool(url, "start_indexing_background", text, 30000, &out, NULL, err)) != BENCH_OK)
     goto cleanup;
@@ -216,6 +219,10 @@ int bench_index_once(bench_env *env, const char *repo, const char *project_id, i
     const char *st = jstr(out, "status");
     if (status_is(st, done)) {
       *ms = tst_now_ms() - t0;
+      if (server_cpu_s != NULL)
+        *server_cpu_s = cpu0 >= 0 && srv_procstat_read(pid, &ps, NULL) == SRV_OK
+                            ? ps.cpu_user_s + ps.cpu_system_s - cpu0
+                            : -1;
       const cJSON *f = cJSON_GetObjectItemCaseSensitive(out, "files_indexed");
       if (files != NULL) *files = cJSON_IsNumber(f) ? (long)f->valuedouble : -1;
       break;
@@ -247,25 +254,29 @@ int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, ben
   int rc = BENCH_OK;
   int total = plan->index_warmup + plan->index_runs;
   double *samples = calloc((size_t)(plan->index_runs > 0 ? plan->index_runs : 1), sizeof(double));
-  double peak = 0, sum = 0;
+  double peak = 0, sum = 0, cpu_sum = 0;
   long files = -1;
   char pid[MDL_UUID_LEN] = "";
   mdl_benchmark_result r;
   memset(&r, 0, sizeof r);
   if (samples == NULL) return bench_err_set(err, BENCH_ENOMEM, "out of memory");
   for (int i = 0; i < total; i++) {
-    double ms = 0, pk = 0;
+    double ms = 0, pk = 0, cpu = -1;
     long f = -1;
     if (mdl_uuid_v4(pid, NULL) != MDL_OK) {
       rc = bench_err_set(err, BENCH_ESETUP, "cannot make a project id (no kernel randomness)");
       goto cleanup;
     }
-    rc = bench_index_once(env, repo, pid, 600000, &ms, &pk, &f, err);
+    rc = bench_index_once(env, repo, pid, 600000, &ms, &pk, &f, &cpu, err);
     if (rc != BENCH_OK) goto cleanup;
-    fprintf(stderr, "index run %d/%d (%s): %.0f ms, %ld files, server RSS peak %.1f MB\n", i + 1,
-            total, i < plan->index_warmup ? "warm-up" : "measured", ms, f, pk);
+    fprintf(stderr,
+            "index run %d/%d (%s): %.0f ms, %ld files, server CPU %.1f s, server RSS peak %.1f MB, "
+            "load %.1f\n",
+            i + 1, total, i < plan->index_warmup ? "warm-up" : "measured", ms, f, cpu, pk,
+            bench_machine_load1());
     if (pk > peak) peak = pk;
     if (i >= plan->index_warmup) {
+      cpu_sum += cpu;
       samples[i - plan->index_warmup] = ms;
       sum += ms;
       files = f;
@@ -280,6 +291,8 @@ int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, ben
                                      sum > 0 ? files * plan->index_runs / (sum / 1000.0) : 0, err)) !=
           BENCH_OK ||
       (rc = bench_record_param_float(&r, "server_rss_peak_mb", peak, err)) != BENCH_OK ||
+      (rc = bench_record_param_float(&r, "server_cpu_seconds_mean", cpu_sum / plan->index_runs,
+                                     err)) != BENCH_OK ||
       (rc = bench_record_param_str(&r, "empty_index", "fresh project id per run", err)) != BENCH_OK)
     goto cleanup;
   if ((rc = bench_set_put(set, &r, samples, (size_t)plan->index_runs, err)) != BENCH_OK) goto cleanup;
@@ -509,9 +522,23 @@ int bench_op_search(bench_env *env, const bench_plan *plan, const char *manifest
     goto cleanup;
   for (int k = 0; k < Q_KINDS; k++) {
     char key[64];
-    snprintf(key, sizeof key, "hit_rate_%s", kQueryKind[k]);
-    if (per[k] > 0 && (rc = bench_record_param_float(&r, key, (double)hits[k] / per[k], err)) != BENCH_OK)
+    size_t nk = 0;
+    double *kind = malloc((size_t)nq * sizeof *kind);
+    if (kind == NULL) {
+      rc = bench_err_set(err, BENCH_ENOMEM, "out of memory");
       goto cleanup;
+    }
+    for (int i = 0; i < nq; i++)
+      if (q[i].kind == k) kind[nk++] = q[i].ms;
+    if (nk > 0) {
+      mdl_stats_sort(kind, nk);
+      snprintf(key, sizeof key, "p95_ms_%s", kQueryKind[k]);
+      rc = bench_record_param_float(&r, key, mdl_stats_percentile_sorted(kind, nk, 95.0), err);
+      snprintf(key, sizeof key, "hit_rate_%s", kQueryKind[k]);
+      if (rc == BENCH_OK) rc = bench_record_param_float(&r, key, (double)hits[k] / per[k], err);
+    }
+    free(kind);
+    if (rc != BENCH_OK) goto cleanup;
   }
   if ((rc = bench_set_put(set, &r, samples, (size_t)nq, err)) != BENCH_OK) goto cleanup;
   if (hit_rate != NULL) *hit_rate = (double)all / nq;

@@ -83,9 +83,11 @@ int bench_fixture(bench_env *env, int files, uint64_t seed, char *repo, size_t r
 
 /* One indexing run of repo into project_id on the codebase server, timed to completion.
  * peak_rss_mb (optional) gets the server's peak RSS sampled while it ran; files (optional) the
- * files_indexed the job reported. BENCH_ERUN if the job fails or does not finish in timeout_ms. */
+ * files_indexed the job reported; server_cpu_s (optional) the CPU seconds (user + system) the
+ * server process spent meanwhile (PostgreSQL's share is not included). BENCH_ERUN if the job fails or does not finish in timeout_ms. */
 int bench_index_once(bench_env *env, const char *repo, const char *project_id, int timeout_ms,
-                     double *ms, double *peak_rss_mb, long *files, bench_err *err);
+                     double *ms, double *peak_rss_mb, long *files, double *server_cpu_s,
+                     bench_err *err);
 
 /* Indexing benchmark: plan->index_warmup + plan->index_runs runs, each on a fresh project id;
  * puts the "index" record (runs only) into set; project_out (optional, 37 bytes) gets the last

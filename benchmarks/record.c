@@ -75,6 +75,8 @@ int bench_record_build(const bench_record_opts *o, const double *samples, size_t
       (rc = bench_record_param_str(out, "machine_cpu", m.cpu_model, err)) != BENCH_OK ||
       (rc = bench_record_param_int(out, "machine_cores", m.cores, err)) != BENCH_OK ||
       (rc = bench_record_param_int(out, "machine_memory_mb", m.memory_mb, err)) != BENCH_OK ||
+      (rc = bench_record_param_float(out, "machine_load_1m", bench_machine_load1(), err)) !=
+          BENCH_OK ||
       (rc = bench_record_param_str(out, "percentile_method", "linear interpolation between closest ranks (type 7)",
                                    err)) != BENCH_OK)
     goto cleanup;

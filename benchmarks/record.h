@@ -6,7 +6,8 @@
  *   median_ms, stddev_ms, iqr_ms, cv_percent (floats), outliers_stddev (|x - mean| > stddev),
  *   outliers_iqr (beyond 1.5 IQR) (integers), ops_per_second (samples / wall seconds of the
  *   measured phase), rounds (measured rounds), warmup_rounds, machine_cpu, machine_cores,
- *   machine_memory_mb, percentile_method.
+ *   machine_memory_mb, machine_load_1m (1-minute load average when the record was built: other
+ *   work on the machine inflates latencies), percentile_method.
  * pass_status is "pass" when p95 < target, else "fail". */
 #ifndef BENCH_RECORD_H
 #define BENCH_RECORD_H
