@@ -16,6 +16,7 @@
 
 #include "testing/http.h"
 #include "testing/pg.h"
+#include "testing/proc.h"
 #include "testing/runfiles.h"
 #include "testing/server.h"
 
@@ -340,6 +341,51 @@ TEST_F(DemoServer, Issue4_MetricsCountToolsInTextAndJson) {
   ASSERT_EQ(json.r.status, 200);
   EXPECT_TRUE(cJSON_IsArray(json.Json("counters")));
   EXPECT_TRUE(cJSON_IsArray(json.Json("histograms")));
+}
+
+int CountLinesWith(const std::string &text, const std::string &a, const std::string &b) {
+  int n = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    if (line.find(a) != std::string::npos && line.find(b) != std::string::npos) n++;
+    if (nl == std::string::npos) break;
+    pos = nl + 1;
+  }
+  return n;
+}
+
+std::string ReadLog(tst_server *s) {
+  char *buf = nullptr;
+  size_t len = 0;
+  tst_err err;
+  if (tst_read_file(tst_server_log_path(s), &buf, &len, &err) != TST_OK) return "";
+  std::string out(buf, len);
+  free(buf);
+  return out;
+}
+
+TEST_F(DemoServer, FR013_OneLogLinePerRequestAndWarnOverOneSecond) {
+  Resp fast;
+  Do(&fast, "POST", base_ + "/mcp/echo", R"({"text":"log me"})", {"X-Request-Id: log-line-1"});
+  ASSERT_EQ(fast.r.status, 200);
+  Resp slow;
+  Do(&slow, "POST", base_ + "/mcp/slow", R"({"ms":1100})", {"X-Request-Id: log-line-slow"});
+  ASSERT_EQ(slow.r.status, 200);
+  Resp bad;
+  Do(&bad, "POST", base_ + "/mcp/echo", R"({"text":1})", {"X-Request-Id: log-line-bad"});
+  ASSERT_EQ(bad.r.status, 400);
+  usleep(100 * 1000);
+  std::string log = ReadLog(srv_);
+  EXPECT_EQ(CountLinesWith(log, "\"request_id\":\"log-line-1\"", "\"operation_name\":\"echo\""), 1)
+      << log.substr(log.size() > 3000 ? log.size() - 3000 : 0);
+  EXPECT_EQ(CountLinesWith(log, "\"request_id\":\"log-line-1\"", "\"outcome\":\"success\""), 1);
+  EXPECT_EQ(CountLinesWith(log, "\"request_id\":\"log-line-slow\"", "\"level\":\"WARN\""), 1);
+  EXPECT_EQ(CountLinesWith(log, "\"request_id\":\"log-line-slow\"", "\"slow_operation\":true"), 1);
+  EXPECT_EQ(CountLinesWith(log, "\"request_id\":\"log-line-bad\"", "\"outcome\":\"failure\""), 1);
+  EXPECT_EQ(
+      CountLinesWith(log, "\"request_id\":\"log-line-bad\"", "arguments.text must be a string"), 1);
 }
 
 // ---- stdio ------------------------------------------------------------------------------------

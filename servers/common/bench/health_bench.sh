@@ -4,6 +4,7 @@
 #
 #   bazel run //servers/common:health_bench                       # DATABASE_URL from the env
 #   ROUNDS=3 SECONDS_PER_RUN=8 CONNS=50 bazel run //servers/common:health_bench
+#   SATURATE=1 bazel run //servers/common:health_bench  # pool of 2 held by 6 slow DB calls
 #
 # Prints requests/s, p50/p99 and the server's CPU time per request per target and round, then
 # the /health : trivial throughput ratio (issue 4 goal: >= 70%) and p99 at low concurrency
@@ -21,10 +22,22 @@ rounds="${ROUNDS:-3}"; secs="${SECONDS_PER_RUN:-8}"; conns="${CONNS:-50}"
 tmp=$(mktemp -d)
 p1=$((20000 + RANDOM % 10000)); p2=$((p1 + 1))
 "$trivial" "$p1" 4 & tpid=$!
-DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:1/none?connect_timeout=1}" \
+pool_env=()
+[ "${SATURATE:-0}" = 1 ] && pool_env=(POOL_MIN=2 POOL_MAX=2)
+env "${pool_env[@]}" \
+  DATABASE_URL="${DATABASE_URL:-postgresql://postgres@127.0.0.1:1/none?connect_timeout=1}" \
   LOG_FILE="$tmp/requests.log" "$demo" --port "$p2" 2>"$tmp/stderr" & spid=$!
-trap 'kill $tpid $spid 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+loaders=()
+trap 'kill $tpid $spid "${loaders[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 sleep 1.5
+if [ "${SATURATE:-0}" = 1 ]; then
+  for i in 1 2 3 4 5 6; do
+    (while :; do curl -s -m 30 -X POST -d '{"ms":3000,"db":true}' \
+       "http://127.0.0.1:$p2/mcp/slow" >/dev/null || sleep 0.2; done) & loaders+=($!)
+  done
+  sleep 1
+  echo "saturated: $(curl -s "http://127.0.0.1:$p2/health")"
+fi
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 run() { # url conns threads [pid] -> "rps p50 p99 [server-CPU-us-per-request]"
   local c0 c1 out
