@@ -11,8 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdatomic.h>
+
 #include "models/uuid.h"
 #include "servers/common/db.h"
+#include "servers/common/log.h"
+#include "servers/common/timeutil.h"
 #include "servers/workflow_mcp/names.h"
 #include "servers/workflow_mcp/sqlbuf.h"
 #include "servers/workflow_mcp/store.h"
@@ -178,6 +182,12 @@ static void check_references(srv_call *call, cJSON *item) {
   srv_code rc = st && st->refs ? wf_coderefs_missing(st->refs, ids, k, call->deadline_ms, &missing, &err)
                                : srv_err_set(&err, SRV_EUNAVAIL, "no codebase-mcp client configured");
   if (rc != SRV_OK) {
+    /* One WARN line per second at most, so an outage does not flood the log. */
+    static _Atomic int64_t last_warn_ms;
+    int64_t now = srv_mono_ms(), prev = atomic_load(&last_warn_ms);
+    if (now - prev >= 1000 && atomic_compare_exchange_strong(&last_warn_ms, &prev, now))
+      srv_log_event(SRV_LOG_WARN, "code_search_unavailable",
+                    "work item references not checked: %s (warnings: code_search_unavailable)", err.msg);
     char msg[768];
     cJSON_AddItemToArray(warnings, cJSON_CreateString("code_search_unavailable"));
     snprintf(msg, sizeof(msg),
