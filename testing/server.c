@@ -202,8 +202,9 @@ int tst_server_stop(tst_server *s, int timeout_ms, int *exit_status, tst_err *er
                        "%s (pid %d) ignored SIGTERM for %d ms; killed with SIGKILL", s->name,
                        (int)s->pid, timeout_ms > 0 ? timeout_ms : 10000);
     }
+    /* Anything the server left in its process group (only now: later the id may be reused). */
+    kill(-s->pid, SIGKILL);
   }
-  kill(-s->pid, SIGKILL); /* anything the server left in its process group */
   if (exit_status != NULL) *exit_status = s->status;
   return rc;
 }
