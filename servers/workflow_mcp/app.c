@@ -46,9 +46,10 @@ void wf_app_def_init(srv_app_def *def) {
       .n_routes = wf_routes_count,
       .init = wf_init,
       .fini = wf_fini,
-      .instructions = "Projects are tenants: create_project, switch_project, then entities "
-                      "(register_entity_type, create_entity, query_entities) and work items "
-                      "(create_work_item, get_work_item, update_work_item, query_work_items) of the "
-                      "active project. Work items may reference code chunks from codebase-mcp.",
+      .instructions =
+          "Projects are tenants: create_project, switch_project, then entities "
+          "(register_entity_type, create_entity, query_entities) and work items "
+          "(create_work_item, get_work_item, update_work_item, query_work_items) of the "
+          "active project. Work items may reference code chunks from codebase-mcp.",
   };
 }

@@ -16,9 +16,9 @@
 #define MAX_RESPONSE (4u << 20)
 
 struct wf_coderefs {
-  char url[1100];      /* <base>/mcp/get_chunks */
+  char url[1100]; /* <base>/mcp/get_chunks */
   char base[1024];
-  pthread_key_t key;   /* per-thread CURL * */
+  pthread_key_t key; /* per-thread CURL * */
 };
 
 typedef struct buf {
@@ -27,12 +27,15 @@ typedef struct buf {
   int overflow;
 } buf;
 
-static void handle_destroy(void *h) { curl_easy_cleanup((CURL *)h); }
+static void handle_destroy(void *h) {
+  curl_easy_cleanup((CURL *)h);
+}
 
 srv_code wf_coderefs_new(const char *base_url, wf_coderefs **out, srv_err *err) {
   assert(out != NULL);
   *out = NULL;
-  if (base_url == NULL || (strncmp(base_url, "http://", 7) != 0 && strncmp(base_url, "https://", 8) != 0))
+  if (base_url == NULL ||
+      (strncmp(base_url, "http://", 7) != 0 && strncmp(base_url, "https://", 8) != 0))
     return srv_err_set(err, SRV_EINVAL,
                        "CODEBASE_MCP_URL must be an http:// or https:// URL such as "
                        "http://127.0.0.1:8020 (got \"%s\")",
@@ -45,7 +48,8 @@ srv_code wf_coderefs_new(const char *base_url, wf_coderefs **out, srv_err *err) 
   if (c == NULL) return srv_err_set(err, SRV_EINTERNAL, "out of memory");
   snprintf(c->base, sizeof(c->base), "%.*s", (int)len, base_url);
   snprintf(c->url, sizeof(c->url), "%s/mcp/get_chunks", c->base);
-  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || pthread_key_create(&c->key, handle_destroy) != 0) {
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK ||
+      pthread_key_create(&c->key, handle_destroy) != 0) {
     free(c);
     return srv_err_set(err, SRV_EINTERNAL, "cannot initialise libcurl");
   }
@@ -61,7 +65,9 @@ void wf_coderefs_free(wf_coderefs *c) {
   free(c);
 }
 
-const char *wf_coderefs_url(const wf_coderefs *c) { return c->base; }
+const char *wf_coderefs_url(const wf_coderefs *c) {
+  return c->base;
+}
 
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud) {
   buf *b = ud;
@@ -156,8 +162,9 @@ srv_code wf_coderefs_missing(wf_coderefs *c, const char *const *ids, int n,
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                   timeout < WF_CODEREFS_CONNECT_TIMEOUT_MS ? timeout : (long)WF_CODEREFS_CONNECT_TIMEOUT_MS);
+  curl_easy_setopt(
+      h, CURLOPT_CONNECTTIMEOUT_MS,
+      timeout < WF_CODEREFS_CONNECT_TIMEOUT_MS ? timeout : (long)WF_CODEREFS_CONNECT_TIMEOUT_MS);
   curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(h, CURLOPT_PROXY, ""); /* never route a loopback call through a proxy */
   CURLcode cc = curl_easy_perform(h);
@@ -191,7 +198,8 @@ srv_code wf_coderefs_missing(wf_coderefs *c, const char *const *ids, int n,
   for (int i = 0; result != NULL && i < n; i++) {
     /* Prefer the explicit "missing" list; otherwise what is not in "found" is missing. */
     int is_missing = cJSON_IsArray(miss) ? list_has(miss, ids[i]) : !list_has(found, ids[i]);
-    if (is_missing && !list_has(result, ids[i])) cJSON_AddItemToArray(result, cJSON_CreateString(ids[i]));
+    if (is_missing && !list_has(result, ids[i]))
+      cJSON_AddItemToArray(result, cJSON_CreateString(ids[i]));
   }
   if (result == NULL) {
     rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");

@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define WF_CODEREFS_TIMEOUT_MS 500         /* whole request, connect included */
+#define WF_CODEREFS_TIMEOUT_MS 500 /* whole request, connect included */
 #define WF_CODEREFS_CONNECT_TIMEOUT_MS 200
 
 typedef struct wf_coderefs wf_coderefs;

@@ -2,6 +2,8 @@
 // thread that answers one canned HTTP response per connection, a listener that never answers
 // (slow codebase-mcp), and a port nobody listens on (codebase-mcp down). Issue 6 item 4: one
 // batched call, 500 ms budget, missing ids reported, failures are readable outcomes.
+#include "servers/workflow_mcp/coderefs.h"
+
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -13,8 +15,6 @@
 #include <chrono>
 #include <string>
 #include <thread>
-
-#include "servers/workflow_mcp/coderefs.h"
 
 namespace {
 
@@ -39,12 +39,14 @@ class Peer {
     close(fd_);
     if (t_.joinable()) t_.join();
   }
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string Url() const {
+    return "http://127.0.0.1:" + std::to_string(port_);
+  }
   void Serve(const std::string &json_body, int status = 200) {
     std::string reason = status == 200 ? "OK" : "Error";
     response_ = "HTTP/1.1 " + std::to_string(status) + " " + reason +
-                "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(json_body.size()) +
-                "\r\n\r\n" + json_body;
+                "\r\nContent-Type: application/json\r\nContent-Length: " +
+                std::to_string(json_body.size()) + "\r\n\r\n" + json_body;
     t_ = std::thread([this] {
       while (!stop_) {
         int c = accept(fd_, nullptr, nullptr);
@@ -117,13 +119,15 @@ Result Ask(const std::string &url, int n = 5) {
 
 TEST(CodeRefs, US2_MissingListFromOneBatchedCall) {
   Peer peer;
-  peer.Serve(R"({"found":[{"chunk_id":"aaa","content":"x"},{"chunk_id":"ccc"}],"missing":["bbb","ddd","eee"]})");
+  peer.Serve(
+      R"({"found":[{"chunk_id":"aaa","content":"x"},{"chunk_id":"ccc"}],"missing":["bbb","ddd","eee"]})");
   Result r = Ask(peer.Url());
   ASSERT_EQ(r.rc, SRV_OK) << r.msg;
   EXPECT_EQ(r.missing, R"(["bbb","ddd","eee"])");
   EXPECT_EQ(peer.requests_.load(), 1) << "one batched call";
   EXPECT_EQ(peer.last_body_, R"({"chunk_ids":["aaa","bbb","ccc","ddd","eee"]})");
-  EXPECT_NE(peer.last_request_.find("POST /mcp/get_chunks HTTP/1.1"), std::string::npos) << peer.last_request_;
+  EXPECT_NE(peer.last_request_.find("POST /mcp/get_chunks HTTP/1.1"), std::string::npos)
+      << peer.last_request_;
 }
 
 TEST(CodeRefs, US2_FoundOnlyAnswerMeansTheRestIsMissing) {

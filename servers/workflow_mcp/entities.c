@@ -23,8 +23,8 @@
 typedef struct entity_op {
   const cJSON *args;
   char id[MDL_UUID_LEN];
-  char *data;  /* compact JSON of args.data, or NULL */
-  char *tags;  /* text[] literal of args.tags, or NULL */
+  char *data; /* compact JSON of args.data, or NULL */
+  char *tags; /* text[] literal of args.tags, or NULL */
   cJSON *out;
   int created; /* register_entity_type: 1 when the type is new */
 } entity_op;
@@ -49,8 +49,9 @@ static srv_code validate_against_type(PGconn *c, const char *project, const char
                                       const cJSON *data, srv_err *err) {
   cJSON *schema = NULL;
   const char *p[2] = {project, type};
-  srv_code rc = wf_query_json(c, "SELECT schema::text FROM entity_types WHERE project_id = $1::uuid "
-                                 "AND name = $2",
+  srv_code rc = wf_query_json(c,
+                              "SELECT schema::text FROM entity_types WHERE project_id = $1::uuid "
+                              "AND name = $2",
                               2, p, &schema, err);
   if (rc != SRV_OK) return rc;
   if (schema == NULL)
@@ -72,21 +73,25 @@ static srv_code register_fn(PGconn *c, void *arg, srv_err *err) {
   srv_code rc = wf_resolve_project(c, wf_arg_str(op->args, "project_id"), project, err);
   if (rc != SRV_OK) return rc;
   const char *p[3] = {project, wf_arg_str(op->args, "name"), op->data};
-  rc = wf_query_json(c,
-                     "INSERT INTO entity_types (project_id, name, schema) VALUES ($1::uuid, $2, $3::jsonb) "
-                     "ON CONFLICT (project_id, name) DO UPDATE SET schema = EXCLUDED.schema, "
-                     "updated_at = now() RETURNING jsonb_build_object('project_id', project_id, "
-                     "'name', name, 'schema', schema, 'created', xmax = 0)::text",
-                     3, p, &op->out, err);
-  if (rc == SRV_OK && op->out == NULL) rc = srv_err_set(err, SRV_EINTERNAL, "register returned no row");
-  if (rc == SRV_OK) op->created = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(op->out, "created"));
+  rc = wf_query_json(
+      c,
+      "INSERT INTO entity_types (project_id, name, schema) VALUES ($1::uuid, $2, $3::jsonb) "
+      "ON CONFLICT (project_id, name) DO UPDATE SET schema = EXCLUDED.schema, "
+      "updated_at = now() RETURNING jsonb_build_object('project_id', project_id, "
+      "'name', name, 'schema', schema, 'created', xmax = 0)::text",
+      3, p, &op->out, err);
+  if (rc == SRV_OK && op->out == NULL)
+    rc = srv_err_set(err, SRV_EINTERNAL, "register returned no row");
+  if (rc == SRV_OK)
+    op->created = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(op->out, "created"));
   return rc;
 }
 
 srv_code wf_register_entity_type(srv_call *call, const cJSON *args, cJSON **out, srv_err *err) {
   entity_op op = {.args = args};
   srv_code rc = wf_check_type_name("name", wf_arg_str(args, "name"), err);
-  if (rc == SRV_OK) rc = wf_entity_schema_check(cJSON_GetObjectItemCaseSensitive(args, "schema"), err);
+  if (rc == SRV_OK)
+    rc = wf_entity_schema_check(cJSON_GetObjectItemCaseSensitive(args, "schema"), err);
   if (rc == SRV_OK && (op.data = wf_arg_json(args, "schema")) == NULL)
     rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
   /* An upsert of the same schema: safe to retry. */
@@ -109,17 +114,20 @@ static srv_code create_fn(PGconn *c, void *arg, srv_err *err) {
   const char *type = wf_arg_str(op->args, "entity_type");
   srv_code rc = wf_resolve_project(c, wf_arg_str(op->args, "project_id"), project, err);
   if (rc == SRV_OK)
-    rc = validate_against_type(c, project, type, cJSON_GetObjectItemCaseSensitive(op->args, "data"), err);
+    rc = validate_against_type(c, project, type, cJSON_GetObjectItemCaseSensitive(op->args, "data"),
+                               err);
   if (rc != SRV_OK) return rc;
   const char *p[5] = {op->id, project, type, op->data, op->tags ? op->tags : "{}"};
-  rc = srv_db_exec(c,
-                   "INSERT INTO entities (id, project_id, entity_type, data, tags) "
-                   "VALUES ($1::uuid, $2::uuid, $3, $4::jsonb, $5::text[]) ON CONFLICT (id) DO NOTHING",
-                   5, p, NULL, err);
+  rc = srv_db_exec(
+      c,
+      "INSERT INTO entities (id, project_id, entity_type, data, tags) "
+      "VALUES ($1::uuid, $2::uuid, $3, $4::jsonb, $5::text[]) ON CONFLICT (id) DO NOTHING",
+      5, p, NULL, err);
   if (rc != SRV_OK) return rc;
-  rc = wf_query_json(c, "SELECT " WF_SQL_ENTITY_JSON "::text FROM entities e WHERE e.id = $1::uuid", 1,
-                     p, &op->out, err);
-  if (rc == SRV_OK && op->out == NULL) rc = srv_err_set(err, SRV_EINTERNAL, "entity vanished after insert");
+  rc = wf_query_json(c, "SELECT " WF_SQL_ENTITY_JSON "::text FROM entities e WHERE e.id = $1::uuid",
+                     1, p, &op->out, err);
+  if (rc == SRV_OK && op->out == NULL)
+    rc = srv_err_set(err, SRV_EINTERNAL, "entity vanished after insert");
   return rc;
 }
 
@@ -158,8 +166,9 @@ static srv_code update_fn(PGconn *c, void *arg, srv_err *err) {
   if (rc != SRV_OK) return rc;
   const char *p[5] = {id, project, version, op->data, op->tags};
   if (op->data != NULL) {
-    rc = srv_db_exec(c, "SELECT entity_type FROM entities WHERE id = $1::uuid AND project_id = $2::uuid",
-                     2, p, &res, err);
+    rc = srv_db_exec(
+        c, "SELECT entity_type FROM entities WHERE id = $1::uuid AND project_id = $2::uuid", 2, p,
+        &res, err);
     if (rc != SRV_OK) return rc;
     if (PQntuples(res) == 0) {
       PQclear(res);
@@ -168,18 +177,20 @@ static srv_code update_fn(PGconn *c, void *arg, srv_err *err) {
     char type[WF_TYPE_NAME_MAX + 1];
     snprintf(type, sizeof(type), "%s", PQgetvalue(res, 0, 0));
     PQclear(res);
-    rc = validate_against_type(c, project, type, cJSON_GetObjectItemCaseSensitive(op->args, "data"), err);
+    rc = validate_against_type(c, project, type, cJSON_GetObjectItemCaseSensitive(op->args, "data"),
+                               err);
     if (rc != SRV_OK) return rc;
   }
-  rc = wf_query_json(c,
-                     "UPDATE entities e SET data = COALESCE($4::jsonb, e.data), "
-                     "tags = COALESCE($5::text[], e.tags), version = e.version + 1, updated_at = now() "
-                     "WHERE e.id = $1::uuid AND e.project_id = $2::uuid AND e.version = $3::int "
-                     "RETURNING " WF_SQL_ENTITY_JSON "::text",
-                     5, p, &op->out, err);
+  rc = wf_query_json(
+      c,
+      "UPDATE entities e SET data = COALESCE($4::jsonb, e.data), "
+      "tags = COALESCE($5::text[], e.tags), version = e.version + 1, updated_at = now() "
+      "WHERE e.id = $1::uuid AND e.project_id = $2::uuid AND e.version = $3::int "
+      "RETURNING " WF_SQL_ENTITY_JSON "::text",
+      5, p, &op->out, err);
   if (rc != SRV_OK || op->out != NULL) return rc;
-  rc = srv_db_exec(c, "SELECT version FROM entities WHERE id = $1::uuid AND project_id = $2::uuid", 2, p,
-                   &res, err);
+  rc = srv_db_exec(c, "SELECT version FROM entities WHERE id = $1::uuid AND project_id = $2::uuid",
+                   2, p, &res, err);
   if (rc != SRV_OK) return rc;
   if (PQntuples(res) == 0)
     rc = srv_err_set(err, SRV_ENOTFOUND, "entity %s does not exist in project %s", id, project);
@@ -235,7 +246,8 @@ static srv_code query_fn(PGconn *c, void *arg, srv_err *err) {
                           "WITH pr AS (SELECT " WF_SQL_PROJECT_OF_P1 " AS id) "
                           "SELECT jsonb_build_object('project_id', (SELECT id FROM pr), 'rows', "
                           "COALESCE((SELECT jsonb_agg(s.j ORDER BY s.created_at, s.id) "
-                          "FROM (SELECT " WF_SQL_ENTITY_JSON " AS j, e.created_at, e.id FROM entities e "
+                          "FROM (SELECT " WF_SQL_ENTITY_JSON
+                          " AS j, e.created_at, e.id FROM entities e "
                           "WHERE e.project_id = (SELECT id FROM pr)")) != SRV_OK)
     goto cleanup;
   if (type != NULL) {
@@ -251,9 +263,10 @@ static srv_code query_fn(PGconn *c, void *arg, srv_err *err) {
   int nl = 0, no = 0;
   if ((rc = wf_sql_param(&sql, lim, &nl, err)) != SRV_OK) goto cleanup;
   if ((rc = wf_sql_param(&sql, off, &no, err)) != SRV_OK) goto cleanup;
-  if ((rc = wf_sql_append(&sql, err,
-                          " ORDER BY e.created_at, e.id LIMIT $%d::int OFFSET $%d::int) s), '[]'::jsonb))::text",
-                          nl, no)) != SRV_OK)
+  if ((rc = wf_sql_append(
+           &sql, err,
+           " ORDER BY e.created_at, e.id LIMIT $%d::int OFFSET $%d::int) s), '[]'::jsonb))::text",
+           nl, no)) != SRV_OK)
     goto cleanup;
   rc = wf_query_json(c, sql.text, sql.nparams, (const char *const *)sql.params, &res, err);
   if (rc != SRV_OK) goto cleanup;
@@ -261,7 +274,8 @@ static srv_code query_fn(PGconn *c, void *arg, srv_err *err) {
   if (!cJSON_IsString(pid)) {
     char project[37];
     rc = wf_resolve_project(c, given, project, err); /* says why there is no project */
-    if (rc == SRV_OK) rc = srv_err_set(err, SRV_EUNAVAIL, "the project changed during the query; retry");
+    if (rc == SRV_OK)
+      rc = srv_err_set(err, SRV_EUNAVAIL, "the project changed during the query; retry");
     goto cleanup;
   }
   rc = wf_finish_page(res, "entities", limit, wf_arg_int(op->args, "offset", 0), &op->out, err);

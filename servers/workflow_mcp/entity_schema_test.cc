@@ -1,11 +1,11 @@
 // Unit tests of entity type schemas: registration check and write-time validation messages that
 // name the failing path (issue 6: "data.amount must be >= 0 (got -5)").
+#include "servers/workflow_mcp/entity_schema.h"
+
 #include <cjson/cJSON.h>
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "servers/workflow_mcp/entity_schema.h"
 
 namespace {
 
@@ -44,7 +44,8 @@ TEST(EntitySchema, FR_Entities_MessagesNameThePath) {
   m = Validate(kInvoice, R"({"amount":1,"currency":"GBP"})", &rc);
   EXPECT_EQ(rc, SRV_EINVAL);
   EXPECT_NE(m.find("data.currency"), std::string::npos) << m;
-  m = Validate(kInvoice, R"({"amount":1,"currency":"EUR","lines":[{"sku":"a"},{"sku":"b","qty":0}]})", &rc);
+  m = Validate(kInvoice,
+               R"({"amount":1,"currency":"EUR","lines":[{"sku":"a"},{"sku":"b","qty":0}]})", &rc);
   EXPECT_EQ(rc, SRV_EINVAL);
   EXPECT_NE(m.find("data.lines[1].qty"), std::string::npos) << m;
   m = Validate(kInvoice, R"({"amount":1,"currency":"EUR","vendor":{"name":7}})", &rc);

@@ -23,7 +23,8 @@ typedef struct walk {
 static const char *path_label(const walk *w, const char *last, const char *suffix, char *buf,
                               size_t n) {
   size_t k = (size_t)snprintf(buf, n, "filter");
-  for (int i = 0; i < w->depth && k < n; i++) k += (size_t)snprintf(buf + k, n - k, ".%s", w->path[i]);
+  for (int i = 0; i < w->depth && k < n; i++)
+    k += (size_t)snprintf(buf + k, n - k, ".%s", w->path[i]);
   if (last != NULL && k < n) k += (size_t)snprintf(buf + k, n - k, ".%s", last);
   if (suffix != NULL && k < n) snprintf(buf + k, n - k, ".%s", suffix);
   return buf;
@@ -36,8 +37,10 @@ static void value_text(const cJSON *v, char *buf, size_t n) {
     snprintf(buf, n, "?");
     return;
   }
-  if (strlen(s) > 60) snprintf(buf, n, "%.57s...", s);
-  else snprintf(buf, n, "%s", s);
+  if (strlen(s) > 60)
+    snprintf(buf, n, "%.57s...", s);
+  else
+    snprintf(buf, n, "%s", s);
   free(s);
 }
 
@@ -108,10 +111,11 @@ static srv_code compile_op(walk *w, const char *key, const cJSON *op, cJSON *con
     if (cJSON_IsString(op)) {
       if ((rc = path_param(w, key, &p)) != SRV_OK) return rc;
       if ((rc = wf_sql_param(w->sql, op->valuestring, &v, w->err)) != SRV_OK) return rc;
-      return wf_sql_append(w->sql, w->err,
-                           " AND (CASE WHEN jsonb_typeof(%s #> $%d::text[]) = 'string' THEN (%s #>> "
-                           "$%d::text[]) %s $%d::text ELSE false END)",
-                           col, p, col, p, ORDER_OPS[i].sql, v);
+      return wf_sql_append(
+          w->sql, w->err,
+          " AND (CASE WHEN jsonb_typeof(%s #> $%d::text[]) = 'string' THEN (%s #>> "
+          "$%d::text[]) %s $%d::text ELSE false END)",
+          col, p, col, p, ORDER_OPS[i].sql, v);
     }
     value_text(op, vt, sizeof(vt));
     return srv_err_set(w->err, SRV_EINVAL, "%s must be a number or a string (got %s)",
@@ -151,10 +155,11 @@ static srv_code walk_object(walk *w, const cJSON *obj, cJSON *contain) {
   for (const cJSON *c = obj->child; c; c = c->next) {
     const char *key = c->string;
     if (key[0] == '$')
-      return srv_err_set(w->err, SRV_EINVAL,
-                         "%s: operator \"%s\" must sit in an object of operators under a field, e.g. "
-                         "{\"amount\": {\"$gte\": 100}}; do not mix operators and field names",
-                         path_label(w, NULL, NULL, label, sizeof(label)), key);
+      return srv_err_set(
+          w->err, SRV_EINVAL,
+          "%s: operator \"%s\" must sit in an object of operators under a field, e.g. "
+          "{\"amount\": {\"$gte\": 100}}; do not mix operators and field names",
+          path_label(w, NULL, NULL, label, sizeof(label)), key);
     if (is_operator_object(c)) {
       if (w->depth + 1 >= WF_FILTER_MAX_DEPTH)
         return srv_err_set(w->err, SRV_EINVAL, "%s is nested deeper than %d levels",
@@ -170,7 +175,8 @@ static srv_code walk_object(walk *w, const cJSON *obj, cJSON *contain) {
         return srv_err_set(w->err, SRV_EINVAL, "%s is nested deeper than %d levels",
                            path_label(w, key, NULL, label, sizeof(label)), WF_FILTER_MAX_DEPTH);
       cJSON *sub = cJSON_CreateObject();
-      if (sub == NULL) return srv_err_set(w->err, SRV_EINTERNAL, "out of memory compiling the filter");
+      if (sub == NULL)
+        return srv_err_set(w->err, SRV_EINTERNAL, "out of memory compiling the filter");
       w->path[w->depth++] = key;
       srv_code rc = walk_object(w, c, sub);
       w->depth--;

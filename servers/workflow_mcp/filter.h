@@ -29,12 +29,12 @@ extern "C" {
 #define WF_FILTER_MAX_CONDS 32
 
 /* (Single quotes in the text: it is embedded in a JSON schema string without escaping.) */
-#define WF_FILTER_DOC                                                                          \
-  "JSONB filter on the entity data. A plain object matches by containment "                    \
-  "({'status': 'open'} selects entities whose data has status 'open'; nested objects and "     \
-  "arrays match as subsets). An object whose keys all start with '$' compares the value at "   \
-  "that path: {'amount': {'$gte': 100, '$lt': 500}}, {'owner': {'name': {'$ne': 'bob'}}}. "    \
-  "Operators: $eq, $ne, $gt, $gte, $lt, $lte (numbers with numbers, strings with strings), "   \
+#define WF_FILTER_DOC                                                                        \
+  "JSONB filter on the entity data. A plain object matches by containment "                  \
+  "({'status': 'open'} selects entities whose data has status 'open'; nested objects and "   \
+  "arrays match as subsets). An object whose keys all start with '$' compares the value at " \
+  "that path: {'amount': {'$gte': 100, '$lt': 500}}, {'owner': {'name': {'$ne': 'bob'}}}. "  \
+  "Operators: $eq, $ne, $gt, $gte, $lt, $lte (numbers with numbers, strings with strings), " \
   "$in (array of candidates), $exists (boolean). All conditions must hold."
 
 /* Appends " AND (<condition>)" to sql for every condition of filter, on jsonb column `column`

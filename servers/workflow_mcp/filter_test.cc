@@ -1,11 +1,11 @@
 // Unit tests of the query_entities filter compiler: the SQL shape and that values only travel as
 // parameters. (Semantics against real PostgreSQL are proven in workflow_tools_test.)
+#include "servers/workflow_mcp/filter.h"
+
 #include <cjson/cJSON.h>
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "servers/workflow_mcp/filter.h"
 
 namespace {
 
@@ -26,7 +26,8 @@ Compiled Compile(const char *json) {
   srv_err_clear(&err);
   c.rc = wf_filter_compile(f, "data", &sql, &err);
   c.sql = sql.text ? sql.text : "";
-  for (int i = 0; i < sql.nparams; i++) c.params.push_back(sql.params[i] ? sql.params[i] : "<NULL>");
+  for (int i = 0; i < sql.nparams; i++)
+    c.params.push_back(sql.params[i] ? sql.params[i] : "<NULL>");
   c.msg = err.msg;
   wf_sql_free(&sql);
   cJSON_Delete(f);

@@ -52,8 +52,8 @@ srv_code wf_check_text(const char *what, const char *s, int max, srv_err *err) {
   if (s == NULL) return srv_err_set(err, SRV_EINVAL, "%s is required (a non-empty string)", what);
   long n = utf8_chars(s);
   if (n < 0)
-    return srv_err_set(err, SRV_EINVAL,
-                       "%s must be valid UTF-8 text without control characters", what);
+    return srv_err_set(err, SRV_EINVAL, "%s must be valid UTF-8 text without control characters",
+                       what);
   if (n == 0 || strspn(s, " ") == strlen(s))
     return srv_err_set(err, SRV_EINVAL, "%s must not be empty", what);
   if (n > max)
@@ -66,12 +66,17 @@ srv_code wf_check_project_name(const char *what, const char *s, srv_err *err) {
   if (rc != SRV_OK) return rc;
   size_t len = strlen(s);
   if (s[0] == ' ' || s[len - 1] == ' ')
-    return srv_err_set(err, SRV_EINVAL, "%s must not start or end with a space (got \"%s\")", what, s);
+    return srv_err_set(err, SRV_EINVAL, "%s must not start or end with a space (got \"%s\")", what,
+                       s);
   return SRV_OK;
 }
 
-static int is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+static int is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 srv_code wf_check_type_name(const char *what, const char *s, srv_err *err) {
   assert(what != NULL);
@@ -123,8 +128,9 @@ srv_code wf_check_chunk_id(const char *what, const char *s, srv_err *err) {
 srv_code wf_check_uuid(const char *what, const char *s, srv_err *err) {
   assert(what != NULL);
   if (s == NULL || !mdl_uuid_valid(s))
-    return srv_err_set(err, SRV_EINVAL,
-                       "%s must be a UUID like \"1b4e28ba-2fa1-11d2-883f-0016d3cca427\" (got \"%.80s\")",
-                       what, s ? s : "(missing)");
+    return srv_err_set(
+        err, SRV_EINVAL,
+        "%s must be a UUID like \"1b4e28ba-2fa1-11d2-883f-0016d3cca427\" (got \"%.80s\")", what,
+        s ? s : "(missing)");
   return SRV_OK;
 }

@@ -1,9 +1,10 @@
 // Unit tests of the identifier rules (names.h) and the SQL text[] literal quoting (sqlbuf.h).
+#include "servers/workflow_mcp/names.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "servers/workflow_mcp/names.h"
 #include "servers/workflow_mcp/sqlbuf.h"
 
 namespace {

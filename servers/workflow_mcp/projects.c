@@ -46,7 +46,8 @@ static srv_code create_fn(PGconn *c, void *arg, srv_err *err) {
                        name, name);
   if (rc != SRV_OK) return rc;
   rc = wf_query_json(c,
-                     "SELECT (" WF_SQL_PROJECT_JSON " || jsonb_build_object('active', "
+                     "SELECT (" WF_SQL_PROJECT_JSON
+                     " || jsonb_build_object('active', "
                      "COALESCE(p.id = (SELECT project_id FROM active_project), false)))::text "
                      "FROM projects p WHERE p.id = $1::uuid",
                      1, p, &op->out, err);
@@ -60,8 +61,10 @@ srv_code wf_create_project(srv_call *call, const cJSON *args, cJSON **out, srv_e
   mdl_err me;
   srv_code rc = wf_check_project_name("name", wf_arg_str(args, "name"), err);
   if (rc != SRV_OK) return rc;
-  if (mdl_uuid_v4(op.id, &me) != MDL_OK) return srv_err_set(err, SRV_EINTERNAL, "cannot generate a project id");
-  /* The id is chosen here and the insert is ON CONFLICT DO NOTHING: running it twice is harmless. */
+  if (mdl_uuid_v4(op.id, &me) != MDL_OK)
+    return srv_err_set(err, SRV_EINTERNAL, "cannot generate a project id");
+  /* The id is chosen here and the insert is ON CONFLICT DO NOTHING: running it twice is harmless.
+   */
   rc = srv_call_db(call, create_fn, &op, 1, err);
   if (rc != SRV_OK) {
     cJSON_Delete(op.out);
@@ -84,7 +87,8 @@ static srv_code list_fn(PGconn *c, void *arg, srv_err *err) {
   return wf_query_json(
       c,
       "SELECT jsonb_build_object("
-      "'projects', COALESCE((SELECT jsonb_agg(" WF_SQL_PROJECT_JSON " || jsonb_build_object("
+      "'projects', COALESCE((SELECT jsonb_agg(" WF_SQL_PROJECT_JSON
+      " || jsonb_build_object("
       "'active', COALESCE(p.id = (SELECT project_id FROM active_project), false)) "
       "ORDER BY p.created_at, p.id) FROM (SELECT * FROM projects ORDER BY created_at, id "
       "LIMIT $1::int OFFSET $2::int) p), '[]'::jsonb), "
@@ -106,13 +110,15 @@ srv_code wf_list_projects(srv_call *call, const cJSON *args, cJSON **out, srv_er
 
 /* ---- switch_project ---- */
 
-#define SWITCH_SQL(where)                                                                      \
-  "WITH p AS (SELECT * FROM projects WHERE " where "), "                                       \
-  "s AS (INSERT INTO active_project (singleton, project_id) SELECT true, id FROM p "          \
-  "ON CONFLICT (singleton) DO UPDATE SET project_id = EXCLUDED.project_id, "                 \
-  "switch_seq = active_project.switch_seq + 1, switched_at = clock_timestamp() "              \
-  "RETURNING switch_seq, switched_at) "                                                        \
-  "SELECT jsonb_build_object('active_project', " WF_SQL_PROJECT_JSON ", 'switch_seq', "        \
+#define SWITCH_SQL(where)                                                            \
+  "WITH p AS (SELECT * FROM projects WHERE " where                                   \
+  "), "                                                                              \
+  "s AS (INSERT INTO active_project (singleton, project_id) SELECT true, id FROM p " \
+  "ON CONFLICT (singleton) DO UPDATE SET project_id = EXCLUDED.project_id, "         \
+  "switch_seq = active_project.switch_seq + 1, switched_at = clock_timestamp() "     \
+  "RETURNING switch_seq, switched_at) "                                              \
+  "SELECT jsonb_build_object('active_project', " WF_SQL_PROJECT_JSON                 \
+  ", 'switch_seq', "                                                                 \
   "s.switch_seq, 'switched_at', " WF_SQL_TS("s.switched_at") ")::text FROM p, s"
 
 static srv_code switch_fn(PGconn *c, void *arg, srv_err *err) {
@@ -156,11 +162,12 @@ srv_code wf_switch_project(srv_call *call, const cJSON *args, cJSON **out, srv_e
 static srv_code active_fn(PGconn *c, void *arg, srv_err *err) {
   project_op *op = arg;
   op_reset(op);
-  srv_code rc = wf_query_json(c,
-                              "SELECT jsonb_build_object('active_project', " WF_SQL_PROJECT_JSON
-                              ", 'switch_seq', a.switch_seq, 'switched_at', " WF_SQL_TS("a.switched_at")
-                              ")::text FROM active_project a JOIN projects p ON p.id = a.project_id",
-                              0, NULL, &op->out, err);
+  srv_code rc = wf_query_json(
+      c,
+      "SELECT jsonb_build_object('active_project', " WF_SQL_PROJECT_JSON
+      ", 'switch_seq', a.switch_seq, 'switched_at', " WF_SQL_TS(
+          "a.switched_at") ")::text FROM active_project a JOIN projects p ON p.id = a.project_id",
+      0, NULL, &op->out, err);
   if (rc == SRV_OK && op->out == NULL) {
     op->out = cJSON_CreateObject();
     if (op->out == NULL || cJSON_AddNullToObject(op->out, "active_project") == NULL ||

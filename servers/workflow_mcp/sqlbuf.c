@@ -39,7 +39,8 @@ srv_code wf_sql_append(wf_sql *sql, srv_err *err, const char *fmt, ...) {
   int n = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
   if (n < 0) return srv_err_set(err, SRV_EINTERNAL, "cannot format SQL text");
-  if (!reserve(sql, (size_t)n)) return srv_err_set(err, SRV_EINTERNAL, "out of memory building SQL");
+  if (!reserve(sql, (size_t)n))
+    return srv_err_set(err, SRV_EINTERNAL, "out of memory building SQL");
   va_start(ap, fmt);
   vsnprintf(sql->text + sql->len, (size_t)n + 1, fmt, ap);
   va_end(ap);
@@ -50,9 +51,10 @@ srv_code wf_sql_append(wf_sql *sql, srv_err *err, const char *fmt, ...) {
 srv_code wf_sql_param(wf_sql *sql, const char *value, int *num, srv_err *err) {
   assert(sql != NULL && num != NULL);
   if (sql->nparams >= WF_SQL_MAX_PARAMS)
-    return srv_err_set(err, SRV_EINVAL,
-                       "the query needs more than %d parameters: use fewer filter conditions or tags",
-                       WF_SQL_MAX_PARAMS);
+    return srv_err_set(
+        err, SRV_EINVAL,
+        "the query needs more than %d parameters: use fewer filter conditions or tags",
+        WF_SQL_MAX_PARAMS);
   char *copy = NULL;
   if (value != NULL) {
     copy = strdup(value);

@@ -19,11 +19,11 @@ extern "C" {
 #define WF_SQL_MAX_PARAMS 128
 
 typedef struct wf_sql {
-  char *text;    /* NUL-terminated SQL; NULL until the first append */
-  size_t len;    /* bytes in text, without the NUL */
-  size_t cap;    /* bytes allocated for text */
+  char *text;                      /* NUL-terminated SQL; NULL until the first append */
+  size_t len;                      /* bytes in text, without the NUL */
+  size_t cap;                      /* bytes allocated for text */
   char *params[WF_SQL_MAX_PARAMS]; /* owned copies; NULL entries are SQL NULLs */
-  int nparams;   /* parameters added so far; the next one is $(nparams + 1) */
+  int nparams;                     /* parameters added so far; the next one is $(nparams + 1) */
 } wf_sql;
 
 /* Initialises an empty buffer (no allocation). */

@@ -19,7 +19,8 @@ srv_code wf_query_json(PGconn *c, const char *sql, int nparams, const char *cons
   if (rc != SRV_OK) return rc;
   if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)) {
     *out = cJSON_Parse(PQgetvalue(res, 0, 0));
-    if (*out == NULL) rc = srv_err_set(err, SRV_EINTERNAL, "cannot parse the JSON the database returned");
+    if (*out == NULL)
+      rc = srv_err_set(err, SRV_EINTERNAL, "cannot parse the JSON the database returned");
   }
   PQclear(res);
   return rc;
@@ -36,11 +37,12 @@ srv_code wf_resolve_project(PGconn *c, const char *given, char out_id[37], srv_e
                    given ? 1 : 0, given ? params : NULL, &res, err);
   if (rc != SRV_OK) return rc;
   if (PQntuples(res) == 0) {
-    rc = given ? srv_err_set(err, SRV_ENOTFOUND,
-                             "project %s does not exist: list_projects shows the existing ids", given)
-               : srv_err_set(err, SRV_EINVAL,
-                             "no active project: create one with create_project and select it with "
-                             "switch_project, or pass project_id");
+    rc = given
+             ? srv_err_set(err, SRV_ENOTFOUND,
+                           "project %s does not exist: list_projects shows the existing ids", given)
+             : srv_err_set(err, SRV_EINVAL,
+                           "no active project: create one with create_project and select it with "
+                           "switch_project, or pass project_id");
   } else {
     snprintf(out_id, 37, "%s", PQgetvalue(res, 0, 0));
   }
@@ -74,9 +76,13 @@ srv_code wf_finish_page(const cJSON *res, const char *key, long limit, long offs
   return SRV_OK;
 }
 
-srv_code wf_begin(PGconn *c, srv_err *err) { return srv_db_exec(c, "BEGIN", 0, NULL, NULL, err); }
+srv_code wf_begin(PGconn *c, srv_err *err) {
+  return srv_db_exec(c, "BEGIN", 0, NULL, NULL, err);
+}
 
-srv_code wf_commit(PGconn *c, srv_err *err) { return srv_db_exec(c, "COMMIT", 0, NULL, NULL, err); }
+srv_code wf_commit(PGconn *c, srv_err *err) {
+  return srv_db_exec(c, "COMMIT", 0, NULL, NULL, err);
+}
 
 void wf_rollback(PGconn *c) {
   PGresult *res = PQexec(c, "ROLLBACK");

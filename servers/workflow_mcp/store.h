@@ -21,29 +21,29 @@ extern "C" {
 #define WF_SQL_TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
 /* JSON object of a projects row aliased p. */
-#define WF_SQL_PROJECT_JSON                                                                    \
-  "jsonb_build_object('id', p.id, 'name', p.name, 'description', p.description, 'created_at', " \
-  WF_SQL_TS("p.created_at") ")"
+#define WF_SQL_PROJECT_JSON                                                       \
+  "jsonb_build_object('id', p.id, 'name', p.name, 'description', p.description, " \
+  "'created_at', " WF_SQL_TS("p.created_at") ")"
 
 /* JSON object of an entities row aliased e. */
-#define WF_SQL_ENTITY_JSON                                                                     \
-  "jsonb_build_object('id', e.id, 'project_id', e.project_id, 'entity_type', e.entity_type, "  \
-  "'data', e.data, 'tags', to_jsonb(e.tags), 'version', e.version, 'created_at', "             \
-  WF_SQL_TS("e.created_at") ", 'updated_at', " WF_SQL_TS("e.updated_at") ")"
+#define WF_SQL_ENTITY_JSON                                                                    \
+  "jsonb_build_object('id', e.id, 'project_id', e.project_id, 'entity_type', e.entity_type, " \
+  "'data', e.data, 'tags', to_jsonb(e.tags), 'version', e.version, 'created_at', " WF_SQL_TS( \
+      "e.created_at") ", 'updated_at', " WF_SQL_TS("e.updated_at") ")"
 
 /* JSON object of a work_items row aliased w. */
-#define WF_SQL_WORK_ITEM_JSON                                                                  \
-  "jsonb_build_object('id', w.id, 'project_id', w.project_id, 'parent_id', w.parent_id, "      \
-  "'title', w.title, 'item_type', w.item_type, 'status', w.status, 'metadata', w.metadata, "   \
-  "'entity_references', to_jsonb(w.entity_references), 'version', w.version, 'depth', "        \
-  "w.depth, 'created_at', " WF_SQL_TS("w.created_at") ", 'updated_at', "                      \
-  WF_SQL_TS("w.updated_at") ")"
+#define WF_SQL_WORK_ITEM_JSON                                                                \
+  "jsonb_build_object('id', w.id, 'project_id', w.project_id, 'parent_id', w.parent_id, "    \
+  "'title', w.title, 'item_type', w.item_type, 'status', w.status, 'metadata', w.metadata, " \
+  "'entity_references', to_jsonb(w.entity_references), 'version', w.version, 'depth', "      \
+  "w.depth, 'created_at', " WF_SQL_TS("w.created_at") ", 'updated_at', " WF_SQL_TS(          \
+      "w.updated_at") ")"
 
 /* SQL expression: the id of the project an operation works on, given the optional project id
  * as parameter $1 (NULL => the active project); NULL when that project does not exist or none is
  * active (then call wf_resolve_project for the precise error). Saves a round trip on hot reads. */
-#define WF_SQL_PROJECT_OF_P1                                                                   \
-  "(SELECT p0.id FROM projects p0 WHERE p0.id = COALESCE($1::uuid, "                          \
+#define WF_SQL_PROJECT_OF_P1                                         \
+  "(SELECT p0.id FROM projects p0 WHERE p0.id = COALESCE($1::uuid, " \
   "(SELECT project_id FROM active_project WHERE singleton)))"
 
 /* Runs sql (params as in srv_db_exec) expecting zero or one row whose first column is JSON text.

@@ -7,18 +7,18 @@
 #include "servers/workflow_mcp/filter.h"
 #include "servers/workflow_mcp/workflow.h"
 
-#define PROJECT_ID_PROP                                                                        \
-  "\"project_id\":{\"type\":\"string\",\"description\":\"Project UUID; default: the active "     \
+#define PROJECT_ID_PROP                                                                      \
+  "\"project_id\":{\"type\":\"string\",\"description\":\"Project UUID; default: the active " \
   "project (see switch_project).\"}"
-#define PAGING_PROPS(dflt)                                                                      \
-  "\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,\"default\":" dflt            \
-  ",\"description\":\"Maximum number of results.\"},"                                           \
-  "\"offset\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":10000000,\"default\":0,"            \
+#define PAGING_PROPS(dflt)                                                             \
+  "\"limit\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":1000,\"default\":" dflt   \
+  ",\"description\":\"Maximum number of results.\"},"                                  \
+  "\"offset\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":10000000,\"default\":0," \
   "\"description\":\"Results to skip (for paging; see has_more).\"}"
 #define ITEM_TYPE_ENUM "[\"project\",\"session\",\"task\",\"research\"]"
 #define REFS_PROP                                                                              \
-  "\"entity_references\":{\"type\":\"array\",\"maxItems\":100,\"items\":{\"type\":\"string\","  \
-  "\"minLength\":1,\"maxLength\":100},\"description\":\"Chunk ids from codebase-mcp's "         \
+  "\"entity_references\":{\"type\":\"array\",\"maxItems\":100,\"items\":{\"type\":\"string\"," \
+  "\"minLength\":1,\"maxLength\":100},\"description\":\"Chunk ids from codebase-mcp's "        \
   "search_code that this item refers to; get_work_item reports the ones that no longer exist.\"}"
 
 const srv_tool wf_tools[] = {
@@ -33,7 +33,8 @@ const srv_tool wf_tools[] = {
     {"list_projects",
      "List projects in creation order: {projects:[{id, name, description, created_at, active}], "
      "active_project_id, total, limit, offset}.",
-     "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" PAGING_PROPS("100") "}}",
+     "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{" PAGING_PROPS(
+         "100") "}}",
      NULL, wf_list_projects, SRV_TOOL_READONLY},
     {"switch_project",
      "Make a project the active one (by project_id or by name; exactly one). The choice persists "
@@ -71,7 +72,8 @@ const srv_tool wf_tools[] = {
      "A stale version is 409 and the message names the current version (current_version=N). "
      "Returns the entity with version + 1.",
      "{\"type\":\"object\",\"required\":[\"id\",\"version\"],\"additionalProperties\":false,"
-     "\"properties\":{\"id\":{\"type\":\"string\"},\"version\":{\"type\":\"integer\",\"minimum\":1},"
+     "\"properties\":{\"id\":{\"type\":\"string\"},\"version\":{\"type\":\"integer\",\"minimum\":1}"
+     ","
      "\"data\":{\"type\":\"object\"},\"tags\":{\"type\":\"array\",\"maxItems\":50,\"items\":"
      "{\"type\":\"string\",\"minLength\":1,\"maxLength\":100}}," PROJECT_ID_PROP "}}",
      NULL, wf_update_entity, 0},
@@ -83,8 +85,8 @@ const srv_tool wf_tools[] = {
      "\"entity_type\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":63},"
      "\"filter\":{\"type\":\"object\",\"description\":\"" WF_FILTER_DOC "\"},"
      "\"tags\":{\"type\":\"array\",\"maxItems\":50,\"items\":{\"type\":\"string\"},"
-     "\"description\":\"Entities must carry all of these tags.\"}," PAGING_PROPS("100") ","
-     PROJECT_ID_PROP "}}",
+     "\"description\":\"Entities must carry all of these tags.\"}," PAGING_PROPS(
+         "100") "," PROJECT_ID_PROP "}}",
      NULL, wf_query_entities, SRV_TOOL_READONLY},
     {"create_work_item",
      "Create a work item (project, session, task or research), optionally under a parent in the "
@@ -111,7 +113,8 @@ const srv_tool wf_tools[] = {
      "naming current_version). parent_id moves the item with its subtree (null makes it a root); "
      "cycles and depths over 5 are refused. Returns the item with version + 1.",
      "{\"type\":\"object\",\"required\":[\"id\",\"version\"],\"additionalProperties\":false,"
-     "\"properties\":{\"id\":{\"type\":\"string\"},\"version\":{\"type\":\"integer\",\"minimum\":1},"
+     "\"properties\":{\"id\":{\"type\":\"string\"},\"version\":{\"type\":\"integer\",\"minimum\":1}"
+     ","
      "\"title\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":500},"
      "\"item_type\":{\"type\":\"string\",\"enum\":" ITEM_TYPE_ENUM "},"
      "\"parent_id\":{\"type\":[\"string\",\"null\"]},"
@@ -125,8 +128,8 @@ const srv_tool wf_tools[] = {
      "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{"
      "\"status\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":50},"
      "\"item_type\":{\"type\":\"string\",\"enum\":" ITEM_TYPE_ENUM "},"
-     "\"parent_id\":{\"type\":\"string\"},\"roots_only\":{\"type\":\"boolean\"}," PAGING_PROPS("100")
-     "," PROJECT_ID_PROP "}}",
+     "\"parent_id\":{\"type\":\"string\"},\"roots_only\":{\"type\":\"boolean\"}," PAGING_PROPS(
+         "100") "," PROJECT_ID_PROP "}}",
      NULL, wf_query_work_items, SRV_TOOL_READONLY},
 };
 const size_t wf_tools_count = sizeof(wf_tools) / sizeof(wf_tools[0]);

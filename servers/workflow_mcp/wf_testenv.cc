@@ -35,7 +35,8 @@ static std::string Binary() {
   return path;
 }
 
-bool WfServer::Start(const std::string &db_url, const std::vector<std::string> &env, std::string *why) {
+bool WfServer::Start(const std::string &db_url, const std::vector<std::string> &env,
+                     std::string *why) {
   tst_err err;
   db_url_ = db_url;
   env_ = env;
@@ -93,7 +94,8 @@ WfResp WfServer::Post(const std::string &path, const std::string &json, long tim
   tst_http_resp r;
   tst_err err;
   memset(&r, 0, sizeof(r));
-  int rc = tst_http_post_json((std::string(Url()) + path).c_str(), json.c_str(), timeout_ms, nullptr, &r, &err);
+  int rc = tst_http_post_json((std::string(Url()) + path).c_str(), json.c_str(), timeout_ms,
+                              nullptr, &r, &err);
   return FromHttp(rc, &r, err);
 }
 
@@ -105,7 +107,8 @@ WfResp WfServer::Get(const std::string &path, long timeout_ms) const {
   return FromHttp(rc, &r, err);
 }
 
-cJSON *WfServer::Mcp(const std::string &tool, const std::string &args, bool *is_error, std::string *text) const {
+cJSON *WfServer::Mcp(const std::string &tool, const std::string &args, bool *is_error,
+                     std::string *text) const {
   cJSON *result = nullptr;
   tst_err err;
   if (tst_mcp_call(Url(), tool.c_str(), args.c_str(), 10000, &result, &err) != TST_OK) {

@@ -24,7 +24,9 @@ struct WfResp {
   WfResp() = default;
   WfResp(const WfResp &) = delete;
   WfResp &operator=(const WfResp &) = delete;
-  WfResp(WfResp &&o) noexcept { *this = std::move(o); }
+  WfResp(WfResp &&o) noexcept {
+    *this = std::move(o);
+  }
   WfResp &operator=(WfResp &&o) noexcept {
     std::swap(status, o.status);
     std::swap(json, o.json);
@@ -32,11 +34,15 @@ struct WfResp {
     std::swap(body, o.body);
     return *this;
   }
-  ~WfResp() { cJSON_Delete(json); }
+  ~WfResp() {
+    cJSON_Delete(json);
+  }
   std::string Str(const char *key) const;  // json[key] as string ("" if absent)
   double Num(const char *key) const;       // json[key] as number (-1 if absent)
-  const cJSON *Get(const char *key) const { return cJSON_GetObjectItemCaseSensitive(json, key); }
-  std::string ErrorMessage() const;        // json.error.message
+  const cJSON *Get(const char *key) const {
+    return cJSON_GetObjectItemCaseSensitive(json, key);
+  }
+  std::string ErrorMessage() const;  // json.error.message
 };
 
 class WfServer {
@@ -45,10 +51,18 @@ class WfServer {
   // On failure returns false and fills *why.
   bool Start(const std::string &db_url, const std::vector<std::string> &env, std::string *why);
   void Stop();
-  bool Running() const { return srv_ != nullptr; }
-  const char *Url() const { return tst_server_url(srv_); }
-  tst_server *Raw() { return srv_; }
-  ~WfServer() { Stop(); }
+  bool Running() const {
+    return srv_ != nullptr;
+  }
+  const char *Url() const {
+    return tst_server_url(srv_);
+  }
+  tst_server *Raw() {
+    return srv_;
+  }
+  ~WfServer() {
+    Stop();
+  }
 
   WfResp Post(const std::string &path, const std::string &json, long timeout_ms = 10000) const;
   WfResp Get(const std::string &path, long timeout_ms = 10000) const;

@@ -7,11 +7,10 @@
  * optimistic locking on `version`. get_work_item asks codebase-mcp (coderefs.h) about the
  * referenced chunks after the database connection has been given back, so a slow codebase-mcp
  * never holds a pooled connection; creating an item never talks to codebase-mcp. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <stdatomic.h>
 
 #include "models/uuid.h"
 #include "servers/common/db.h"
@@ -54,20 +53,23 @@ static srv_code check_fields(const cJSON *args, item_op *op, srv_err *err) {
   if (status != NULL && (rc = wf_check_status("status", status, err)) != SRV_OK) return rc;
   if (meta != NULL && !cJSON_IsNull(meta)) {
     if (!cJSON_IsObject(meta))
-      return srv_err_set(err, SRV_EINVAL, "metadata must be a JSON object (e.g. {\"priority\": 2})");
+      return srv_err_set(err, SRV_EINVAL,
+                         "metadata must be a JSON object (e.g. {\"priority\": 2})");
     if ((op->metadata = cJSON_PrintUnformatted(meta)) == NULL)
       return srv_err_set(err, SRV_EINTERNAL, "out of memory");
   }
-  op->refs = wf_arg_text_array(args, "entity_references", WF_MAX_REFERENCES, wf_check_chunk_id, &rc, err);
+  op->refs =
+      wf_arg_text_array(args, "entity_references", WF_MAX_REFERENCES, wf_check_chunk_id, &rc, err);
   return rc;
 }
 
 static srv_code depth_error(srv_err *err, const char *parent, int pdepth, int height) {
-  return srv_err_set(err, SRV_EINVAL,
-                     "work item hierarchy depth is limited to %d below a root (depth 0..%d): parent "
-                     "%s is at depth %d, so this item%s would reach depth %d; attach it higher up",
-                     WF_MAX_DEPTH, WF_MAX_DEPTH, parent, pdepth, height > 0 ? " and its subtree" : "",
-                     pdepth + 1 + height);
+  return srv_err_set(
+      err, SRV_EINVAL,
+      "work item hierarchy depth is limited to %d below a root (depth 0..%d): parent "
+      "%s is at depth %d, so this item%s would reach depth %d; attach it higher up",
+      WF_MAX_DEPTH, WF_MAX_DEPTH, parent, pdepth, height > 0 ? " and its subtree" : "",
+      pdepth + 1 + height);
 }
 
 /* ---- create_work_item ---- */
@@ -82,14 +84,17 @@ static srv_code create_fn(PGconn *c, void *arg, srv_err *err) {
   PGresult *res = NULL;
   srv_code rc = wf_begin(c, err);
   if (rc != SRV_OK) return rc;
-  if ((rc = wf_resolve_project(c, wf_arg_str(a, "project_id"), project, err)) != SRV_OK) goto cleanup;
+  if ((rc = wf_resolve_project(c, wf_arg_str(a, "project_id"), project, err)) != SRV_OK)
+    goto cleanup;
   if (parent != NULL) {
     const char *pp[2] = {parent, project};
-    rc = srv_db_exec(c, "SELECT depth FROM work_items WHERE id = $1::uuid AND project_id = $2::uuid FOR SHARE",
-                     2, pp, &res, err);
+    rc = srv_db_exec(
+        c, "SELECT depth FROM work_items WHERE id = $1::uuid AND project_id = $2::uuid FOR SHARE",
+        2, pp, &res, err);
     if (rc != SRV_OK) goto cleanup;
     if (PQntuples(res) == 0) {
-      rc = srv_err_set(err, SRV_ENOTFOUND, "parent work item %s does not exist in project %s", parent, project);
+      rc = srv_err_set(err, SRV_ENOTFOUND, "parent work item %s does not exist in project %s",
+                       parent, project);
       goto cleanup;
     }
     long pd = strtol(PQgetvalue(res, 0, 0), NULL, 10);
@@ -99,18 +104,27 @@ static srv_code create_fn(PGconn *c, void *arg, srv_err *err) {
     }
     snprintf(depth, sizeof(depth), "%ld", pd + 1);
   }
-  const char *p[9] = {op->id, project, parent, wf_arg_str(a, "title"), wf_arg_str(a, "item_type"),
-                      status ? status : "active", op->metadata ? op->metadata : "{}",
-                      op->refs ? op->refs : "{}", depth};
-  rc = srv_db_exec(c,
-                   "INSERT INTO work_items (id, project_id, parent_id, title, item_type, status, metadata, "
-                   "entity_references, depth) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6, $7::jsonb, "
-                   "$8::text[], $9::int) ON CONFLICT (id) DO NOTHING",
-                   9, p, NULL, err);
+  const char *p[9] = {op->id,
+                      project,
+                      parent,
+                      wf_arg_str(a, "title"),
+                      wf_arg_str(a, "item_type"),
+                      status ? status : "active",
+                      op->metadata ? op->metadata : "{}",
+                      op->refs ? op->refs : "{}",
+                      depth};
+  rc = srv_db_exec(
+      c,
+      "INSERT INTO work_items (id, project_id, parent_id, title, item_type, status, metadata, "
+      "entity_references, depth) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6, $7::jsonb, "
+      "$8::text[], $9::int) ON CONFLICT (id) DO NOTHING",
+      9, p, NULL, err);
   if (rc != SRV_OK) goto cleanup;
-  rc = wf_query_json(c, "SELECT " WF_SQL_WORK_ITEM_JSON "::text FROM work_items w WHERE w.id = $1::uuid", 1, p,
-                     &op->out, err);
-  if (rc == SRV_OK && op->out == NULL) rc = srv_err_set(err, SRV_EINTERNAL, "work item vanished after insert");
+  rc = wf_query_json(
+      c, "SELECT " WF_SQL_WORK_ITEM_JSON "::text FROM work_items w WHERE w.id = $1::uuid", 1, p,
+      &op->out, err);
+  if (rc == SRV_OK && op->out == NULL)
+    rc = srv_err_set(err, SRV_EINTERNAL, "work item vanished after insert");
   if (rc == SRV_OK) rc = wf_commit(c, err);
 cleanup:
   PQclear(res);
@@ -148,7 +162,8 @@ static srv_code get_fn(PGconn *c, void *arg, srv_err *err) {
   const char *p[2] = {given, id};
   /* One round trip on the hot path: the project is resolved inside the statement. */
   srv_code rc = wf_query_json(c,
-                              "SELECT " WF_SQL_WORK_ITEM_JSON "::text FROM work_items w WHERE w.id = $2::uuid "
+                              "SELECT " WF_SQL_WORK_ITEM_JSON
+                              "::text FROM work_items w WHERE w.id = $2::uuid "
                               "AND w.project_id = " WF_SQL_PROJECT_OF_P1,
                               2, p, &op->out, err);
   if (rc != SRV_OK || op->out != NULL) return rc;
@@ -179,15 +194,17 @@ static void check_references(srv_call *call, cJSON *item) {
   cJSON *missing = NULL;
   srv_err err;
   srv_err_clear(&err);
-  srv_code rc = st && st->refs ? wf_coderefs_missing(st->refs, ids, k, call->deadline_ms, &missing, &err)
-                               : srv_err_set(&err, SRV_EUNAVAIL, "no codebase-mcp client configured");
+  srv_code rc = st && st->refs
+                    ? wf_coderefs_missing(st->refs, ids, k, call->deadline_ms, &missing, &err)
+                    : srv_err_set(&err, SRV_EUNAVAIL, "no codebase-mcp client configured");
   if (rc != SRV_OK) {
     /* One WARN line per second at most, so an outage does not flood the log. */
     static _Atomic int64_t last_warn_ms;
     int64_t now = srv_mono_ms(), prev = atomic_load(&last_warn_ms);
     if (now - prev >= 1000 && atomic_compare_exchange_strong(&last_warn_ms, &prev, now))
       srv_log_event(SRV_LOG_WARN, "code_search_unavailable",
-                    "work item references not checked: %s (warnings: code_search_unavailable)", err.msg);
+                    "work item references not checked: %s (warnings: code_search_unavailable)",
+                    err.msg);
     char msg[768];
     cJSON_AddItemToArray(warnings, cJSON_CreateString("code_search_unavailable"));
     snprintf(msg, sizeof(msg),
@@ -201,11 +218,12 @@ static void check_references(srv_call *call, cJSON *item) {
       char msg[512];
       cJSON *s = cJSON_CreateObject();
       if (s == NULL) break;
-      snprintf(msg, sizeof(msg),
-               "stale reference: chunk %s no longer exists in the code index (the code was changed "
-               "or deleted and re-indexed); re-run search_code to find the current chunk and update "
-               "this work item's entity_references",
-               e->valuestring);
+      snprintf(
+          msg, sizeof(msg),
+          "stale reference: chunk %s no longer exists in the code index (the code was changed "
+          "or deleted and re-indexed); re-run search_code to find the current chunk and update "
+          "this work item's entity_references",
+          e->valuestring);
       cJSON_AddStringToObject(s, "chunk_id", e->valuestring);
       cJSON_AddStringToObject(s, "message", msg);
       cJSON_AddItemToArray(stale, s);
@@ -247,24 +265,26 @@ static srv_code move_subtree(PGconn *c, const char *id, const char *project, con
                          "another parent_id or null for a root",
                          id);
     const char *pp[2] = {new_parent, project};
-    rc = srv_db_exec(c, "SELECT depth FROM work_items WHERE id = $1::uuid AND project_id = $2::uuid", 2, pp,
-                     &res, err);
+    rc =
+        srv_db_exec(c, "SELECT depth FROM work_items WHERE id = $1::uuid AND project_id = $2::uuid",
+                    2, pp, &res, err);
     if (rc != SRV_OK) return rc;
     if (PQntuples(res) == 0) {
       PQclear(res);
-      return srv_err_set(err, SRV_ENOTFOUND, "parent work item %s does not exist in project %s", new_parent,
-                         project);
+      return srv_err_set(err, SRV_ENOTFOUND, "parent work item %s does not exist in project %s",
+                         new_parent, project);
     }
     pdepth = strtol(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
     res = NULL;
   }
   const char *sp[2] = {id, new_parent};
-  rc = srv_db_exec(c,
-                   "WITH RECURSIVE sub AS (SELECT id, depth FROM work_items WHERE id = $1::uuid "
-                   "UNION SELECT w.id, w.depth FROM work_items w JOIN sub ON w.parent_id = sub.id) "
-                   "SELECT max(depth) - min(depth), COALESCE(bool_or(id = $2::uuid), false) FROM sub",
-                   2, sp, &res, err);
+  rc = srv_db_exec(
+      c,
+      "WITH RECURSIVE sub AS (SELECT id, depth FROM work_items WHERE id = $1::uuid "
+      "UNION SELECT w.id, w.depth FROM work_items w JOIN sub ON w.parent_id = sub.id) "
+      "SELECT max(depth) - min(depth), COALESCE(bool_or(id = $2::uuid), false) FROM sub",
+      2, sp, &res, err);
   if (rc != SRV_OK) return rc;
   long height = strtol(PQgetvalue(res, 0, 0), NULL, 10);
   int cycle = PQgetvalue(res, 0, 1)[0] == 't';
@@ -275,24 +295,28 @@ static srv_code move_subtree(PGconn *c, const char *id, const char *project, con
                        "hierarchy would contain a cycle; choose a parent outside its subtree",
                        id, new_parent, new_parent);
   *new_depth = pdepth + 1;
-  if (*new_depth + height > WF_MAX_DEPTH) return depth_error(err, new_parent, (int)pdepth, (int)height);
+  if (*new_depth + height > WF_MAX_DEPTH)
+    return depth_error(err, new_parent, (int)pdepth, (int)height);
   if (*new_depth == old_depth) return SRV_OK;
   char delta[24];
   snprintf(delta, sizeof(delta), "%ld", *new_depth - old_depth);
   const char *dp[2] = {id, delta};
-  return srv_db_exec(c,
-                     "WITH RECURSIVE sub AS (SELECT id FROM work_items WHERE id = $1::uuid "
-                     "UNION SELECT w.id FROM work_items w JOIN sub ON w.parent_id = sub.id) "
-                     "UPDATE work_items SET depth = depth + $2::int WHERE id IN (SELECT id FROM sub) "
-                     "AND id <> $1::uuid",
-                     2, dp, NULL, err);
+  return srv_db_exec(
+      c,
+      "WITH RECURSIVE sub AS (SELECT id FROM work_items WHERE id = $1::uuid "
+      "UNION SELECT w.id FROM work_items w JOIN sub ON w.parent_id = sub.id) "
+      "UPDATE work_items SET depth = depth + $2::int WHERE id IN (SELECT id FROM sub) "
+      "AND id <> $1::uuid",
+      2, dp, NULL, err);
 }
 
-static srv_code version_error(PGconn *c, const char *id, const char *project, const char *sent, srv_err *err) {
+static srv_code version_error(PGconn *c, const char *id, const char *project, const char *sent,
+                              srv_err *err) {
   PGresult *res = NULL;
   const char *p[2] = {id, project};
-  srv_code rc = srv_db_exec(c, "SELECT version FROM work_items WHERE id = $1::uuid AND project_id = $2::uuid",
-                            2, p, &res, err);
+  srv_code rc =
+      srv_db_exec(c, "SELECT version FROM work_items WHERE id = $1::uuid AND project_id = $2::uuid",
+                  2, p, &res, err);
   if (rc != SRV_OK) return rc;
   if (PQntuples(res) == 0)
     rc = srv_err_set(err, SRV_ENOTFOUND, "work item %s does not exist in project %s", id, project);
@@ -319,23 +343,27 @@ static srv_code update_fn(PGconn *c, void *arg, srv_err *err) {
   snprintf(version, sizeof(version), "%ld", wf_arg_int(a, "version", 0));
   srv_code rc = wf_begin(c, err);
   if (rc != SRV_OK) return rc;
-  if ((rc = wf_resolve_project(c, wf_arg_str(a, "project_id"), project, err)) != SRV_OK) goto cleanup;
+  if ((rc = wf_resolve_project(c, wf_arg_str(a, "project_id"), project, err)) != SRV_OK)
+    goto cleanup;
   if (moving) {
     const char *lp[1] = {project};
-    if ((rc = srv_db_exec(c, "SELECT pg_advisory_xact_lock(hashtext('wf_tree:' || $1))", 1, lp, NULL, err)) !=
-        SRV_OK)
+    if ((rc = srv_db_exec(c, "SELECT pg_advisory_xact_lock(hashtext('wf_tree:' || $1))", 1, lp,
+                          NULL, err)) != SRV_OK)
       goto cleanup;
     const char *ip[2] = {id, project};
-    rc = srv_db_exec(c, "SELECT version, depth FROM work_items WHERE id = $1::uuid AND project_id = $2::uuid "
-                        "FOR UPDATE",
-                     2, ip, &res, err);
+    rc = srv_db_exec(
+        c,
+        "SELECT version, depth FROM work_items WHERE id = $1::uuid AND project_id = $2::uuid "
+        "FOR UPDATE",
+        2, ip, &res, err);
     if (rc != SRV_OK) goto cleanup;
     if (PQntuples(res) == 0 || strcmp(PQgetvalue(res, 0, 0), version) != 0) {
       rc = version_error(c, id, project, version, err);
       goto cleanup;
     }
     long old_depth = strtol(PQgetvalue(res, 0, 1), NULL, 10), nd = 0;
-    if ((rc = move_subtree(c, id, project, new_parent, old_depth, &nd, err)) != SRV_OK) goto cleanup;
+    if ((rc = move_subtree(c, id, project, new_parent, old_depth, &nd, err)) != SRV_OK)
+      goto cleanup;
     snprintf(depth, sizeof(depth), "%ld", nd);
   }
   const char *p[11] = {id,
@@ -349,15 +377,16 @@ static srv_code update_fn(PGconn *c, void *arg, srv_err *err) {
                        moving ? "t" : "f",
                        new_parent,
                        moving ? depth : NULL};
-  rc = wf_query_json(c,
-                     "UPDATE work_items w SET title = COALESCE($4, w.title), status = COALESCE($5, w.status), "
-                     "item_type = COALESCE($6, w.item_type), metadata = COALESCE($7::jsonb, w.metadata), "
-                     "entity_references = COALESCE($8::text[], w.entity_references), "
-                     "parent_id = CASE WHEN $9::bool THEN $10::uuid ELSE w.parent_id END, "
-                     "depth = COALESCE($11::int, w.depth), version = w.version + 1, updated_at = now() "
-                     "WHERE w.id = $1::uuid AND w.project_id = $2::uuid AND w.version = $3::int "
-                     "RETURNING " WF_SQL_WORK_ITEM_JSON "::text",
-                     11, p, &op->out, err);
+  rc = wf_query_json(
+      c,
+      "UPDATE work_items w SET title = COALESCE($4, w.title), status = COALESCE($5, w.status), "
+      "item_type = COALESCE($6, w.item_type), metadata = COALESCE($7::jsonb, w.metadata), "
+      "entity_references = COALESCE($8::text[], w.entity_references), "
+      "parent_id = CASE WHEN $9::bool THEN $10::uuid ELSE w.parent_id END, "
+      "depth = COALESCE($11::int, w.depth), version = w.version + 1, updated_at = now() "
+      "WHERE w.id = $1::uuid AND w.project_id = $2::uuid AND w.version = $3::int "
+      "RETURNING " WF_SQL_WORK_ITEM_JSON "::text",
+      11, p, &op->out, err);
   if (rc == SRV_OK && op->out == NULL) rc = version_error(c, id, project, version, err);
   if (rc == SRV_OK) rc = wf_commit(c, err);
 cleanup:
@@ -369,17 +398,19 @@ cleanup:
 srv_code wf_update_work_item(srv_call *call, const cJSON *args, cJSON **out, srv_err *err) {
   item_op op = {.args = args};
   const cJSON *parent = cJSON_GetObjectItemCaseSensitive(args, "parent_id");
-  static const char *const fields[] = {"title", "status", "item_type", "metadata", "entity_references",
-                                       "parent_id"};
+  static const char *const fields[] = {
+      "title", "status", "item_type", "metadata", "entity_references", "parent_id"};
   int any = 0;
   for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
     any |= cJSON_GetObjectItemCaseSensitive(args, fields[i]) != NULL;
   srv_code rc = wf_check_uuid("id", wf_arg_str(args, "id"), err);
   if (rc == SRV_OK && !any)
-    rc = srv_err_set(err, SRV_EINVAL,
-                     "update_work_item needs at least one field to change: title, status, item_type, "
-                     "metadata, entity_references or parent_id");
-  if (rc == SRV_OK && cJSON_IsString(parent)) rc = wf_check_uuid("parent_id", parent->valuestring, err);
+    rc = srv_err_set(
+        err, SRV_EINVAL,
+        "update_work_item needs at least one field to change: title, status, item_type, "
+        "metadata, entity_references or parent_id");
+  if (rc == SRV_OK && cJSON_IsString(parent))
+    rc = wf_check_uuid("parent_id", parent->valuestring, err);
   if (rc == SRV_OK) rc = check_fields(args, &op, err);
   /* version = version + 1 is not idempotent: never retried after the statement was sent. */
   if (rc == SRV_OK) rc = srv_call_db(call, update_fn, &op, 0, err);
@@ -413,7 +444,8 @@ static srv_code query_fn(PGconn *c, void *arg, srv_err *err) {
                           "WITH pr AS (SELECT " WF_SQL_PROJECT_OF_P1 " AS id) "
                           "SELECT jsonb_build_object('project_id', (SELECT id FROM pr), 'rows', "
                           "COALESCE((SELECT jsonb_agg(s.j ORDER BY s.created_at, s.id) "
-                          "FROM (SELECT " WF_SQL_WORK_ITEM_JSON " AS j, w.created_at, w.id FROM work_items w "
+                          "FROM (SELECT " WF_SQL_WORK_ITEM_JSON
+                          " AS j, w.created_at, w.id FROM work_items w "
                           "WHERE w.project_id = (SELECT id FROM pr)")) != SRV_OK)
     goto cleanup;
   for (size_t i = 0; i < 2; i++) {
@@ -433,16 +465,18 @@ static srv_code query_fn(PGconn *c, void *arg, srv_err *err) {
   int nl = 0, no = 0;
   if ((rc = wf_sql_param(&sql, lim, &nl, err)) != SRV_OK) goto cleanup;
   if ((rc = wf_sql_param(&sql, off, &no, err)) != SRV_OK) goto cleanup;
-  if ((rc = wf_sql_append(&sql, err,
-                          " ORDER BY w.created_at, w.id LIMIT $%d::int OFFSET $%d::int) s), '[]'::jsonb))::text",
-                          nl, no)) != SRV_OK)
+  if ((rc = wf_sql_append(
+           &sql, err,
+           " ORDER BY w.created_at, w.id LIMIT $%d::int OFFSET $%d::int) s), '[]'::jsonb))::text",
+           nl, no)) != SRV_OK)
     goto cleanup;
   rc = wf_query_json(c, sql.text, sql.nparams, (const char *const *)sql.params, &res, err);
   if (rc != SRV_OK) goto cleanup;
   if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(res, "project_id"))) {
     char project[37];
     rc = wf_resolve_project(c, given, project, err); /* says why there is no project */
-    if (rc == SRV_OK) rc = srv_err_set(err, SRV_EUNAVAIL, "the project changed during the query; retry");
+    if (rc == SRV_OK)
+      rc = srv_err_set(err, SRV_EUNAVAIL, "the project changed during the query; retry");
     goto cleanup;
   }
   rc = wf_finish_page(res, "work_items", limit, wf_arg_int(a, "offset", 0), &op->out, err);

@@ -22,8 +22,11 @@ tst_pg *g_pg = nullptr;
 std::string g_db;
 
 void Report(const char *what, const std::vector<double> &ms, double goal) {
-  printf("BENCH %-48s n=%3zu p50=%7.2f ms p95=%7.2f ms p99=%7.2f ms max=%7.2f ms (goal p95 <= %.0f ms)\n", what,
-         ms.size(), WfPercentile(ms, 50), WfPercentile(ms, 95), WfPercentile(ms, 99), WfPercentile(ms, 100), goal);
+  printf(
+      "BENCH %-48s n=%3zu p50=%7.2f ms p95=%7.2f ms p99=%7.2f ms max=%7.2f ms (goal p95 <= %.0f "
+      "ms)\n",
+      what, ms.size(), WfPercentile(ms, 50), WfPercentile(ms, 95), WfPercentile(ms, 99),
+      WfPercentile(ms, 100), goal);
   fflush(stdout);
 }
 
@@ -37,7 +40,8 @@ std::vector<double> ServerSide(const char *op, size_t n) {
     cJSON *j = cJSON_Parse(line.c_str());
     const cJSON *name = cJSON_GetObjectItem(j, "operation_name");
     const cJSON *ms = cJSON_GetObjectItem(j, "latency_ms");
-    if (cJSON_IsString(name) && strcmp(name->valuestring, op) == 0 && cJSON_IsNumber(ms)) all.push_back(ms->valuedouble);
+    if (cJSON_IsString(name) && strcmp(name->valuestring, op) == 0 && cJSON_IsNumber(ms))
+      all.push_back(ms->valuedouble);
     cJSON_Delete(j);
   }
   if (all.size() > n) all.erase(all.begin(), all.end() - (long)n);
@@ -46,8 +50,8 @@ std::vector<double> ServerSide(const char *op, size_t n) {
 
 void ReportServer(const char *what, const char *op, size_t n) {
   std::vector<double> ms = ServerSide(op, n);
-  printf("BENCH %-48s n=%3zu p50=%7.2f ms p95=%7.2f ms (server-side, from the request log)\n", what, ms.size(),
-         WfPercentile(ms, 50), WfPercentile(ms, 95));
+  printf("BENCH %-48s n=%3zu p50=%7.2f ms p95=%7.2f ms (server-side, from the request log)\n", what,
+         ms.size(), WfPercentile(ms, 50), WfPercentile(ms, 95));
 }
 
 class WorkflowBench : public ::testing::Test {
@@ -79,7 +83,8 @@ class WorkflowBench : public ::testing::Test {
 
 TEST_F(WorkflowBench, SC003_SwitchProjectP95Over20SwitchesAmong5Projects) {
   std::vector<std::string> p = Projects(5, "sw");
-  for (int i = 0; i < 5; i++) g_srv->Post("/switch_project", "{\"project_id\":\"" + p[i] + "\"}");  // warm-up
+  for (int i = 0; i < 5; i++)
+    g_srv->Post("/switch_project", "{\"project_id\":\"" + p[i] + "\"}");  // warm-up
   std::vector<double> ms;
   for (int i = 0; i < 20; i++) {
     WfResp r = g_srv->Post("/switch_project", "{\"project_id\":\"" + p[i % 5] + "\"}");
@@ -94,22 +99,27 @@ TEST_F(WorkflowBench, SC003_SwitchProjectP95Over20SwitchesAmong5Projects) {
 TEST_F(WorkflowBench, SC004_QueryEntitiesJsonbFilterP95With1000And100000Entities) {
   std::vector<std::string> p = Projects(5, "eq");
   const char *schema =
-      "{\"type\":\"object\",\"required\":[\"amount\",\"status\"],\"properties\":{\"amount\":{\"type\":\"number\","
-      "\"minimum\":0},\"status\":{\"type\":\"string\",\"enum\":[\"open\",\"paid\",\"void\"]},\"vendor\":{\"type\":"
+      "{\"type\":\"object\",\"required\":[\"amount\",\"status\"],\"properties\":{\"amount\":{"
+      "\"type\":\"number\","
+      "\"minimum\":0},\"status\":{\"type\":\"string\",\"enum\":[\"open\",\"paid\",\"void\"]},"
+      "\"vendor\":{\"type\":"
       "\"object\"}}}";
   for (auto &id : p) {
-    WfResp r = g_srv->Post("/mcp/register_entity_type",
-                           "{\"project_id\":\"" + id + "\",\"name\":\"invoice\",\"schema\":" + schema + "}");
+    WfResp r = g_srv->Post(
+        "/mcp/register_entity_type",
+        "{\"project_id\":\"" + id + "\",\"name\":\"invoice\",\"schema\":" + schema + "}");
     ASSERT_EQ(r.status, 201) << r.body;
   }
   // 1,000 entities over 5 projects, through the API (validated like any write).
   static const char *st[] = {"open", "paid", "void"};
   for (int i = 0; i < 1000; i++) {
     char data[256];
-    snprintf(data, sizeof(data), "{\"amount\":%d,\"status\":\"%s\",\"vendor\":{\"country\":\"%s\"}}", (i * 37) % 1000,
+    snprintf(data, sizeof(data),
+             "{\"amount\":%d,\"status\":\"%s\",\"vendor\":{\"country\":\"%s\"}}", (i * 37) % 1000,
              st[i % 3], i % 7 == 0 ? "DE" : "FR");
-    WfResp r = g_srv->Post("/mcp/create_entity", "{\"project_id\":\"" + p[i % 5] +
-                                                     "\",\"entity_type\":\"invoice\",\"data\":" + data + "}");
+    WfResp r = g_srv->Post(
+        "/mcp/create_entity",
+        "{\"project_id\":\"" + p[i % 5] + "\",\"entity_type\":\"invoice\",\"data\":" + data + "}");
     ASSERT_EQ(r.status, 201) << r.body;
   }
   const std::string filters[] = {
@@ -118,10 +128,14 @@ TEST_F(WorkflowBench, SC004_QueryEntitiesJsonbFilterP95With1000And100000Entities
   };
   auto measure = [&](const char *label, double goal, double limit) {
     std::vector<double> ms;
-    for (int w = 0; w < 5; w++) g_srv->Post("/query_entities", "{\"project_id\":\"" + p[0] + "\",\"filter\":" + filters[0] + "}");
+    for (int w = 0; w < 5; w++)
+      g_srv->Post("/query_entities",
+                  "{\"project_id\":\"" + p[0] + "\",\"filter\":" + filters[0] + "}");
     for (int i = 0; i < 50; i++) {
-      WfResp r = g_srv->Post("/query_entities", "{\"project_id\":\"" + p[i % 5] + "\",\"entity_type\":\"invoice\","
-                                                    "\"filter\":" + filters[i % 2] + ",\"limit\":100}");
+      WfResp r = g_srv->Post("/query_entities", "{\"project_id\":\"" + p[i % 5] +
+                                                    "\",\"entity_type\":\"invoice\","
+                                                    "\"filter\":" +
+                                                    filters[i % 2] + ",\"limit\":100}");
       ASSERT_EQ(r.status, 200) << r.body;
       ASSERT_GT(r.Num("count"), 0) << r.body;
       ms.push_back(r.ms);
@@ -136,9 +150,12 @@ TEST_F(WorkflowBench, SC004_QueryEntitiesJsonbFilterP95With1000And100000Entities
   // Grow to 100,000 entities (bulk SQL insert into the server's database, then ANALYZE).
   tst_err err;
   std::string sql =
-      "INSERT INTO entities (project_id, entity_type, data) SELECT p.id, 'invoice', jsonb_build_object('amount', "
-      "(g * 37) % 1000, 'status', (ARRAY['open','paid','void'])[1 + g % 3], 'vendor', jsonb_build_object('country', "
-      "CASE WHEN g % 7 = 0 THEN 'DE' ELSE 'FR' END)) FROM generate_series(1, 19800) g, projects p WHERE p.id IN ('" +
+      "INSERT INTO entities (project_id, entity_type, data) SELECT p.id, 'invoice', "
+      "jsonb_build_object('amount', "
+      "(g * 37) % 1000, 'status', (ARRAY['open','paid','void'])[1 + g % 3], 'vendor', "
+      "jsonb_build_object('country', "
+      "CASE WHEN g % 7 = 0 THEN 'DE' ELSE 'FR' END)) FROM generate_series(1, 19800) g, projects p "
+      "WHERE p.id IN ('" +
       p[0] + "','" + p[1] + "','" + p[2] + "','" + p[3] + "','" + p[4] + "'); ANALYZE entities";
   ASSERT_EQ(tst_pg_exec(g_pg, g_db.c_str(), sql.c_str(), &err), TST_OK) << err.msg;
   measure("query_entities JSONB filter, 100,000 entities", 20, 0);
@@ -146,13 +163,15 @@ TEST_F(WorkflowBench, SC004_QueryEntitiesJsonbFilterP95With1000And100000Entities
 
 TEST_F(WorkflowBench, US2_GetWorkItemWith5ReferencesP95WhileCodebaseDown) {
   std::vector<std::string> p = Projects(1, "refs");
-  WfResp c = g_srv->Post("/mcp/work_items", "{\"project_id\":\"" + p[0] +
-                                                "\",\"title\":\"t\",\"item_type\":\"task\",\"entity_references\":"
-                                                "[\"a1\",\"a2\",\"a3\",\"a4\",\"a5\"]}");
+  WfResp c = g_srv->Post("/mcp/work_items",
+                         "{\"project_id\":\"" + p[0] +
+                             "\",\"title\":\"t\",\"item_type\":\"task\",\"entity_references\":"
+                             "[\"a1\",\"a2\",\"a3\",\"a4\",\"a5\"]}");
   ASSERT_EQ(c.status, 201) << c.body;
   std::vector<double> ms;
   for (int i = 0; i < 20; i++) {
-    WfResp r = g_srv->Post("/mcp/get_work_item", "{\"project_id\":\"" + p[0] + "\",\"id\":\"" + c.Str("id") + "\"}");
+    WfResp r = g_srv->Post("/mcp/get_work_item",
+                           "{\"project_id\":\"" + p[0] + "\",\"id\":\"" + c.Str("id") + "\"}");
     ASSERT_EQ(r.status, 200) << r.body;
     ASSERT_EQ(cJSON_GetArraySize(r.Get("warnings")), 1) << r.body;
     ms.push_back(r.ms);

@@ -75,7 +75,8 @@ class Refs : public ::testing::Test {
     o.name = "codebase-mcp";
     ASSERT_EQ(tst_server_start(&o, &cb_, &err), TST_OK) << err.msg;
     wf_ = new WfServer();
-    ASSERT_TRUE(wf_->Start(wf_db, {std::string("CODEBASE_MCP_URL=") + tst_server_url(cb_)}, &why)) << why;
+    ASSERT_TRUE(wf_->Start(wf_db, {std::string("CODEBASE_MCP_URL=") + tst_server_url(cb_)}, &why))
+        << why;
     const char *tmp = getenv("TEST_TMPDIR");
     std::string tmpl = std::string(tmp ? tmp : "/tmp") + "/wfrepoXXXXXX";
     std::vector<char> buf(tmpl.begin(), tmpl.end());
@@ -94,8 +95,8 @@ class Refs : public ::testing::Test {
     tst_http_resp r = {};
     tst_err err;
     WfResp w;
-    if (tst_http_post_json((std::string(tst_server_url(cb_)) + path).c_str(), body.c_str(), 30000, nullptr, &r,
-                           &err) != TST_OK) {
+    if (tst_http_post_json((std::string(tst_server_url(cb_)) + path).c_str(), body.c_str(), 30000,
+                           nullptr, &r, &err) != TST_OK) {
       w.body = err.msg;
       return w;
     }
@@ -109,7 +110,8 @@ class Refs : public ::testing::Test {
 
   // Indexes repo_ into codebase project "refs" and waits for the job to complete.
   static void Index() {
-    WfResp s = Cb("/mcp/start_indexing_background", "{\"repo_path\":\"" + repo_ + "\",\"project_id\":\"refs\"}");
+    WfResp s = Cb("/mcp/start_indexing_background",
+                  "{\"repo_path\":\"" + repo_ + "\",\"project_id\":\"refs\"}");
     ASSERT_TRUE(s.status == 200 || s.status == 201 || s.status == 202) << s.body;
     std::string job = s.Str("job_id");
     ASSERT_FALSE(job.empty()) << s.body;
@@ -157,8 +159,10 @@ TEST_F(Refs, US2_StaleReferenceAfterReindexOfChangedCode_ThenCodebaseSlowAndDown
   std::string pid = p.Str("id");
   WfResp sw = wf_->Post("/switch_project", "{\"project_id\":\"" + pid + "\"}");
   ASSERT_EQ(sw.status, 200) << sw.body;
-  WfResp c = wf_->Post("/mcp/work_items", "{\"title\":\"Fix rounding\",\"item_type\":\"task\",\"entity_references\":[\"" +
-                                              total + "\",\"" + label + "\"]}");
+  WfResp c =
+      wf_->Post("/mcp/work_items",
+                "{\"title\":\"Fix rounding\",\"item_type\":\"task\",\"entity_references\":[\"" +
+                    total + "\",\"" + label + "\"]}");
   ASSERT_EQ(c.status, 201) << c.body;
   std::string id = c.Str("id");
 
@@ -182,19 +186,22 @@ TEST_F(Refs, US2_StaleReferenceAfterReindexOfChangedCode_ThenCodebaseSlowAndDown
   EXPECT_NE(msg.find("search_code"), std::string::npos) << msg;
   EXPECT_NE(msg.find("entity_references"), std::string::npos) << msg;
   EXPECT_EQ(cJSON_GetArraySize(after.Get("warnings")), 0) << after.body;
-  EXPECT_EQ(cJSON_GetArraySize(after.Get("entity_references")), 2) << "references are kept as stored";
+  EXPECT_EQ(cJSON_GetArraySize(after.Get("entity_references")), 2)
+      << "references are kept as stored";
 
   // Fix the reference as the message says: search again and update the work item.
   std::string total2 = ChunkFor("compute invoice total", "round(line.price");
-  WfResp u = wf_->Post("/mcp/update_work_item", "{\"id\":\"" + id + "\",\"version\":1,\"entity_references\":[\"" +
+  WfResp u = wf_->Post("/mcp/update_work_item", "{\"id\":\"" + id +
+                                                    "\",\"version\":1,\"entity_references\":[\"" +
                                                     total2 + "\",\"" + label + "\"]}");
   ASSERT_EQ(u.status, 200) << u.body;
   WfResp fixed = wf_->Get("/mcp/work_items/" + id);
   EXPECT_EQ(cJSON_GetArraySize(fixed.Get("stale_references")), 0) << fixed.body;
 
   // p95 with 5 references while codebase-mcp is up (goal <= 10 ms).
-  WfResp five = wf_->Post("/mcp/work_items", "{\"title\":\"five\",\"item_type\":\"task\",\"entity_references\":[\"" +
-                                                 total2 + "\",\"" + label + "\",\"gone-1\",\"gone-2\",\"gone-3\"]}");
+  WfResp five = wf_->Post("/mcp/work_items",
+                          "{\"title\":\"five\",\"item_type\":\"task\",\"entity_references\":[\"" +
+                              total2 + "\",\"" + label + "\",\"gone-1\",\"gone-2\",\"gone-3\"]}");
   ASSERT_EQ(five.status, 201) << five.body;
   std::vector<double> ms;
   for (int i = 0; i < 40; i++) {
@@ -204,8 +211,8 @@ TEST_F(Refs, US2_StaleReferenceAfterReindexOfChangedCode_ThenCodebaseSlowAndDown
     if (i >= 5) ms.push_back(g.ms);  // first calls open the keep-alive connection
   }
   printf("BENCH %-48s n=%3zu p50=%7.2f ms p95=%7.2f ms p99=%7.2f ms (goal p95 <= 10 ms)\n",
-         "get_work_item 5 refs, codebase-mcp up", ms.size(), WfPercentile(ms, 50), WfPercentile(ms, 95),
-         WfPercentile(ms, 99));
+         "get_work_item 5 refs, codebase-mcp up", ms.size(), WfPercentile(ms, 50),
+         WfPercentile(ms, 95), WfPercentile(ms, 99));
   EXPECT_LT(WfPercentile(ms, 95), 100.0);
 
   // Slow codebase-mcp (stopped process: connections accepted, no answer): bounded by 500 ms.
@@ -224,8 +231,8 @@ TEST_F(Refs, US2_StaleReferenceAfterReindexOfChangedCode_ThenCodebaseSlowAndDown
     slow.push_back(g.ms);
   }
   ASSERT_EQ(tst_server_kill(cb_, SIGCONT, &err), TST_OK) << err.msg;
-  printf("BENCH %-48s n=%3zu max=%7.2f ms (goal <= 600 ms)\n", "get_work_item 5 refs, codebase-mcp stalled",
-         slow.size(), WfPercentile(slow, 100));
+  printf("BENCH %-48s n=%3zu max=%7.2f ms (goal <= 600 ms)\n",
+         "get_work_item 5 refs, codebase-mcp stalled", slow.size(), WfPercentile(slow, 100));
   EXPECT_LE(WfPercentile(slow, 100), 700.0);
 
   // Recovered: checks work again.
@@ -242,11 +249,14 @@ TEST_F(Refs, US2_StaleReferenceAfterReindexOfChangedCode_ThenCodebaseSlowAndDown
     EXPECT_EQ(cJSON_GetArraySize(g.Get("entity_references")), 5);
     down.push_back(g.ms);
   }
-  printf("BENCH %-48s n=%3zu p50=%7.2f ms p95=%7.2f ms (goal p95 <= 600 ms)\n", "get_work_item 5 refs, codebase-mcp down",
-         down.size(), WfPercentile(down, 50), WfPercentile(down, 95));
+  printf("BENCH %-48s n=%3zu p50=%7.2f ms p95=%7.2f ms (goal p95 <= 600 ms)\n",
+         "get_work_item 5 refs, codebase-mcp down", down.size(), WfPercentile(down, 50),
+         WfPercentile(down, 95));
   EXPECT_LE(WfPercentile(down, 95), 600.0);
-  WfResp created = wf_->Post("/mcp/work_items", "{\"title\":\"while down\",\"item_type\":\"task\","
-                                                    "\"entity_references\":[\"" + label + "\"]}");
+  WfResp created = wf_->Post("/mcp/work_items",
+                             "{\"title\":\"while down\",\"item_type\":\"task\","
+                             "\"entity_references\":[\"" +
+                                 label + "\"]}");
   EXPECT_EQ(created.status, 201) << created.body;
 }
 

@@ -36,7 +36,9 @@ class Workflow : public ::testing::Test {
     delete g_srv;
     g_srv = nullptr;
   }
-  void SetUp() override { ASSERT_NE(g_srv, nullptr); }
+  void SetUp() override {
+    ASSERT_NE(g_srv, nullptr);
+  }
 
   // Creates a project with a unique name; returns its id.
   static std::string NewProject(const char *prefix = "p") {
@@ -55,27 +57,34 @@ class Workflow : public ::testing::Test {
     return cJSON_IsString(id) ? id->valuestring : "";
   }
   static void RegisterInvoice(const std::string &project) {
-    WfResp r = g_srv->Post(
-        "/mcp/register_entity_type",
-        "{\"project_id\":\"" + project +
-            "\",\"name\":\"invoice\",\"schema\":{\"type\":\"object\",\"required\":[\"amount\",\"status\"],"
-            "\"properties\":{\"amount\":{\"type\":\"number\",\"minimum\":0},\"status\":{\"type\":\"string\","
-            "\"enum\":[\"open\",\"paid\",\"void\"]},\"vendor\":{\"type\":\"object\",\"properties\":{\"name\":"
-            "{\"type\":\"string\"},\"country\":{\"type\":\"string\"}}},\"lines\":{\"type\":\"array\",\"items\":"
-            "{\"type\":\"object\",\"required\":[\"sku\"],\"properties\":{\"sku\":{\"type\":\"string\"},"
-            "\"qty\":{\"type\":\"integer\",\"minimum\":1}}}}}}}");
+    WfResp r = g_srv->Post("/mcp/register_entity_type",
+                           "{\"project_id\":\"" + project +
+                               "\",\"name\":\"invoice\",\"schema\":{\"type\":\"object\","
+                               "\"required\":[\"amount\",\"status\"],"
+                               "\"properties\":{\"amount\":{\"type\":\"number\",\"minimum\":0},"
+                               "\"status\":{\"type\":\"string\","
+                               "\"enum\":[\"open\",\"paid\",\"void\"]},\"vendor\":{\"type\":"
+                               "\"object\",\"properties\":{\"name\":"
+                               "{\"type\":\"string\"},\"country\":{\"type\":\"string\"}}},"
+                               "\"lines\":{\"type\":\"array\",\"items\":"
+                               "{\"type\":\"object\",\"required\":[\"sku\"],\"properties\":{"
+                               "\"sku\":{\"type\":\"string\"},"
+                               "\"qty\":{\"type\":\"integer\",\"minimum\":1}}}}}}}");
     ASSERT_TRUE(r.status == 201 || r.status == 200) << r.body;
   }
-  static std::string CreateEntity(const std::string &project, const std::string &data, const std::string &tags = "[]") {
-    WfResp r = g_srv->Post("/mcp/create_entity", "{\"project_id\":\"" + project +
-                                                     "\",\"entity_type\":\"invoice\",\"data\":" + data +
-                                                     ",\"tags\":" + tags + "}");
+  static std::string CreateEntity(const std::string &project, const std::string &data,
+                                  const std::string &tags = "[]") {
+    WfResp r =
+        g_srv->Post("/mcp/create_entity", "{\"project_id\":\"" + project +
+                                              "\",\"entity_type\":\"invoice\",\"data\":" + data +
+                                              ",\"tags\":" + tags + "}");
     EXPECT_EQ(r.status, 201) << r.body;
     return r.Str("id");
   }
-  static std::string CreateItem(const std::string &project, const std::string &title, const std::string &parent = "",
-                                const std::string &extra = "") {
-    std::string body = "{\"project_id\":\"" + project + "\",\"title\":\"" + title + "\",\"item_type\":\"task\"";
+  static std::string CreateItem(const std::string &project, const std::string &title,
+                                const std::string &parent = "", const std::string &extra = "") {
+    std::string body =
+        "{\"project_id\":\"" + project + "\",\"title\":\"" + title + "\",\"item_type\":\"task\"";
     if (!parent.empty()) body += ",\"parent_id\":\"" + parent + "\"";
     body += extra + "}";
     WfResp r = g_srv->Post("/mcp/work_items", body);
@@ -86,7 +95,8 @@ class Workflow : public ::testing::Test {
   static std::set<std::string> Ids(const WfResp &r, const char *key) {
     std::set<std::string> out;
     const cJSON *e;
-    cJSON_ArrayForEach(e, r.Get(key)) out.insert(cJSON_GetObjectItemCaseSensitive(e, "id")->valuestring);
+    cJSON_ArrayForEach(e, r.Get(key))
+        out.insert(cJSON_GetObjectItemCaseSensitive(e, "id")->valuestring);
     return out;
   }
 };
@@ -95,7 +105,8 @@ class Workflow : public ::testing::Test {
 
 TEST_F(Workflow, Projects_CreateListSwitchGetActiveOverRest) {
   std::string name = WfUnique("alpha");
-  WfResp c = g_srv->Post("/mcp/create_project", "{\"name\":\"" + name + "\",\"description\":\"d\"}");
+  WfResp c =
+      g_srv->Post("/mcp/create_project", "{\"name\":\"" + name + "\",\"description\":\"d\"}");
   ASSERT_EQ(c.status, 201) << c.body;
   EXPECT_EQ(c.Str("name"), name);
   EXPECT_EQ(c.Str("id").size(), 36u);
@@ -107,7 +118,8 @@ TEST_F(Workflow, Projects_CreateListSwitchGetActiveOverRest) {
   ASSERT_EQ(l.status, 200) << l.body;
   bool listed = false;
   const cJSON *p;
-  cJSON_ArrayForEach(p, l.Get("projects")) listed |= c.Str("id") == cJSON_GetObjectItem(p, "id")->valuestring;
+  cJSON_ArrayForEach(p, l.Get("projects")) listed |=
+      c.Str("id") == cJSON_GetObjectItem(p, "id")->valuestring;
   EXPECT_TRUE(listed) << l.body;
 
   WfResp s = g_srv->Post("/switch_project", "{\"name\":\"" + name + "\"}");
@@ -115,7 +127,8 @@ TEST_F(Workflow, Projects_CreateListSwitchGetActiveOverRest) {
   EXPECT_EQ(ActiveId(), c.Str("id"));
   EXPECT_GT(s.Num("switch_seq"), 0);
 
-  WfResp bad = g_srv->Post("/switch_project", "{\"project_id\":\"00000000-0000-4000-8000-000000000000\"}");
+  WfResp bad =
+      g_srv->Post("/switch_project", "{\"project_id\":\"00000000-0000-4000-8000-000000000000\"}");
   EXPECT_EQ(bad.status, 404) << bad.body;
   EXPECT_EQ(ActiveId(), c.Str("id")) << "a failed switch must not change the active project";
   WfResp both = g_srv->Post("/switch_project", "{}");
@@ -137,16 +150,18 @@ TEST_F(Workflow, Mcp_ToolsListNamesEveryToolWithItsSchema) {
     EXPECT_TRUE(cJSON_IsObject(cJSON_GetObjectItem(t, "inputSchema")));
   }
   cJSON_Delete(result);
-  EXPECT_EQ(names, (std::set<std::string>{"create_project", "list_projects", "switch_project", "get_active_project",
-                                          "register_entity_type", "create_entity", "update_entity", "query_entities",
-                                          "create_work_item", "get_work_item", "update_work_item",
-                                          "query_work_items"}));
+  EXPECT_EQ(names,
+            (std::set<std::string>{"create_project", "list_projects", "switch_project",
+                                   "get_active_project", "register_entity_type", "create_entity",
+                                   "update_entity", "query_entities", "create_work_item",
+                                   "get_work_item", "update_work_item", "query_work_items"}));
 }
 
 TEST_F(Workflow, Mcp_EveryToolServedOverMcp) {
   bool is_error = true;
   std::string text;
-  cJSON *d = g_srv->Mcp("create_project", "{\"name\":\"" + WfUnique("mcp") + "\"}", &is_error, &text);
+  cJSON *d =
+      g_srv->Mcp("create_project", "{\"name\":\"" + WfUnique("mcp") + "\"}", &is_error, &text);
   ASSERT_NE(d, nullptr) << text;
   ASSERT_FALSE(is_error) << text;
   std::string pid = cJSON_GetObjectItem(d, "id")->valuestring;
@@ -159,13 +174,15 @@ TEST_F(Workflow, Mcp_EveryToolServedOverMcp) {
   };
   cJSON_Delete(call("switch_project", "{\"project_id\":\"" + pid + "\"}"));
   d = call("get_active_project", "{}");
-  EXPECT_STREQ(cJSON_GetObjectItem(cJSON_GetObjectItem(d, "active_project"), "id")->valuestring, pid.c_str());
+  EXPECT_STREQ(cJSON_GetObjectItem(cJSON_GetObjectItem(d, "active_project"), "id")->valuestring,
+               pid.c_str());
   cJSON_Delete(d);
   d = call("list_projects", "{\"limit\":1000}");
   EXPECT_GE(cJSON_GetArraySize(cJSON_GetObjectItem(d, "projects")), 1);
   cJSON_Delete(d);
   cJSON_Delete(call("register_entity_type",
-                    "{\"name\":\"note\",\"schema\":{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\"}}}}"));
+                    "{\"name\":\"note\",\"schema\":{\"type\":\"object\",\"properties\":{\"n\":{"
+                    "\"type\":\"integer\"}}}}"));
   d = call("create_entity", "{\"entity_type\":\"note\",\"data\":{\"n\":1}}");
   std::string eid = cJSON_GetObjectItem(d, "id")->valuestring;
   cJSON_Delete(d);
@@ -188,7 +205,8 @@ TEST_F(Workflow, Mcp_EveryToolServedOverMcp) {
   EXPECT_EQ(cJSON_GetObjectItem(d, "count")->valueint, 1);
   cJSON_Delete(d);
   // A tool error is an MCP tool result with isError, naming the problem.
-  d = g_srv->Mcp("update_entity", "{\"id\":\"" + eid + "\",\"version\":1,\"data\":{\"n\":3}}", &is_error, &text);
+  d = g_srv->Mcp("update_entity", "{\"id\":\"" + eid + "\",\"version\":1,\"data\":{\"n\":3}}",
+                 &is_error, &text);
   EXPECT_TRUE(is_error);
   EXPECT_NE(text.find("current_version=2"), std::string::npos) << text;
   cJSON_Delete(d);
@@ -208,28 +226,34 @@ TEST_F(Workflow, Entities_SchemaViolationsNameThePath) {
       {"{\"amount\":5,\"status\":\"lost\"}", "data.status"},
       {"{\"amount\":\"5\",\"status\":\"open\"}", "data.amount"},
       {"{\"amount\":5,\"status\":\"open\",\"vendor\":{\"name\":3}}", "data.vendor.name"},
-      {"{\"amount\":5,\"status\":\"open\",\"lines\":[{\"sku\":\"a\",\"qty\":0}]}", "data.lines[0].qty"},
+      {"{\"amount\":5,\"status\":\"open\",\"lines\":[{\"sku\":\"a\",\"qty\":0}]}",
+       "data.lines[0].qty"},
   };
   for (const Case &c : cases) {
-    WfResp r = g_srv->Post("/mcp/create_entity", "{\"project_id\":\"" + p + "\",\"entity_type\":\"invoice\",\"data\":" +
-                                                     c.data + "}");
+    WfResp r = g_srv->Post(
+        "/mcp/create_entity",
+        "{\"project_id\":\"" + p + "\",\"entity_type\":\"invoice\",\"data\":" + c.data + "}");
     EXPECT_EQ(r.status, 400) << c.data << " " << r.body;
     EXPECT_NE(r.ErrorMessage().find(c.expect), std::string::npos) << c.data << " " << r.body;
   }
-  WfResp unknown = g_srv->Post("/mcp/create_entity", "{\"project_id\":\"" + p + "\",\"entity_type\":\"nope\",\"data\":{}}");
+  WfResp unknown = g_srv->Post(
+      "/mcp/create_entity", "{\"project_id\":\"" + p + "\",\"entity_type\":\"nope\",\"data\":{}}");
   EXPECT_EQ(unknown.status, 404) << unknown.body;
   EXPECT_NE(unknown.ErrorMessage().find("register_entity_type"), std::string::npos) << unknown.body;
-  WfResp badschema = g_srv->Post("/mcp/register_entity_type", "{\"project_id\":\"" + p +
-                                                                  "\",\"name\":\"x\",\"schema\":{\"type\":\"array\"}}");
+  WfResp badschema =
+      g_srv->Post("/mcp/register_entity_type",
+                  "{\"project_id\":\"" + p + "\",\"name\":\"x\",\"schema\":{\"type\":\"array\"}}");
   EXPECT_EQ(badschema.status, 400) << badschema.body;
   // Updates are validated too.
   std::string id = CreateEntity(p, "{\"amount\":1,\"status\":\"open\"}");
-  WfResp u = g_srv->Post("/mcp/update_entity", "{\"project_id\":\"" + p + "\",\"id\":\"" + id +
-                                                   "\",\"version\":1,\"data\":{\"amount\":-1,\"status\":\"open\"}}");
+  WfResp u = g_srv->Post("/mcp/update_entity",
+                         "{\"project_id\":\"" + p + "\",\"id\":\"" + id +
+                             "\",\"version\":1,\"data\":{\"amount\":-1,\"status\":\"open\"}}");
   EXPECT_EQ(u.status, 400) << u.body;
   EXPECT_NE(u.ErrorMessage().find("data.amount must be >= 0"), std::string::npos) << u.body;
   // Argument schema of the tool itself (registry): wrong type for data.
-  WfResp t = g_srv->Post("/mcp/create_entity", "{\"project_id\":\"" + p + "\",\"entity_type\":\"invoice\",\"data\":7}");
+  WfResp t = g_srv->Post("/mcp/create_entity",
+                         "{\"project_id\":\"" + p + "\",\"entity_type\":\"invoice\",\"data\":7}");
   EXPECT_EQ(t.status, 400) << t.body;
 }
 
@@ -238,28 +262,38 @@ TEST_F(Workflow, Entities_StaleVersionIs409WithCurrentVersion) {
   RegisterInvoice(p);
   std::string id = CreateEntity(p, "{\"amount\":1,\"status\":\"open\"}");
   std::string base = "{\"project_id\":\"" + p + "\",\"id\":\"" + id + "\",";
-  WfResp a = g_srv->Post("/mcp/update_entity", base + "\"version\":1,\"data\":{\"amount\":2,\"status\":\"open\"}}");
+  WfResp a = g_srv->Post("/mcp/update_entity",
+                         base + "\"version\":1,\"data\":{\"amount\":2,\"status\":\"open\"}}");
   ASSERT_EQ(a.status, 200) << a.body;
   EXPECT_EQ(a.Num("version"), 2);
-  WfResp b = g_srv->Post("/mcp/update_entity", base + "\"version\":1,\"data\":{\"amount\":3,\"status\":\"open\"}}");
+  WfResp b = g_srv->Post("/mcp/update_entity",
+                         base + "\"version\":1,\"data\":{\"amount\":3,\"status\":\"open\"}}");
   EXPECT_EQ(b.status, 409) << b.body;
   EXPECT_NE(b.ErrorMessage().find("current_version=2"), std::string::npos) << b.body;
   WfResp t = g_srv->Post("/mcp/update_entity", base + "\"version\":2,\"tags\":[\"x\"]}");
   ASSERT_EQ(t.status, 200) << t.body;
   EXPECT_EQ(t.Num("version"), 3);
-  EXPECT_EQ(cJSON_GetObjectItem(t.Get("data"), "amount")->valueint, 2) << "tags-only update keeps data";
-  WfResp missing = g_srv->Post("/mcp/update_entity", "{\"project_id\":\"" + p +
-                                                         "\",\"id\":\"00000000-0000-4000-8000-000000000000\","
-                                                         "\"version\":1,\"tags\":[]}");
+  EXPECT_EQ(cJSON_GetObjectItem(t.Get("data"), "amount")->valueint, 2)
+      << "tags-only update keeps data";
+  WfResp missing =
+      g_srv->Post("/mcp/update_entity", "{\"project_id\":\"" + p +
+                                            "\",\"id\":\"00000000-0000-4000-8000-000000000000\","
+                                            "\"version\":1,\"tags\":[]}");
   EXPECT_EQ(missing.status, 404) << missing.body;
 }
 
 TEST_F(Workflow, Entities_JsonbFilterContainmentAndComparisons) {
   std::string p = NewProject();
   RegisterInvoice(p);
-  std::string e50 = CreateEntity(p, "{\"amount\":50,\"status\":\"open\",\"vendor\":{\"name\":\"acme\",\"country\":\"DE\"}}", "[\"q1\"]");
-  std::string e150 = CreateEntity(p, "{\"amount\":150,\"status\":\"paid\",\"vendor\":{\"name\":\"bolt\",\"country\":\"FR\"}}", "[\"q1\",\"big\"]");
-  std::string e500 = CreateEntity(p, "{\"amount\":500,\"status\":\"open\",\"lines\":[{\"sku\":\"a\"},{\"sku\":\"b\"}]}", "[\"big\"]");
+  std::string e50 = CreateEntity(
+      p, "{\"amount\":50,\"status\":\"open\",\"vendor\":{\"name\":\"acme\",\"country\":\"DE\"}}",
+      "[\"q1\"]");
+  std::string e150 = CreateEntity(
+      p, "{\"amount\":150,\"status\":\"paid\",\"vendor\":{\"name\":\"bolt\",\"country\":\"FR\"}}",
+      "[\"q1\",\"big\"]");
+  std::string e500 = CreateEntity(
+      p, "{\"amount\":500,\"status\":\"open\",\"lines\":[{\"sku\":\"a\"},{\"sku\":\"b\"}]}",
+      "[\"big\"]");
   auto q = [&](const std::string &args) {
     WfResp r = g_srv->Post("/query_entities", "{\"project_id\":\"" + p + "\"" + args + "}");
     EXPECT_EQ(r.status, 200) << args << " " << r.body;
@@ -289,17 +323,22 @@ TEST_F(Workflow, Entities_JsonbFilterContainmentAndComparisons) {
   WfResp page = g_srv->Post("/query_entities", "{\"project_id\":\"" + p + "\",\"limit\":2}");
   EXPECT_EQ(page.Num("count"), 2);
   EXPECT_TRUE(cJSON_IsTrue(page.Get("has_more")));
-  WfResp page2 = g_srv->Post("/query_entities", "{\"project_id\":\"" + p + "\",\"limit\":2,\"offset\":2}");
+  WfResp page2 =
+      g_srv->Post("/query_entities", "{\"project_id\":\"" + p + "\",\"limit\":2,\"offset\":2}");
   EXPECT_EQ(page2.Num("count"), 1);
   EXPECT_FALSE(cJSON_IsTrue(page2.Get("has_more")));
   WfResp notuuid = g_srv->Post("/query_entities", "{\"project_id\":\"nope\"}");
   EXPECT_EQ(notuuid.status, 400) << notuuid.body;
-  EXPECT_NE(notuuid.ErrorMessage().find("project_id must be a UUID"), std::string::npos) << notuuid.body;
-  WfResp noproj = g_srv->Post("/query_entities", "{\"project_id\":\"00000000-0000-4000-8000-000000000000\"}");
+  EXPECT_NE(notuuid.ErrorMessage().find("project_id must be a UUID"), std::string::npos)
+      << notuuid.body;
+  WfResp noproj =
+      g_srv->Post("/query_entities", "{\"project_id\":\"00000000-0000-4000-8000-000000000000\"}");
   EXPECT_EQ(noproj.status, 404) << noproj.body;
-  WfResp noproj2 = g_srv->Post("/query_work_items", "{\"project_id\":\"00000000-0000-4000-8000-000000000000\"}");
+  WfResp noproj2 =
+      g_srv->Post("/query_work_items", "{\"project_id\":\"00000000-0000-4000-8000-000000000000\"}");
   EXPECT_EQ(noproj2.status, 404) << noproj2.body;
-  WfResp bad = g_srv->Post("/query_entities", "{\"project_id\":\"" + p + "\",\"filter\":{\"amount\":{\"$like\":1}}}");
+  WfResp bad = g_srv->Post("/query_entities",
+                           "{\"project_id\":\"" + p + "\",\"filter\":{\"amount\":{\"$like\":1}}}");
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.ErrorMessage().find("filter.amount"), std::string::npos) << bad.body;
 }
@@ -309,9 +348,10 @@ TEST_F(Workflow, Entities_JsonbFilterContainmentAndComparisons) {
 TEST_F(Workflow, WorkItems_CreateIs201AndGetByRestRoute) {
   std::string p = NewProject();
   Switch(p);
-  WfResp c = g_srv->Post("/mcp/work_items",
-                         "{\"title\":\"Investigate\",\"item_type\":\"research\",\"metadata\":{\"prio\":2},"
-                         "\"entity_references\":[\"chunk-1\",\"chunk-2\"]}");
+  WfResp c =
+      g_srv->Post("/mcp/work_items",
+                  "{\"title\":\"Investigate\",\"item_type\":\"research\",\"metadata\":{\"prio\":2},"
+                  "\"entity_references\":[\"chunk-1\",\"chunk-2\"]}");
   ASSERT_EQ(c.status, 201) << c.body;
   EXPECT_EQ(c.Str("project_id"), p) << "defaults to the active project";
   EXPECT_EQ(c.Str("status"), "active");
@@ -333,7 +373,8 @@ TEST_F(Workflow, WorkItems_StaleVersionIs409) {
   std::string p = NewProject();
   std::string id = CreateItem(p, "a");
   std::string base = "{\"project_id\":\"" + p + "\",\"id\":\"" + id + "\",";
-  WfResp a = g_srv->Post("/mcp/update_work_item", base + "\"version\":1,\"title\":\"b\",\"metadata\":{\"k\":1}}");
+  WfResp a = g_srv->Post("/mcp/update_work_item",
+                         base + "\"version\":1,\"title\":\"b\",\"metadata\":{\"k\":1}}");
   ASSERT_EQ(a.status, 200) << a.body;
   EXPECT_EQ(a.Num("version"), 2);
   EXPECT_EQ(a.Str("title"), "b");
@@ -351,19 +392,24 @@ TEST_F(Workflow, Concurrency_SameVersionFrom5ClientsExactlyOneWins) {
   std::string w = CreateItem(p, "race");
   std::atomic<int> ok_e{0}, conflict_e{0}, ok_w{0}, conflict_w{0}, other{0};
   auto tally = [&](long status, std::atomic<int> &ok, std::atomic<int> &conflict) {
-    if (status == 200) ok++;
-    else if (status == 409) conflict++;
-    else other++;
+    if (status == 200)
+      ok++;
+    else if (status == 409)
+      conflict++;
+    else
+      other++;
   };
   std::vector<std::thread> th;
   for (int i = 0; i < 5; i++) {
     th.emplace_back([&, i] {
-      WfResp a = g_srv->Post("/mcp/update_entity", "{\"project_id\":\"" + p + "\",\"id\":\"" + e +
-                                                       "\",\"version\":1,\"data\":{\"amount\":" +
-                                                       std::to_string(i + 10) + ",\"status\":\"open\"}}");
+      WfResp a = g_srv->Post("/mcp/update_entity",
+                             "{\"project_id\":\"" + p + "\",\"id\":\"" + e +
+                                 "\",\"version\":1,\"data\":{\"amount\":" + std::to_string(i + 10) +
+                                 ",\"status\":\"open\"}}");
       tally(a.status, ok_e, conflict_e);
-      WfResp b = g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + w +
-                                                          "\",\"version\":1,\"title\":\"t" + std::to_string(i) + "\"}");
+      WfResp b = g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" +
+                                                          w + "\",\"version\":1,\"title\":\"t" +
+                                                          std::to_string(i) + "\"}");
       tally(b.status, ok_w, conflict_w);
     });
   }
@@ -382,17 +428,20 @@ TEST_F(Workflow, Concurrency_CrossedMovesCannotBuildACycle) {
     std::string a = CreateItem(p, "a"), b = CreateItem(p, "b");
     WfResp r1, r2;
     std::thread t1([&] {
-      r1 = g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + a +
-                                                    "\",\"version\":1,\"parent_id\":\"" + b + "\"}");
+      r1 =
+          g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + a +
+                                                   "\",\"version\":1,\"parent_id\":\"" + b + "\"}");
     });
     std::thread t2([&] {
-      r2 = g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + b +
-                                                    "\",\"version\":1,\"parent_id\":\"" + a + "\"}");
+      r2 =
+          g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + b +
+                                                   "\",\"version\":1,\"parent_id\":\"" + a + "\"}");
     });
     t1.join();
     t2.join();
     EXPECT_EQ((r1.status == 200) + (r2.status == 200), 1) << r1.body << " / " << r2.body;
-    WfResp roots = g_srv->Post("/query_work_items", "{\"project_id\":\"" + p + "\",\"roots_only\":true}");
+    WfResp roots =
+        g_srv->Post("/query_work_items", "{\"project_id\":\"" + p + "\",\"roots_only\":true}");
     EXPECT_EQ(roots.Num("count"), 1) << "exactly one root remains: " << roots.body;
   }
 }
@@ -400,33 +449,42 @@ TEST_F(Workflow, Concurrency_CrossedMovesCannotBuildACycle) {
 TEST_F(Workflow, WorkItems_HierarchyDepthAtMost5) {
   std::string p = NewProject();
   std::vector<std::string> chain{CreateItem(p, "d0")};
-  for (int d = 1; d <= 5; d++) chain.push_back(CreateItem(p, "d" + std::to_string(d), chain.back()));
-  WfResp deepest = g_srv->Post("/mcp/get_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + chain[5] + "\"}");
+  for (int d = 1; d <= 5; d++)
+    chain.push_back(CreateItem(p, "d" + std::to_string(d), chain.back()));
+  WfResp deepest = g_srv->Post("/mcp/get_work_item",
+                               "{\"project_id\":\"" + p + "\",\"id\":\"" + chain[5] + "\"}");
   EXPECT_EQ(deepest.Num("depth"), 5);
-  WfResp six = g_srv->Post("/mcp/work_items", "{\"project_id\":\"" + p + "\",\"title\":\"d6\",\"item_type\":\"task\","
-                                                  "\"parent_id\":\"" + chain[5] + "\"}");
+  WfResp six = g_srv->Post("/mcp/work_items", "{\"project_id\":\"" + p +
+                                                  "\",\"title\":\"d6\",\"item_type\":\"task\","
+                                                  "\"parent_id\":\"" +
+                                                  chain[5] + "\"}");
   EXPECT_EQ(six.status, 400) << six.body;
   EXPECT_NE(six.ErrorMessage().find("depth"), std::string::npos) << six.body;
   // Moving a 2-level subtree under depth 4 would put its leaf at depth 6.
   std::string other = CreateItem(p, "o0");
   std::string other_child = CreateItem(p, "o1", other);
-  WfResp mv = g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + other +
-                                                       "\",\"version\":1,\"parent_id\":\"" + chain[4] + "\"}");
+  WfResp mv = g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" +
+                                                       other + "\",\"version\":1,\"parent_id\":\"" +
+                                                       chain[4] + "\"}");
   EXPECT_EQ(mv.status, 400) << mv.body;
   // Under depth 3 it fits: the subtree's depths shift.
-  WfResp ok = g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + other +
-                                                       "\",\"version\":1,\"parent_id\":\"" + chain[3] + "\"}");
+  WfResp ok = g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" +
+                                                       other + "\",\"version\":1,\"parent_id\":\"" +
+                                                       chain[3] + "\"}");
   ASSERT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(ok.Num("depth"), 4);
-  WfResp child = g_srv->Post("/mcp/get_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + other_child + "\"}");
+  WfResp child = g_srv->Post("/mcp/get_work_item",
+                             "{\"project_id\":\"" + p + "\",\"id\":\"" + other_child + "\"}");
   EXPECT_EQ(child.Num("depth"), 5);
   // And back to a root.
-  WfResp root = g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + other +
-                                                         "\",\"version\":2,\"parent_id\":null}");
+  WfResp root =
+      g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + other +
+                                               "\",\"version\":2,\"parent_id\":null}");
   ASSERT_EQ(root.status, 200) << root.body;
   EXPECT_EQ(root.Num("depth"), 0);
   EXPECT_TRUE(cJSON_IsNull(root.Get("parent_id")));
-  child = g_srv->Post("/mcp/get_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + other_child + "\"}");
+  child = g_srv->Post("/mcp/get_work_item",
+                      "{\"project_id\":\"" + p + "\",\"id\":\"" + other_child + "\"}");
   EXPECT_EQ(child.Num("depth"), 1);
 }
 
@@ -437,7 +495,8 @@ TEST_F(Workflow, WorkItems_CyclesRefused) {
   std::string c = CreateItem(p, "c", b);
   auto move = [&](const std::string &id, const std::string &parent) {
     return g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + id +
-                                                    "\",\"version\":1,\"parent_id\":\"" + parent + "\"}");
+                                                    "\",\"version\":1,\"parent_id\":\"" + parent +
+                                                    "\"}");
   };
   WfResp self = move(a, a);
   EXPECT_EQ(self.status, 400) << self.body;
@@ -448,7 +507,8 @@ TEST_F(Workflow, WorkItems_CyclesRefused) {
   WfResp child = move(a, b);
   EXPECT_EQ(child.status, 400) << child.body;
   // The tree is unchanged: a is still the root.
-  WfResp ga = g_srv->Post("/mcp/get_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + a + "\"}");
+  WfResp ga =
+      g_srv->Post("/mcp/get_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + a + "\"}");
   EXPECT_TRUE(cJSON_IsNull(ga.Get("parent_id")));
   EXPECT_EQ(ga.Num("version"), 1);
 }
@@ -458,7 +518,8 @@ TEST_F(Workflow, WorkItems_QueryByStatusTypeParent) {
   std::string root = CreateItem(p, "root");
   std::string k1 = CreateItem(p, "k1", root, ",\"status\":\"done\"");
   std::string k2 = CreateItem(p, "k2", root);
-  WfResp r = g_srv->Post("/mcp/work_items", "{\"project_id\":\"" + p + "\",\"title\":\"s\",\"item_type\":\"session\"}");
+  WfResp r = g_srv->Post("/mcp/work_items", "{\"project_id\":\"" + p +
+                                                "\",\"title\":\"s\",\"item_type\":\"session\"}");
   std::string s = r.Str("id");
   auto q = [&](const std::string &args) {
     WfResp w = g_srv->Post("/query_work_items", "{\"project_id\":\"" + p + "\"" + args + "}");
@@ -483,14 +544,17 @@ TEST_F(Workflow, Tenants_ProjectsNeverSeeEachOthersData) {
   std::string ea = CreateEntity(a, "{\"amount\":1,\"status\":\"open\"}");
   std::string eb = CreateEntity(b, "{\"amount\":1,\"status\":\"open\"}");
   std::string wa = CreateItem(a, "a-item");
-  WfResp qa = g_srv->Post("/query_entities", "{\"project_id\":\"" + a + "\",\"filter\":{\"status\":\"open\"}}");
-  WfResp qb = g_srv->Post("/query_entities", "{\"project_id\":\"" + b + "\",\"filter\":{\"status\":\"open\"}}");
+  WfResp qa = g_srv->Post("/query_entities",
+                          "{\"project_id\":\"" + a + "\",\"filter\":{\"status\":\"open\"}}");
+  WfResp qb = g_srv->Post("/query_entities",
+                          "{\"project_id\":\"" + b + "\",\"filter\":{\"status\":\"open\"}}");
   EXPECT_EQ(Ids(qa, "entities"), (std::set<std::string>{ea}));
   EXPECT_EQ(Ids(qb, "entities"), (std::set<std::string>{eb}));
   WfResp wb = g_srv->Post("/query_work_items", "{\"project_id\":\"" + b + "\"}");
   EXPECT_EQ(wb.Num("count"), 0) << wb.body;
   // Direct access by id from the other project: not found, and no change possible.
-  WfResp g = g_srv->Post("/mcp/get_work_item", "{\"project_id\":\"" + b + "\",\"id\":\"" + wa + "\"}");
+  WfResp g =
+      g_srv->Post("/mcp/get_work_item", "{\"project_id\":\"" + b + "\",\"id\":\"" + wa + "\"}");
   EXPECT_EQ(g.status, 404) << g.body;
   WfResp u = g_srv->Post("/mcp/update_entity", "{\"project_id\":\"" + b + "\",\"id\":\"" + ea +
                                                    "\",\"version\":1,\"tags\":[\"stolen\"]}");
@@ -499,8 +563,10 @@ TEST_F(Workflow, Tenants_ProjectsNeverSeeEachOthersData) {
                                                        "\",\"version\":1,\"title\":\"stolen\"}");
   EXPECT_EQ(uw.status, 404) << uw.body;
   // A parent from another project is refused.
-  WfResp cross = g_srv->Post("/mcp/work_items", "{\"project_id\":\"" + b + "\",\"title\":\"x\",\"item_type\":\"task\","
-                                                    "\"parent_id\":\"" + wa + "\"}");
+  WfResp cross = g_srv->Post("/mcp/work_items", "{\"project_id\":\"" + b +
+                                                    "\",\"title\":\"x\",\"item_type\":\"task\","
+                                                    "\"parent_id\":\"" +
+                                                    wa + "\"}");
   EXPECT_EQ(cross.status, 404) << cross.body;
   // Through the active project as well.
   Switch(b);
@@ -515,8 +581,10 @@ TEST_F(Workflow, Tenants_ProjectsNeverSeeEachOthersData) {
 
 TEST_F(Workflow, US2_CodebaseDownWorkItemStillReturnedWithWarning) {
   std::string p = NewProject();
-  std::string id = CreateItem(p, "refs", "", ",\"entity_references\":[\"c1\",\"c2\",\"c3\",\"c4\",\"c5\"]");
-  WfResp g = g_srv->Post("/mcp/get_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + id + "\"}");
+  std::string id =
+      CreateItem(p, "refs", "", ",\"entity_references\":[\"c1\",\"c2\",\"c3\",\"c4\",\"c5\"]");
+  WfResp g =
+      g_srv->Post("/mcp/get_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + id + "\"}");
   ASSERT_EQ(g.status, 200) << g.body;
   const cJSON *w = g.Get("warnings");
   ASSERT_EQ(cJSON_GetArraySize(w), 1) << g.body;
@@ -528,7 +596,8 @@ TEST_F(Workflow, US2_CodebaseDownWorkItemStillReturnedWithWarning) {
   EXPECT_LT(g.ms, 600.0);
   // No references: nothing to check, no warning.
   std::string plain = CreateItem(p, "plain");
-  WfResp g2 = g_srv->Post("/mcp/get_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + plain + "\"}");
+  WfResp g2 =
+      g_srv->Post("/mcp/get_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + plain + "\"}");
   EXPECT_EQ(cJSON_GetArraySize(g2.Get("warnings")), 0) << g2.body;
 }
 
@@ -552,7 +621,8 @@ TEST_F(Workflow, EdgeCase_RapidSwitchingFrom5ClientsStaysConsistent) {
         const std::string &target = projects[(c + k * 3) % 5];
         WfResp r = g_srv->Post("/switch_project", "{\"project_id\":\"" + target + "\"}");
         const cJSON *ap = r.Get("active_project");
-        acks[slot] = {r.Num("switch_seq"), cJSON_IsObject(ap) ? cJSON_GetObjectItem(ap, "id")->valuestring : "",
+        acks[slot] = {r.Num("switch_seq"),
+                      cJSON_IsObject(ap) ? cJSON_GetObjectItem(ap, "id")->valuestring : "",
                       r.status};
         EXPECT_EQ(acks[slot].id, target);
       }
@@ -570,7 +640,8 @@ TEST_F(Workflow, EdgeCase_RapidSwitchingFrom5ClientsStaysConsistent) {
   }
   EXPECT_EQ(seqs.size(), 10u) << "every switch was applied exactly once, in one order";
   EXPECT_EQ(*seqs.rbegin() - *seqs.begin(), 9) << "switch_seq values are consecutive";
-  EXPECT_EQ(ActiveId(), last->id) << "the active project is the one of the last acknowledged switch";
+  EXPECT_EQ(ActiveId(), last->id)
+      << "the active project is the one of the last acknowledged switch";
 }
 
 TEST_F(Workflow, Persistence_ActiveProjectSurvivesRestart) {
