@@ -191,6 +191,11 @@ static void check_references(srv_call *call, cJSON *item) {
   int k = 0;
   const cJSON *e;
   cJSON_ArrayForEach(e, refs) if (cJSON_IsString(e)) ids[k++] = e->valuestring;
+  if (k == 0) { /* defensive: entity_references is a text[], so never only non-strings */
+    free(ids);
+    cJSON_AddBoolToObject(item, "references_checked", 1);
+    return;
+  }
   cJSON *missing = NULL;
   srv_err err;
   srv_err_clear(&err);
