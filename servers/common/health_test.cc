@@ -12,6 +12,14 @@
 #include "models/health.h"
 #include "servers/common/health.h"
 
+// Timing bounds hold for normal builds; sanitizer builds are 5-50x slower, so there the figures
+// are only recorded.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kTimed = false;
+#else
+constexpr bool kTimed = true;
+#endif
+
 namespace {
 
 srv_pool_stats Stats(int size, int in_use, int max, double ping_ms, int connected = 1,
@@ -110,5 +118,7 @@ TEST(Health, US5_RenderFromMemoryIsFarUnderOneMillisecond) {
   double p99 = us[(size_t)(kRuns * 0.99)];
   RecordProperty("health_render_p50_us", std::to_string(us[kRuns / 2]));
   RecordProperty("health_render_p99_us", std::to_string(p99));
-  EXPECT_LT(us[kRuns / 2], 1000.0);  // the /health goal is p99 <= 1 ms end to end
+  if (kTimed) {
+    EXPECT_LT(us[kRuns / 2], 1000.0);  // the /health goal is p99 <= 1 ms end to end
+  }
 }

@@ -18,6 +18,14 @@
 #include "servers/common/metrics.h"
 #include "servers/common/timeutil.h"
 
+// Timing bounds hold for normal builds; sanitizer builds are 5-50x slower, so there the figures
+// are only recorded.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kTimed = false;
+#else
+constexpr bool kTimed = true;
+#endif
+
 namespace {
 
 struct Sample {
@@ -268,7 +276,9 @@ TEST(Metrics, HotPathIsCheap) {
   }
   double ns_per_op = (double)(srv_mono_us() - t0) * 1000.0 / kIters;
   RecordProperty("ns_per_inc_and_observe", std::to_string(ns_per_op));
-  EXPECT_LT(ns_per_op, 1000.0);  // well under a microsecond even unoptimised / sanitised
+  if (kTimed) {
+    EXPECT_LT(ns_per_op, 1000.0);  // well under a microsecond
+  }
 }
 
 TEST(Metrics, US5_RenderingARealisticRegistryIsFast) {
@@ -306,8 +316,10 @@ TEST(Metrics, US5_RenderingARealisticRegistryIsFast) {
   RecordProperty("prometheus_render_p99_us", std::to_string(text_us[kRuns * 99 / 100]));
   RecordProperty("json_render_p50_us", std::to_string(json_us[kRuns / 2]));
   RecordProperty("json_render_p99_us", std::to_string(json_us[kRuns * 99 / 100]));
-  EXPECT_LT(text_us[kRuns / 2], 2000);  // the /metrics goal is p99 <= 2 ms end to end
-  EXPECT_LT(json_us[kRuns / 2], 5000);
+  if (kTimed) {
+    EXPECT_LT(text_us[kRuns / 2], 2000);  // the /metrics goal is p99 <= 2 ms end to end
+    EXPECT_LT(json_us[kRuns / 2], 5000);
+  }
 }
 
 TEST(Metrics, NameRulesAreEnforced) {
