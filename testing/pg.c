@@ -69,9 +69,8 @@ static const char k_watchdog_script[] =
     "  while kill -0 \"$pid\" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done\n"
     "  kill -KILL \"$pid\" 2>/dev/null\n"
     "fi\n"
-    "for p in /proc/[0-9]*; do\n"
-    "  case \"$(readlink \"$p/cwd\" 2>/dev/null)\" in \"$d\"/*) kill -KILL \"${p#/proc/}\" "
-    "2>/dev/null;; esac\n"
+    "for p in $(find /proc -mindepth 2 -maxdepth 2 -name cwd -lname \"$d/*\" 2>/dev/null); do\n"
+    "  p=${p#/proc/}; kill -KILL \"${p%/cwd}\" 2>/dev/null\n"
     "done\n"
     "rm -rf \"$d\"\n";
 
@@ -255,6 +254,39 @@ static int run_initdb(const char *bindir, const char *dir, const char *datadir, 
   return TST_OK;
 }
 
+/* Creates the caller's database in a stopped cluster (single-user mode), so that every copy of the
+ * template has it without a CREATE DATABASE per cluster. */
+static int create_main_db_offline(const char *bindir, const char *dir, const char *datadir,
+                                  tst_err *err) {
+  char script[800], log[200];
+  const char *argv[] = {"sh", "-c", script, NULL};
+  pid_t pid;
+  int st = 0, rc;
+  snprintf(script, sizeof(script),
+           "echo 'CREATE DATABASE " MAIN_DB
+           ";' | exec '%s/postgres' --single -D '%s' -c fsync=off "
+           "postgres",
+           bindir, datadir);
+  snprintf(log, sizeof(log), "%s/single.log", dir);
+  tst_spawn_opts o = {"/bin/sh", argv, NULL, log, dir, PG_USER, 1};
+  rc = tst_spawn(&o, &pid, err);
+  if (rc != TST_OK) return rc;
+  if (tst_wait(pid, 120000, &st) != TST_OK) {
+    kill(pid, SIGKILL);
+    tst_wait(pid, -1, NULL);
+    return tst_err_set(err, TST_ETIMEOUT, "single-user postgres did not finish in 120 s (log %s)",
+                       log);
+  }
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+    char tail[300], how[64];
+    tst_file_tail(log, 4, tail, sizeof(tail));
+    tst_describe_status(st, how, sizeof(how));
+    return tst_err_set(err, TST_ESTART, "creating " MAIN_DB " in the template failed (%s): %s", how,
+                       tail);
+  }
+  return TST_OK;
+}
+
 /* Makes dir (mode 0700) owned by the postgres user when running as root. */
 static int own_dir(const char *dir, tst_err *err) {
   struct passwd *pw;
@@ -270,13 +302,20 @@ static int own_dir(const char *dir, tst_err *err) {
   return TST_OK;
 }
 
-/* ---- per-process template cluster --------------------------------------------------------------
- * initdb costs about 2 s of CPU; copying its result costs a quarter of that. The first cluster a
- * process starts runs initdb once into a private template directory (removed at exit, or by its
- * watchdog if the process dies); every cluster then starts from a copy of it. */
+/* ---- template cluster
+ * ---------------------------------------------------------------------------- initdb (+ creating
+ * tst_main) costs about 2.5 s of CPU; copying the result costs a fifth of that. So a cluster starts
+ * from a copy of a template: the machine-wide cache /tmp/tst_pg_template.<bindir>.<layout> when
+ * present, else one this process builds privately (removed at exit, or by its watchdog if the
+ * process dies) and then publishes as the cache with an atomic rename (a concurrent builder that
+ * loses the race just uses the winner's). The cache is read-only once published.
+ * TST_PG_TEMPLATE_CACHE=0 keeps templates private to the process. */
+
+#define TEMPLATE_LAYOUT "v1" /* bump when initdb flags or the template's content change */
 
 static struct {
   int ready;
+  int shared; /* 1: dir is the machine-wide cache (never removed by us) */
   pid_t owner;
   char dir[128];
   char datadir[160];
@@ -288,7 +327,7 @@ static struct {
 static void template_remove(void *unused) {
   (void)unused;
   pthread_mutex_lock(&g_lock);
-  if (g_tpl.ready && g_tpl.owner == getpid()) {
+  if (g_tpl.ready && !g_tpl.shared && g_tpl.owner == getpid()) {
     tst_rmtree(g_tpl.dir);
     tst_watchdog_disarm(g_tpl.wd_pid, g_tpl.wd_fd);
     g_tpl.ready = 0;
@@ -308,25 +347,71 @@ static int template_build(const char *bindir, tst_err *err) {
   }
   rc = own_dir(g_tpl.dir, err);
   if (rc == TST_OK) rc = run_initdb(bindir, g_tpl.dir, g_tpl.datadir, err);
+  if (rc == TST_OK) rc = create_main_db_offline(bindir, g_tpl.dir, g_tpl.datadir, err);
   if (rc != TST_OK) {
     tst_rmtree(g_tpl.dir);
     tst_watchdog_disarm(g_tpl.wd_pid, g_tpl.wd_fd);
     return rc;
   }
   g_tpl.ready = 1;
+  g_tpl.shared = 0;
   g_tpl.owner = getpid();
   tst_cleanup_add(template_remove, &g_tpl);
   return TST_OK;
 }
 
-/* Fills pg->datadir with a fresh cluster: a copy of the process's template. */
+static int shared_cache_enabled(void) {
+  const char *v = getenv("TST_PG_TEMPLATE_CACHE");
+  return v == NULL || strcmp(v, "0") != 0;
+}
+
+static void shared_cache_path(const char *bindir, char *out, size_t n) {
+  size_t len = (size_t)snprintf(out, n, "/tmp/tst_pg_template.");
+  for (const char *p = bindir; *p != '\0' && len + 8 < n; p++) out[len++] = *p == '/' ? '_' : *p;
+  snprintf(out + len, n - len, "." TEMPLATE_LAYOUT);
+}
+
+static void use_shared(const char *path, const char *bindir) {
+  snprintf(g_tpl.dir, sizeof(g_tpl.dir), "%s", path);
+  snprintf(g_tpl.datadir, sizeof(g_tpl.datadir), "%s/data", path);
+  snprintf(g_tpl.bindir, sizeof(g_tpl.bindir), "%s", bindir);
+  g_tpl.ready = 1;
+  g_tpl.shared = 1;
+  g_tpl.owner = getpid();
+}
+
+/* Makes g_tpl a usable template for bindir (caller holds g_lock). */
+static int template_get(const char *bindir, tst_err *err) {
+  char shared[128], probe[200];
+  int rc;
+  if (g_tpl.ready && strcmp(g_tpl.bindir, bindir) == 0) return TST_OK;
+  shared_cache_path(bindir, shared, sizeof(shared));
+  snprintf(probe, sizeof(probe), "%s/data/PG_VERSION", shared);
+  if (shared_cache_enabled() && access(probe, R_OK) == 0) {
+    use_shared(shared, bindir);
+    return TST_OK;
+  }
+  rc = template_build(bindir, err);
+  if (rc != TST_OK || !shared_cache_enabled()) return rc;
+  /* Publish (or, if another process was first, adopt theirs and drop ours). */
+  if (rename(g_tpl.dir, shared) != 0) {
+    if (access(probe, R_OK) != 0) return TST_OK; /* cannot publish: keep the private one */
+    tst_rmtree(g_tpl.dir);
+  }
+  tst_cleanup_remove(&g_tpl);
+  tst_watchdog_disarm(g_tpl.wd_pid, g_tpl.wd_fd);
+  use_shared(shared, bindir);
+  return TST_OK;
+}
+
+/* Fills pg->datadir with a fresh cluster: a copy of the template. */
 static int init_datadir(tst_pg *pg, tst_err *err) {
   const char *argv[] = {"cp", "-a", g_tpl.datadir, pg->datadir, NULL};
   char log[200];
   pid_t pid;
   int st = 0, rc = TST_OK;
   pthread_mutex_lock(&g_lock);
-  if (!g_tpl.ready || strcmp(g_tpl.bindir, pg->bindir) != 0) rc = template_build(pg->bindir, err);
+  rc = template_get(pg->bindir, err);
   if (rc == TST_OK) {
     snprintf(log, sizeof(log), "%s/copy.log", pg->dir);
     tst_spawn_opts o = {"/bin/cp", argv, NULL, log, pg->dir, NULL, 0};
@@ -456,8 +541,6 @@ static int start_ephemeral(tst_pg *pg, tst_err *err) {
   if (rc != TST_OK) return rc;
   snprintf(pg->dbname, sizeof(pg->dbname), MAIN_DB);
   make_url(pg, "postgres", pg->admin_url, sizeof(pg->admin_url), NULL);
-  rc = exec_sql(pg->admin_url, "CREATE DATABASE " MAIN_DB, NULL, NULL, err);
-  if (rc != TST_OK) return rc;
   return make_url(pg, pg->dbname, pg->url, sizeof(pg->url), err);
 }
 
@@ -499,6 +582,80 @@ static int start_external(tst_pg *pg, const char *url, tst_err *err) {
   return make_url(pg, pg->dbname, pg->url, sizeof(pg->url), err);
 }
 
+/* ---- sweeping up after killed test processes
+ * ------------------------------------------------------ Under Bazel a test that times out is
+ * killed together with all its descendants, watchdogs included, so its cluster directory stays
+ * behind (its processes are gone). The first tst_pg_start of each process removes such leftovers:
+ * /tmp/tst_pg.* and /tmp/tst_pgtpl.* directories older than two minutes that no live watchdog
+ * guards (processes still working in one are killed first). TST_PG_NO_SWEEP=1 turns this off. */
+
+static int guarded(const char *dir) {
+  DIR *d = opendir("/proc");
+  struct dirent *e;
+  int found = 0;
+  if (d == NULL) return 1; /* cannot tell: leave it */
+  while (!found && (e = readdir(d)) != NULL) {
+    char path[300], buf[4096];
+    FILE *f;
+    size_t n;
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+    f = fopen(path, "rb");
+    if (f == NULL) continue;
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* A watchdog's argv is: sh -c SCRIPT tst-watchdog DIR [ARG2]. */
+    for (size_t i = 0; i + 13 < n; i++) {
+      if (memcmp(buf + i, "tst-watchdog", 13) == 0 && strcmp(buf + i + 13, dir) == 0) found = 1;
+    }
+  }
+  closedir(d);
+  return found;
+}
+
+void tst_pg_sweep(int min_age_seconds) {
+  static const char *const patterns[] = {"/tmp/tst_pg.*", "/tmp/tst_pgtpl.*"};
+  time_t now = time(NULL);
+  for (size_t p = 0; p < sizeof(patterns) / sizeof(patterns[0]); p++) {
+    glob_t g;
+    memset(&g, 0, sizeof(g));
+    if (glob(patterns[p], GLOB_ONLYDIR, NULL, &g) != 0) continue;
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+      char data[300];
+      struct stat st;
+      if (stat(g.gl_pathv[i], &st) != 0 || now - st.st_mtime < min_age_seconds ||
+          guarded(g.gl_pathv[i])) {
+        continue;
+      }
+      snprintf(data, sizeof(data), "%s/data", g.gl_pathv[i]);
+      kill_stragglers(data);
+      tst_rmtree(g.gl_pathv[i]);
+    }
+    globfree(&g);
+  }
+}
+
+static void *sweep_thread(void *unused) {
+  (void)unused;
+  tst_pg_sweep(120);
+  return NULL;
+}
+
+/* Runs the sweep on a detached thread, off the test's critical path (if the process exits first,
+ * the next process finishes the job). */
+static void start_sweeper(void) {
+  pthread_t t;
+  pthread_attr_t a;
+  pthread_attr_init(&a);
+  pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+  if (pthread_create(&t, &a, sweep_thread, NULL) != 0) { /* no sweep this time */
+  }
+  pthread_attr_destroy(&a);
+}
+
+static pthread_once_t g_sweep_once = PTHREAD_ONCE_INIT;
+
 /* ---- public API --------------------------------------------------------------------------------
  */
 
@@ -515,6 +672,7 @@ int tst_pg_start(tst_pg **out, tst_err *err) {
   if (ext != NULL && ext[0] != '\0') {
     rc = start_external(pg, ext, err);
   } else {
+    if (getenv("TST_PG_NO_SWEEP") == NULL) pthread_once(&g_sweep_once, start_sweeper);
     rc = start_ephemeral(pg, err);
   }
   tst_cleanup_add(destroy_at_exit, pg);

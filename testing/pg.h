@@ -7,6 +7,10 @@
  * loopback TCP port. As root both run as the `postgres` user. The binaries come from the newest
  * /usr/lib/postgresql/<N>/bin (override: env TST_PG_BINDIR).
  *
+ * A cluster starts from a copy of a template data directory (initdb + the tst_main database, made
+ * once): the machine-wide cache /tmp/tst_pg_template.<bindir>.v1, built and published atomically by
+ * the first test that needs it (TST_PG_TEMPLATE_CACHE=0: a private template per process instead).
+ *
  * No orphans: each cluster has a watchdog process (its own session) that holds the read end of a
  * pipe from the test process; when the test process dies for any reason the pipe closes and the
  * watchdog stops the cluster and removes the directory. An atexit handler destroys every cluster
@@ -82,6 +86,13 @@ int tst_pg_restart(tst_pg *pg, tst_err *err);
 /* Stops the cluster, removes its directory and frees pg (in DATABASE_URL mode: drops the
  * databases created through pg). NULL is a no-op. Never fails; problems go to stderr. */
 void tst_pg_destroy(tst_pg *pg);
+
+/* Removes cluster directories (/tmp/tst_pg.*, /tmp/tst_pgtpl.*) left by test processes that were
+ * killed together with their watchdogs (Bazel kills every descendant of a timed-out test): those
+ * older than min_age_seconds that no live watchdog guards; processes still running in one are
+ * killed first. The first tst_pg_start of a process runs this (120 s) on a background thread;
+ * TST_PG_NO_SWEEP=1 turns that off. Never fails. */
+void tst_pg_sweep(int min_age_seconds);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,7 @@
 #include <libpq-fe.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -193,6 +194,30 @@ TEST_F(PgEnv, Issue3_KilledTestProcessLeavesNoOrphans) {
   }
   EXPECT_TRUE(gone) << "cluster of a killed test process survived: postmaster " << pm << " dir "
                     << dir;
+}
+
+TEST_F(PgEnv, Issue3_SweepRemovesUnguardedLeftoversOnly) {
+  char stale[] = "/tmp/tst_pg.sweepXXXXXX";
+  ASSERT_NE(nullptr, mkdtemp(stale));
+  ASSERT_EQ(0, mkdir((std::string(stale) + "/data").c_str(), 0700));
+  { std::ofstream(std::string(stale) + "/data/PG_VERSION") << "15\n"; }
+  struct timeval old[2] = {{time(nullptr) - 3600, 0}, {time(nullptr) - 3600, 0}};
+  ASSERT_EQ(0, utimes(stale, old));
+  tst_err err{};
+  tst_pg *live = nullptr;
+  ASSERT_EQ(TST_OK, tst_pg_start(&live, &err)) << err.msg;
+  std::string live_dir = tst_pg_dir(live);
+  ASSERT_EQ(0, utimes(live_dir.c_str(), old));  // old, but guarded by its watchdog
+  char young[] = "/tmp/tst_pg.sweepXXXXXX";
+  ASSERT_NE(nullptr, mkdtemp(young));  // unguarded, but too young
+
+  tst_pg_sweep(120);
+  EXPECT_FALSE(DirExists(stale)) << "stale leftover not swept";
+  EXPECT_TRUE(DirExists(live_dir)) << "a live cluster was swept";
+  EXPECT_TRUE(DirExists(young)) << "a young directory was swept";
+  EXPECT_EQ(TST_OK, tst_pg_exec(live, nullptr, "SELECT 1", &err)) << err.msg;
+  rmdir(young);
+  tst_pg_destroy(live);
 }
 
 TEST(PgExternal, Issue3_DatabaseUrlModeCreatesAndDropsOwnDatabase) {
