@@ -9,6 +9,7 @@
 
 #include "models/health.h"
 #include "models/timestamp.h"
+#include "servers/common/timeutil.h"
 
 const char *srv_health_status_name(srv_health_status s) {
   switch (s) {
@@ -23,8 +24,18 @@ static int refilling(const srv_pool_stats *st) {
   return st->db_connected && st->size < st->min_size;
 }
 
+/* A ping older than this no longer describes the database (every connection has been busy,
+ * so none could be pinged; the queries themselves show it answers). */
+#define PING_STALE_MS 10000
+
+static double ping_ms(const srv_pool_stats *st) {
+  if (st->last_ping_ms < 0) return 0.0;
+  if (st->last_ping_wall_ms > 0 && srv_wall_ms() - st->last_ping_wall_ms > PING_STALE_MS) return 0.0;
+  return st->last_ping_ms;
+}
+
 srv_health_status srv_health_evaluate(const srv_pool_stats *st) {
-  double ping = st->last_ping_ms < 0 ? 0.0 : st->last_ping_ms;
+  double ping = ping_ms(st);
   mdl_health_status s = mdl_health_classify(st->db_connected != 0, ping, st->utilization_percent,
                                             st->waiting > 0);
   if (s == MDL_HEALTH_HEALTHY && refilling(st)) s = MDL_HEALTH_DEGRADED;
@@ -55,7 +66,7 @@ srv_code srv_health_from_stats(const srv_pool_stats *st, double uptime_s, cJSON 
   mdl_time_now(h.timestamp);
   if (!st->db_connected) {
     h.database_status = MDL_DB_DISCONNECTED;
-  } else if (st->last_ping_ms >= 50.0 || refilling(st)) {
+  } else if (ping_ms(st) >= 50.0 || refilling(st)) {
     h.database_status = MDL_DB_DEGRADED;
   } else {
     h.database_status = MDL_DB_CONNECTED;

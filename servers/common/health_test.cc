@@ -11,6 +11,7 @@
 
 #include "models/health.h"
 #include "servers/common/health.h"
+#include "servers/common/timeutil.h"
 
 // Timing bounds hold for normal builds; sanitizer builds are 5-50x slower, so there the figures
 // are only recorded.
@@ -34,6 +35,7 @@ srv_pool_stats Stats(int size, int in_use, int max, double ping_ms, int connecte
   st.utilization_percent = 100.0 * in_use / max;
   st.db_connected = connected;
   st.last_ping_ms = ping_ms;
+  st.last_ping_wall_ms = srv_wall_ms();
   return st;
 }
 
@@ -88,6 +90,18 @@ TEST(Health, US5_UnhealthyIs503WhenDbLostOrPoolExhausted) {
   EXPECT_EQ(MDL_HEALTH_UNHEALTHY, b.status);
   mdl_health_free(&a);
   mdl_health_free(&b);
+}
+
+TEST(Health, StaleSlowPingNoLongerDegrades) {
+  srv_pool_stats st = Stats(10, 5, 10, 120.0);
+  mdl_health fresh = Render(st, 200);
+  EXPECT_EQ(MDL_HEALTH_DEGRADED, fresh.status);
+  st.last_ping_wall_ms = srv_wall_ms() - 60000;  // every connection busy for a minute
+  mdl_health stale = Render(st, 200);
+  EXPECT_EQ(MDL_HEALTH_HEALTHY, stale.status);
+  EXPECT_EQ(MDL_DB_CONNECTED, stale.database_status);
+  mdl_health_free(&fresh);
+  mdl_health_free(&stale);
 }
 
 TEST(Health, PoolRefillingBelowMinIsDegradedNotInvalid) {

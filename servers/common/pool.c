@@ -584,11 +584,14 @@ static int open_one_locked(srv_pool *p, int timeout_s, pending *ev) {
  * the remaining idle ones are pinged in this same tick regardless of age. */
 static void tick_locked(srv_pool *p, pending *ev) {
   int64_t now = srv_mono_ms();
-  int failed = 0, probed = 0;
-  /* The stack bottom holds the longest-idle connections. Ping each at most once per tick. */
+  int failed = 0, probed = 0, pinged = 0;
+  /* The stack bottom holds the longest-idle connections. Ping each at most once per tick, and
+   * at least one per tick whenever one is idle, so last_ping_ms stays fresh under traffic. */
   int budget = p->nidle;
   while (budget-- > 0 && p->nidle > 0 && !p->stop &&
-         (failed || now - p->idle[0].since_ms >= p->ping_interval_ms - p->ping_interval_ms / 4)) {
+         (failed || pinged == 0 ||
+          now - p->idle[0].since_ms >= p->ping_interval_ms - p->ping_interval_ms / 4)) {
+    pinged++;
     PGconn *c = p->idle[0].c;
     memmove(&p->idle[0], &p->idle[1], (size_t)(p->nidle - 1) * sizeof p->idle[0]);
     p->nidle--;
