@@ -376,6 +376,44 @@ TEST_F(PoolTest, US4_RetrySafeOperationRidesOutAShortOutage) {
   ASSERT_GE(WaitFor([&] { return Stats().db_connected == 1; }, 10000), 0);
 }
 
+srv_code ShortSleep(PGconn *c, void *arg, srv_err *err) {
+  return srv_db_exec(c, "SELECT pg_sleep(0.002)", 0, nullptr, nullptr, err);
+}
+
+TEST_F(PoolTest, US3_SixteenThreadsOnFourConnectionsAllSucceed) {
+  Create(1, 4);
+  const int kThreads = 16, kOps = 40;
+  std::atomic<int> ok{0}, busy{0}, other{0};
+  std::atomic<int> max_in_use{0};
+  std::vector<std::thread> ts;
+  for (int t = 0; t < kThreads; t++) {
+    ts.emplace_back([&] {
+      for (int i = 0; i < kOps; i++) {
+        srv_err e;
+        srv_code rc = srv_db_run(pool_, srv_mono_ms() + 10000, ShortSleep, nullptr, 1, &e);
+        if (rc == SRV_OK) ok++;
+        else if (rc == SRV_EBUSY) busy++;
+        else other++;
+        int in_use = Stats().in_use;
+        int prev = max_in_use.load();
+        while (in_use > prev && !max_in_use.compare_exchange_weak(prev, in_use)) {
+        }
+      }
+    });
+  }
+  for (auto &t : ts) t.join();
+  EXPECT_EQ(kThreads * kOps, ok.load());
+  EXPECT_EQ(0, busy.load());
+  EXPECT_EQ(0, other.load());
+  srv_pool_stats st = Stats();
+  EXPECT_LE(max_in_use.load(), 4);
+  EXPECT_LE(st.size, 4);
+  EXPECT_EQ(0, st.in_use);
+  EXPECT_EQ(0, st.waiting);
+  EXPECT_GE(st.total_acquired, (uint64_t)(kThreads * kOps));
+  EXPECT_EQ(0u, st.total_timeouts);
+}
+
 TEST_F(PoolTest, DestroyWaitsForAStragglerToRelease) {
   Create(1, 2);
   srv_err err;
