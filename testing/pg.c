@@ -52,8 +52,7 @@ static void destroy_at_exit(void *pg) {
   tst_pg_destroy((tst_pg *)pg);
 }
 
-/* ---- helpers -----------------------------------------------------------------------------------
- */
+/* ---- helpers ---- */
 
 /* The watchdog: waits for EOF on stdin (test process gone) unless told "disarm", then stops the
  * postmaster named in postmaster.pid (if it is a postgres process), kills its process group and
@@ -200,8 +199,7 @@ cleanup:
   return rc;
 }
 
-/* ---- the postmaster ----------------------------------------------------------------------------
- */
+/* ---- the postmaster ---- */
 
 /* SIGKILLs every process whose working directory is inside datadir: backends of a postmaster that
  * died (each backend is its own process-group leader, so a group kill would miss them). */
@@ -302,14 +300,14 @@ static int own_dir(const char *dir, tst_err *err) {
   return TST_OK;
 }
 
-/* ---- template cluster
- * ---------------------------------------------------------------------------- initdb (+ creating
- * tst_main) costs about 2.5 s of CPU; copying the result costs a fifth of that. So a cluster starts
- * from a copy of a template: the machine-wide cache /tmp/tst_pg_template.<bindir>.<layout> when
- * present, else one this process builds privately (removed at exit, or by its watchdog if the
- * process dies) and then publishes as the cache with an atomic rename (a concurrent builder that
- * loses the race just uses the winner's). The cache is read-only once published.
- * TST_PG_TEMPLATE_CACHE=0 keeps templates private to the process. */
+/* ---- template cluster ---- */
+
+/* initdb (+ creating tst_main) costs about 2.5 s of CPU; copying the result costs a fifth of that.
+ * So a cluster starts from a copy of a template: the machine-wide cache
+ * /tmp/tst_pg_template.<euid>.<bindir>.<layout> when present, else one this process builds
+ * privately (removed at exit, or by its watchdog if the process dies) and then publishes as the
+ * cache with an atomic rename (a concurrent builder that loses the race uses the winner's). The
+ * cache is read-only once published. TST_PG_TEMPLATE_CACHE=0 keeps templates private. */
 
 #define TEMPLATE_LAYOUT "v1" /* bump when initdb flags or the template's content change */
 
@@ -366,7 +364,7 @@ static int shared_cache_enabled(void) {
 }
 
 static void shared_cache_path(const char *bindir, char *out, size_t n) {
-  size_t len = (size_t)snprintf(out, n, "/tmp/tst_pg_template.");
+  size_t len = (size_t)snprintf(out, n, "/tmp/tst_pg_template.%u.", (unsigned)geteuid());
   for (const char *p = bindir; *p != '\0' && len + 8 < n; p++) out[len++] = *p == '/' ? '_' : *p;
   snprintf(out + len, n - len, "." TEMPLATE_LAYOUT);
 }
@@ -582,12 +580,12 @@ static int start_external(tst_pg *pg, const char *url, tst_err *err) {
   return make_url(pg, pg->dbname, pg->url, sizeof(pg->url), err);
 }
 
-/* ---- sweeping up after killed test processes
- * ------------------------------------------------------ Under Bazel a test that times out is
- * killed together with all its descendants, watchdogs included, so its cluster directory stays
- * behind (its processes are gone). The first tst_pg_start of each process removes such leftovers:
- * /tmp/tst_pg.* and /tmp/tst_pgtpl.* directories older than two minutes that no live watchdog
- * guards (processes still working in one are killed first). TST_PG_NO_SWEEP=1 turns this off. */
+/* ---- sweeping up after killed test processes ---- */
+
+/* Under Bazel a test that times out is killed together with all its descendants, watchdogs
+ * included, so its cluster directory stays behind (its processes are gone). The first
+ * tst_pg_start of each process removes such leftovers (see tst_pg_sweep) on a background thread.
+ * TST_PG_NO_SWEEP=1 turns this off. */
 
 static int guarded(const char *dir) {
   DIR *d = opendir("/proc");
@@ -656,8 +654,7 @@ static void start_sweeper(void) {
 
 static pthread_once_t g_sweep_once = PTHREAD_ONCE_INIT;
 
-/* ---- public API --------------------------------------------------------------------------------
- */
+/* ---- public API ---- */
 
 int tst_pg_start(tst_pg **out, tst_err *err) {
   tst_pg *pg;

@@ -8,8 +8,9 @@
  * /usr/lib/postgresql/<N>/bin (override: env TST_PG_BINDIR).
  *
  * A cluster starts from a copy of a template data directory (initdb + the tst_main database, made
- * once): the machine-wide cache /tmp/tst_pg_template.<bindir>.v1, built and published atomically by
- * the first test that needs it (TST_PG_TEMPLATE_CACHE=0: a private template per process instead).
+ * once): the machine-wide cache /tmp/tst_pg_template.<euid>.<bindir>.v1, built and published
+ * atomically by the first test that needs it (TST_PG_TEMPLATE_CACHE=0: a private template per
+ * process instead).
  *
  * No orphans: each cluster has a watchdog process (its own session) that holds the read end of a
  * pipe from the test process; when the test process dies for any reason the pipe closes and the

@@ -338,8 +338,7 @@ int tst_mkdtemp(const char *prefix, int use_test_tmpdir, char *out, size_t n, ts
   return TST_OK;
 }
 
-/* ---- cleanup list ------------------------------------------------------------------------------
- */
+/* ---- cleanup list ---- */
 
 typedef struct cleanup_item {
   void (*fn)(void *);

@@ -358,8 +358,7 @@ cleanup:
   return rc;
 }
 
-/* ---- manifest ----------------------------------------------------------------------------------
- */
+/* ---- manifest ---- */
 
 typedef struct manifest_impl {
   tst_manifest pub; /* first: the public view */

@@ -21,8 +21,7 @@ static const char *word_verb(int i) {
   return tst_vocab_verbs[i];
 }
 
-/* ---- names -------------------------------------------------------------------------------------
- */
+/* ---- names ---- */
 
 static uint64_t gcd64(uint64_t a, uint64_t b) {
   while (b != 0) {
@@ -90,8 +89,7 @@ static void third_person(const char *verb, char *out, size_t n) {
   }
 }
 
-/* ---- generation context ------------------------------------------------------------------------
- */
+/* ---- generation context ---- */
 
 typedef struct pending {
   char name[NAME_LEN];
@@ -189,8 +187,7 @@ static void pick_params(ctx *c, int max) {
   c->n_locals = 0;
 }
 
-/* ---- statements --------------------------------------------------------------------------------
- */
+/* ---- statements ---- */
 
 static void stmt_py(ctx *c, tst_sbuf *s, const char *in) {
   const char *p = some_value(c), *v, *w = qual(c), *w2 = qual(c);
@@ -391,8 +388,7 @@ static void param_list(ctx *c, char *out, size_t n, int with_default) {
   }
 }
 
-/* ---- units -------------------------------------------------------------------------------------
- */
+/* ---- units ---- */
 
 static void unit_function(ctx *c, uint64_t id, int tiny, size_t budget, tst_sbuf *u,
                           tst_sbuf *tmp) {
@@ -519,8 +515,7 @@ static void unit_class(ctx *c, uint64_t id, size_t budget, tst_sbuf *u, tst_sbuf
   add_callee(c, cls);
 }
 
-/* ---- files -------------------------------------------------------------------------------------
- */
+/* ---- files ---- */
 
 static void header(ctx *c, tst_sbuf *out) {
   const char *n1 = noun(c), *q1 = qual(c), *a1 = adj(c), *n2 = noun(c);

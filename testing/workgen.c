@@ -56,8 +56,7 @@ static void add_words(cJSON *arr, tst_rng *r, int n, int use_nouns) {
     cJSON_AddItemToArray(arr, cJSON_CreateString(use_nouns ? noun(r) : qual(r)));
 }
 
-/* ---- schemas -----------------------------------------------------------------------------------
- */
+/* ---- schemas ---- */
 
 static const char k_vendor_schema[] =
     "{\"type\":\"object\",\"required\":[\"name\",\"status\",\"country\",\"rating\"],\"properties\":"
@@ -114,8 +113,7 @@ static cJSON *entity_types(void) {
   return arr;
 }
 
-/* ---- entities ----------------------------------------------------------------------------------
- */
+/* ---- entities ---- */
 
 static cJSON *vendor(tst_rng *r, int p, int k) {
   cJSON *d = cJSON_CreateObject(), *c;
@@ -210,8 +208,7 @@ static cJSON *entity(tst_rng *r, int p, int k) {
   return e;
 }
 
-/* ---- work items --------------------------------------------------------------------------------
- */
+/* ---- work items ---- */
 
 static cJSON *work_items(tst_rng *r, const tst_workgen_opts *o, int n, double ratio) {
   cJSON *arr = cJSON_CreateArray();
@@ -267,8 +264,7 @@ static cJSON *work_items(tst_rng *r, const tst_workgen_opts *o, int n, double ra
   return arr;
 }
 
-/* ---- public ------------------------------------------------------------------------------------
- */
+/* ---- public ---- */
 
 int tst_workgen_generate(const tst_workgen_opts *o, cJSON **out, tst_err *err) {
   tst_rng r;
