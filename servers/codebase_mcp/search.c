@@ -36,12 +36,15 @@ static void add_filters(qsql *q, const char *alias, int lang_p, int prefix_p) {
   if (prefix_p) cb_buf_printf(&q->sql, " AND %sfile_path LIKE $%d", alias, prefix_p);
 }
 
-static srv_code run_query(PGconn *c, cb_search_req *r, const char *tsq, const char *fuzzy,
-                          const char *prefix_like, PGresult **out, srv_err *err) {
+/* tsq ranks; filter (NULL => tsq) selects the candidates through the GIN index. */
+static srv_code run_query(PGconn *c, cb_search_req *r, const char *tsq, const char *filter,
+                          const char *fuzzy, const char *prefix_like, PGresult **out,
+                          srv_err *err) {
   qsql q;
   memset(&q, 0, sizeof q);
   add_param(&q, r->project_id);
   int ts_p = tsq ? add_param(&q, tsq) : 0;
+  int filter_p = tsq && filter ? add_param(&q, filter) : ts_p;
   int fz_p = fuzzy ? add_param(&q, fuzzy) : 0;
   int lang_p = r->language ? add_param(&q, r->language) : 0;
   int prefix_p = prefix_like ? add_param(&q, prefix_like) : 0;
@@ -52,7 +55,7 @@ static srv_code run_query(PGconn *c, cb_search_req *r, const char *tsq, const ch
     cb_buf_printf(s,
                   "fts AS (SELECT chunk_id, ts_rank('{0.05,0.2,0.4,1.0}', tsv, $%d::tsquery) "
                   "AS score FROM code_chunks WHERE project_id = $1 AND tsv @@ $%d::tsquery",
-                  ts_p, ts_p);
+                  ts_p, filter_p);
     add_filters(&q, "", lang_p, prefix_p);
     cb_buf_printf(s, "), top AS (SELECT chunk_id, score FROM fts ORDER BY score DESC LIMIT %d), ",
                   lim);
@@ -265,7 +268,22 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
     goto cleanup;
   }
   if (words == 0 && !fuzzy) goto shape; /* nothing searchable (only stop words / symbols) */
-  rc = run_query(c, r, words ? tsq.data : NULL, fuzzy, prefix_like, &res, err);
+  if (words == 1) {
+    /* One word can match tens of thousands of chunks, and ranking reads each one's tsvector.
+     * First rank only chunks with the word in their symbol name (the '#'-marked lexemes, a GIN
+     * lookup): if they fill the page they are the best answers anyway (A outweighs the rest). */
+    cb_buf ab = {0};
+    cb_tsquery_build_w(r->query, 1, 1, &ab);
+    rc = ab.failed ? srv_err_set(err, SRV_EINTERNAL, "out of memory")
+                   : run_query(c, r, tsq.data, ab.data, fuzzy, prefix_like, &res, err);
+    cb_buf_free(&ab);
+    if (rc != SRV_OK) goto cleanup;
+    r->mode = "symbol_names";
+    if (PQntuples(res) >= r->limit) goto shape;
+    PQclear(res);
+    res = NULL;
+  }
+  rc = run_query(c, r, words ? tsq.data : NULL, NULL, fuzzy, prefix_like, &res, err);
   if (rc != SRV_OK) goto cleanup;
   r->mode = words ? "all_words" : "fuzzy";
   if (PQntuples(res) == 0 && words > 0) { /* typos: correct against the vocabulary, retry */
@@ -275,7 +293,7 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
     if (rc == SRV_OK && changed && !fixed.failed) {
       PQclear(res);
       res = NULL;
-      rc = run_query(c, r, fixed.data, fuzzy, prefix_like, &res, err);
+      rc = run_query(c, r, fixed.data, NULL, fuzzy, prefix_like, &res, err);
       r->mode = "corrected";
     }
     cb_buf_free(&fixed);
@@ -286,7 +304,7 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
     res = NULL;
     cb_buf_reset(&tsq);
     cb_tsquery_build(r->query, 0, &tsq);
-    rc = run_query(c, r, tsq.data, fuzzy, prefix_like, &res, err);
+    rc = run_query(c, r, tsq.data, NULL, fuzzy, prefix_like, &res, err);
     if (rc != SRV_OK) goto cleanup;
     r->mode = "any_word";
   }

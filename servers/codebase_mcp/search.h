@@ -36,8 +36,11 @@ typedef struct cb_search_req {
   const char *language;    /* NULL => any */
   const char *path_prefix; /* NULL => any */
   cJSON *results;          /* out: array of result objects (caller owns) */
-  long total_count;        /* out: chunks matching (before the limit) */
-  const char *mode;        /* out: "all_words", "corrected", "any_word", "fuzzy", "none" */
+  long total_count;        /* out: chunks matching (before the limit) in the tier that answered:
+                              for a one-word query answered from symbol names
+                              (mode "symbol_names"), only those chunks are counted */
+  const char *mode;        /* out: "symbol_names", "all_words", "corrected", "any_word",
+                              "fuzzy", "none" */
 } cb_search_req;
 
 /* Runs the search on c (a srv_db_fn: arg is a cb_search_req*). Safe to retry. Fills

@@ -421,4 +421,19 @@ TEST_F(Server, Issue5_BadArgumentsGetClearErrors) {
                          "repo_path LIKE 'relative%'"), 0);
 }
 
+TEST(IndexRoots, Issue5_PathOutsideIndexRootsIsRefused) {
+  std::string allowed = cbtest::TempDir("cbroot"), other = MakeRepo("cbout");
+  WriteFile(allowed + "/inside/a.py", "def inside_root():\n    return 1\n");
+  cbtest::Env e;
+  ASSERT_TRUE(e.Start({"INDEX_ROOTS=/nonexistent," + allowed}));
+  ExpectBadRequest(e, "/mcp/start_indexing_background", "{\"repo_path\":\"" + other + "\"}",
+                   "outside INDEX_ROOTS");
+  cJSON *st = e.Index(allowed + "/inside", "roots");
+  ASSERT_NE(st, nullptr);
+  EXPECT_EQ(Str(st, "status"), "completed");
+  EXPECT_EQ(Num(st, "files_indexed"), 1);
+  cJSON_Delete(st);
+  e.Stop();
+}
+
 }  // namespace

@@ -339,9 +339,20 @@ static void add_token(const char *tok, size_t n, int is_part, unsigned idx, void
   t->used[t->nused++] = (uint32_t)j;
 }
 
+/* Symbol tokens are also indexed with a '#' mark, so "the word is in a symbol name" is a GIN
+ * lookup ('#ledg') rather than a weight check on every tsvector holding the word. */
+static void add_symbol_token(const char *tok, size_t n, int is_part, unsigned idx, void *arg) {
+  add_token(tok, n, is_part, idx, arg);
+  if (n >= CB_TOKEN_MAX) return;
+  char marked[CB_TOKEN_MAX + 1];
+  marked[0] = '#';
+  memcpy(marked + 1, tok, n);
+  add_token(marked, n + 1, is_part, idx, arg);
+}
+
 void cb_tsv_add_words(cb_tsv *t, const char *text, size_t n, cb_weight w) {
   t->cur_w = w;
-  t->pos_base += cb_tokens_each(text, n, add_token, t);
+  t->pos_base += cb_tokens_each(text, n, w == CB_W_A ? add_symbol_token : add_token, t);
 }
 
 /* ---- code lexer: comments / docstrings at B, the rest at C --------------------------------- */
@@ -429,6 +440,7 @@ int cb_tsv_render(const cb_tsv *t, cb_buf *out) {
 typedef struct qstate {
   cb_buf *out;
   int and_mode;
+  int symbols; /* 1: the '#'-marked symbol lexemes */
   int words;          /* words written */
   int cur_word;       /* word index of the open group, -1 if none */
   int cur_parts;      /* parts written in the open group */
@@ -461,13 +473,14 @@ static void q_token(const char *tok, size_t n, int is_part, unsigned idx, void *
     q->cur_parts++;
   }
   cb_buf_putc(q->out, '\'');
+  if (q->symbols) cb_buf_putc(q->out, '#');
   cb_buf_append(q->out, tok, n);
   cb_buf_putc(q->out, '\'');
 }
 
-int cb_tsquery_build(const char *query, int and_mode, cb_buf *out) {
+int cb_tsquery_build_w(const char *query, int and_mode, int symbols, cb_buf *out) {
   assert(query && out);
-  qstate q = {out, and_mode, 0, -1, 0, 0};
+  qstate q = {out, and_mode, symbols, 0, -1, 0, 0};
   size_t start = out->len;
   cb_tokens_each(query, strlen(query), q_token, &q);
   q_close(&q);
@@ -476,4 +489,8 @@ int cb_tsquery_build(const char *query, int and_mode, cb_buf *out) {
     if (out->data) out->data[start] = '\0';
   }
   return q.words;
+}
+
+int cb_tsquery_build(const char *query, int and_mode, cb_buf *out) {
+  return cb_tsquery_build_w(query, and_mode, 0, out);
 }

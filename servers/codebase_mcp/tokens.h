@@ -11,7 +11,8 @@
  *
  * Weights (PostgreSQL tsvector weights, ranked with {D,C,B,A} = {0.1,0.2,0.4,1.0} by default):
  * A = the chunk's symbol name, B = doc comments, docstrings and comments, C = code and strings,
- * D = file name and enclosing class. Each lexeme keeps at most CB_TSV_MAX_POS positions,
+ * D = file name and enclosing class. Symbol-name tokens are also indexed marked with '#'
+ * ('#ledg'), so a search can ask the GIN index for "in a symbol name" directly. Each lexeme keeps at most CB_TSV_MAX_POS positions,
  * preferring higher weights.
  *
  * Why here and not in SQL: to_tsvector in a generated column made COPY ~6x slower (issue 5's
@@ -83,6 +84,10 @@ int cb_tsv_render(const cb_tsv *t, cb_buf *out);
  * ('whole' | 'part1' & 'part2'...), joined with & (and_mode = 1) or | (and_mode = 0).
  * Returns the number of words kept (0 => nothing searchable: out is left empty). */
 int cb_tsquery_build(const char *query, int and_mode, cb_buf *out);
+
+/* symbols = 1: the same over the '#'-marked lexemes that symbol-name tokens (weight A) also get
+ * ('#ledg'), i.e. "the words are in the symbol's name" — answered by the GIN index alone. */
+int cb_tsquery_build_w(const char *query, int and_mode, int symbols, cb_buf *out);
 
 #ifdef __cplusplus
 }

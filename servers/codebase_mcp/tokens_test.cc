@@ -123,6 +123,7 @@ TEST(Tsvector, Issue5_WeightsSymbolAboveDocAboveCode) {
   cb_tsv_add_code(t, CB_LANG_PYTHON, code, strlen(code));
   std::string s = Render(t);
   EXPECT_NE(s.find("'parse_invoice':1A,"), std::string::npos) << s;
+  EXPECT_NE(s.find("'#parse_invoice':1A "), std::string::npos) << s;  // marked symbol token
   EXPECT_NE(s.find("'read':"), std::string::npos) << s;
   EXPECT_NE(s.find("'read':5B"), std::string::npos) << s;
   // positions count every word, stop words included; "totals" appears in a comment (B) and in code (C)
@@ -166,6 +167,9 @@ TEST(Tsquery, Issue5_AndOrGroupsWholeWordAndParts) {
   cb_buf_reset(&b);
   EXPECT_EQ(cb_tsquery_build("load user", 0, &b), 2);
   EXPECT_STREQ(b.data, "('load') | ('user')");
+  cb_buf_reset(&b);
+  EXPECT_EQ(cb_tsquery_build_w("ledger", 1, 1, &b), 1);
+  EXPECT_STREQ(b.data, "('#ledg')");
   cb_buf_reset(&b);
   EXPECT_EQ(cb_tsquery_build("the !! ", 1, &b), 0);
   EXPECT_STREQ(b.data, "");

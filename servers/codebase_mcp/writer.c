@@ -110,8 +110,10 @@ srv_code cb_batch_write(PGconn *c, const char *project_id, const cb_batch *b, sr
     cb_buf_putc(&arr, '}');
     const char *tp[2] = {project_id, arr.data};
     rc = srv_db_exec(c,
+                     /* sorted: concurrent batches take the key locks in one order, so
+                        overlapping inserts wait for each other instead of deadlocking */
                      "INSERT INTO code_terms (project_id, term) SELECT $1, t FROM "
-                     "unnest($2::text[]) AS t ON CONFLICT DO NOTHING",
+                     "unnest($2::text[]) AS t ORDER BY t ON CONFLICT DO NOTHING",
                      2, tp, NULL, err);
     if (rc != SRV_OK) goto cleanup;
   }
