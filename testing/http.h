@@ -34,7 +34,8 @@ typedef struct tst_http_resp {
 /* Performs `method` on url with an optional body (sent as-is; Content-Type application/json unless
  * a header in `headers` sets it) and optional extra headers ("Name: value", NULL-terminated
  * array, may be NULL). timeout_ms <= 0 means 30000. On success *out is filled (free with
- * tst_http_resp_free); on failure *out is zeroed and err names the URL and the curl error. */
+ * tst_http_resp_free); on failure *out is zeroed except latency_ms (time until the failure) and err
+ * names the URL and the curl error. */
 int tst_http_request(const char *method, const char *url, const char *body,
                      const char *const *headers, long timeout_ms, tst_http_resp *out, tst_err *err);
 
