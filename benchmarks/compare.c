@@ -91,8 +91,9 @@ bench_verdict bench_judge(int has_baseline, double baseline_ms, int has_current,
              *change_percent, baseline_ms, current_ms, tgt);
     return BENCH_REVIEW;
   }
-  snprintf(reason, n, "%+.1f%% against the baseline (%.2f -> %.2f ms), within 10%%; %s",
-           *change_percent, baseline_ms, current_ms, tgt);
+  snprintf(reason, n, "%+.1f%% against the baseline (%.2f -> %.2f ms), %s; %s", *change_percent,
+           baseline_ms, current_ms,
+           *change_percent <= 0 ? "no slower than the baseline" : "not more than 10% worse", tgt);
   return BENCH_PASS;
 }
 

@@ -68,7 +68,7 @@ TEST(HybridRule, FR018_ExactlyTenPercentWorseIsPass) {
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->verdict, BENCH_PASS) << r->reason;
   EXPECT_NEAR(r->change_percent, 10.0, 1e-9);
-  EXPECT_NE(std::string(r->reason).find("within 10%"), std::string::npos) << r->reason;
+  EXPECT_NE(std::string(r->reason).find("not more than 10% worse"), std::string::npos) << r->reason;
   EXPECT_EQ(c.cmp.verdict, BENCH_PASS) << c.cmp.summary;
 }
 
@@ -127,6 +127,7 @@ TEST(HybridRule, FR021_ImprovementPasses) {
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->verdict, BENCH_PASS) << r->reason;
   EXPECT_NEAR(r->change_percent, -90.0, 1e-9);
+  EXPECT_NE(std::string(r->reason).find("no slower than the baseline"), std::string::npos);
 }
 
 TEST(HybridRule, FR021_TargetFallsBackToSpecFigure) {

@@ -1,13 +1,15 @@
 /* report_main.c — `bazel run //benchmarks:report`: docs/performance/validation-report.md and its
  * latency histogram pictures (docs/performance/<operation>-latency.svg), baseline vs current.
  *
- *   bazel run //benchmarks:report -- [--baseline PATH] [--out DIR] [--scale PATH] [INPUT ...]
+ *   bazel run //benchmarks:report -- [--baseline PATH] [--out DIR] [--scale PATH] [--notes PATH]
+ *                                    [INPUT ...]
  *
  * INPUTs are the current run (result files, directories, outputs.zip; collect.h); default: the
  * zips of the last `bazel test` of //benchmarks. Without any current run the report shows the
  * baseline alone and says so. --scale names the 50,000-file edge-case result (default
- * docs/performance/scale.json, optional). Paths are relative to the workspace. Exit 0 on success,
- * 2 on usage or I/O errors. */
+ * docs/performance/scale.json, optional). --notes names hand-written findings included verbatim
+ * under "Findings" (default docs/performance/notes.md, optional). Paths are relative to the
+ * workspace. Exit 0 on success, 2 on usage or I/O errors. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +112,7 @@ cleanup:
 int main(int argc, char **argv) {
   const char *baseline_path = "docs/performance/baseline.json";
   const char *out_dir = "docs/performance", *scale_path = "docs/performance/scale.json";
+  const char *notes_path = "docs/performance/notes.md";
   const char *inputs[64];
   char defaults[8][1024];
   size_t n = 0;
@@ -128,6 +131,8 @@ int main(int argc, char **argv) {
       out_dir = argv[++i];
     else if (strcmp(argv[i], "--scale") == 0 && i + 1 < argc)
       scale_path = argv[++i];
+    else if (strcmp(argv[i], "--notes") == 0 && i + 1 < argc)
+      notes_path = argv[++i];
     else if (argv[i][0] == '-') {
       fprintf(stderr, "usage: report [--baseline PATH] [--out DIR] [--scale PATH] [INPUT ...]\n");
       return 2;
@@ -171,6 +176,12 @@ int main(int argc, char **argv) {
   if (cur.present) side_line(f, "current", &cur);
   fprintf(f, "\n**Regression verdict (FR-018/FR-021): %s** — %s.\n", bench_verdict_name(cmp.verdict),
           cmp.summary);
+
+  char *notes = NULL;
+  if (bench_read_file(notes_path, &notes, NULL, NULL) == BENCH_OK) {
+    fprintf(f, "\n## Findings\n\n_From `%s` (written by hand)._\n\n%s\n", notes_path, notes);
+    free(notes);
+  }
 
   fprintf(f, "\n## Latency percentiles (ms), baseline vs current\n\n");
   fprintf(f, "| operation | samples (base / cur) | p50 base | p50 cur | p95 base | p95 cur | p99 base "
@@ -218,6 +229,29 @@ int main(int argc, char **argv) {
         cell(c, sizeof c, 1, v);
         if (k >= 4 && k != 6 && isfinite(v)) snprintf(c, sizeof c, "%.0f", v);
         fprintf(f, " %s |", c);
+      }
+      fprintf(f, "\n");
+    }
+  }
+
+  fprintf(f, "\n## Run parameters and side figures\n\n");
+  for (int side = 0; side < 2; side++) {
+    const bench_set *s = side == 0 ? &base : &cur;
+    for (int op = 0; op < MDL_OP_COUNT; op++) {
+      if (!s->has[op]) continue;
+      const mdl_params *ps = &s->results[op].test_parameters;
+      fprintf(f, "- **%s, %s**:", mdl_operation_type_name((mdl_operation_type)op),
+              side == 0 ? "baseline" : "current");
+      for (size_t i = 0; i < ps->count; i++) {
+        const mdl_param *p = &ps->items[i];
+        if (strncmp(p->key, "machine_cpu", 11) == 0 || strcmp(p->key, "percentile_method") == 0)
+          continue;
+        if (p->kind == MDL_PARAM_STRING)
+          fprintf(f, "%s %s = %s", i ? "," : "", p->key, p->str);
+        else if (p->kind == MDL_PARAM_INT)
+          fprintf(f, "%s %s = %lld", i ? "," : "", p->key, (long long)p->i);
+        else
+          fprintf(f, "%s %s = %.2f", i ? "," : "", p->key, p->f);
       }
       fprintf(f, "\n");
     }
