@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include <postgresql/libpq-fe.h> /* Debian: /usr/include/postgresql */
+#include <libpq-fe.h>
 
 #include "servers/common/error.h"
 

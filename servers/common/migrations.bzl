@@ -87,8 +87,6 @@ def srv_migrations(name, srcs, visibility = None, testonly = False):
         name = name,
         srcs = [name + ".c"],
         hdrs = [name + ".h"],
-        # migrate.h includes <libpq-fe.h>, which lives in /usr/include/postgresql.
-        copts = ["-isystem", "/usr/include/postgresql"],
         deps = ["//servers/common:migrate"],
         visibility = visibility,
         testonly = testonly,

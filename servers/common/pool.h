@@ -22,7 +22,7 @@
 
 #include <stdint.h>
 
-#include <postgresql/libpq-fe.h> /* Debian: /usr/include/postgresql */
+#include <libpq-fe.h>
 
 #include "servers/common/error.h"
 #include "servers/common/metrics.h"
