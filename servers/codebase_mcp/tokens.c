@@ -352,7 +352,13 @@ static void add_symbol_token(const char *tok, size_t n, int is_part, unsigned id
 
 void cb_tsv_add_words(cb_tsv *t, const char *text, size_t n, cb_weight w) {
   t->cur_w = w;
-  t->pos_base += cb_tokens_each(text, n, w == CB_W_A ? add_symbol_token : add_token, t);
+  /* Outside symbol names only the leaves are indexed: whole compound identifiers in bodies are
+   * nearly unique strings that would each add a GIN key (the costliest part of an insert), and
+   * a query for one still matches through its pieces. */
+  if (w == CB_W_A)
+    t->pos_base += cb_tokens_each(text, n, add_symbol_token, t);
+  else
+    t->pos_base += cb_tokens_leaves(text, n, add_token, t);
 }
 
 /* ---- code lexer: comments / docstrings at B, the rest at C --------------------------------- */

@@ -65,7 +65,8 @@ void cb_tsv_free(cb_tsv *t);
 /* Starts a new document (keeps memory). */
 void cb_tsv_reset(cb_tsv *t);
 
-/* Adds the tokens of text, all with weight w. */
+/* Adds the tokens of text, all with weight w (CB_W_A: every token, plus its '#'-marked twin;
+ * other weights: the leaves only, see cb_tokens_leaves). */
 void cb_tsv_add_words(cb_tsv *t, const char *text, size_t n, cb_weight w);
 
 /* Adds source code: comments and docstrings (Python '#' and triple-quoted strings; JavaScript
