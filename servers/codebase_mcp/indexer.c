@@ -632,8 +632,10 @@ static void *job_main(void *arg) {
   if (job_db(job, db_delete_missing, &da, &err) != SRV_OK) goto failed_workers;
   atomic_store(&job->files_deleted, da.deleted);
   if (job_db(job, db_recount, job, &err) != SRV_OK) goto failed_workers;
-  /* Merge the GIN pending list now, so searches never scan it (autovacuum would, later). */
-  if (job_db(job, db_merge_pending, NULL, &err) != SRV_OK)
+  /* Merge the GIN pending list now, so searches never scan it (autovacuum would, later).
+   * Only after writing: the merge waits for an autovacuum busy on the same list, and a
+   * re-index that changed nothing must not wait for that. */
+  if (atomic_load(&job->chunks_created) > 0 && job_db(job, db_merge_pending, NULL, &err) != SRV_OK)
     srv_log_event(SRV_LOG_WARN, "index_gin_merge_skipped",
                   "job %s: merging the search index's pending list failed: %s", job->id, err.msg);
   finish(job, JOB_COMPLETED, NULL);
