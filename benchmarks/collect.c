@@ -11,7 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char *const kTargets[] = {"regression", "indexing_perf", "search_perf", "workflow_perf"};
+static const char *const kTargets[] = {"regression", "indexing_perf", "search_perf",
+                                       "workflow_perf"};
 
 size_t bench_default_run_inputs(const char *workspace, char paths[][1024], size_t max) {
   size_t k = 0;
@@ -123,7 +124,8 @@ static int collect_zip(const char *zip, bench_set *out, bench_err *err) {
   int rc = BENCH_OK;
   char tmpl[] = "/tmp/bench-collect-XXXXXX";
   if (mkdtemp(tmpl) == NULL)
-    return bench_err_set(err, BENCH_EIO, "cannot create a temporary directory: %s", strerror(errno));
+    return bench_err_set(err, BENCH_EIO, "cannot create a temporary directory: %s",
+                         strerror(errno));
   char *argv[] = {"unzip", "-q", "-o", (char *)zip, "-d", tmpl, NULL};
   if (run(argv) != 0) {
     rc = bench_err_set(err, BENCH_EIO, "cannot extract %s (is `unzip` installed?)", zip);

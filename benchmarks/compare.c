@@ -11,25 +11,35 @@
 
 const char *bench_verdict_name(bench_verdict v) {
   switch (v) {
-    case BENCH_PASS: return "pass";
-    case BENCH_REVIEW: return "review";
-    case BENCH_BLOCK: return "block";
+    case BENCH_PASS:
+      return "pass";
+    case BENCH_REVIEW:
+      return "review";
+    case BENCH_BLOCK:
+      return "block";
   }
   return "?";
 }
 
 double bench_spec_target_ms(mdl_operation_type op) {
   switch (op) {
-    case MDL_OP_INDEX: return 60000.0;
-    case MDL_OP_SEARCH: return 500.0;
-    case MDL_OP_PROJECT_SWITCH: return 50.0;
-    case MDL_OP_ENTITY_QUERY: return 100.0;
-    default: return 0.0;
+    case MDL_OP_INDEX:
+      return 60000.0;
+    case MDL_OP_SEARCH:
+      return 500.0;
+    case MDL_OP_PROJECT_SWITCH:
+      return 50.0;
+    case MDL_OP_ENTITY_QUERY:
+      return 100.0;
+    default:
+      return 0.0;
   }
 }
 
 /* Hundredths of a millisecond: the precision records store, so the 10% test is exact. */
-static long long centi(double ms) { return llround(ms * 100.0); }
+static long long centi(double ms) {
+  return llround(ms * 100.0);
+}
 
 bench_verdict bench_judge(int has_baseline, double baseline_ms, int has_current, double current_ms,
                           double target_ms, int baseline_file_present, double *change_percent,
@@ -63,10 +73,11 @@ bench_verdict bench_judge(int has_baseline, double baseline_ms, int has_current,
                "%.2f ms: a regression",
                current_ms, target_ms, *change_percent, baseline_ms);
     else if (has_baseline)
-      snprintf(reason, n,
-               "%.2f ms violates the target (< %.2f ms); the baseline %.2f ms (change %+.1f%%) does "
-               "not excuse it: any target violation blocks",
-               current_ms, target_ms, baseline_ms, *change_percent);
+      snprintf(
+          reason, n,
+          "%.2f ms violates the target (< %.2f ms); the baseline %.2f ms (change %+.1f%%) does "
+          "not excuse it: any target violation blocks",
+          current_ms, target_ms, baseline_ms, *change_percent);
     else
       snprintf(reason, n, "%.2f ms violates the target (< %.2f ms); no baseline value to compare",
                current_ms, target_ms);
@@ -115,7 +126,8 @@ void bench_compare(const bench_set *baseline, const bench_set *current, bench_co
       bench_row *row = &out->rows[out->n++];
       row->op = (mdl_operation_type)op;
       snprintf(row->statistic, sizeof row->statistic, "%s", stats[k]);
-      snprintf(row->metric, sizeof row->metric, "%s.%s", mdl_operation_type_name(row->op), stats[k]);
+      snprintf(row->metric, sizeof row->metric, "%s.%s", mdl_operation_type_name(row->op),
+               stats[k]);
       snprintf(row->server, sizeof row->server, "%s",
                mdl_server_id_name(c != NULL ? c->server_id : b->server_id));
       row->has_baseline = hb;
@@ -130,15 +142,15 @@ void bench_compare(const bench_set *baseline, const bench_set *current, bench_co
         else
           row->target_ms = bench_spec_target_ms(row->op);
       }
-      row->verdict = bench_judge(hb, row->baseline_ms, hc, row->current_ms, row->target_ms,
-                                 baseline->present, &row->change_percent, row->reason,
-                                 sizeof row->reason);
+      row->verdict =
+          bench_judge(hb, row->baseline_ms, hc, row->current_ms, row->target_ms, baseline->present,
+                      &row->change_percent, row->reason, sizeof row->reason);
       out->counts[row->verdict]++;
       if (row->verdict > out->verdict) out->verdict = row->verdict;
     }
   }
   snprintf(out->summary, sizeof out->summary,
-           "%s: %zu metric(s) compared, %zu pass, %zu review, %zu block%s", 
+           "%s: %zu metric(s) compared, %zu pass, %zu review, %zu block%s",
            bench_verdict_name(out->verdict), out->n, out->counts[BENCH_PASS],
            out->counts[BENCH_REVIEW], out->counts[BENCH_BLOCK],
            baseline->present ? ""
@@ -150,12 +162,14 @@ const char *bench_likely_causes(mdl_operation_type op) {
   switch (op) {
     case MDL_OP_INDEX:
       return "slower parsing or chunking (tree-sitter grammar or chunk rules changed); smaller "
-             "COPY batches or more transactions per batch; fewer worker threads or a pool too small "
+             "COPY batches or more transactions per batch; fewer worker threads or a pool too "
+             "small "
              "for them; new or heavier indexes on the chunk table (GIN/trigram maintenance); a "
              "noisy machine (other builds on the same cores)";
     case MDL_OP_SEARCH:
       return "the query no longer uses the GIN index (check EXPLAIN: a sequential scan or a "
-             "trigram filter on the whole table); heavier ranking or snippet building; larger result "
+             "trigram filter on the whole table); heavier ranking or snippet building; larger "
+             "result "
              "rows; pool contention with 10 concurrent clients (pool max, connection waits); "
              "more chunks per file after a chunking change";
     case MDL_OP_PROJECT_SWITCH:
@@ -310,7 +324,9 @@ int bench_comparison_write_markdown(const bench_comparison *c, const bench_set *
           "**pass**. Targets apply to p95.\n\n");
   describe_side(f, "Baseline", baseline);
   describe_side(f, "Current", current);
-  fprintf(f, "\n| metric | server | baseline ms | current ms | change | target ms | verdict | reason |\n");
+  fprintf(
+      f,
+      "\n| metric | server | baseline ms | current ms | change | target ms | verdict | reason |\n");
   fprintf(f, "|---|---|---:|---:|---:|---:|---|---|\n");
   for (size_t i = 0; i < c->n; i++) {
     const bench_row *r = &c->rows[i];
@@ -323,7 +339,9 @@ int bench_comparison_write_markdown(const bench_comparison *c, const bench_set *
       snprintf(ch, sizeof ch, "—");
     fmt_ms(t, sizeof t, r->target_ms > 0, r->target_ms);
     fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r->metric, r->server, b, cur, ch, t,
-            r->verdict == BENCH_PASS ? "pass" : r->verdict == BENCH_REVIEW ? "**review**" : "**block**",
+            r->verdict == BENCH_PASS     ? "pass"
+            : r->verdict == BENCH_REVIEW ? "**review**"
+                                         : "**block**",
             r->reason);
   }
   int any = 0;
@@ -336,8 +354,9 @@ int bench_comparison_write_markdown(const bench_comparison *c, const bench_set *
     fprintf(f, "- **Likely causes**: %s.\n", bench_likely_causes(r->op));
     fprintf(f, "- **Recommendations**: %s.\n", bench_recommendations(r->op, r->verdict));
     if (r->verdict == BENCH_REVIEW)
-      fprintf(f, "- **Justification** (required before merging): _write why this slowdown is "
-                 "accepted._\n");
+      fprintf(f,
+              "- **Justification** (required before merging): _write why this slowdown is "
+              "accepted._\n");
   }
   if (!any) fprintf(f, "\nEvery metric passed; nothing to investigate.\n");
   if (fflush(f) != 0 || ferror(f))

@@ -15,10 +15,9 @@
 #ifndef BENCH_COMPARE_H
 #define BENCH_COMPARE_H
 
+#include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdio.h>
-
-#include <cjson/cJSON.h>
 
 #include "benchmarks/error.h"
 #include "benchmarks/result_set.h"
@@ -44,14 +43,14 @@ bench_verdict bench_judge(int has_baseline, double baseline_ms, int has_current,
                           char *reason, size_t n);
 
 typedef struct bench_row {
-  char metric[48];          /* "search.p95" */
+  char metric[48]; /* "search.p95" */
   mdl_operation_type op;
-  char statistic[8];        /* "p50" | "p95" | "p99" */
-  char server[16];          /* "codebase-mcp" | "workflow-mcp" */
+  char statistic[8]; /* "p50" | "p95" | "p99" */
+  char server[16];   /* "codebase-mcp" | "workflow-mcp" */
   int has_baseline, has_current;
   double baseline_ms, current_ms; /* meaningful when has_* */
-  double change_percent;    /* NAN when not computable */
-  double target_ms;         /* 0: no target */
+  double change_percent;          /* NAN when not computable */
+  double target_ms;               /* 0: no target */
   bench_verdict verdict;
   char reason[384];
 } bench_row;
@@ -59,9 +58,9 @@ typedef struct bench_row {
 typedef struct bench_comparison {
   bench_row rows[MDL_OP_COUNT * 3];
   size_t n;
-  bench_verdict verdict;    /* worst row verdict; pass when there are no rows */
+  bench_verdict verdict; /* worst row verdict; pass when there are no rows */
   int baseline_present;
-  size_t counts[3];         /* rows per verdict */
+  size_t counts[3]; /* rows per verdict */
   char summary[512];
 } bench_comparison;
 

@@ -1,6 +1,8 @@
-/* compare_main.c — `//benchmarks:compare_tool`: compares a run with the baseline by the hybrid rule.
+/* compare_main.c — `//benchmarks:compare_tool`: compares a run with the baseline by the hybrid
+ * rule.
  *
- *   bazel run //benchmarks:compare_tool -- --current RUN.json [--baseline docs/performance/baseline.json]
+ *   bazel run //benchmarks:compare_tool -- --current RUN.json [--baseline
+ * docs/performance/baseline.json]
  *                                     [--out DIR]
  *
  * Relative paths are taken from the workspace ($BUILD_WORKSPACE_DIRECTORY under `bazel run`).

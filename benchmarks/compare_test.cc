@@ -1,19 +1,19 @@
 // compare_test.cc — the hybrid regression rule (FR-018) and its verdicts (FR-021) at every
 // boundary, with crafted baseline/current records parsed and validated by //models.
+#include "benchmarks/compare.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdio>
 #include <string>
 
-#include "benchmarks/compare.h"
-
 namespace {
 
 // A valid record for `op` whose p95 is `p95` (other statistics derived so the record validates).
 std::string Record(const char *op, double p95, double target = -1) {
-  const char *server = (std::string(op) == "index" || std::string(op) == "search") ? "codebase-mcp"
-                                                                                   : "workflow-mcp";
+  const char *server =
+      (std::string(op) == "index" || std::string(op) == "search") ? "codebase-mcp" : "workflow-mcp";
   char buf[1024];
   char tgt[64];
   if (target > 0)

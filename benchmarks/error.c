@@ -23,8 +23,8 @@ void bench_err_clear(bench_err *err) {
 }
 
 const char *bench_strerror(int code) {
-  static const char *const names[BENCH_ECODE_COUNT] = {"ok", "invalid", "io", "out_of_memory",
-                                                       "setup_failed", "run_failed"};
+  static const char *const names[BENCH_ECODE_COUNT] = {
+      "ok", "invalid", "io", "out_of_memory", "setup_failed", "run_failed"};
   if (code < 0 || code >= BENCH_ECODE_COUNT) return "unknown";
   return names[code];
 }

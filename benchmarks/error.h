@@ -12,11 +12,11 @@ extern "C" {
 
 typedef enum bench_code {
   BENCH_OK = 0,
-  BENCH_EINVAL = 1,  /* bad argument or malformed input file (not JSON, invalid record) */
-  BENCH_EIO = 2,     /* a file could not be read or written */
-  BENCH_ENOMEM = 3,  /* out of memory */
-  BENCH_ESETUP = 4,  /* the measurement could not be set up (PostgreSQL, server, fixture) */
-  BENCH_ERUN = 5,    /* an operation under measurement failed (HTTP error, tool error, job failed) */
+  BENCH_EINVAL = 1, /* bad argument or malformed input file (not JSON, invalid record) */
+  BENCH_EIO = 2,    /* a file could not be read or written */
+  BENCH_ENOMEM = 3, /* out of memory */
+  BENCH_ESETUP = 4, /* the measurement could not be set up (PostgreSQL, server, fixture) */
+  BENCH_ERUN = 5,   /* an operation under measurement failed (HTTP error, tool error, job failed) */
   BENCH_ECODE_COUNT
 } bench_code;
 

@@ -15,9 +15,10 @@ TEST(IndexingPerf, US1_Index10000FilesP95Under60sAndCvUnder5Percent) {
                           sizeof manifest, &st, &err),
             BENCH_OK)
       << err.msg;
-  printf("fixture: %d files (%d Python, %d JavaScript, %d binary, %d unparseable), %.1f MB, %.1f s\n",
-         st.files, st.python_files, st.javascript_files, st.binary_files, st.unparseable_files,
-         st.total_bytes / 1048576.0, st.seconds);
+  printf(
+      "fixture: %d files (%d Python, %d JavaScript, %d binary, %d unparseable), %.1f MB, %.1f s\n",
+      st.files, st.python_files, st.javascript_files, st.binary_files, st.unparseable_files,
+      st.total_bytes / 1048576.0, st.seconds);
   EXPECT_NEAR(st.files, 10000, 500);  // 10,000 files (+-5%)
 
   bench_set set{};

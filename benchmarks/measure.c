@@ -46,7 +46,8 @@ static int start_server(bench_env *env, const char *rel, const char *db, const c
   char bin[1024], dbenv[600], log[2048];
   if (tst_runfile(rel, bin, sizeof bin) != 0)
     return bench_err_set(err, BENCH_ESETUP,
-                         "server binary %s not found (tried %s): add it to the test's data", rel, bin);
+                         "server binary %s not found (tried %s): add it to the test's data", rel,
+                         bin);
   if (tst_pg_create_db(env->pg, db, url, urln, &te) != TST_OK)
     return bench_err_set(err, BENCH_ESETUP, "cannot create database %s: %s", db, te.msg);
   snprintf(dbenv, sizeof dbenv, "DATABASE_URL=%s", url);
@@ -83,14 +84,12 @@ int bench_env_start(bench_env *env, int codebase, int workflow, bench_err *err) 
     goto cleanup;
   }
   if (codebase && (rc = start_server(env, BENCH_CODEBASE_BIN, "codebase", NULL, env->codebase_db,
-                                     sizeof env->codebase_db, &env->codebase,
-                                     err)) != BENCH_OK)
+                                     sizeof env->codebase_db, &env->codebase, err)) != BENCH_OK)
     goto cleanup;
   snprintf(cb_url, sizeof cb_url, "CODEBASE_MCP_URL=%s",
            env->codebase != NULL ? tst_server_url(env->codebase) : "http://127.0.0.1:9");
   if (workflow && (rc = start_server(env, BENCH_WORKFLOW_BIN, "workflow", cb_url, env->workflow_db,
-                                     sizeof env->workflow_db, &env->workflow,
-                                     err)) != BENCH_OK)
+                                     sizeof env->workflow_db, &env->workflow, err)) != BENCH_OK)
     goto cleanup;
 cleanup:
   if (rc != BENCH_OK) bench_env_stop(env);
@@ -194,7 +193,8 @@ int bench_index_once(bench_env *env, const char *repo, const char *project_id, i
     goto cleanup;
   }
   srv_procstat ps0;
-  double cpu0 = srv_procstat_read(pid, &ps0, NULL) == SRV_OK ? ps0.cpu_user_s + ps0.cpu_system_s : -1;
+  double cpu0 =
+      srv_procstat_read(pid, &ps0, NULL) == SRV_OK ? ps0.cpu_user_s + ps0.cpu_system_s : -1;
   double t0 = tst_now_ms();
   if ((rc = bench_tool(url, "start_indexing_background", text, 30000, &out, NULL, err)) != BENCH_OK)
     goto cleanup;
@@ -282,20 +282,21 @@ int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, ben
       files = f;
     }
   }
-  bench_record_opts o = {MDL_OP_INDEX, MDL_SERVER_CODEBASE_MCP, 0, sum / 1000.0, plan->index_runs,
-                         plan->index_warmup};
+  bench_record_opts o = {MDL_OP_INDEX, MDL_SERVER_CODEBASE_MCP, 0,
+                         sum / 1000.0, plan->index_runs,        plan->index_warmup};
   if ((rc = bench_record_build(&o, samples, (size_t)plan->index_runs, &r, NULL, err)) != BENCH_OK ||
       (rc = bench_record_param_int(&r, "files", plan->index_files, err)) != BENCH_OK ||
       (rc = bench_record_param_int(&r, "files_indexed", files, err)) != BENCH_OK ||
-      (rc = bench_record_param_float(&r, "files_per_second",
-                                     sum > 0 ? files * plan->index_runs / (sum / 1000.0) : 0, err)) !=
+      (rc = bench_record_param_float(
+           &r, "files_per_second", sum > 0 ? files * plan->index_runs / (sum / 1000.0) : 0, err)) !=
           BENCH_OK ||
       (rc = bench_record_param_float(&r, "server_rss_peak_mb", peak, err)) != BENCH_OK ||
       (rc = bench_record_param_float(&r, "server_cpu_seconds_mean", cpu_sum / plan->index_runs,
                                      err)) != BENCH_OK ||
       (rc = bench_record_param_str(&r, "empty_index", "fresh project id per run", err)) != BENCH_OK)
     goto cleanup;
-  if ((rc = bench_set_put(set, &r, samples, (size_t)plan->index_runs, err)) != BENCH_OK) goto cleanup;
+  if ((rc = bench_set_put(set, &r, samples, (size_t)plan->index_runs, err)) != BENCH_OK)
+    goto cleanup;
   if (project_out != NULL) snprintf(project_out, MDL_UUID_LEN, "%s", pid);
 cleanup:
   mdl_benchmark_result_free(&r);
@@ -311,8 +312,8 @@ static const char *const kQueryKind[Q_KINDS] = {"symbol", "doc_words", "fuzzy_id
 
 typedef struct query {
   int kind;
-  char *args;          /* JSON text; owned */
-  char expect[512];    /* file the answer should contain */
+  char *args;       /* JSON text; owned */
+  char expect[512]; /* file the answer should contain */
   double ms;
   int ok, hit;
 } query;
@@ -516,9 +517,11 @@ int bench_op_search(bench_env *env, const bench_plan *plan, const char *manifest
       (rc = bench_record_param_int(&r, "concurrent_clients", started, err)) != BENCH_OK ||
       (rc = bench_record_param_int(&r, "queries", nq, err)) != BENCH_OK ||
       (rc = bench_record_param_int(&r, "indexed_files", plan->index_files, err)) != BENCH_OK ||
-      (rc = bench_record_param_str(&r, "query_kinds", "symbol, doc_words, fuzzy_identifier, path_filter",
-                                   err)) != BENCH_OK ||
-      (rc = bench_record_param_float(&r, "expected_file_hit_rate", (double)all / nq, err)) != BENCH_OK)
+      (rc = bench_record_param_str(&r, "query_kinds",
+                                   "symbol, doc_words, fuzzy_identifier, path_filter", err)) !=
+          BENCH_OK ||
+      (rc = bench_record_param_float(&r, "expected_file_hit_rate", (double)all / nq, err)) !=
+          BENCH_OK)
     goto cleanup;
   for (int k = 0; k < Q_KINDS; k++) {
     char key[64];
@@ -579,7 +582,8 @@ int bench_write_outputs(const bench_set *set, const char *dir, const char *name,
     char *text = j != NULL ? cJSON_Print(j) : NULL;
     cJSON_Delete(j);
     if (text == NULL) return bench_err_set(err, BENCH_ENOMEM, "out of memory");
-    snprintf(path, sizeof path, "%s/%s.result.json", dir, mdl_operation_type_name((mdl_operation_type)op));
+    snprintf(path, sizeof path, "%s/%s.result.json", dir,
+             mdl_operation_type_name((mdl_operation_type)op));
     rc = bench_write_file(path, text, err);
     free(text);
     if (rc != BENCH_OK) return rc;

@@ -16,11 +16,10 @@
 #ifndef BENCH_MEASURE_H
 #define BENCH_MEASURE_H
 
+#include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-
-#include <cjson/cJSON.h>
 
 #include "benchmarks/error.h"
 #include "benchmarks/result_set.h"
@@ -37,15 +36,15 @@ extern "C" {
 
 /* How much to measure. */
 typedef struct bench_plan {
-  int index_files;     /* fixture size; 10000 */
-  int index_warmup;    /* 1 */
-  int index_runs;      /* 5 (benchmark) / 3 (regression) */
-  int search_queries;  /* >= 200 */
-  int search_clients;  /* 10 */
-  int switch_warmup;   /* switches not counted (connection set-up); 5 */
-  int switches;        /* 20 */
-  int entity_queries;  /* 100 */
-  uint64_t seed;       /* fixture and workflow data seed */
+  int index_files;    /* fixture size; 10000 */
+  int index_warmup;   /* 1 */
+  int index_runs;     /* 5 (benchmark) / 3 (regression) */
+  int search_queries; /* >= 200 */
+  int search_clients; /* 10 */
+  int switch_warmup;  /* switches not counted (connection set-up); 5 */
+  int switches;       /* 20 */
+  int entity_queries; /* 100 */
+  uint64_t seed;      /* fixture and workflow data seed */
 } bench_plan;
 
 /* The full plan of the benchmarks and the short one of the regression target. */
@@ -55,9 +54,9 @@ bench_plan bench_plan_short(void);
 /* PostgreSQL + the servers a measurement needs. */
 typedef struct bench_env {
   tst_pg *pg;
-  tst_server *codebase; /* NULL unless started */
-  tst_server *workflow; /* NULL unless started */
-  char dir[512];        /* private scratch directory (fixtures), removed by bench_env_stop */
+  tst_server *codebase;  /* NULL unless started */
+  tst_server *workflow;  /* NULL unless started */
+  char dir[512];         /* private scratch directory (fixtures), removed by bench_env_stop */
   char codebase_db[512]; /* libpq URI of the codebase-mcp database ("" if not started) */
   char workflow_db[512]; /* libpq URI of the workflow-mcp database ("" if not started) */
 } bench_env;
@@ -84,7 +83,8 @@ int bench_fixture(bench_env *env, int files, uint64_t seed, char *repo, size_t r
 /* One indexing run of repo into project_id on the codebase server, timed to completion.
  * peak_rss_mb (optional) gets the server's peak RSS sampled while it ran; files (optional) the
  * files_indexed the job reported; server_cpu_s (optional) the CPU seconds (user + system) the
- * server process spent meanwhile (PostgreSQL's share is not included). BENCH_ERUN if the job fails or does not finish in timeout_ms. */
+ * server process spent meanwhile (PostgreSQL's share is not included). BENCH_ERUN if the job fails
+ * or does not finish in timeout_ms. */
 int bench_index_once(bench_env *env, const char *repo, const char *project_id, int timeout_ms,
                      double *ms, double *peak_rss_mb, long *files, double *server_cpu_s,
                      bench_err *err);
@@ -102,7 +102,8 @@ int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, ben
 int bench_op_search(bench_env *env, const bench_plan *plan, const char *manifest,
                     const char *project_id, bench_set *set, double *hit_rate, bench_err *err);
 
-/* (measure_workflow.c, library :measure_workflow) Workflow benchmarks: seeds 5 projects, 1,000 entities and 10-20 work items per project
+/* (measure_workflow.c, library :measure_workflow) Workflow benchmarks: seeds 5 projects, 1,000
+ * entities and 10-20 work items per project
  * (//testing workgen), then measures plan->switches switches among the projects and
  * plan->entity_queries JSONB-filtered entity queries. Puts "project_switch" and "entity_query". */
 int bench_op_workflow(bench_env *env, const bench_plan *plan, bench_set *set, bench_err *err);

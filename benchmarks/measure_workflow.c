@@ -35,7 +35,8 @@ static int wf_call(const char *url, const char *tool, cJSON *obj, const char *pr
     cJSON_DeleteItemFromObjectCaseSensitive(obj, "project_id");
     cJSON_AddStringToObject(obj, "project_id", project_id);
   }
-  if ((text = cJSON_PrintUnformatted(obj)) == NULL) return bench_err_set(err, BENCH_ENOMEM, "out of memory");
+  if ((text = cJSON_PrintUnformatted(obj)) == NULL)
+    return bench_err_set(err, BENCH_ENOMEM, "out of memory");
   if ((rc = bench_tool(url, tool, text, 30000, &out, NULL, err)) != BENCH_OK) goto cleanup;
   if (out_id != NULL) {
     const char *id = jstr(out, "id");
@@ -144,7 +145,8 @@ static char *entity_query_args(const cJSON *e, const char *project, int kind) {
   if (type != NULL) cJSON_AddStringToObject(a, "entity_type", type);
   if (kind == 1 && object != NULL) {
     cJSON *inner = cJSON_AddObjectToObject(filter, object->string);
-    if (inner != NULL) cJSON_AddItemToObject(inner, object->child->string, cJSON_Duplicate(object->child, 1));
+    if (inner != NULL)
+      cJSON_AddItemToObject(inner, object->child->string, cJSON_Duplicate(object->child, 1));
   } else if (kind == 2 && number != NULL) {
     cJSON *cmp = cJSON_AddObjectToObject(filter, number->string);
     if (cmp != NULL) cJSON_AddNumberToObject(cmp, "$gte", number->valuedouble);
@@ -192,8 +194,8 @@ int bench_op_workflow(bench_env *env, const bench_plan *plan, bench_set *set, be
   const char *url = tst_server_url(env->workflow);
   double t0 = tst_now_ms();
   if ((rc = wf_seed(url, plan->seed, &d, &entities, &items, err)) != BENCH_OK) goto cleanup;
-  fprintf(stderr, "workflow data: %d projects, %d entities, %d work items in %.1f s\n", d.n, entities,
-          items, (tst_now_ms() - t0) / 1000.0);
+  fprintf(stderr, "workflow data: %d projects, %d entities, %d work items in %.1f s\n", d.n,
+          entities, items, (tst_now_ms() - t0) / 1000.0);
   sw = calloc((size_t)plan->switches + 1, sizeof *sw);
   eq = calloc((size_t)plan->entity_queries + 1, sizeof *eq);
   if (sw == NULL || eq == NULL) {
@@ -205,7 +207,8 @@ int bench_op_workflow(bench_env *env, const bench_plan *plan, bench_set *set, be
   for (int i = 0; i < plan->switch_warmup + plan->switches; i++) {
     double ms = 0;
     snprintf(body, sizeof body, "{\"project_id\":\"%s\"}", d.ids[i % d.n]);
-    if ((rc = bench_tool(url, "switch_project", body, 30000, NULL, &ms, err)) != BENCH_OK) goto cleanup;
+    if ((rc = bench_tool(url, "switch_project", body, 30000, NULL, &ms, err)) != BENCH_OK)
+      goto cleanup;
     if (i >= plan->switch_warmup) {
       sw[i - plan->switch_warmup] = ms;
       wall += ms / 1000.0;
@@ -220,7 +223,8 @@ int bench_op_workflow(bench_env *env, const bench_plan *plan, bench_set *set, be
   wall = 0;
   for (int i = 0; i < plan->entity_queries; i++) {
     int p = i % d.n;
-    const cJSON *ents = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(projects, p), "entities");
+    const cJSON *ents =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(projects, p), "entities");
     int ne = cJSON_GetArraySize(ents);
     if (ne == 0) continue;
     const cJSON *e = cJSON_GetArrayItem(ents, (i * 37) % ne);
@@ -261,4 +265,3 @@ cleanup:
   cJSON_Delete(d.gen);
   return rc;
 }
-

@@ -54,8 +54,8 @@ int bench_record_build(const bench_record_opts *o, const double *samples, size_t
   mdl_benchmark_result_set_latencies(out, &s);
   out->has_target_threshold = true;
   out->target_threshold_ms = o->target_ms > 0 ? o->target_ms : bench_spec_target_ms(o->op);
-  out->pass_status = out->latency_p95_ms < out->target_threshold_ms ? MDL_STATUS_PASS
-                                                                    : MDL_STATUS_FAIL;
+  out->pass_status =
+      out->latency_p95_ms < out->target_threshold_ms ? MDL_STATUS_PASS : MDL_STATUS_FAIL;
   double wall = o->wall_seconds > 0 ? o->wall_seconds : s.mean * (double)s.count / 1000.0;
   bench_machine_describe(&m);
   if ((rc = bench_record_param_float(out, "median_ms", s.median, err)) != BENCH_OK ||
@@ -77,8 +77,9 @@ int bench_record_build(const bench_record_opts *o, const double *samples, size_t
       (rc = bench_record_param_int(out, "machine_memory_mb", m.memory_mb, err)) != BENCH_OK ||
       (rc = bench_record_param_float(out, "machine_load_1m", bench_machine_load1(), err)) !=
           BENCH_OK ||
-      (rc = bench_record_param_str(out, "percentile_method", "linear interpolation between closest ranks (type 7)",
-                                   err)) != BENCH_OK)
+      (rc = bench_record_param_str(out, "percentile_method",
+                                   "linear interpolation between closest ranks (type 7)", err)) !=
+          BENCH_OK)
     goto cleanup;
   if (mdl_benchmark_result_validate(out, &me) != MDL_OK) {
     rc = bench_err_set(err, BENCH_EINVAL, "built record for %s is invalid: field '%s': %s",

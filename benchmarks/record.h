@@ -24,9 +24,10 @@ extern "C" {
 typedef struct bench_record_opts {
   mdl_operation_type op;
   mdl_server_id server;
-  double target_ms;      /* > 0: the p95 target; <= 0: SPEC target of op */
-  double wall_seconds;   /* duration of the measured phase (for ops_per_second); <= 0: sum of samples */
-  int rounds;            /* measured rounds (e.g. 5 indexing runs, or 1 for one batch of queries) */
+  double target_ms; /* > 0: the p95 target; <= 0: SPEC target of op */
+  double
+      wall_seconds; /* duration of the measured phase (for ops_per_second); <= 0: sum of samples */
+  int rounds;       /* measured rounds (e.g. 5 indexing runs, or 1 for one batch of queries) */
   int warmup_rounds;
 } bench_record_opts;
 
@@ -40,8 +41,7 @@ int bench_record_build(const bench_record_opts *o, const double *samples, size_t
  * turn a failure into BENCH_EINVAL. */
 int bench_record_param_int(mdl_benchmark_result *r, const char *key, long long v, bench_err *err);
 int bench_record_param_float(mdl_benchmark_result *r, const char *key, double v, bench_err *err);
-int bench_record_param_str(mdl_benchmark_result *r, const char *key, const char *v,
-                           bench_err *err);
+int bench_record_param_str(mdl_benchmark_result *r, const char *key, const char *v, bench_err *err);
 
 #ifdef __cplusplus
 }

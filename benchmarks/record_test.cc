@@ -1,10 +1,10 @@
 // record_test.cc — records built from samples carry the statistics benchmark users read
 // (percentiles by the one method of //models, median, stddev, IQR, outliers, ops/s, machine).
+#include "benchmarks/record.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "benchmarks/record.h"
 
 namespace {
 

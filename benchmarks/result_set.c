@@ -93,9 +93,10 @@ static int add_record(bench_set *s, const cJSON *item, int index, const char *sr
   mdl_err me;
   memset(&r, 0, sizeof r);
   if (mdl_benchmark_result_from_json(item, &r, &me) != MDL_OK)
-    return bench_err_set(err, BENCH_EINVAL,
-                         "%s: results[%d] is not a valid PerformanceBenchmarkResult: field '%s': %s",
-                         src, index, me.field, me.msg);
+    return bench_err_set(
+        err, BENCH_EINVAL,
+        "%s: results[%d] is not a valid PerformanceBenchmarkResult: field '%s': %s", src, index,
+        me.field, me.msg);
   mdl_benchmark_result_free(&s->results[r.operation_type]);
   s->results[r.operation_type] = r;
   s->has[r.operation_type] = 1;
@@ -112,7 +113,8 @@ int bench_set_from_json(const cJSON *json, const char *source, bench_set *out, b
   copy_str(out->source, sizeof out->source, source);
   if (cJSON_IsArray(json)) {
     list = json;
-  } else if (cJSON_IsObject(json) && cJSON_GetObjectItemCaseSensitive(json, "benchmark_id") != NULL) {
+  } else if (cJSON_IsObject(json) &&
+             cJSON_GetObjectItemCaseSensitive(json, "benchmark_id") != NULL) {
     rc = add_record(out, json, 0, src, err);
     goto cleanup;
   } else if (cJSON_IsObject(json)) {

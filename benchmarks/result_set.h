@@ -15,9 +15,8 @@
 #ifndef BENCH_RESULT_SET_H
 #define BENCH_RESULT_SET_H
 
-#include <stddef.h>
-
 #include <cjson/cJSON.h>
+#include <stddef.h>
 
 #include "benchmarks/error.h"
 #include "models/benchmark_result.h"
@@ -29,14 +28,14 @@ extern "C" {
 #define BENCH_SET_FORMAT "mcp-suite-benchmarks/1"
 
 typedef struct bench_set {
-  int present;            /* 0: the file did not exist (first run without a baseline) */
-  char source[512];       /* path or label it came from ("" if built in memory) */
-  char commit[64];        /* "" if unknown */
+  int present;                    /* 0: the file did not exist (first run without a baseline) */
+  char source[512];               /* path or label it came from ("" if built in memory) */
+  char commit[64];                /* "" if unknown */
   char measured_at[MDL_TIME_LEN]; /* "" if unknown */
-  cJSON *machine;         /* owned; NULL if unknown */
+  cJSON *machine;                 /* owned; NULL if unknown */
   mdl_benchmark_result results[MDL_OP_COUNT]; /* indexed by operation_type; owned */
-  int has[MDL_OP_COUNT];  /* 1 where results[op] holds a record */
-  cJSON *samples;         /* owned object operation -> array of ms; NULL if none */
+  int has[MDL_OP_COUNT];                      /* 1 where results[op] holds a record */
+  cJSON *samples; /* owned object operation -> array of ms; NULL if none */
 } bench_set;
 
 /* Loads path into *out (any previous content ignored). When the file does not exist and

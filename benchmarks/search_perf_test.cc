@@ -18,8 +18,9 @@ TEST(SearchPerf, US1_SearchP95Under500msWith10ConcurrentClients) {
   ASSERT_EQ(mdl_uuid_v4(project, nullptr), MDL_OK);
   double index_ms = 0;
   long files = 0;
-  ASSERT_EQ(bench_index_once(&env, repo, project, 600000, &index_ms, nullptr, &files, nullptr, &err),
-            BENCH_OK)
+  ASSERT_EQ(
+      bench_index_once(&env, repo, project, 600000, &index_ms, nullptr, &files, nullptr, &err),
+      BENCH_OK)
       << err.msg;
   printf("indexed %ld files in %.0f ms\n", files, index_ms);
 
@@ -33,15 +34,17 @@ TEST(SearchPerf, US1_SearchP95Under500msWith10ConcurrentClients) {
 
   const mdl_benchmark_result &r = set.results[MDL_OP_SEARCH];
   bench_test::Print(r);
-  printf("expected file among the results: %.1f%% (symbol %.1f%%, doc %.1f%%, fuzzy %.1f%%, "
-         "path %.1f%%)\n",
-         100 * hit_rate, 100 * bench_test::Param(r, "hit_rate_symbol"),
-         100 * bench_test::Param(r, "hit_rate_doc_words"),
-         100 * bench_test::Param(r, "hit_rate_fuzzy_identifier"),
-         100 * bench_test::Param(r, "hit_rate_path_filter"));
+  printf(
+      "expected file among the results: %.1f%% (symbol %.1f%%, doc %.1f%%, fuzzy %.1f%%, "
+      "path %.1f%%)\n",
+      100 * hit_rate, 100 * bench_test::Param(r, "hit_rate_symbol"),
+      100 * bench_test::Param(r, "hit_rate_doc_words"),
+      100 * bench_test::Param(r, "hit_rate_fuzzy_identifier"),
+      100 * bench_test::Param(r, "hit_rate_path_filter"));
   printf("p95 by kind: symbol %.2f ms, doc %.2f ms, fuzzy %.2f ms, path %.2f ms\n",
          bench_test::Param(r, "p95_ms_symbol"), bench_test::Param(r, "p95_ms_doc_words"),
-         bench_test::Param(r, "p95_ms_fuzzy_identifier"), bench_test::Param(r, "p95_ms_path_filter"));
+         bench_test::Param(r, "p95_ms_fuzzy_identifier"),
+         bench_test::Param(r, "p95_ms_path_filter"));
   EXPECT_GE(r.sample_size, 200);
   EXPECT_EQ(bench_test::Param(r, "concurrent_clients"), 10);
   // The searches are real: looking a symbol up by name finds its file.

@@ -22,7 +22,8 @@ __attribute__((format(printf, 2, 3))) static void put(sbuf *b, const char *fmt, 
   for (;;) {
     va_list ap;
     va_start(ap, fmt);
-    int k = vsnprintf(b->p != NULL ? b->p + b->len : NULL, b->p != NULL ? b->cap - b->len : 0, fmt, ap);
+    int k =
+        vsnprintf(b->p != NULL ? b->p + b->len : NULL, b->p != NULL ? b->cap - b->len : 0, fmt, ap);
     va_end(ap);
     if (k < 0) {
       b->failed = 1;
@@ -48,11 +49,20 @@ __attribute__((format(printf, 2, 3))) static void put(sbuf *b, const char *fmt, 
 static void put_text(sbuf *b, const char *s) {
   for (; s != NULL && *s != '\0'; s++) {
     switch (*s) {
-      case '&': put(b, "&amp;"); break;
-      case '<': put(b, "&lt;"); break;
-      case '>': put(b, "&gt;"); break;
-      case '"': put(b, "&quot;"); break;
-      default: put(b, "%c", *s);
+      case '&':
+        put(b, "&amp;");
+        break;
+      case '<':
+        put(b, "&lt;");
+        break;
+      case '>':
+        put(b, "&gt;");
+        break;
+      case '"':
+        put(b, "&quot;");
+        break;
+      default:
+        put(b, "%c", *s);
     }
   }
 }
@@ -114,8 +124,10 @@ int bench_svg_histogram(const char *title, const bench_series *baseline,
   ymax = ceil(ymax / 10.0) * 10.0;
   if (ymax < 10) ymax = 10;
   const double pw = W - L - R, ph = H - T - B;
-  put(&b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-          "font-family=\"sans-serif\" font-size=\"12\">\n", W, H, W, H);
+  put(&b,
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+      "font-family=\"sans-serif\" font-size=\"12\">\n",
+      W, H, W, H);
   put(&b, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H);
   put(&b, "<text x=\"%d\" y=\"22\" font-size=\"15\" font-weight=\"bold\">", L);
   put_text(&b, title);
@@ -123,53 +135,64 @@ int bench_svg_histogram(const char *title, const bench_series *baseline,
   /* grid + y axis (share of samples) */
   for (int g = 0; g <= 4; g++) {
     double y = T + ph - ph * g / 4.0;
-    put(&b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>\n", L, y, W - R, y);
+    put(&b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>\n", L, y, W - R,
+        y);
     put(&b, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f%%</text>\n", L - 6, y + 4,
         ymax * g / 4.0);
   }
-  put(&b, "<text x=\"16\" y=\"%.1f\" transform=\"rotate(-90 16 %.1f)\" text-anchor=\"middle\">"
-          "share of samples</text>\n", T + ph / 2, T + ph / 2);
+  put(&b,
+      "<text x=\"16\" y=\"%.1f\" transform=\"rotate(-90 16 %.1f)\" text-anchor=\"middle\">"
+      "share of samples</text>\n",
+      T + ph / 2, T + ph / 2);
   /* bars */
   double bw = pw / bins;
   for (int k = 0; k < bins; k++) {
     for (int s = 0; s < 2; s++) {
       if (ser[s] == NULL || ser[s]->n == 0 || share[s][k] <= 0) continue;
       double h = ph * share[s][k] / ymax;
-      put(&b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
-              "fill-opacity=\"0.85\"><title>%.2f-%.2f ms: %.1f%%</title></rect>\n",
-          L + k * bw + 1 + s * (bw - 2) / 2, T + ph - h, (bw - 2) / 2, h, colors[s],
-          lo + k * width, lo + (k + 1) * width, share[s][k]);
+      put(&b,
+          "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
+          "fill-opacity=\"0.85\"><title>%.2f-%.2f ms: %.1f%%</title></rect>\n",
+          L + k * bw + 1 + s * (bw - 2) / 2, T + ph - h, (bw - 2) / 2, h, colors[s], lo + k * width,
+          lo + (k + 1) * width, share[s][k]);
     }
   }
   /* x axis */
-  put(&b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\"/>\n", L, T + ph, W - R,
-      T + ph);
+  put(&b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\"/>\n", L, T + ph,
+      W - R, T + ph);
   for (int g = 0; g <= 5; g++) {
     double x = L + pw * g / 5.0;
     put(&b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.2f</text>\n", x, T + ph + 16,
         lo + (hi - lo) * g / 5.0);
   }
-  put(&b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">latency (ms)</text>\n", L + pw / 2, H - 24);
+  put(&b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">latency (ms)</text>\n", L + pw / 2,
+      H - 24);
   /* p95 markers and target */
   for (int s = 0; s < 2; s++) {
     if (ser[s] == NULL || ser[s]->n == 0) continue;
     double p = p95_of(ser[s]);
     if (!isfinite(p)) continue;
     double x = L + pw * (p - lo) / (hi - lo);
-    put(&b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\" "
-            "stroke-dasharray=\"6 4\"><title>p95 %.2f ms</title></line>\n", x, T, x, T + ph, colors[s], p);
+    put(&b,
+        "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\" "
+        "stroke-dasharray=\"6 4\"><title>p95 %.2f ms</title></line>\n",
+        x, T, x, T + ph, colors[s], p);
   }
   if (target_ms > lo && target_ms < hi) {
     double x = L + pw * (target_ms - lo) / (hi - lo);
-    put(&b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d62728\" stroke-width=\"2\"/>\n"
-            "<text x=\"%.1f\" y=\"%d\" fill=\"#d62728\">target %.0f ms</text>\n",
+    put(&b,
+        "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d62728\" "
+        "stroke-width=\"2\"/>\n"
+        "<text x=\"%.1f\" y=\"%d\" fill=\"#d62728\">target %.0f ms</text>\n",
         x, T, x, T + ph, x + 4, T + 12, target_ms);
   }
   /* legend */
   int ly = H - 8, lx = L;
   for (int s = 0; s < 2; s++) {
     if (ser[s] == NULL || ser[s]->n == 0) continue;
-    put(&b, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>\n<text x=\"%d\" y=\"%d\">",
+    put(&b,
+        "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>\n<text x=\"%d\" "
+        "y=\"%d\">",
         lx, ly - 11, colors[s], lx + 16, ly);
     put_text(&b, ser[s]->label != NULL ? ser[s]->label : (s == 0 ? "baseline" : "current"));
     put(&b, " (n=%zu, dashed: p95)</text>\n", ser[s]->n);

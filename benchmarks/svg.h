@@ -17,8 +17,8 @@ extern "C" {
 #endif
 
 typedef struct bench_series {
-  const char *label;      /* legend text, e.g. "baseline (abc123)" */
-  const double *samples;  /* ms; may be NULL when n == 0 (the series is then absent) */
+  const char *label;     /* legend text, e.g. "baseline (abc123)" */
+  const double *samples; /* ms; may be NULL when n == 0 (the series is then absent) */
   size_t n;
 } bench_series;
 

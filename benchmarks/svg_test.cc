@@ -1,11 +1,11 @@
 // svg_test.cc — the histogram pictures of the performance report (FR-020).
+#include "benchmarks/svg.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <string>
 #include <vector>
-
-#include "benchmarks/svg.h"
 
 namespace {
 

@@ -43,12 +43,13 @@ inline void ValidateWritten(mdl_operation_type op) {
 
 // Prints the figures of a record on stdout (lands in test.log).
 inline void Print(const mdl_benchmark_result &r) {
-  printf("%s: n=%lld p50=%.2f p95=%.2f p99=%.2f mean=%.2f min=%.2f max=%.2f ms, cv=%.2f%%, "
-         "stddev=%.2f, iqr=%.2f, outliers(1sd)=%.0f outliers(1.5iqr)=%.0f, ops/s=%.2f\n",
-         mdl_operation_type_name(r.operation_type), (long long)r.sample_size, r.latency_p50_ms,
-         r.latency_p95_ms, r.latency_p99_ms, r.latency_mean_ms, r.latency_min_ms,
-         r.latency_max_ms, Param(r, "cv_percent"), Param(r, "stddev_ms"), Param(r, "iqr_ms"),
-         Param(r, "outliers_stddev"), Param(r, "outliers_iqr"), Param(r, "ops_per_second"));
+  printf(
+      "%s: n=%lld p50=%.2f p95=%.2f p99=%.2f mean=%.2f min=%.2f max=%.2f ms, cv=%.2f%%, "
+      "stddev=%.2f, iqr=%.2f, outliers(1sd)=%.0f outliers(1.5iqr)=%.0f, ops/s=%.2f\n",
+      mdl_operation_type_name(r.operation_type), (long long)r.sample_size, r.latency_p50_ms,
+      r.latency_p95_ms, r.latency_p99_ms, r.latency_mean_ms, r.latency_min_ms, r.latency_max_ms,
+      Param(r, "cv_percent"), Param(r, "stddev_ms"), Param(r, "iqr_ms"),
+      Param(r, "outliers_stddev"), Param(r, "outliers_iqr"), Param(r, "ops_per_second"));
   fflush(stdout);
 }
 
