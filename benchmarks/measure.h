@@ -6,7 +6,7 @@
  * REST form of each tool (POST <url>/mcp/<tool>, body = the tool's arguments, answer = its
  * output). Latencies are client-side wall time (monotonic clock) of one operation:
  *   index          start_indexing_background -> get_indexing_status says completed (polled every
- *                  25 ms), each run on a fresh project id, i.e. an empty index for that project;
+ *                  25 ms), each run on an empty index (tables truncated, checkpoint) and a fresh project id;
  *   search         one search_code request, issued by one of N concurrent client threads;
  *   project_switch one POST /mcp/switch_project;
  *   entity_query   one POST /mcp/query_entities with a JSONB filter.
@@ -89,7 +89,8 @@ int bench_index_once(bench_env *env, const char *repo, const char *project_id, i
                      double *ms, double *peak_rss_mb, long *files, double *server_cpu_s,
                      bench_err *err);
 
-/* Indexing benchmark: plan->index_warmup + plan->index_runs runs, each on a fresh project id;
+/* Indexing benchmark: plan->index_warmup + plan->index_runs runs, each on an empty index (tables
+ * truncated and checkpointed first) under a fresh project id;
  * puts the "index" record (runs only) into set; project_out (optional, 37 bytes) gets the last
  * project id (an indexed project the search can use). */
 int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, bench_set *set,
