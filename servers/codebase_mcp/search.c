@@ -30,10 +30,19 @@ static int add_param(qsql *q, const char *v) {
   return ++q->n;
 }
 
-/* Appends " AND language = $k AND file_path LIKE $m" for the filters that are set. */
+/* Appends " AND language = $k AND file_path LIKE $m" for the filters that are set. The prefix
+ * also names the files under it (code_files, 10,000 rows): under a narrow prefix the planner
+ * then reads only those files' chunks through code_chunks_file instead of fetching every chunk
+ * that matches the words and dropping those outside the prefix (measured: "varianc" under a
+ * 40-file directory read 8,900 heap pages before, 1,300 after); a broad prefix keeps the GIN
+ * plan. LIKE alone cannot use the btree index: the database collation need not be C. */
 static void add_filters(qsql *q, const char *alias, int lang_p, int prefix_p) {
   if (lang_p) cb_buf_printf(&q->sql, " AND %slanguage = $%d", alias, lang_p);
-  if (prefix_p) cb_buf_printf(&q->sql, " AND %sfile_path LIKE $%d", alias, prefix_p);
+  if (prefix_p)
+    cb_buf_printf(&q->sql,
+                  " AND %sfile_path LIKE $%d AND %sfile_path IN (SELECT path FROM code_files "
+                  "WHERE project_id = $1 AND path LIKE $%d)",
+                  alias, prefix_p, alias, prefix_p);
 }
 
 /* tsq ranks; filter (NULL => tsq) selects the candidates through the GIN index. */
@@ -61,16 +70,22 @@ static srv_code run_query(PGconn *c, cb_search_req *r, const char *tsq, const ch
                   lim);
   }
   if (fz_p) {
+    /* The best-matching paths first, on their own (MATERIALIZED: planned apart from the join
+     * below, so the trigram GIN index answers `<%` and only those rows are scored; joined
+     * directly, the planner walked every file of the project in path order computing
+     * word_similarity, ~170 ms on 10,000 files), then each one's first chunk. */
     cb_buf_printf(s,
-                  "fp AS (SELECT c.chunk_id, 0.3 * word_similarity($%d, f.path) AS score "
-                  "FROM code_files f CROSS JOIN LATERAL (SELECT chunk_id FROM code_chunks c "
-                  "WHERE c.project_id = f.project_id AND c.file_path = f.path",
-                  fz_p);
-    add_filters(&q, "c.", lang_p, 0);
-    cb_buf_printf(s, " ORDER BY c.start_line LIMIT 1) c WHERE f.project_id = $1 AND $%d <%% f.path",
-                  fz_p);
+                  "fpf AS MATERIALIZED (SELECT f.project_id, f.path, word_similarity($%d, f.path) "
+                  "AS sim FROM code_files f WHERE f.project_id = $1 AND $%d <%% f.path",
+                  fz_p, fz_p);
+    if (lang_p) cb_buf_printf(s, " AND f.language = $%d", lang_p);
     if (prefix_p) cb_buf_printf(s, " AND f.path LIKE $%d", prefix_p);
-    cb_buf_printf(s, " ORDER BY score DESC LIMIT %d), ", lim);
+    cb_buf_printf(s, " ORDER BY sim DESC, f.path LIMIT %d), ", lim);
+    cb_buf_puts(s, "fp AS (SELECT c.chunk_id, 0.3 * fpf.sim AS score FROM fpf CROSS JOIN LATERAL "
+                   "(SELECT chunk_id FROM code_chunks c WHERE c.project_id = fpf.project_id "
+                   "AND c.file_path = fpf.path");
+    add_filters(&q, "c.", lang_p, 0);
+    cb_buf_puts(s, " ORDER BY c.start_line LIMIT 1) c), ");
   }
   cb_buf_puts(s, "best AS (SELECT chunk_id, sum(score) AS score FROM (");
   int arms = 0;
