@@ -128,10 +128,11 @@ static void leaf_token(const char *tok, size_t n, int is_part, unsigned idx, voi
 }
 
 /* Writes to out a tsquery (all words required) of the query's leaf tokens, each token unknown
- * to the project's vocabulary replaced by its most similar known term (pg_trgm).
- * *changed = 0 when nothing was replaced. */
+ * to the project's vocabulary replaced by its most similar known term (pg_trgm), and to sym the
+ * same over the '#'-marked symbol-name lexemes (see tokens.h). *changed = 0 when nothing was
+ * replaced. */
 static srv_code correct_query(PGconn *c, const char *project, const char *query, cb_buf *out,
-                              int *changed, srv_err *err) {
+                              cb_buf *sym, int *changed, srv_err *err) {
   leaves l;
   memset(&l, 0, sizeof l);
   PGresult *res = NULL;
@@ -154,16 +155,13 @@ static srv_code correct_query(PGconn *c, const char *project, const char *query,
   for (int i = 0; i < PQntuples(res); i++) {
     const char *t = PQgetvalue(res, i, 0);
     int known = PQgetvalue(res, i, 1)[0] == 't';
-    /* the terms are already tokens (lowercase, stemmed): quote them as they are */
-    if (i) cb_buf_puts(out, " & ");
-    cb_buf_putc(out, '\'');
     if (!known && !PQgetisnull(res, i, 2)) {
-      cb_buf_puts(out, PQgetvalue(res, i, 2));
+      t = PQgetvalue(res, i, 2);
       *changed = 1;
-    } else {
-      cb_buf_puts(out, t);
     }
-    cb_buf_putc(out, '\'');
+    /* the terms are already tokens (lowercase, stemmed): quote them as they are */
+    cb_buf_printf(out, "%s'%s'", i ? " & " : "", t);
+    cb_buf_printf(sym, "%s'#%s'", i ? " & " : "", t);
   }
 
 cleanup:
@@ -302,16 +300,26 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
   if (rc != SRV_OK) goto cleanup;
   r->mode = words ? "all_words" : "fuzzy";
   if (PQntuples(res) == 0 && words > 0) { /* typos: correct against the vocabulary, retry */
-    cb_buf fixed = {0};
+    cb_buf fixed = {0}, fixed_sym = {0};
     int changed = 0;
-    rc = correct_query(c, r->project_id, r->query, &fixed, &changed, err);
-    if (rc == SRV_OK && changed && !fixed.failed) {
+    rc = correct_query(c, r->project_id, r->query, &fixed, &fixed_sym, &changed, err);
+    if (rc == SRV_OK && changed && !fixed.failed && !fixed_sym.failed) {
       PQclear(res);
       res = NULL;
-      rc = run_query(c, r, fixed.data, NULL, fuzzy, prefix_like, &res, err);
       r->mode = "corrected";
+      /* One corrected term is a known term and often a common one ("refund": 2,800 chunks):
+       * as for one-word queries, chunks with it in their symbol name come first. Several
+       * terms (all required) are selective enough to rank at once. */
+      int one = strstr(fixed.data, " & ") == NULL;
+      rc = run_query(c, r, fixed.data, one ? fixed_sym.data : NULL, fuzzy, prefix_like, &res, err);
+      if (one && rc == SRV_OK && PQntuples(res) < r->limit) {
+        PQclear(res);
+        res = NULL;
+        rc = run_query(c, r, fixed.data, NULL, fuzzy, prefix_like, &res, err);
+      }
     }
     cb_buf_free(&fixed);
+    cb_buf_free(&fixed_sym);
     if (rc != SRV_OK) goto cleanup;
   }
   if (PQntuples(res) == 0 && words > 1) {
