@@ -6,8 +6,9 @@
  * match in a symbol name outranks one in a comment, which outranks one in the body. When the words
  * find nothing, each word unknown to the project's vocabulary of identifier pieces (code_terms)
  * is replaced by its most similar known term (pg_trgm) and the search runs again (typos,
- * misspelt identifiers). A one-word query also matches file paths by trigram word similarity,
- * blended in at 0.3 weight. Filters: language, file_path_prefix. Each result carries a snippet:
+ * misspelt identifiers); a correction to one term first ranks the chunks with it in their symbol
+ * name, as a one-word query does. A one-word query also matches file paths by trigram word
+ * similarity (the best paths picked through the trigram index first), blended in at 0.3 weight. Filters: language, file_path_prefix. Each result carries a snippet:
  * the lines around the first line of the chunk that contains a query word.
  *
  * Why SQL and not an in-memory index: measured with bench_test on the 10,000-file fixture
