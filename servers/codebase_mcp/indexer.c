@@ -501,8 +501,19 @@ static srv_code db_merge_pending(PGconn *c, void *arg, srv_err *err) {
   srv_code rc = srv_db_exec(c, "BEGIN", 0, NULL, NULL, err);
   if (rc == SRV_OK) rc = srv_db_exec(c, "SET LOCAL statement_timeout = '120s'", 0, NULL, NULL, err);
   if (rc == SRV_OK)
-    rc = srv_db_exec(c, "SELECT gin_clean_pending_list('code_chunks_tsv'::regclass)", 0, NULL,
-                     NULL, err);
+    /* Every GIN index, not only the chunks': while code_files_path_trgm still held its pending
+     * list, the planner priced the trigram scan above a sequential scan and computed
+     * word_similarity over every path (~100 ms a query; 10 clients: ~1.4 s p95) until
+     * autovacuum happened to merge it. */
+    rc = srv_db_exec(c,
+                     "SELECT gin_clean_pending_list('code_chunks_tsv'::regclass), "
+                     "gin_clean_pending_list('code_files_path_trgm'::regclass), "
+                     "gin_clean_pending_list('code_terms_trgm'::regclass)",
+                     0, NULL, NULL, err);
+  /* Fresh planner statistics for the search plans: autovacuum may not have analysed the tables
+   * yet right after a large job. Sampling costs well under a second. */
+  if (rc == SRV_OK)
+    rc = srv_db_exec(c, "ANALYZE code_files, code_chunks, code_terms", 0, NULL, NULL, err);
   if (rc == SRV_OK) return srv_db_exec(c, "COMMIT", 0, NULL, NULL, err);
   if (PQstatus(c) == CONNECTION_OK) {
     PGresult *r = PQexec(c, "ROLLBACK");
