@@ -22,9 +22,6 @@ echo "== bazel test --config=asan //:sanitized (AddressSanitizer + UBSan)"
 bazel test --config=ci --config=asan //:sanitized 2>&1 | tee -a "$log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
-passed=$(grep -cE '^//[^ ]+ +(\(cached\) )?PASSED' "$log" || true)
-failed=$(grep -cE '^//[^ ]+ +(FAILED|TIMEOUT|NO STATUS|FAILED TO BUILD)' "$log" || true)
-[ "$failed" -eq 0 ] || status=1
 echo
-echo "${passed} passed, ${failed} failed"
+bash ci/summary.sh "$log" || status=1
 exit $status

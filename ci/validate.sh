@@ -28,8 +28,6 @@ echo "JUnit XML:       bazel-testlogs/<package>/<target>/test.xml"
 echo "Benchmark data:  bazel-testlogs/benchmarks/<target>/test.outputs/outputs.zip"
 echo "Regression:      unzip -p bazel-testlogs/benchmarks/regression/test.outputs/outputs.zip comparison.md"
 echo "Report:          out/validation/validation-report.md"
-passed=$(grep -cE '^//[^ ]+ +(\(cached\) )?PASSED' /tmp/validate-$$.log || true)
-failed=$(grep -cE '^//[^ ]+ +(FAILED|TIMEOUT|NO STATUS|FAILED TO BUILD)' /tmp/validate-$$.log || true)
+bash ci/summary.sh /tmp/validate-$$.log || rc=1
 rm -f /tmp/validate-$$.log
-echo "${passed} passed, ${failed} failed"
 exit $rc
