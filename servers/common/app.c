@@ -6,6 +6,7 @@
  * code runs in signal-handler context. SIGPIPE is ignored (a client that hangs up is an EPIPE). */
 #include "servers/common/app.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -388,6 +389,18 @@ cleanup:
   return rc;
 }
 
+/* One malloc arena per core instead of glibc's eight. Each thread that allocates gets an arena,
+ * and an indexing job starts new worker threads: with the default cap an idle codebase-mcp grew
+ * from 14 MB to 50 MB over seven 10,000-file jobs (arenas that keep a few MB each, even after
+ * malloc_trim); with one arena per core it settled at 22 MB, no slower. MALLOC_ARENA_MAX, when
+ * set, still wins. */
+static void cap_malloc_arenas(void) {
+  const char *env = getenv("MALLOC_ARENA_MAX");
+  if (env != NULL && *env != '\0') return;
+  long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+  mallopt(M_ARENA_MAX, ncpu < 2 ? 2 : (int)ncpu);
+}
+
 int srv_main(const srv_app_def *def, int argc, char **argv) {
   srv_app app;
   srv_config_defaults cd;
@@ -398,6 +411,7 @@ int srv_main(const srv_app_def *def, int argc, char **argv) {
   int rc = SRV_EXIT_FAILURE, user_ready = 0;
   srv_code sc;
 
+  cap_malloc_arenas();
   memset(&app, 0, sizeof app);
   app.def = def;
   app.start_ms = srv_mono_ms();
