@@ -184,7 +184,8 @@ static void rest_handler(void *ctx, const srv_http_req *req, srv_http_resp *resp
   srv_err_clear(&err);
   rc = srv_tools_invoke(app->tools, rr->tool->name, &call, args, &out, NULL, &err);
   if (rc != SRV_OK) {
-    srv_http_resp_error(resp, srv_code_http_status(rc), rc, NULL, err.msg);
+    err.code = rc;
+    srv_http_resp_err(resp, &err);
     goto cleanup;
   }
   srv_http_resp_json(resp, call.http_status ? call.http_status : 200, out);

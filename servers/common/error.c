@@ -31,6 +31,7 @@ srv_code srv_err_set(srv_err *err, srv_code code, const char *fmt, ...) {
   if (err == NULL) return code;
   err->code = code;
   err->msg[0] = '\0';
+  err->current_version = 0;
   if (fmt != NULL) {
     va_list ap;
     va_start(ap, fmt);
@@ -44,6 +45,7 @@ void srv_err_clear(srv_err *err) {
   if (err == NULL) return;
   err->code = SRV_OK;
   err->msg[0] = '\0';
+  err->current_version = 0;
 }
 
 const char *srv_strerror(srv_code code) {

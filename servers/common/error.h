@@ -14,24 +14,27 @@ extern "C" {
 
 typedef enum srv_code {
   SRV_OK = 0,
-  SRV_EINVAL = 1,      /* bad input from the caller (400 / -32602 / isError) */
-  SRV_ENOTFOUND = 2,   /* no such thing (404) */
-  SRV_ECONFLICT = 3,   /* version conflict, duplicate (409) */
-  SRV_EBUSY = 4,       /* retry later: pool exhausted past the deadline (503 + Retry-After) */
-  SRV_EUNAVAIL = 5,    /* retry later: database unreachable / reconnecting (503 + Retry-After) */
-  SRV_ETIMEOUT = 6,    /* the operation ran past its deadline (504) */
-  SRV_ETOOBIG = 7,     /* request body over the limit (413) */
-  SRV_EIO = 8,         /* file system or network failure outside the database (500) */
-  SRV_EINTERNAL = 9,   /* a bug or an unexpected database error (500) */
+  SRV_EINVAL = 1,    /* bad input from the caller (400 / -32602 / isError) */
+  SRV_ENOTFOUND = 2, /* no such thing (404) */
+  SRV_ECONFLICT = 3, /* version conflict, duplicate (409) */
+  SRV_EBUSY = 4,     /* retry later: pool exhausted past the deadline (503 + Retry-After) */
+  SRV_EUNAVAIL = 5,  /* retry later: database unreachable / reconnecting (503 + Retry-After) */
+  SRV_ETIMEOUT = 6,  /* the operation ran past its deadline (504) */
+  SRV_ETOOBIG = 7,   /* request body over the limit (413) */
+  SRV_EIO = 8,       /* file system or network failure outside the database (500) */
+  SRV_EINTERNAL = 9, /* a bug or an unexpected database error (500) */
   SRV_ECODE_COUNT
 } srv_code;
 
 typedef struct srv_err {
   srv_code code;
-  char msg[512]; /* NUL-terminated; empty when code == SRV_OK */
+  char msg[512];        /* NUL-terminated; empty when code == SRV_OK */
+  long current_version; /* SRV_ECONFLICT on a stale version: the stored version (>= 1), which
+                         * REST answers carry as error.current_version; 0 otherwise */
 } srv_err;
 
-/* Fills err (if non-NULL) with code and a printf-style message; returns code. */
+/* Fills err (if non-NULL) with code and a printf-style message (current_version = 0); returns
+ * code. */
 srv_code srv_err_set(srv_err *err, srv_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -119,6 +119,23 @@ void srv_http_resp_error(srv_http_resp *resp, int status, srv_code code, const c
   if (srv_code_is_retry_later(code)) srv_http_resp_header(resp, "Retry-After", "1");
 }
 
+void srv_http_resp_err(srv_http_resp *resp, const srv_err *err) {
+  assert(err != NULL);
+  srv_code code = err->code == SRV_OK ? SRV_EINTERNAL : err->code;
+  cJSON *o = cJSON_CreateObject();
+  cJSON *e = o ? cJSON_AddObjectToObject(o, "error") : NULL;
+  if (e != NULL) {
+    cJSON_AddStringToObject(e, "code", srv_strerror(code));
+    cJSON_AddStringToObject(e, "message", err->msg);
+    if (err->current_version > 0)
+      cJSON_AddNumberToObject(e, "current_version", (double)err->current_version);
+  }
+  srv_http_resp_json(resp, srv_code_http_status(code), o);
+  resp->code = code;
+  snprintf(resp->message, sizeof resp->message, "%s", err->msg);
+  if (srv_code_is_retry_later(code)) srv_http_resp_header(resp, "Retry-After", "1");
+}
+
 /* Request ids need uniqueness, not secrecy: a per-thread xorshift128+ seeded once from the
  * kernel (models/uuid.h) avoids a getrandom(2) call per request on the hot path. */
 static _Thread_local uint64_t t_rng[2];

@@ -129,6 +129,10 @@ void srv_http_resp_json(srv_http_resp *resp, int status, cJSON *body);
 void srv_http_resp_error(srv_http_resp *resp, int status, srv_code code, const char *code_name,
                          const char *message);
 
+/* srv_http_resp_error for a failed operation: the status of err->code, err's message, and
+ * error.current_version when err carries one (a stale version's 409). */
+void srv_http_resp_err(srv_http_resp *resp, const srv_err *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -199,6 +199,8 @@ static srv_code update_fn(PGconn *c, void *arg, srv_err *err) {
                      "version conflict: entity %s is at version %s, not %s (another update came "
                      "first); current_version=%s: re-read the entity and apply your change to it",
                      id, PQgetvalue(res, 0, 0), version, PQgetvalue(res, 0, 0));
+  if (rc == SRV_ECONFLICT && err != NULL)
+    err->current_version = strtol(PQgetvalue(res, 0, 0), NULL, 10);
   PQclear(res);
   return rc;
 }

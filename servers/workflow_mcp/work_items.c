@@ -331,6 +331,8 @@ static srv_code version_error(PGconn *c, const char *id, const char *project, co
                      "first); current_version=%s: re-read it with get_work_item and apply your "
                      "change to that version",
                      id, PQgetvalue(res, 0, 0), sent, PQgetvalue(res, 0, 0));
+  if (rc == SRV_ECONFLICT && err != NULL)
+    err->current_version = strtol(PQgetvalue(res, 0, 0), NULL, 10);
   PQclear(res);
   return rc;
 }

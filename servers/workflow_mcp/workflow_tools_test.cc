@@ -270,6 +270,9 @@ TEST_F(Workflow, Entities_StaleVersionIs409WithCurrentVersion) {
                          base + "\"version\":1,\"data\":{\"amount\":3,\"status\":\"open\"}}");
   EXPECT_EQ(b.status, 409) << b.body;
   EXPECT_NE(b.ErrorMessage().find("current_version=2"), std::string::npos) << b.body;
+  const cJSON *cv = cJSON_GetObjectItemCaseSensitive(b.Get("error"), "current_version");
+  ASSERT_TRUE(cJSON_IsNumber(cv)) << "409 carries error.current_version: " << b.body;
+  EXPECT_EQ(cv->valueint, 2);
   WfResp t = g_srv->Post("/mcp/update_entity", base + "\"version\":2,\"tags\":[\"x\"]}");
   ASSERT_EQ(t.status, 200) << t.body;
   EXPECT_EQ(t.Num("version"), 3);
@@ -381,6 +384,9 @@ TEST_F(Workflow, WorkItems_StaleVersionIs409) {
   WfResp b = g_srv->Post("/mcp/update_work_item", base + "\"version\":1,\"title\":\"c\"}");
   EXPECT_EQ(b.status, 409) << b.body;
   EXPECT_NE(b.ErrorMessage().find("current_version=2"), std::string::npos) << b.body;
+  const cJSON *cv = cJSON_GetObjectItemCaseSensitive(b.Get("error"), "current_version");
+  ASSERT_TRUE(cJSON_IsNumber(cv)) << "409 carries error.current_version: " << b.body;
+  EXPECT_EQ(cv->valueint, 2);
   WfResp nothing = g_srv->Post("/mcp/update_work_item", base + "\"version\":2}");
   EXPECT_EQ(nothing.status, 400) << nothing.body;
 }
