@@ -164,6 +164,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "report: cannot enter the workspace %s\n", ws);
     return 2;
   }
+  int from_testlogs = n == 0;
   if (n == 0) {
     size_t k = bench_default_run_inputs(".", defaults, 8);
     for (size_t i = 0; i < k; i++) inputs[n++] = defaults[i];
@@ -174,6 +175,10 @@ int main(int argc, char **argv) {
     goto cleanup;
   }
   if (n > 0) snprintf(cur.source, sizeof cur.source, "%s%s", inputs[0], n > 1 ? " (+ more)" : "");
+  /* Tests run sandboxed, without the repository, so their records carry no commit. This run's
+   * own test logs were built from the workspace's HEAD: name it. */
+  if (from_testlogs && cur.present && cur.commit[0] == '\0')
+    bench_git_commit(".", cur.commit, sizeof cur.commit);
   bench_compare(&base, &cur, &cmp);
 
   snprintf(path, sizeof path, "%s/validation-report.md", out_dir);
