@@ -624,6 +624,37 @@ TEST_F(DemoServer, Issue4_SigtermFinishesInFlightRequestThenExits0) {
   tst_server_destroy(s);
 }
 
+TEST_F(DemoServer, FR016_PoolExhaustedOverMcpToolsCall503JsonRpcRetryLater) {
+  tst_server *s = Start({"POOL_MIN=1", "POOL_MAX=1", "REQUEST_TIMEOUT_MS=800"});
+  ASSERT_NE(s, nullptr);
+  std::string base = tst_server_url(s);
+  Resp init;
+  Do(&init, "POST", base + "/mcp",
+     R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",)"
+     R"("capabilities":{},"clientInfo":{"name":"t","version":"1"}}})");
+  ASSERT_EQ(init.r.status, 200) << init.r.body;
+  ASSERT_NE(init.Header("Mcp-Session-Id"), nullptr);
+  std::string sid = init.Header("Mcp-Session-Id");
+  std::thread t([&] {  // holds the only connection for 2.5 s
+    Resp r;
+    Do(&r, "POST", base + "/mcp/slow", R"({"ms":2500,"db":true})");
+  });
+  usleep(500 * 1000);
+  Resp r;
+  Do(&r, "POST", base + "/mcp",
+     R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"count_notes"}})",
+     {"Mcp-Session-Id: " + sid});
+  EXPECT_EQ(r.r.status, 503) << r.r.body;
+  EXPECT_STREQ(r.Header("Retry-After"), "1");
+  EXPECT_EQ(r.RpcCode(), -32001) << "a JSON-RPC retry-later error, not an isError result: "
+                                 << r.r.body;
+  EXPECT_NE(r.ErrMsg().find("pool_exhausted"), std::string::npos) << r.r.body;
+  ASSERT_TRUE(cJSON_IsNumber(r.Json("id"))) << r.r.body;
+  EXPECT_EQ(r.Json("id")->valueint, 7);
+  t.join();
+  tst_server_destroy(s);
+}
+
 TEST_F(DemoServer, FR016_PoolExhausted503WithRetryAfterAfterDeadline) {
   tst_server *s = Start({"POOL_MIN=1", "POOL_MAX=1", "REQUEST_TIMEOUT_MS=800"});
   ASSERT_NE(s, nullptr);

@@ -98,6 +98,14 @@ static cJSON *do_tools_call(const srv_mcp *m, const srv_rpc_msg *rq, srv_call *c
   cJSON_Delete(empty);
   if (rc != SRV_OK && schema_failed)
     return fail(rq->id, SRV_RPC_INVALID_PARAMS, SRV_EINVAL, err.msg, out);
+  /* Pool exhausted or database unreachable: the server, not the tool, failed, and the client
+   * should retry. A JSON-RPC error (-32001), which the HTTP transport sends as 503 with
+   * Retry-After, like the REST route of the same tool. */
+  if (srv_code_is_retry_later(rc)) {
+    char msg[sizeof out->message];
+    snprintf(msg, sizeof msg, "%s: %.480s", srv_strerror(rc), err.msg);
+    return fail(rq->id, srv_code_jsonrpc(rc), rc, msg, out);
+  }
   res = cJSON_CreateObject();
   if (res == NULL) goto oom;
   if (rc != SRV_OK) {

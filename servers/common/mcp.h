@@ -6,7 +6,8 @@
  * other notification: accepted, no reply), ping, tools/list, tools/call. Tool failures are
  * results with isError: true; protocol failures (unknown method -32601, bad params or arguments
  * that break the tool's inputSchema -32602, unknown tool -32602, internal -32603) are JSON-RPC
- * errors. A tool that declares an outputSchema also returns structuredContent. The layer keeps no
+ * errors, and so is a tool call the server could not run for now (pool exhausted, database
+ * unreachable: -32001, which the HTTP transport answers with 503 and Retry-After). A tool that declares an outputSchema also returns structuredContent. The layer keeps no
  * per-connection state: the session layer (session.c) and stdio loop (stdio.c) own that. */
 #ifndef SRV_MCP_H
 #define SRV_MCP_H

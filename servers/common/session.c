@@ -283,6 +283,12 @@ static void mcp_post(void *ctx, const srv_http_req *req, srv_http_resp *resp) {
     }
     srv_http_resp_header(resp, "Mcp-Session-Id", id);
   }
+  if (oc.rpc_error != 0 && srv_code_is_retry_later(oc.code)) {
+    srv_http_resp_json(resp, 503, out); /* pool exhausted / database down: retry later */
+    srv_http_resp_header(resp, "Retry-After", "1");
+    out = NULL;
+    goto cleanup;
+  }
   srv_http_resp_json(resp, 200, out);
   out = NULL;
 cleanup:
