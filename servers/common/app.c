@@ -358,6 +358,8 @@ static int serve_http(srv_app *app, const sigset_t *sigs) {
   ho.port = app->cfg.port;
   ho.max_body = app->cfg.body_limit_bytes;
   ho.request_timeout_ms = app->cfg.request_timeout_ms;
+  ho.io_threads = (unsigned)app->cfg.http_threads;
+  ho.workers = (unsigned)app->cfg.http_workers;
   if (srv_http_new(&ho, &h, &err) != SRV_OK || add_routes(app, h, &err) != SRV_OK) {
     fprintf(stderr, "%s: %s\n", app->def->name, err.msg);
     goto cleanup;

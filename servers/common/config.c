@@ -44,6 +44,10 @@ static const setting k_settings[] = {
      "BYTES", "largest accepted request body"},
     {"--codebase-mcp-url", "CODEBASE_MCP_URL", K_STR, 0, 0, F(codebase_mcp_url),
      CAP(codebase_mcp_url), "URL", "where workflow-mcp finds codebase-mcp"},
+    {"--http-threads", "HTTP_THREADS", K_INT, 1, 256, F(http_threads), 0, "N",
+     "network I/O threads (libmicrohttpd's epoll thread pool)"},
+    {"--http-workers", "HTTP_WORKERS", K_INT, 1, 1024, F(http_workers), 0, "N",
+     "threads that run handlers which touch the database"},
     {"--index-roots", "INDEX_ROOTS", K_STR, 0, 0, F(index_roots), CAP(index_roots), "DIRS",
      "directories that may be indexed, separated by ':' or ',' (default: any)"},
 };
@@ -105,6 +109,8 @@ static void set_defaults(const srv_config_defaults *d, srv_config *c) {
   c->pool_max = d->pool_max;
   c->request_timeout_ms = 30000;
   c->body_limit_bytes = 1048576;
+  c->http_threads = 4;
+  c->http_workers = 64;
   snprintf(c->codebase_mcp_url, sizeof c->codebase_mcp_url, "http://127.0.0.1:8020");
 }
 

@@ -15,6 +15,8 @@
  *   pool min / max      --pool-min/--pool-max POOL_MIN / POOL_MAX  defaults->pool_min / pool_max
  *   request timeout ms  --request-timeout-ms  REQUEST_TIMEOUT_MS   30000
  *   body limit bytes    --body-limit-bytes    BODY_LIMIT_BYTES     1048576 (1 MiB)
+ *   HTTP I/O threads    --http-threads N      HTTP_THREADS         4
+ *   handler workers     --http-workers N      HTTP_WORKERS         64
  *   codebase-mcp URL    --codebase-mcp-url    CODEBASE_MCP_URL     http://127.0.0.1:8020
  *   index roots         --index-roots LIST    INDEX_ROOTS          none (any directory)
  *   stdio transport     --stdio               —                    off
@@ -57,6 +59,8 @@ typedef struct srv_config {
   int pool_min, pool_max;         /* 0 <= min <= max, 1 <= max <= 1000 */
   int request_timeout_ms;         /* 1..3600000 */
   size_t body_limit_bytes;        /* 1 KiB .. 1 GiB */
+  int http_threads;               /* 1..256: MHD epoll thread pool */
+  int http_workers;               /* 1..1024: handler threads for suspended (database) routes */
   char codebase_mcp_url[1024];
   char index_roots[4096];         /* colon- or comma-separated directories; "" => unrestricted */
   int stdio;                      /* 1 => MCP over stdin/stdout instead of HTTP */

@@ -1,20 +1,20 @@
 // Proves config.c: defaults per server (FR-015 pool sizes), env then flags precedence, and clear
 // errors for bad values (US4: clear start-up messages).
-#include <gtest/gtest.h>
+#include "servers/common/config.h"
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <string>
 #include <vector>
 
-#include "servers/common/config.h"
-
 namespace {
 
 const srv_config_defaults kCodebase = {"codebase-mcp", "code search", 8020, 5, 20};
-const char *kVars[] = {"PORT", "BIND", "DATABASE_URL", "LOG_FILE", "LOG_LEVEL", "POOL_MIN",
-                       "POOL_MAX", "REQUEST_TIMEOUT_MS", "BODY_LIMIT_BYTES", "CODEBASE_MCP_URL",
-                       "INDEX_ROOTS"};
+const char *kVars[] = {
+    "PORT",        "BIND",         "DATABASE_URL",       "LOG_FILE",         "LOG_LEVEL",
+    "POOL_MIN",    "POOL_MAX",     "REQUEST_TIMEOUT_MS", "BODY_LIMIT_BYTES", "CODEBASE_MCP_URL",
+    "INDEX_ROOTS", "HTTP_THREADS", "HTTP_WORKERS"};
 
 class Config : public ::testing::Test {
  protected:
@@ -51,6 +51,8 @@ TEST_F(Config, FR015_DefaultsPerServer) {
   EXPECT_STREQ("", c.log_file);
   EXPECT_EQ(SRV_LOG_INFO, c.log_level);
   EXPECT_EQ(0, c.stdio);
+  EXPECT_EQ(4, c.http_threads);
+  EXPECT_EQ(64, c.http_workers);
 }
 
 TEST_F(Config, EnvironmentThenFlagsOverride) {
@@ -59,9 +61,14 @@ TEST_F(Config, EnvironmentThenFlagsOverride) {
   setenv("POOL_MAX", "7", 1);
   setenv("LOG_LEVEL", "debug", 1);
   setenv("INDEX_ROOTS", "/src:/work", 1);
+  setenv("HTTP_THREADS", "2", 1);
+  setenv("HTTP_WORKERS", "16", 1);
   srv_config c;
   srv_err e;
-  ASSERT_EQ(SRV_OK, Load({"--port", "9200", "--pool-min=3", "--log-file", "/tmp/x.log", "--stdio"}, &c, &e)) << e.msg;
+  ASSERT_EQ(SRV_OK, Load({"--port", "9200", "--pool-min=3", "--log-file", "/tmp/x.log", "--stdio",
+                          "--http-workers=8"},
+                         &c, &e))
+      << e.msg;
   EXPECT_EQ(9200, c.port);
   EXPECT_STREQ("postgresql://u@h/db", c.database_url);
   EXPECT_EQ(3, c.pool_min);
@@ -70,6 +77,8 @@ TEST_F(Config, EnvironmentThenFlagsOverride) {
   EXPECT_STREQ("/tmp/x.log", c.log_file);
   EXPECT_STREQ("/src:/work", c.index_roots);
   EXPECT_EQ(1, c.stdio);
+  EXPECT_EQ(2, c.http_threads);
+  EXPECT_EQ(8, c.http_workers);
 }
 
 TEST_F(Config, SubcommandsAndHelp) {
@@ -87,7 +96,7 @@ TEST_F(Config, SubcommandsAndHelp) {
   std::string usage(buf, len);
   free(buf);
   for (const char *want : {"codebase-mcp migrate", "--port N", "PORT", "8020", "DATABASE_URL",
-                           "POOL_MIN", "--stdio", "LOG_FILE"}) {
+                           "POOL_MIN", "--stdio", "LOG_FILE", "--http-threads N", "HTTP_WORKERS"}) {
     EXPECT_NE(std::string::npos, usage.find(want)) << want << "\n" << usage;
   }
 }
@@ -116,4 +125,7 @@ TEST_F(Config, US4_InvalidValuesGiveClearErrors) {
   setenv("POOL_MAX", "12x", 1);
   EXPECT_EQ(SRV_EINVAL, Load({}, &c, &e));
   EXPECT_STREQ("POOL_MAX must be 1-1000, got '12x'", e.msg);
+  unsetenv("POOL_MAX");
+  EXPECT_EQ(SRV_EINVAL, Load({"--http-threads", "0"}, &c, &e));
+  EXPECT_STREQ("--http-threads must be 1-256, got '0'", e.msg);
 }
