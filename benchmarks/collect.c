@@ -86,7 +86,8 @@ static int collect_dir(const char *dir, bench_set *out, bench_err *err) {
   struct dirent *e;
   if (d == NULL) return bench_err_set(err, BENCH_EIO, "cannot open %s: %s", dir, strerror(errno));
   while ((e = readdir(d)) != NULL && n < 512) {
-    if (!ends_with(e->d_name, ".json")) continue;
+    /* comparison.json is the regression target's verdict, not measurements */
+    if (!ends_with(e->d_name, ".json") || strcmp(e->d_name, "comparison.json") == 0) continue;
     names[n] = strdup(e->d_name);
     if (names[n] == NULL) {
       rc = bench_err_set(err, BENCH_ENOMEM, "out of memory listing %s", dir);
