@@ -105,13 +105,15 @@ void srv_http_resp_json(srv_http_resp *resp, int status, cJSON *body) {
   cJSON_Delete(body);
 }
 
-void srv_http_resp_error(srv_http_resp *resp, int status, srv_code code, const char *code_name,
-                         const char *message) {
+/* The one error body: {"error":{"code", "message"[, "current_version"]}}. */
+static void resp_error(srv_http_resp *resp, int status, srv_code code, const char *code_name,
+                       const char *message, long current_version) {
   cJSON *o = cJSON_CreateObject();
   cJSON *e = o ? cJSON_AddObjectToObject(o, "error") : NULL;
   if (e != NULL) {
     cJSON_AddStringToObject(e, "code", code_name ? code_name : srv_strerror(code));
     cJSON_AddStringToObject(e, "message", message ? message : "");
+    if (current_version > 0) cJSON_AddNumberToObject(e, "current_version", (double)current_version);
   }
   srv_http_resp_json(resp, status, o);
   resp->code = code == SRV_OK ? SRV_EINTERNAL : code;
@@ -119,21 +121,15 @@ void srv_http_resp_error(srv_http_resp *resp, int status, srv_code code, const c
   if (srv_code_is_retry_later(code)) srv_http_resp_header(resp, "Retry-After", "1");
 }
 
+void srv_http_resp_error(srv_http_resp *resp, int status, srv_code code, const char *code_name,
+                         const char *message) {
+  resp_error(resp, status, code, code_name, message, 0);
+}
+
 void srv_http_resp_err(srv_http_resp *resp, const srv_err *err) {
   assert(err != NULL);
   srv_code code = err->code == SRV_OK ? SRV_EINTERNAL : err->code;
-  cJSON *o = cJSON_CreateObject();
-  cJSON *e = o ? cJSON_AddObjectToObject(o, "error") : NULL;
-  if (e != NULL) {
-    cJSON_AddStringToObject(e, "code", srv_strerror(code));
-    cJSON_AddStringToObject(e, "message", err->msg);
-    if (err->current_version > 0)
-      cJSON_AddNumberToObject(e, "current_version", (double)err->current_version);
-  }
-  srv_http_resp_json(resp, srv_code_http_status(code), o);
-  resp->code = code;
-  snprintf(resp->message, sizeof resp->message, "%s", err->msg);
-  if (srv_code_is_retry_later(code)) srv_http_resp_header(resp, "Retry-After", "1");
+  resp_error(resp, srv_code_http_status(code), code, NULL, err->msg, err->current_version);
 }
 
 /* Request ids need uniqueness, not secrecy: a per-thread xorshift128+ seeded once from the
