@@ -464,15 +464,22 @@ typedef struct delete_arg {
   int deleted;
 } delete_arg;
 
+/* Replaces out with the array literal "{body}" (body as cb_array_elem builds it). 0, or -1 out
+ * of memory. */
+static int array_literal(cb_buf *out, const cb_buf *body) {
+  cb_buf_reset(out);
+  cb_buf_putc(out, '{');
+  if (body->len) cb_buf_append(out, body->data, body->len);
+  cb_buf_putc(out, '}');
+  return out->failed ? -1 : 0;
+}
+
 static srv_code db_delete_missing(PGconn *c, void *arg, srv_err *err) {
   delete_arg *a = arg;
-  cb_buf arr = {0};
+  cb_buf arr = {0}, gone = {0};
   PGresult *r = NULL;
   srv_code rc;
-  cb_buf_putc(&arr, '{');
-  if (a->kept->len) cb_buf_append(&arr, a->kept->data, a->kept->len);
-  cb_buf_putc(&arr, '}');
-  if (arr.failed) return srv_err_set(err, SRV_EINTERNAL, "out of memory");
+  if (array_literal(&arr, a->kept) != 0) return srv_err_set(err, SRV_EINTERNAL, "out of memory");
   const char *p[2] = {a->job->project, arr.data};
   rc = srv_db_exec(c, "BEGIN", 0, NULL, NULL, err);
   if (rc != SRV_OK) goto cleanup;
@@ -493,14 +500,8 @@ static srv_code db_delete_missing(PGconn *c, void *arg, srv_err *err) {
     /* Their chunks, by the (project_id, file_path) index. One statement joining the deleted
      * paths planned a hash join over a sequential scan of every project's chunks while the
      * statistics were stale: 1 s per job with six projects indexed, even with nothing gone. */
-    cb_buf_reset(&arr);
-    cb_buf_putc(&arr, '{');
-    cb_buf gone = {0};
     for (int i = 0; i < a->deleted; i++) cb_array_elem(&gone, PQgetvalue(r, i, 0));
-    if (gone.len) cb_buf_append(&arr, gone.data, gone.len);
-    cb_buf_free(&gone);
-    cb_buf_putc(&arr, '}');
-    if (arr.failed) {
+    if (gone.failed || array_literal(&arr, &gone) != 0) {
       rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
       goto cleanup;
     }
@@ -519,6 +520,7 @@ cleanup:
   }
   PQclear(r);
   cb_buf_free(&arr);
+  cb_buf_free(&gone);
   return rc;
 }
 
