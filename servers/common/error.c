@@ -41,6 +41,17 @@ srv_code srv_err_set(srv_err *err, srv_code code, const char *fmt, ...) {
   return code;
 }
 
+srv_code srv_err_stale_version(srv_err *err, long current_version, const char *fmt, ...) {
+  if (err == NULL) return SRV_ECONFLICT;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+  va_end(ap);
+  err->code = SRV_ECONFLICT;
+  err->current_version = current_version;
+  return SRV_ECONFLICT;
+}
+
 void srv_err_clear(srv_err *err) {
   if (err == NULL) return;
   err->code = SRV_OK;

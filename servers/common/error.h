@@ -38,6 +38,11 @@ typedef struct srv_err {
 srv_code srv_err_set(srv_err *err, srv_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* srv_err_set(err, SRV_ECONFLICT, ...) for a stale version, recording current_version (the
+ * stored version the caller should re-read). Returns SRV_ECONFLICT. */
+srv_code srv_err_stale_version(srv_err *err, long current_version, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Resets err to SRV_OK with an empty message. */
 void srv_err_clear(srv_err *err);
 

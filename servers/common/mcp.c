@@ -21,7 +21,7 @@ int srv_mcp_version_supported(const char *v) {
 static cJSON *fail(const cJSON *id, int rpc, srv_code code, const char *msg, srv_mcp_outcome *out) {
   out->rpc_error = rpc;
   out->code = code;
-  snprintf(out->message, sizeof out->message, "%s", msg);
+  snprintf(out->message, sizeof out->message, "%.*s", (int)sizeof out->message - 1, msg);
   return srv_rpc_error(id, rpc, msg, NULL);
 }
 
@@ -98,19 +98,15 @@ static cJSON *do_tools_call(const srv_mcp *m, const srv_rpc_msg *rq, srv_call *c
   cJSON_Delete(empty);
   if (rc != SRV_OK && schema_failed)
     return fail(rq->id, SRV_RPC_INVALID_PARAMS, SRV_EINVAL, err.msg, out);
+  char msg[600];
+  if (rc != SRV_OK) snprintf(msg, sizeof msg, "%s: %s", srv_strerror(rc), err.msg);
   /* Pool exhausted or database unreachable: the server, not the tool, failed, and the client
    * should retry. A JSON-RPC error (-32001), which the HTTP transport sends as 503 with
    * Retry-After, like the REST route of the same tool. */
-  if (srv_code_is_retry_later(rc)) {
-    char msg[sizeof out->message];
-    snprintf(msg, sizeof msg, "%s: %.480s", srv_strerror(rc), err.msg);
-    return fail(rq->id, srv_code_jsonrpc(rc), rc, msg, out);
-  }
+  if (srv_code_is_retry_later(rc)) return fail(rq->id, srv_code_jsonrpc(rc), rc, msg, out);
   res = cJSON_CreateObject();
   if (res == NULL) goto oom;
   if (rc != SRV_OK) {
-    char msg[600];
-    snprintf(msg, sizeof msg, "%s: %s", srv_strerror(rc), err.msg);
     cJSON_AddItemToObject(res, "content", text_content(msg));
     cJSON_AddTrueToObject(res, "isError");
     out->code = rc;

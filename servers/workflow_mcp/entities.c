@@ -195,12 +195,11 @@ static srv_code update_fn(PGconn *c, void *arg, srv_err *err) {
   if (PQntuples(res) == 0)
     rc = srv_err_set(err, SRV_ENOTFOUND, "entity %s does not exist in project %s", id, project);
   else
-    rc = srv_err_set(err, SRV_ECONFLICT,
-                     "version conflict: entity %s is at version %s, not %s (another update came "
-                     "first); current_version=%s: re-read the entity and apply your change to it",
-                     id, PQgetvalue(res, 0, 0), version, PQgetvalue(res, 0, 0));
-  if (rc == SRV_ECONFLICT && err != NULL)
-    err->current_version = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    rc = srv_err_stale_version(
+        err, strtol(PQgetvalue(res, 0, 0), NULL, 10),
+        "version conflict: entity %s is at version %s, not %s (another update came first); "
+        "current_version=%s: re-read the entity and apply your change to it",
+        id, PQgetvalue(res, 0, 0), version, PQgetvalue(res, 0, 0));
   PQclear(res);
   return rc;
 }

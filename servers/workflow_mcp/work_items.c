@@ -326,13 +326,11 @@ static srv_code version_error(PGconn *c, const char *id, const char *project, co
   if (PQntuples(res) == 0)
     rc = srv_err_set(err, SRV_ENOTFOUND, "work item %s does not exist in project %s", id, project);
   else
-    rc = srv_err_set(err, SRV_ECONFLICT,
-                     "version conflict: work item %s is at version %s, not %s (another update came "
-                     "first); current_version=%s: re-read it with get_work_item and apply your "
-                     "change to that version",
-                     id, PQgetvalue(res, 0, 0), sent, PQgetvalue(res, 0, 0));
-  if (rc == SRV_ECONFLICT && err != NULL)
-    err->current_version = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    rc = srv_err_stale_version(
+        err, strtol(PQgetvalue(res, 0, 0), NULL, 10),
+        "version conflict: work item %s is at version %s, not %s (another update came first); "
+        "current_version=%s: re-read it with get_work_item and apply your change to that version",
+        id, PQgetvalue(res, 0, 0), sent, PQgetvalue(res, 0, 0));
   PQclear(res);
   return rc;
 }
