@@ -506,11 +506,15 @@ static srv_code db_delete_missing(PGconn *c, void *arg, srv_err *err) {
       goto cleanup;
     }
     const char *q[2] = {a->job->project, arr.data};
-    rc = srv_db_exec(
-        c, "DELETE FROM code_chunks WHERE project_id = $1 AND file_path = ANY($2::text[])", 2, q,
-        NULL, err);
+    rc = srv_db_exec(c, CB_SQL_DELETE_CHUNKS("file_deleted"), 2, q, NULL, err);
     if (rc != SRV_OK) goto cleanup;
   }
+  /* Tombstones answer "what happened to this chunk id"; a month of history is plenty. */
+  rc = srv_db_exec(c,
+                   "DELETE FROM code_chunk_tombstones WHERE project_id = $1 AND "
+                   "removed_at < now() - interval '30 days'",
+                   1, p, NULL, err);
+  if (rc != SRV_OK) goto cleanup;
   rc = srv_db_exec(c, "COMMIT", 0, NULL, NULL, err);
 
 cleanup:

@@ -362,6 +362,85 @@ cleanup:
 
 /* ---- get_chunks ----------------------------------------------------------------------------- */
 
+/* What happened to each missing id (see cb_chunks_req): one query over the tombstones, with the
+ * likely successor found through the (project_id, file_path) index for a changed file and among
+ * the project's chunks after a file deletion (a rare lookup, only for stale references). */
+static srv_code missing_details(PGconn *c, cb_chunks_req *r, srv_err *err) {
+  cb_buf arr = {0}, body = {0};
+  PGresult *res = NULL;
+  srv_code rc = SRV_OK;
+  const cJSON *id;
+  cJSON_ArrayForEach(id, r->missing) {
+    if (mdl_uuid_valid(id->valuestring)) cb_array_elem(&arr, id->valuestring);
+  }
+  if (arr.len) {
+    cb_buf_putc(&body, '{');
+    cb_buf_append(&body, arr.data, arr.len);
+    cb_buf_putc(&body, '}');
+    const char *p[2] = {body.data, r->project_id};
+    rc = srv_db_exec(
+        c,
+        "SELECT t.chunk_id::text, t.reason, t.file_path, t.symbol, t.kind, "
+        "to_char(t.removed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+        "s.chunk_id::text, s.file_path, s.start_line, s.end_line "
+        "FROM code_chunk_tombstones t LEFT JOIN LATERAL ("
+        "SELECT c.chunk_id, c.file_path, c.start_line, c.end_line FROM code_chunks c "
+        "WHERE c.project_id = t.project_id AND t.symbol <> '' AND c.symbol = t.symbol "
+        "AND c.kind = t.kind AND c.parent_symbol = t.parent_symbol AND c.chunk_id <> t.chunk_id "
+        "AND (t.reason = 'file_deleted' OR c.file_path = t.file_path) "
+        "ORDER BY (c.file_path = t.file_path) DESC, c.file_path, c.start_line LIMIT 1) s ON true "
+        "WHERE t.project_id = $2 AND t.chunk_id = ANY($1::uuid[])",
+        2, p, &res, err);
+    if (rc != SRV_OK) goto cleanup;
+  }
+  cJSON_ArrayForEach(id, r->missing) {
+    int hit = -1;
+    for (int i = 0; res && i < PQntuples(res) && hit < 0; i++)
+      if (strcasecmp(PQgetvalue(res, i, 0), id->valuestring) == 0) hit = i;
+    cJSON *d = cJSON_CreateObject();
+    if (!d) {
+      rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
+      goto cleanup;
+    }
+    cJSON_AddItemToArray(r->missing_details, d);
+    cJSON_AddStringToObject(d, "chunk_id", id->valuestring);
+    if (hit < 0) {
+      cJSON_AddStringToObject(d, "reason", "unknown");
+      cJSON_AddNullToObject(d, "file_path");
+      cJSON_AddNullToObject(d, "symbol");
+      cJSON_AddNullToObject(d, "kind");
+      cJSON_AddNullToObject(d, "removed_at");
+      cJSON_AddNullToObject(d, "likely_successor");
+      continue;
+    }
+    const char *sym = PQgetvalue(res, hit, 3);
+    cJSON_AddStringToObject(d, "reason", PQgetvalue(res, hit, 1));
+    cJSON_AddStringToObject(d, "file_path", PQgetvalue(res, hit, 2));
+    if (*sym) cJSON_AddStringToObject(d, "symbol", sym);
+    else cJSON_AddNullToObject(d, "symbol");
+    cJSON_AddStringToObject(d, "kind", PQgetvalue(res, hit, 4));
+    cJSON_AddStringToObject(d, "removed_at", PQgetvalue(res, hit, 5));
+    if (PQgetisnull(res, hit, 6)) {
+      cJSON_AddNullToObject(d, "likely_successor");
+      continue;
+    }
+    cJSON *s = cJSON_AddObjectToObject(d, "likely_successor");
+    if (!s) continue;
+    cJSON_AddStringToObject(s, "chunk_id", PQgetvalue(res, hit, 6));
+    cJSON_AddStringToObject(s, "file_path", PQgetvalue(res, hit, 7));
+    cJSON_AddNumberToObject(s, "start_line", strtol(PQgetvalue(res, hit, 8), NULL, 10));
+    cJSON_AddNumberToObject(s, "end_line", strtol(PQgetvalue(res, hit, 9), NULL, 10));
+    cJSON_AddStringToObject(s, "symbol", sym);
+    cJSON_AddStringToObject(s, "kind", PQgetvalue(res, hit, 4));
+  }
+
+cleanup:
+  PQclear(res);
+  cb_buf_free(&arr);
+  cb_buf_free(&body);
+  return rc;
+}
+
 srv_code cb_chunks_get(PGconn *c, void *arg, srv_err *err) {
   cb_chunks_req *r = arg;
   srv_code rc = SRV_OK;
@@ -369,7 +448,8 @@ srv_code cb_chunks_get(PGconn *c, void *arg, srv_err *err) {
   cb_buf arr = {0};
   r->found = cJSON_CreateArray();
   r->missing = cJSON_CreateArray();
-  if (!r->found || !r->missing) {
+  r->missing_details = cJSON_CreateArray();
+  if (!r->found || !r->missing || !r->missing_details) {
     rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
     goto cleanup;
   }
@@ -382,11 +462,11 @@ srv_code cb_chunks_get(PGconn *c, void *arg, srv_err *err) {
     cb_buf_putc(&body, '{');
     cb_buf_append(&body, arr.data, arr.len);
     cb_buf_putc(&body, '}');
-    const char *p[1] = {body.data};
+    const char *p[2] = {body.data, r->project_id};
     rc = srv_db_exec(c,
                      "SELECT " RESULT_COLUMNS " FROM code_chunks c "
-                     "WHERE c.chunk_id = ANY($1::uuid[])",
-                     1, p, &res, err);
+                     "WHERE c.chunk_id = ANY($1::uuid[]) AND c.project_id = $2",
+                     2, p, &res, err);
     cb_buf_free(&body);
     if (rc != SRV_OK) goto cleanup;
   }
@@ -398,6 +478,7 @@ srv_code cb_chunks_get(PGconn *c, void *arg, srv_err *err) {
     if (hit >= 0) cJSON_AddItemToArray(r->found, chunk_json(res, hit));
     else cJSON_AddItemToArray(r->missing, cJSON_CreateString(s));
   }
+  if (cJSON_GetArraySize(r->missing) > 0) rc = missing_details(c, r, err);
 
 cleanup:
   PQclear(res);
@@ -405,7 +486,8 @@ cleanup:
   if (rc != SRV_OK) {
     cJSON_Delete(r->found);
     cJSON_Delete(r->missing);
-    r->found = r->missing = NULL;
+    cJSON_Delete(r->missing_details);
+    r->found = r->missing = r->missing_details = NULL;
   }
   return rc;
 }

@@ -55,13 +55,24 @@ typedef struct cb_search_req {
  * req->total_count. Errors: database codes; SRV_EINTERNAL out of memory. */
 srv_code cb_search_run(PGconn *c, void *req, srv_err *err);
 
-/* Chunks by id for get_chunks: fills *found (array of chunk objects, as in search results without
- * score/snippet) and *missing (array of the ids not present, in request order). ids that are not
- * UUIDs are reported missing without a query. arg: a cb_chunks_req*. Safe to retry. */
+/* Chunks by id for get_chunks, inside ONE project: fills *found (array of chunk objects, as in
+ * search results without score/snippet) and *missing (array of the ids not present in that
+ * project, in request order). A chunk of another project is missing exactly like an id that never
+ * existed (no answer tells a tenant whether another tenant has an id). ids that are not UUIDs are
+ * reported missing without a query. *missing_details has one object per missing id, in the same
+ * order: {chunk_id, reason, file_path, symbol, kind, removed_at, likely_successor} where reason is
+ * "changed" (its file changed and was re-indexed), "file_deleted" (its file was deleted and the
+ * project re-indexed) or "unknown" (never indexed in this project, or removed over 30 days ago;
+ * the other fields are then null), and likely_successor is the current chunk with the same symbol,
+ * kind and parent symbol ({chunk_id, file_path, start_line, end_line, symbol, kind}; the same file
+ * first, any file of the project after a file deletion) or null. arg: a cb_chunks_req*. Safe to
+ * retry. */
 typedef struct cb_chunks_req {
-  const cJSON *ids; /* array of strings */
-  cJSON *found;     /* out */
-  cJSON *missing;   /* out */
+  const char *project_id;  /* validated by the caller */
+  const cJSON *ids;        /* array of strings */
+  cJSON *found;            /* out */
+  cJSON *missing;          /* out */
+  cJSON *missing_details;  /* out */
 } cb_chunks_req;
 srv_code cb_chunks_get(PGconn *c, void *req, srv_err *err);
 

@@ -299,8 +299,8 @@ TEST_F(Server, Issue5_ReindexKeepsUnchangedIdsAndDropsDeleted) {
   std::string live = after.begin()->substr(0, 36);
   cJSON *r = nullptr;
   long code = env().Post("/mcp/get_chunks",
-                         "{\"chunk_ids\":[\"" + live + "\",\"" + gone_id + "\",\"" +
-                             add_row_before + "\",\"not-a-uuid\"]}",
+                         "{\"project_id\":\"re-proj\",\"chunk_ids\":[\"" + live + "\",\"" +
+                             gone_id + "\",\"" + add_row_before + "\",\"not-a-uuid\"]}",
                          &r);
   ASSERT_EQ(code, 200);
   cJSON *found = cJSON_GetObjectItem(r, "found"), *missing = cJSON_GetObjectItem(r, "missing");
@@ -308,12 +308,28 @@ TEST_F(Server, Issue5_ReindexKeepsUnchangedIdsAndDropsDeleted) {
   EXPECT_EQ(Str(cJSON_GetArrayItem(found, 0), "chunk_id"), live);
   ASSERT_EQ(cJSON_GetArraySize(missing), 3);
   EXPECT_EQ(std::string(cJSON_GetArrayItem(missing, 0)->valuestring), gone_id);
+  // What happened to each: gone.py was deleted, add_row changed, "not-a-uuid" never existed.
+  cJSON *det = cJSON_GetObjectItem(r, "missing_details");
+  ASSERT_EQ(cJSON_GetArraySize(det), 3);
+  EXPECT_EQ(Str(cJSON_GetArrayItem(det, 0), "reason"), "file_deleted");
+  EXPECT_EQ(Str(cJSON_GetArrayItem(det, 1), "reason"), "changed");
+  std::string add_row_after;
+  for (const auto &s : after)
+    if (s.find(" add_row") != std::string::npos) add_row_after = s.substr(0, 36);
+  EXPECT_EQ(Str(cJSON_GetObjectItem(cJSON_GetArrayItem(det, 1), "likely_successor"), "chunk_id"),
+            add_row_after)
+      << "the changed method's new chunk is named as its likely successor";
+  EXPECT_EQ(Str(cJSON_GetArrayItem(det, 2), "reason"), "unknown");
   cJSON_Delete(r);
-  code = env().Get("/mcp/chunks/" + live, &r);
+  code = env().Get("/mcp/projects/re-proj/chunks/" + live, &r);
   EXPECT_EQ(code, 200);
   EXPECT_EQ(cJSON_GetArraySize(cJSON_GetObjectItem(r, "found")), 1);
   cJSON_Delete(r);
-  code = env().Get("/mcp/chunks/" + gone_id, &r);
+  // Tenant isolation: the same id looked up from another project is not found.
+  code = env().Get("/mcp/chunks/" + live, &r);
+  EXPECT_EQ(code, 404);
+  cJSON_Delete(r);
+  code = env().Get("/mcp/projects/re-proj/chunks/" + gone_id, &r);
   EXPECT_EQ(code, 404);
   cJSON_Delete(r);
 

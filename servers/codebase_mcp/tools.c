@@ -104,6 +104,8 @@ static srv_code h_search(srv_call *call, const cJSON *args, cJSON **out, srv_err
 static srv_code h_chunks(srv_call *call, const cJSON *args, cJSON **out, srv_err *err) {
   cb_chunks_req req;
   memset(&req, 0, sizeof req);
+  srv_code prc = project_arg(args, &req.project_id, err);
+  if (prc != SRV_OK) return prc;
   const cJSON *ids = cJSON_GetObjectItemCaseSensitive(args, "chunk_ids");
   const char *one = str_arg(args, "id");
   cJSON *single = NULL;
@@ -123,10 +125,13 @@ static srv_code h_chunks(srv_call *call, const cJSON *args, cJSON **out, srv_err
   srv_code rc = srv_call_db(call, cb_chunks_get, &req, 1, err);
   if (rc == SRV_OK && single && cJSON_GetArraySize(req.found) == 0) {
     rc = srv_err_set(err, SRV_ENOTFOUND,
-                     "chunk %.80s not found: it was deleted or its code changed and was "
-                     "re-indexed (a stale reference); search again for a current chunk", one);
+                     "chunk %.80s not found in project \"%s\": it was deleted or its code "
+                     "changed and was re-indexed (a stale reference), or it belongs to another "
+                     "project; search again for a current chunk",
+                     one, req.project_id);
     cJSON_Delete(req.found);
     cJSON_Delete(req.missing);
+    cJSON_Delete(req.missing_details);
   }
   cJSON_Delete(single);
   if (rc != SRV_OK) return rc;
@@ -134,10 +139,13 @@ static srv_code h_chunks(srv_call *call, const cJSON *args, cJSON **out, srv_err
   if (!o) {
     cJSON_Delete(req.found);
     cJSON_Delete(req.missing);
+    cJSON_Delete(req.missing_details);
     return srv_err_set(err, SRV_EINTERNAL, "out of memory");
   }
+  cJSON_AddStringToObject(o, "project_id", req.project_id);
   cJSON_AddItemToObject(o, "found", req.found);
   cJSON_AddItemToObject(o, "missing", req.missing);
+  cJSON_AddItemToObject(o, "missing_details", req.missing_details);
   *out = o;
   return SRV_OK;
 }
@@ -176,9 +184,15 @@ static const srv_tool kTools[] = {
      "\"required\":[\"query\"],\"additionalProperties\":false}",
      NULL, h_search, SRV_TOOL_READONLY | SRV_TOOL_IDEMPOTENT},
     {"get_chunks",
-     "Look chunks up by chunk_id: which still exist (found, with their content) and which are "
-     "gone (missing: deleted, or changed and re-indexed under a new id).",
+     "Look chunks of one project (project_id, default \"default\") up by chunk_id: which still "
+     "exist (found, with their content) and which are gone (missing). A chunk of another project "
+     "is reported missing, exactly like an id that never existed. missing_details says for each "
+     "missing id what happened: reason \"changed\" (its file changed and was re-indexed), "
+     "\"file_deleted\" (its file was deleted and the project re-indexed) or \"unknown\", with "
+     "the old file_path and symbol, and likely_successor: the current chunk with the same symbol "
+     "(or null).",
      "{\"type\":\"object\",\"properties\":{"
+     "\"project_id\":{\"type\":\"string\",\"maxLength\":200},"
      "\"chunk_ids\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"maxLength\":100},"
      "\"maxItems\":1000},"
      "\"id\":{\"type\":\"string\",\"maxLength\":100}},\"additionalProperties\":false}",
@@ -188,6 +202,7 @@ static const srv_tool kTools[] = {
 static const srv_route kRoutes[] = {
     {"POST", "/mcp/search", "search_code"},
     {"GET", "/mcp/chunks/{id}", "get_chunks"},
+    {"GET", "/mcp/projects/{project_id}/chunks/{id}", "get_chunks"},
     {"GET", "/mcp/jobs/{job_id}", "get_indexing_status"},
 };
 

@@ -90,9 +90,7 @@ srv_code cb_batch_write(PGconn *c, const char *project_id, const cb_batch *b, sr
   rc = exec_simple(c, "SET LOCAL statement_timeout = '120s'", err);
   if (rc != SRV_OK) goto cleanup;
   const char *params[2] = {project_id, arr.data};
-  rc = srv_db_exec(c,
-                   "DELETE FROM code_chunks WHERE project_id = $1 AND file_path = ANY($2::text[])",
-                   2, params, NULL, err);
+  rc = srv_db_exec(c, CB_SQL_DELETE_CHUNKS("changed"), 2, params, NULL, err);
   if (rc != SRV_OK) goto cleanup;
   rc = srv_db_exec(c, "DELETE FROM code_files WHERE project_id = $1 AND path = ANY($2::text[])",
                    2, params, NULL, err);

@@ -6,7 +6,8 @@
  * batch is all-or-nothing and writing it twice leaves the same rows as writing it once: after a
  * lost connection (even one lost while COMMIT was in flight) the caller simply writes the same
  * batch again — no chunk lost, none doubled. A file's code_files row is the checkpoint saying
- * "this content is fully indexed". The batch also adds identifier pieces to the project's
+ * "this content is fully indexed". The chunks it replaces are recorded as tombstones (reason
+ * 'changed', see CB_SQL_DELETE_CHUNKS). The batch also adds identifier pieces to the project's
  * vocabulary (code_terms, insert-if-absent), which fuzzy search corrects typos against. Not thread-safe per batch. */
 #ifndef CB_WRITER_H
 #define CB_WRITER_H
@@ -26,6 +27,19 @@ extern "C" {
   "chunk_id, project_id, file_path, start_line, end_line, language, symbol, parent_symbol, " \
   "kind, content, context_before, context_after, tsv"
 #define CB_FILE_COLUMNS "project_id, path, content_hash, language, size_bytes, chunk_count, job_id"
+
+/* One statement that deletes the chunks of the files $2 (text[]) of project $1 and records each
+ * removed id in code_chunk_tombstones with `reason` ('changed' or 'file_deleted'), so get_chunks
+ * can later say what happened to a stale reference. Chunks re-inserted under the same id (their
+ * content did not change) keep a harmless tombstone: a live chunk is always reported found. */
+#define CB_SQL_DELETE_CHUNKS(reason)                                                               \
+  "WITH d AS (DELETE FROM code_chunks WHERE project_id = $1 AND file_path = ANY($2::text[]) "     \
+  "RETURNING chunk_id, project_id, file_path, symbol, parent_symbol, kind) "                      \
+  "INSERT INTO code_chunk_tombstones (chunk_id, project_id, file_path, symbol, parent_symbol, "   \
+  "kind, reason) SELECT chunk_id, project_id, file_path, symbol, parent_symbol, kind, '" reason   \
+  "' FROM d ON CONFLICT (chunk_id) DO UPDATE SET file_path = EXCLUDED.file_path, "                \
+  "symbol = EXCLUDED.symbol, parent_symbol = EXCLUDED.parent_symbol, kind = EXCLUDED.kind, "      \
+  "reason = EXCLUDED.reason, removed_at = now()"
 
 typedef struct cb_batch {
   cb_buf chunks; /* code_chunks rows */
