@@ -118,15 +118,32 @@ static int list_has(const cJSON *arr, const char *id) {
   return 0;
 }
 
-srv_code wf_coderefs_missing(wf_coderefs *c, const char *const *ids, int n,
-                             int64_t deadline_mono_ms, cJSON **missing, srv_err *err) {
+/* The entry of details_in (codebase-mcp's missing_details) for id, copied; else a minimal one. */
+static cJSON *detail_for(const cJSON *details_in, const char *id) {
+  const cJSON *e;
+  cJSON_ArrayForEach(e, details_in) {
+    const char *s = entry_id(e);
+    if (cJSON_IsObject(e) && s != NULL && strcmp(s, id) == 0) return cJSON_Duplicate(e, 1);
+  }
+  cJSON *d = cJSON_CreateObject();
+  if (d != NULL) {
+    cJSON_AddStringToObject(d, "chunk_id", id);
+    cJSON_AddStringToObject(d, "reason", "unknown");
+  }
+  return d;
+}
+
+srv_code wf_coderefs_missing(wf_coderefs *c, const char *code_project, const char *const *ids,
+                             int n, int64_t deadline_mono_ms, cJSON **missing, cJSON **details,
+                             srv_err *err) {
   assert(c != NULL && ids != NULL && n >= 1 && missing != NULL);
   srv_code rc = SRV_OK;
-  cJSON *req = NULL, *resp = NULL, *result = NULL;
+  cJSON *req = NULL, *resp = NULL, *result = NULL, *det = NULL;
   char *body = NULL;
   struct curl_slist *hdrs = NULL;
   buf b = {0};
   *missing = NULL;
+  if (details != NULL) *details = NULL;
 
   long timeout = WF_CODEREFS_TIMEOUT_MS;
   if (deadline_mono_ms > 0) {
@@ -145,6 +162,7 @@ srv_code wf_coderefs_missing(wf_coderefs *c, const char *const *ids, int n,
   req = cJSON_CreateObject();
   cJSON *arr = cJSON_AddArrayToObject(req, "chunk_ids");
   for (int i = 0; arr != NULL && i < n; i++) cJSON_AddItemToArray(arr, cJSON_CreateString(ids[i]));
+  if (code_project != NULL) cJSON_AddStringToObject(req, "project_id", code_project);
   body = cJSON_PrintUnformatted(req);
   hdrs = curl_slist_append(NULL, "Content-Type: application/json");
   /* No "Expect: 100-continue" round trip for larger batches: it would eat the time budget. */
@@ -194,20 +212,29 @@ srv_code wf_coderefs_missing(wf_coderefs *c, const char *const *ids, int n,
                      c->base);
     goto cleanup;
   }
+  const cJSON *details_in = cJSON_GetObjectItemCaseSensitive(resp, "missing_details");
   result = cJSON_CreateArray();
-  for (int i = 0; result != NULL && i < n; i++) {
+  det = cJSON_CreateArray();
+  for (int i = 0; result != NULL && det != NULL && i < n; i++) {
     /* Prefer the explicit "missing" list; otherwise what is not in "found" is missing. */
     int is_missing = cJSON_IsArray(miss) ? list_has(miss, ids[i]) : !list_has(found, ids[i]);
-    if (is_missing && !list_has(result, ids[i]))
+    if (is_missing && !list_has(result, ids[i])) {
       cJSON_AddItemToArray(result, cJSON_CreateString(ids[i]));
+      cJSON_AddItemToArray(det, detail_for(details_in, ids[i]));
+    }
   }
-  if (result == NULL) {
+  if (result == NULL || det == NULL) {
     rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
     goto cleanup;
   }
   *missing = result;
   result = NULL;
+  if (details != NULL) {
+    *details = det;
+    det = NULL;
+  }
 cleanup:
+  cJSON_Delete(det);
   cJSON_Delete(req);
   cJSON_Delete(resp);
   cJSON_Delete(result);

@@ -93,18 +93,19 @@ const char *kIds[] = {"aaa", "bbb", "ccc", "ddd", "eee"};
 struct Result {
   srv_code rc;
   std::string missing;  // compact JSON
+  std::string details;  // compact JSON
   std::string msg;
   double ms;
 };
 
-Result Ask(const std::string &url, int n = 5) {
+Result Ask(const std::string &url, int n = 5, const char *project = nullptr) {
   wf_coderefs *c = nullptr;
   srv_err err;
   Result r;
   EXPECT_EQ(wf_coderefs_new(url.c_str(), &c, &err), SRV_OK) << err.msg;
-  cJSON *missing = nullptr;
+  cJSON *missing = nullptr, *details = nullptr;
   auto t0 = std::chrono::steady_clock::now();
-  r.rc = wf_coderefs_missing(c, kIds, n, 0, &missing, &err);
+  r.rc = wf_coderefs_missing(c, project, kIds, n, 0, &missing, &details, &err);
   r.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   r.msg = r.rc == SRV_OK ? "" : err.msg;
   if (missing) {
@@ -112,6 +113,12 @@ Result Ask(const std::string &url, int n = 5) {
     r.missing = s;
     cJSON_free(s);
     cJSON_Delete(missing);
+  }
+  if (details) {
+    char *s = cJSON_PrintUnformatted(details);
+    r.details = s;
+    cJSON_free(s);
+    cJSON_Delete(details);
   }
   wf_coderefs_free(c);
   return r;
@@ -128,6 +135,20 @@ TEST(CodeRefs, US2_MissingListFromOneBatchedCall) {
   EXPECT_EQ(peer.last_body_, R"({"chunk_ids":["aaa","bbb","ccc","ddd","eee"]})");
   EXPECT_NE(peer.last_request_.find("POST /mcp/get_chunks HTTP/1.1"), std::string::npos)
       << peer.last_request_;
+}
+
+TEST(CodeRefs, US2_AsksInTheProjectAndKeepsWhatHappenedToEachMissingChunk) {
+  Peer peer;
+  peer.Serve(
+      R"({"found":[],"missing":["aaa","bbb"],"missing_details":[{"chunk_id":"bbb","reason":"changed",)"
+      R"("likely_successor":{"chunk_id":"fff"}}]})");
+  Result r = Ask(peer.Url(), 2, "proj-a");
+  ASSERT_EQ(r.rc, SRV_OK) << r.msg;
+  EXPECT_EQ(peer.last_body_, R"({"chunk_ids":["aaa","bbb"],"project_id":"proj-a"})");
+  EXPECT_EQ(r.missing, R"(["aaa","bbb"])");
+  EXPECT_EQ(r.details,
+            R"([{"chunk_id":"aaa","reason":"unknown"},{"chunk_id":"bbb","reason":"changed",)"
+            R"("likely_successor":{"chunk_id":"fff"}}])");
 }
 
 TEST(CodeRefs, US2_FoundOnlyAnswerMeansTheRestIsMissing) {

@@ -70,7 +70,7 @@ static srv_code register_fn(PGconn *c, void *arg, srv_err *err) {
   entity_op *op = arg;
   op_reset(op);
   char project[37];
-  srv_code rc = wf_resolve_project(c, wf_arg_str(op->args, "project_id"), project, err);
+  srv_code rc = wf_resolve_project_for_write(c, wf_arg_str(op->args, "project_id"), project, err);
   if (rc != SRV_OK) return rc;
   const char *p[3] = {project, wf_arg_str(op->args, "name"), op->data};
   rc = wf_query_json(
@@ -112,7 +112,7 @@ static srv_code create_fn(PGconn *c, void *arg, srv_err *err) {
   op_reset(op);
   char project[37];
   const char *type = wf_arg_str(op->args, "entity_type");
-  srv_code rc = wf_resolve_project(c, wf_arg_str(op->args, "project_id"), project, err);
+  srv_code rc = wf_resolve_project_for_write(c, wf_arg_str(op->args, "project_id"), project, err);
   if (rc == SRV_OK)
     rc = validate_against_type(c, project, type, cJSON_GetObjectItemCaseSensitive(op->args, "data"),
                                err);

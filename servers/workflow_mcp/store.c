@@ -50,6 +50,26 @@ srv_code wf_resolve_project(PGconn *c, const char *given, char out_id[37], srv_e
   return rc;
 }
 
+srv_code wf_resolve_project_for_write(PGconn *c, const char *given, char out_id[37], srv_err *err) {
+  srv_code rc = wf_resolve_project(c, given, out_id, err);
+  if (rc != SRV_EINVAL || given != NULL) return rc;
+  /* No active project: create "default" on first use (or reuse it) and make it active, unless a
+   * concurrent call made another project active meanwhile (then that one is used). */
+  srv_err_clear(err);
+  rc = srv_db_exec(
+      c,
+      "WITH ins AS (INSERT INTO projects (name, description) VALUES ('" WF_DEFAULT_PROJECT
+      "', 'created on first use by a write without project_id') "
+      "ON CONFLICT (name) DO NOTHING RETURNING id), "
+      "p AS (SELECT id FROM ins UNION ALL SELECT id FROM projects WHERE name = '" WF_DEFAULT_PROJECT
+      "') "
+      "INSERT INTO active_project (singleton, project_id) SELECT true, id FROM p "
+      "LIMIT 1 ON CONFLICT (singleton) DO NOTHING",
+      0, NULL, NULL, err);
+  if (rc != SRV_OK) return rc;
+  return wf_resolve_project(c, NULL, out_id, err);
+}
+
 srv_code wf_finish_page(const cJSON *res, const char *key, long limit, long offset, cJSON **out,
                         srv_err *err) {
   const cJSON *pid = cJSON_GetObjectItemCaseSensitive(res, "project_id");

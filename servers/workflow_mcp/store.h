@@ -39,6 +39,13 @@ extern "C" {
   "w.depth, 'created_at', " WF_SQL_TS("w.created_at") ", 'updated_at', " WF_SQL_TS(          \
       "w.updated_at") ")"
 
+/* SQL expression: the codebase-mcp project that holds the code of the workflow project whose name
+ * is `name` — the name in codebase-mcp's project id form: lower case, every character outside
+ * [a-z0-9_-] replaced by '-', at most 64 characters (so "default" <-> "default", "Billing API" ->
+ * "billing-api"). get_work_item checks references only in that project (tenant isolation). */
+#define WF_SQL_CODE_PROJECT(name) \
+  "left(regexp_replace(lower(" name "), '[^a-z0-9_-]', '-', 'g'), 64)"
+
 /* SQL expression: the id of the project an operation works on, given the optional project id
  * as parameter $1 (NULL => the active project); NULL when that project does not exist or none is
  * active (then call wf_resolve_project for the precise error). Saves a round trip on hot reads. */
@@ -57,6 +64,15 @@ srv_code wf_query_json(PGconn *c, const char *sql, int nparams, const char *cons
  * or no project is given and none is active ("no active project: ..."), SRV_ENOTFOUND if the
  * given project does not exist; database errors as in srv_db_exec. */
 srv_code wf_resolve_project(PGconn *c, const char *given, char out_id[37], srv_err *err);
+
+#define WF_DEFAULT_PROJECT "default" /* name of the project created on first use */
+
+/* Like wf_resolve_project, for writes (create_work_item, create_entity, register_entity_type):
+ * when no project is given and none is active, the project named WF_DEFAULT_PROJECT is created if
+ * it does not exist yet and made active first (a fresh server accepts the seed's payloads with no
+ * setup, as codebase-mcp's "default" project does). Concurrent first writes agree on one project
+ * (ON CONFLICT on the unique name and on the active-project row). Same failures otherwise. */
+srv_code wf_resolve_project_for_write(PGconn *c, const char *given, char out_id[37], srv_err *err);
 
 /* Turns a page query's {"project_id", "rows": [at most limit + 1 rows]} into the tools' answer
  * {project_id, <key>: rows[0..limit), count, has_more, limit, offset} (a new object in *out the

@@ -92,10 +92,12 @@ const srv_tool wf_tools[] = {
      "Create a work item (project, session, task or research), optionally under a parent in the "
      "same project (hierarchy depth 0 at a root, at most 5). Returns 201 with {id, project_id, "
      "parent_id, title, item_type, status, metadata, entity_references, version, depth, "
-     "created_at, updated_at}. Never depends on codebase-mcp.",
-     "{\"type\":\"object\",\"required\":[\"title\",\"item_type\"],\"additionalProperties\":false,"
+     "created_at, updated_at}. item_type defaults to \"task\". Without project_id the active "
+     "project is used; on a fresh server with no project at all, a project named \"default\" "
+     "is created and made active (as codebase-mcp's \"default\"). Never depends on codebase-mcp.",
+     "{\"type\":\"object\",\"required\":[\"title\"],\"additionalProperties\":false,"
      "\"properties\":{\"title\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":500},"
-     "\"item_type\":{\"type\":\"string\",\"enum\":" ITEM_TYPE_ENUM "},"
+     "\"item_type\":{\"type\":\"string\",\"enum\":" ITEM_TYPE_ENUM ",\"default\":\"task\"},"
      "\"parent_id\":{\"type\":\"string\"},"
      "\"status\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":50,\"default\":\"active\"},"
      "\"metadata\":{\"type\":\"object\"}," REFS_PROP "," PROJECT_ID_PROP "}}",

@@ -22,6 +22,10 @@
 #include "servers/workflow_mcp/workflow.h"
 
 #define WF_MAX_DEPTH 5
+/* get_work_item answers within 500 ms even when codebase-mcp is slow: the database read and the
+ * reference check share this budget (50 ms of the 500 are left for the rest of the request). */
+#define WF_GET_BUDGET_MS 450
+#define WF_DEFAULT_ITEM_TYPE "task" /* create_work_item without item_type */
 #define MAX_LIMIT 1000
 
 typedef struct item_op {
@@ -81,10 +85,11 @@ static srv_code create_fn(PGconn *c, void *arg, srv_err *err) {
   const cJSON *a = op->args;
   const char *parent = wf_arg_str(a, "parent_id");
   const char *status = wf_arg_str(a, "status");
+  const char *item_type = wf_arg_str(a, "item_type");
   PGresult *res = NULL;
   srv_code rc = wf_begin(c, err);
   if (rc != SRV_OK) return rc;
-  if ((rc = wf_resolve_project(c, wf_arg_str(a, "project_id"), project, err)) != SRV_OK)
+  if ((rc = wf_resolve_project_for_write(c, wf_arg_str(a, "project_id"), project, err)) != SRV_OK)
     goto cleanup;
   if (parent != NULL) {
     const char *pp[2] = {parent, project};
@@ -108,7 +113,7 @@ static srv_code create_fn(PGconn *c, void *arg, srv_err *err) {
                       project,
                       parent,
                       wf_arg_str(a, "title"),
-                      wf_arg_str(a, "item_type"),
+                      item_type ? item_type : WF_DEFAULT_ITEM_TYPE,
                       status ? status : "active",
                       op->metadata ? op->metadata : "{}",
                       op->refs ? op->refs : "{}",
@@ -161,11 +166,12 @@ static srv_code get_fn(PGconn *c, void *arg, srv_err *err) {
   const char *id = wf_arg_str(op->args, "id");
   const char *p[2] = {given, id};
   /* One round trip on the hot path: the project is resolved inside the statement. */
-  srv_code rc = wf_query_json(c,
-                              "SELECT " WF_SQL_WORK_ITEM_JSON
-                              "::text FROM work_items w WHERE w.id = $2::uuid "
-                              "AND w.project_id = " WF_SQL_PROJECT_OF_P1,
-                              2, p, &op->out, err);
+  srv_code rc = wf_query_json(
+      c,
+      "SELECT (" WF_SQL_WORK_ITEM_JSON " || jsonb_build_object('code_project_id', " WF_SQL_CODE_PROJECT(
+          "pr.name") "))::text FROM work_items w JOIN projects pr ON pr.id = w.project_id "
+                     "WHERE w.id = $2::uuid AND w.project_id = " WF_SQL_PROJECT_OF_P1,
+      2, p, &op->out, err);
   if (rc != SRV_OK || op->out != NULL) return rc;
   char project[37];
   rc = wf_resolve_project(c, given, project, err); /* no project, or no such item in it */
@@ -174,8 +180,82 @@ static srv_code get_fn(PGconn *c, void *arg, srv_err *err) {
   return rc;
 }
 
-/* Adds stale_references / warnings / references_checked to item by asking codebase-mcp. */
-static void check_references(srv_call *call, cJSON *item) {
+static const char *str_or(const cJSON *o, const char *key, const char *dflt) {
+  const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+  return v != NULL && *v ? v : dflt;
+}
+
+/* One stale_references entry {chunk_id, reason, message, file_path, symbol, likely_successor}
+ * from codebase-mcp's account of a missing chunk (d: {chunk_id, reason, file_path, symbol, kind,
+ * likely_successor}). The message says which of "changed and re-indexed" / "file deleted and
+ * re-indexed" happened and, when the same symbol still exists under a new id, names it as the
+ * one-step fix. NULL on out of memory. */
+static cJSON *stale_entry(const cJSON *d) {
+  const char *id = str_or(d, "chunk_id", "?"), *reason = str_or(d, "reason", "unknown");
+  const char *file = str_or(d, "file_path", NULL), *sym = str_or(d, "symbol", NULL);
+  const char *kind = str_or(d, "kind", "chunk");
+  const cJSON *succ = cJSON_GetObjectItemCaseSensitive(d, "likely_successor");
+  const char *succ_id = str_or(succ, "chunk_id", NULL);
+  char what[400], fix[600], msg[1200];
+  if (sym != NULL)
+    snprintf(what, sizeof(what), " (%s %s in %s)", kind, sym, file ? file : "?");
+  else if (file != NULL)
+    snprintf(what, sizeof(what), " (in %s)", file);
+  else
+    what[0] = '\0';
+  if (succ_id != NULL) {
+    const cJSON *sl = cJSON_GetObjectItemCaseSensitive(succ, "start_line");
+    const cJSON *el = cJSON_GetObjectItemCaseSensitive(succ, "end_line");
+    snprintf(fix, sizeof(fix),
+             "likely successor: chunk %s (%s %s in %s, lines %d-%d); replace %s with it in this "
+             "work item's entity_references (update_work_item)",
+             succ_id, kind, sym ? sym : "?", str_or(succ, "file_path", "?"),
+             cJSON_IsNumber(sl) ? sl->valueint : 0, cJSON_IsNumber(el) ? el->valueint : 0, id);
+  } else {
+    snprintf(fix, sizeof(fix),
+             "no chunk with that symbol remains; re-run search_code to find the current code and "
+             "update this work item's entity_references");
+  }
+  if (strcmp(reason, "changed") == 0)
+    snprintf(msg, sizeof(msg),
+             "stale reference: chunk %s%s no longer exists because its file was changed and "
+             "re-indexed; %s",
+             id, what, fix);
+  else if (strcmp(reason, "file_deleted") == 0)
+    snprintf(msg, sizeof(msg),
+             "stale reference: chunk %s%s no longer exists because its file was deleted and the "
+             "project re-indexed; %s",
+             id, what, fix);
+  else
+    snprintf(msg, sizeof(msg),
+             "stale reference: chunk %s is not in this project's code index (the code was changed "
+             "or deleted and re-indexed, or the chunk belongs to another project); re-run "
+             "search_code to find the current chunk and update this work item's "
+             "entity_references",
+             id);
+  cJSON *s = cJSON_CreateObject();
+  if (s == NULL) return NULL;
+  cJSON_AddStringToObject(s, "chunk_id", id);
+  cJSON_AddStringToObject(s, "reason", reason);
+  cJSON_AddStringToObject(s, "message", msg);
+  if (file != NULL)
+    cJSON_AddStringToObject(s, "file_path", file);
+  else
+    cJSON_AddNullToObject(s, "file_path");
+  if (sym != NULL)
+    cJSON_AddStringToObject(s, "symbol", sym);
+  else
+    cJSON_AddNullToObject(s, "symbol");
+  if (succ_id != NULL)
+    cJSON_AddItemToObject(s, "likely_successor", cJSON_Duplicate(succ, 1));
+  else
+    cJSON_AddNullToObject(s, "likely_successor");
+  return s;
+}
+
+/* Adds stale_references / warnings / references_checked to item by asking codebase-mcp in the
+ * item's code project (code_project_id). */
+static void check_references(srv_call *call, cJSON *item, int64_t deadline_ms) {
   wf_state *st = call->user;
   cJSON *stale = cJSON_AddArrayToObject(item, "stale_references");
   cJSON *warnings = cJSON_AddArrayToObject(item, "warnings");
@@ -196,11 +276,13 @@ static void check_references(srv_call *call, cJSON *item) {
     cJSON_AddBoolToObject(item, "references_checked", 1);
     return;
   }
-  cJSON *missing = NULL;
+  cJSON *missing = NULL, *details = NULL;
   srv_err err;
   srv_err_clear(&err);
+  const cJSON *cp = cJSON_GetObjectItemCaseSensitive(item, "code_project_id");
   srv_code rc = st && st->refs
-                    ? wf_coderefs_missing(st->refs, ids, k, call->deadline_ms, &missing, &err)
+                    ? wf_coderefs_missing(st->refs, cJSON_GetStringValue(cp), ids, k, deadline_ms,
+                                          &missing, &details, &err)
                     : srv_err_set(&err, SRV_EUNAVAIL, "no codebase-mcp client configured");
   if (rc != SRV_OK) {
     /* One WARN line per second at most, so an outage does not flood the log. */
@@ -219,34 +301,28 @@ static void check_references(srv_call *call, cJSON *item) {
     cJSON_AddStringToObject(item, "message", msg);
     cJSON_AddBoolToObject(item, "references_checked", 0);
   } else {
-    cJSON_ArrayForEach(e, missing) {
-      char msg[512];
-      cJSON *s = cJSON_CreateObject();
-      if (s == NULL) break;
-      snprintf(
-          msg, sizeof(msg),
-          "stale reference: chunk %s no longer exists in the code index (the code was changed "
-          "or deleted and re-indexed); re-run search_code to find the current chunk and update "
-          "this work item's entity_references",
-          e->valuestring);
-      cJSON_AddStringToObject(s, "chunk_id", e->valuestring);
-      cJSON_AddStringToObject(s, "message", msg);
-      cJSON_AddItemToArray(stale, s);
+    cJSON_ArrayForEach(e, details) {
+      cJSON *s = stale_entry(e);
+      if (s != NULL) cJSON_AddItemToArray(stale, s);
     }
     cJSON_AddBoolToObject(item, "references_checked", 1);
   }
   cJSON_Delete(missing);
+  cJSON_Delete(details);
   free(ids);
 }
 
 srv_code wf_get_work_item(srv_call *call, const cJSON *args, cJSON **out, srv_err *err) {
   item_op op = {.args = args};
   const char *given = wf_arg_str(args, "project_id");
+  /* The whole answer within WF_GET_BUDGET_MS: the reference check gets what the read left. */
+  int64_t deadline = srv_mono_ms() + WF_GET_BUDGET_MS;
+  if (call->deadline_ms > 0 && call->deadline_ms < deadline) deadline = call->deadline_ms;
   srv_code rc = wf_check_uuid("id", wf_arg_str(args, "id"), err);
   if (rc == SRV_OK && given != NULL) rc = wf_check_uuid("project_id", given, err);
   if (rc == SRV_OK) rc = srv_call_db(call, get_fn, &op, 1, err);
   if (rc == SRV_OK) {
-    check_references(call, op.out); /* the connection is back in the pool by now */
+    check_references(call, op.out, deadline); /* the connection is back in the pool by now */
     *out = op.out;
     op.out = NULL;
   }

@@ -154,7 +154,8 @@ TEST_F(Refs, US2_StaleReferenceAfterReindexOfChangedCode_ThenCodebaseSlowAndDown
   ASSERT_FALSE(label.empty());
   ASSERT_NE(total, label);
 
-  WfResp p = wf_->Post("/mcp/create_project", "{\"name\":\"" + WfUnique("refs") + "\"}");
+  // The workflow project "refs" keeps its code in codebase-mcp project "refs" (its name).
+  WfResp p = wf_->Post("/mcp/create_project", "{\"name\":\"refs\"}");
   ASSERT_EQ(p.status, 201) << p.body;
   std::string pid = p.Str("id");
   WfResp sw = wf_->Post("/switch_project", "{\"project_id\":\"" + pid + "\"}");
@@ -183,14 +184,19 @@ TEST_F(Refs, US2_StaleReferenceAfterReindexOfChangedCode_ThenCodebaseSlowAndDown
   EXPECT_STREQ(cJSON_GetObjectItem(s0, "chunk_id")->valuestring, total.c_str());
   std::string msg = cJSON_GetObjectItem(s0, "message")->valuestring;
   EXPECT_NE(msg.find("no longer exists"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("search_code"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("changed and re-indexed"), std::string::npos) << msg;
   EXPECT_NE(msg.find("entity_references"), std::string::npos) << msg;
+  EXPECT_STREQ(cJSON_GetStringValue(cJSON_GetObjectItem(s0, "reason")), "changed") << after.body;
+  const cJSON *succ = cJSON_GetObjectItem(s0, "likely_successor");
   EXPECT_EQ(cJSON_GetArraySize(after.Get("warnings")), 0) << after.body;
   EXPECT_EQ(cJSON_GetArraySize(after.Get("entity_references")), 2)
       << "references are kept as stored";
 
-  // Fix the reference as the message says: search again and update the work item.
+  // Fix the reference as the message says: the likely successor is the new chunk of the symbol.
   std::string total2 = ChunkFor("compute invoice total", "round(line.price");
+  EXPECT_STREQ(cJSON_GetStringValue(cJSON_GetObjectItem(succ, "chunk_id")), total2.c_str())
+      << after.body;
+  EXPECT_NE(msg.find(total2), std::string::npos) << msg;
   WfResp u = wf_->Post("/mcp/update_work_item", "{\"id\":\"" + id +
                                                     "\",\"version\":1,\"entity_references\":[\"" +
                                                     total2 + "\",\"" + label + "\"]}");
