@@ -360,6 +360,7 @@ static int serve_http(srv_app *app, const sigset_t *sigs) {
   ho.request_timeout_ms = app->cfg.request_timeout_ms;
   ho.io_threads = (unsigned)app->cfg.http_threads;
   ho.workers = (unsigned)app->cfg.http_workers;
+  ho.allowed_hosts = app->cfg.allowed_hosts;
   if (srv_http_new(&ho, &h, &err) != SRV_OK || add_routes(app, h, &err) != SRV_OK) {
     fprintf(stderr, "%s: %s\n", app->def->name, err.msg);
     goto cleanup;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "servers/common/guard.h"
+
 typedef enum kind { K_INT, K_SIZE, K_STR, K_LEVEL } kind;
 
 typedef struct setting {
@@ -27,7 +29,14 @@ typedef struct setting {
 
 static const setting k_settings[] = {
     {"--port", "PORT", K_INT, 1, 65535, F(port), 0, "N", "TCP port to listen on"},
-    {"--bind", "BIND", K_STR, 0, 0, F(bind), CAP(bind), "ADDR", "address to bind"},
+    {"--bind", "BIND", K_STR, 0, 0, F(bind), CAP(bind), "ADDR",
+     "address to bind (a non-loopback one needs ALLOW_REMOTE=1)"},
+    {"--allow-remote", "ALLOW_REMOTE", K_INT, 0, 1, F(allow_remote), 0, "0|1",
+     "1 accepts a non-loopback BIND: anyone who reaches it can use every tool (no authentication; "
+     "see docs/operations/security.md)"},
+    {"--allowed-hosts", "ALLOWED_HOSTS", K_STR, 0, 0, F(allowed_hosts), CAP(allowed_hosts), "LIST",
+     "extra Host / Origin names accepted besides the loopback ones, comma-separated, "
+     "each optionally NAME:PORT (a reverse proxy, a remote bind)"},
     {"--database-url", "DATABASE_URL", K_STR, 0, 0, F(database_url), CAP(database_url), "URL",
      "PostgreSQL connection string (libpq URL or key=value)"},
     {"--log-file", "LOG_FILE", K_STR, 0, 0, F(log_file), CAP(log_file), "PATH",
@@ -36,8 +45,7 @@ static const setting k_settings[] = {
      "DEBUG, INFO, WARN or ERROR"},
     {"--pool-min", "POOL_MIN", K_INT, 0, 1000, F(pool_min), 0, "N",
      "database connections kept open"},
-    {"--pool-max", "POOL_MAX", K_INT, 1, 1000, F(pool_max), 0, "N",
-     "maximum database connections"},
+    {"--pool-max", "POOL_MAX", K_INT, 1, 1000, F(pool_max), 0, "N", "maximum database connections"},
     {"--request-timeout-ms", "REQUEST_TIMEOUT_MS", K_INT, 1, 3600000, F(request_timeout_ms), 0,
      "MS", "per-request deadline"},
     {"--body-limit-bytes", "BODY_LIMIT_BYTES", K_SIZE, 1024, 1073741824LL, F(body_limit_bytes), 0,
@@ -68,8 +76,10 @@ static srv_code apply(const setting *s, const char *who, const char *text, srv_c
         return srv_err_set(err, SRV_EINVAL, "%s must be %lld-%lld, got '%s'", who, s->min, s->max,
                            text);
       }
-      if (s->type == K_INT) *(int *)field = (int)v;
-      else *(size_t *)field = (size_t)v;
+      if (s->type == K_INT)
+        *(int *)field = (int)v;
+      else
+        *(size_t *)field = (size_t)v;
       return SRV_OK;
     }
     case K_STR: {
@@ -140,7 +150,8 @@ srv_code srv_config_load(const srv_config_defaults *d, int argc, char **argv, sr
       size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
       const setting *s = NULL;
       for (size_t i = 0; i < NSETTINGS && s == NULL; i++) {
-        if (strlen(k_settings[i].flag) == name_len && strncmp(k_settings[i].flag, arg, name_len) == 0) {
+        if (strlen(k_settings[i].flag) == name_len &&
+            strncmp(k_settings[i].flag, arg, name_len) == 0) {
           s = &k_settings[i];
         }
       }
@@ -175,10 +186,19 @@ srv_code srv_config_load(const srv_config_defaults *d, int argc, char **argv, sr
                        out->pool_min, out->pool_max);
   }
   if (out->database_url[0] == '\0') {
-    return srv_err_set(err, SRV_EINVAL, "DATABASE_URL is empty; give a PostgreSQL connection string");
+    return srv_err_set(err, SRV_EINVAL,
+                       "DATABASE_URL is empty; give a PostgreSQL connection string");
   }
   if (out->bind[0] == '\0') {
     return srv_err_set(err, SRV_EINVAL, "BIND is empty; give an address such as 127.0.0.1");
+  }
+  if (!out->stdio && !out->allow_remote && !srv_guard_bind_is_loopback(out->bind)) {
+    return srv_err_set(err, SRV_EINVAL,
+                       "BIND=%s is not a loopback address: %s has no authentication, so anyone "
+                       "who can reach that address could use every tool. Bind 127.0.0.1, or set "
+                       "ALLOW_REMOTE=1 (--allow-remote 1) to accept it knowingly (see "
+                       "docs/operations/security.md)",
+                       out->bind, d->server_name);
   }
   return SRV_OK;
 }
@@ -187,7 +207,8 @@ void srv_config_usage(const srv_config_defaults *d, FILE *f) {
   srv_config def;
   set_defaults(d, &def);
   fprintf(f, "%s — %s\n\n", d->server_name, d->description ? d->description : "MCP server");
-  fprintf(f, "usage: %s [serve] [options]     run the server (HTTP, or MCP over stdio with --stdio)\n",
+  fprintf(f,
+          "usage: %s [serve] [options]     run the server (HTTP, or MCP over stdio with --stdio)\n",
           d->server_name);
   fprintf(f, "       %s migrate [options]     apply database migrations, then exit\n",
           d->server_name);
@@ -200,10 +221,18 @@ void srv_config_usage(const srv_config_defaults *d, FILE *f) {
     snprintf(left, sizeof left, "%s %s", s->flag, s->meta);
     const char *field = (const char *)&def + s->offset;
     switch (s->type) {
-      case K_INT: snprintf(dflt, sizeof dflt, "%d", *(const int *)field); break;
-      case K_SIZE: snprintf(dflt, sizeof dflt, "%zu", *(const size_t *)field); break;
-      case K_LEVEL: snprintf(dflt, sizeof dflt, "%s", srv_log_level_name(def.log_level)); break;
-      case K_STR: snprintf(dflt, sizeof dflt, "%s", field[0] ? field : "none"); break;
+      case K_INT:
+        snprintf(dflt, sizeof dflt, "%d", *(const int *)field);
+        break;
+      case K_SIZE:
+        snprintf(dflt, sizeof dflt, "%zu", *(const size_t *)field);
+        break;
+      case K_LEVEL:
+        snprintf(dflt, sizeof dflt, "%s", srv_log_level_name(def.log_level));
+        break;
+      case K_STR:
+        snprintf(dflt, sizeof dflt, "%s", field[0] ? field : "none");
+        break;
     }
     fprintf(f, "  %-32s %s\n  %-32s   env %s, default %s\n", left, s->help, "", s->env, dflt);
   }

@@ -6,7 +6,11 @@
  *
  *   setting             flag                  environment          default
  *   port                --port N              PORT                 defaults->default_port
- *   bind address        --bind ADDR           BIND                 127.0.0.1
+ *   bind address        --bind ADDR           BIND                 127.0.0.1 (loopback; any other
+ *                                                                  address is refused unless
+ *                                                                  ALLOW_REMOTE=1)
+ *   remote bind opt-in  --allow-remote 0|1    ALLOW_REMOTE         0
+ *   extra Host names    --allowed-hosts LIST  ALLOWED_HOSTS        none (loopback names only)
  *   database URL        --database-url URL    DATABASE_URL         postgresql:///<name_with_underscores>
  *                                                                  (local Unix socket, libpq's default
  *                                                                  directory /var/run/postgresql)
@@ -53,6 +57,8 @@ typedef struct srv_config {
   srv_subcommand subcommand;
   int port;                       /* 1..65535 */
   char bind[64];                  /* IPv4/IPv6 literal or host name */
+  int allow_remote;               /* 1 => a non-loopback bind is accepted */
+  char allowed_hosts[1024];       /* extra Host / Origin names (guard.h); "" => none */
   char database_url[1024];
   char log_file[1024];            /* "" => none */
   srv_log_level log_level;

@@ -14,7 +14,7 @@ const srv_config_defaults kCodebase = {"codebase-mcp", "code search", 8020, 5, 2
 const char *kVars[] = {
     "PORT",        "BIND",         "DATABASE_URL",       "LOG_FILE",         "LOG_LEVEL",
     "POOL_MIN",    "POOL_MAX",     "REQUEST_TIMEOUT_MS", "BODY_LIMIT_BYTES", "CODEBASE_MCP_URL",
-    "INDEX_ROOTS", "HTTP_THREADS", "HTTP_WORKERS"};
+    "INDEX_ROOTS", "HTTP_THREADS", "HTTP_WORKERS",       "ALLOW_REMOTE",     "ALLOWED_HOSTS"};
 
 class Config : public ::testing::Test {
  protected:
@@ -128,4 +128,27 @@ TEST_F(Config, US4_InvalidValuesGiveClearErrors) {
   unsetenv("POOL_MAX");
   EXPECT_EQ(SRV_EINVAL, Load({"--http-threads", "0"}, &c, &e));
   EXPECT_STREQ("--http-threads must be 1-256, got '0'", e.msg);
+}
+
+// Issue 12 finding 1: a non-loopback bind needs the explicit ALLOW_REMOTE=1 opt-in.
+TEST_F(Config, Issue12_NonLoopbackBindNeedsExplicitOptIn) {
+  srv_config c;
+  srv_err e;
+  for (const char *lo : {"127.0.0.1", "::1", "127.0.0.5", "localhost"}) {
+    EXPECT_EQ(SRV_OK, Load({"--bind", lo}, &c, &e)) << lo << ": " << e.msg;
+  }
+  for (const char *remote : {"0.0.0.0", "::", "192.168.1.5"}) {
+    ASSERT_EQ(SRV_EINVAL, Load({"--bind", remote}, &c, &e)) << remote;
+    EXPECT_NE(std::string(e.msg).find("ALLOW_REMOTE=1"), std::string::npos) << e.msg;
+    EXPECT_NE(std::string(e.msg).find(remote), std::string::npos) << e.msg;
+  }
+  setenv("BIND", "0.0.0.0", 1);
+  EXPECT_EQ(SRV_EINVAL, Load({}, &c, &e));
+  setenv("ALLOW_REMOTE", "1", 1);
+  setenv("ALLOWED_HOSTS", "mcp.internal", 1);
+  ASSERT_EQ(SRV_OK, Load({}, &c, &e)) << e.msg;
+  EXPECT_EQ(1, c.allow_remote);
+  EXPECT_STREQ("mcp.internal", c.allowed_hosts);
+  EXPECT_EQ(SRV_EINVAL, Load({"--allow-remote", "2"}, &c, &e));
+  EXPECT_EQ(SRV_EINVAL, Load({"--allow-remote", "0"}, &c, &e));
 }

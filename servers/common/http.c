@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "models/uuid.h"
+#include "servers/common/guard.h"
 #include "servers/common/log.h"
 #include "servers/common/request.h"
 #include "servers/common/timeutil.h"
@@ -51,8 +52,10 @@ typedef struct reqctx {
   srv_http *h;
   struct MHD_Connection *conn;
   const route *rt;
-  int early_status; /* 404 / 405 / 413 decided before the handler */
+  int early_status; /* 404 / 405 / 413, or a guard refusal (421 / 403 / 415), before the handler */
   char allow[64];   /* Allow header for 405 */
+  const char *guard_code; /* error code name of a guard refusal */
+  char *guard_msg;        /* its message (malloc'd) */
   char *body;
   size_t len, cap;
   int too_big;
@@ -69,6 +72,7 @@ typedef struct reqctx {
 struct srv_http {
   srv_http_opts opts;
   char bind[64];
+  char *allowed_hosts; /* copy of opts.allowed_hosts */
   int port;
   int listen_fd;
   struct MHD_Daemon *d;
@@ -383,6 +387,37 @@ static int rid_ok(const char *s) {
   return n > 0;
 }
 
+/* The browser-facing checks of guard.h, for every request whatever its route: a refusal becomes
+ * early_status (answered once the request is complete, its body discarded unread). Returns 1
+ * when the request is refused. */
+static int guard(reqctx *rc, const char *content_length) {
+  struct MHD_Connection *c = rc->conn;
+  char msg[400];
+  const char *code = NULL;
+  srv_guard g;
+  int has_body =
+      MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+  if (content_length != NULL) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(content_length, &end, 10);
+    has_body |= errno != 0 || end == content_length || v > 0;
+  }
+  g.port = rc->h->port;
+  g.bind_addr = rc->h->bind;
+  g.allowed_hosts = rc->h->allowed_hosts;
+  int status = srv_guard_check(
+      &g, rc->method, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
+      MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"),
+      MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE), has_body,
+      &code, msg, sizeof msg);
+  if (status == 0) return 0;
+  rc->early_status = status;
+  rc->guard_code = code;
+  rc->guard_msg = strdup(msg);
+  return 1;
+}
+
 static reqctx *new_ctx(srv_http *h, struct MHD_Connection *c, const char *url, const char *method) {
   /* Zero everything before the response, whose big header and message arrays only need their
    * counters and first bytes cleared (this runs once per request, /health included). */
@@ -421,8 +456,9 @@ static reqctx *new_ctx(srv_http *h, struct MHD_Connection *c, const char *url, c
   rc->req.path = rc->path;
   rc->req.request_id = rc->rid;
   rc->req.conn_ = c;
-  match_route(rc);
   cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+  match_route(rc);
+  if (guard(rc, cl)) return rc;
   if (cl != NULL && rc->early_status == 0) {
     char *end;
     errno = 0;
@@ -434,7 +470,10 @@ static reqctx *new_ctx(srv_http *h, struct MHD_Connection *c, const char *url, c
 
 static enum MHD_Result answer_early(reqctx *rc) {
   char msg[256];
-  if (rc->too_big) {
+  if (rc->guard_code != NULL) {
+    srv_http_resp_error(&rc->resp, rc->early_status, SRV_EINVAL, rc->guard_code,
+                        rc->guard_msg ? rc->guard_msg : "request refused");
+  } else if (rc->too_big) {
     snprintf(msg, sizeof msg, "request body is larger than the limit of %zu bytes",
              rc->h->opts.max_body);
     srv_http_resp_error(&rc->resp, 413, SRV_ETOOBIG, "payload_too_large", msg);
@@ -513,6 +552,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
   *con_cls = NULL;
   free(rc->resp.body);
   free(rc->body);
+  free(rc->guard_msg);
   free(rc->path);
   free(rc->pathsegs);
   free(rc);
@@ -539,6 +579,14 @@ srv_code srv_http_new(const srv_http_opts *opts, srv_http **out, srv_err *err) {
   h->opts = *opts;
   snprintf(h->bind, sizeof h->bind, "%s", opts->bind_addr ? opts->bind_addr : "127.0.0.1");
   h->opts.bind_addr = h->bind;
+  if (opts->allowed_hosts != NULL && opts->allowed_hosts[0] != '\0') {
+    h->allowed_hosts = strdup(opts->allowed_hosts);
+    if (h->allowed_hosts == NULL) {
+      free(h);
+      return srv_err_set(err, SRV_EINTERNAL, "out of memory");
+    }
+  }
+  h->opts.allowed_hosts = h->allowed_hosts;
   if (h->opts.io_threads == 0) h->opts.io_threads = 4;
   if (h->opts.workers == 0) h->opts.workers = 64;
   if (h->opts.max_body == 0) h->opts.max_body = 1024 * 1024;
@@ -677,6 +725,7 @@ void srv_http_free(srv_http *h) {
   if (h == NULL) return;
   srv_http_stop(h, 0);
   for (int i = 0; i < h->nroutes; i++) free(h->routes[i].storage);
+  free(h->allowed_hosts);
   free(h->workers);
   pthread_mutex_destroy(&h->qlock);
   pthread_cond_destroy(&h->qcond);

@@ -7,6 +7,8 @@
  * database never stalls /health. Per request: the body is accumulated up to a limit (over it:
  * 413 JSON), the route is matched by method and path (`{param}` segments captured; unknown path
  * 404, known path with another method 405 with Allow, both JSON {"error":{"code","message"}}),
+ * every request first passes the browser-facing checks of guard.h (foreign Host 421, foreign
+ * Origin 403, a non-JSON body 415; before routing, so unknown paths and /health included),
  * a request id is taken from X-Request-Id or generated (UUID) and echoed back in X-Request-Id,
  * a monotonic deadline (arrival + request timeout) is carried to the handler, and the finished
  * request goes through the middleware (request.h: one log line + metrics).
@@ -72,6 +74,7 @@ typedef struct srv_http_opts {
   unsigned workers;           /* handler worker threads; 0 => 64 */
   size_t max_body;            /* bytes; 0 => 1 MiB */
   int64_t request_timeout_ms; /* per-request deadline; 0 => 30000 */
+  const char *allowed_hosts;  /* ALLOWED_HOSTS (guard.h), copied; NULL => loopback names only */
 } srv_http_opts;
 
 /* A new server (not yet listening). The caller owns *out (srv_http_free). SRV_EINTERNAL only on

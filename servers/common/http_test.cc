@@ -1,7 +1,8 @@
 // Proves issue 4 item 1 in-process (no PostgreSQL, so it also runs under ASan in //:sanitized):
 // routing with {param} captures, JSON 404/405/413 (announced and chunked bodies), request ids,
 // deadlines carried to handlers, handlers off the I/O threads, and graceful stop finishing an
-// in-flight request; plus the session table and the Origin allow-list of the /mcp endpoint.
+// in-flight request; plus the session table, and (issue 12) the Host / Origin / Content-Type
+// checks on every route (the rules themselves: guard_test.cc).
 #include "servers/common/http.h"
 
 #include <gtest/gtest.h>
@@ -218,18 +219,58 @@ TEST(Sessions, Issue4_CapacityEvictsLeastRecentlyUsedAndExpiryRemoves) {
   srv_sessions_free(s);
 }
 
-TEST(Origin, Issue4_LoopbackOnly) {
-  EXPECT_TRUE(srv_origin_allowed(nullptr));
-  EXPECT_TRUE(srv_origin_allowed("http://localhost"));
-  EXPECT_TRUE(srv_origin_allowed("http://localhost:8080"));
-  EXPECT_TRUE(srv_origin_allowed("http://127.0.0.1:1"));
-  EXPECT_TRUE(srv_origin_allowed("http://[::1]:65535"));
-  EXPECT_FALSE(srv_origin_allowed("http://localhost.evil.com"));
-  EXPECT_FALSE(srv_origin_allowed("http://127.0.0.1.evil.com"));
-  EXPECT_FALSE(srv_origin_allowed("http://localhost:80x"));
-  EXPECT_FALSE(srv_origin_allowed("http://example.com"));
-  EXPECT_FALSE(srv_origin_allowed("null"));
-  EXPECT_FALSE(srv_origin_allowed("file://localhost"));
+}  // namespace
+
+namespace {
+
+// Issue 12 finding 1 on the wire: every route (inline, worker, /mcp, unknown paths) refuses a
+// foreign Host (421), a foreign Origin (403) and a non-JSON body (415) before its handler runs,
+// while curl-like requests (loopback Host, no Origin) pass.
+TEST_F(Http, Issue12_EveryRouteChecksHostOriginAndContentType) {
+  std::string port = std::to_string(srv_http_port(h_));
+  std::string foreign_host = "Host: evil.example:" + port;
+  std::string wrong_port = "Host: 127.0.0.1:1";
+  struct Probe {
+    const char *method, *path, *body;
+  } probes[] = {{"POST", "/users/ann/items/1", "{}"},
+                {"GET", "/users/bob", nullptr},
+                {"GET", "/fast", nullptr},
+                {"POST", "/mcp", R"({"jsonrpc":"2.0","id":1,"method":"initialize"})"},
+                {"DELETE", "/mcp", nullptr},
+                {"GET", "/nowhere", nullptr}};
+  for (const Probe &p : probes) {
+    for (const std::string &hh : {foreign_host, wrong_port}) {
+      tst_http_resp r{};
+      const char *h[] = {hh.c_str(), nullptr};
+      EXPECT_EQ(Req(p.method, p.path, p.body, &r, h), 421) << p.method << " " << p.path << hh;
+      EXPECT_STREQ(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "error"), "code")->valuestring,
+                   "misdirected_request");
+      tst_http_resp_free(&r);
+    }
+    tst_http_resp r{};
+    const char *o[] = {"Origin: http://evil.example", nullptr};
+    EXPECT_EQ(Req(p.method, p.path, p.body, &r, o), 403) << p.method << " " << p.path;
+    tst_http_resp_free(&r);
+    if (p.body != nullptr) {
+      const char *t[] = {"Content-Type: text/plain", nullptr};
+      EXPECT_EQ(Req(p.method, p.path, p.body, &r, t), 415) << p.method << " " << p.path;
+      EXPECT_STREQ(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "error"), "code")->valuestring,
+                   "unsupported_media_type");
+      tst_http_resp_free(&r);
+    }
+  }
+  // what plain clients send passes
+  for (const std::string &hh : {"Host: localhost:" + port, "Host: 127.0.0.1:" + port}) {
+    tst_http_resp r{};
+    const char *h[] = {hh.c_str(), "Content-Type: application/json; charset=utf-8", nullptr};
+    EXPECT_EQ(Req("POST", "/users/ann/items/1", "{}", &r, h), 200) << hh;
+    tst_http_resp_free(&r);
+    EXPECT_EQ(Req("GET", "/fast", nullptr, &r, h), 200) << hh;
+    tst_http_resp_free(&r);
+  }
+  tst_http_resp r{};
+  EXPECT_EQ(Req("POST", "/slow", nullptr, &r), 200);  // empty POST: no Content-Type needed
+  tst_http_resp_free(&r);
 }
 
 }  // namespace

@@ -165,46 +165,13 @@ size_t srv_sessions_count(srv_sessions *s) {
   return n;
 }
 
-int srv_origin_allowed(const char *origin) {
-  static const char *const hosts[] = {"localhost", "127.0.0.1", "[::1]"};
-  const char *p;
-  if (origin == NULL) return 1;
-  if (strncmp(origin, "http://", 7) == 0)
-    p = origin + 7;
-  else if (strncmp(origin, "https://", 8) == 0)
-    p = origin + 8;
-  else
-    return 0;
-  for (size_t i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
-    size_t l = strlen(hosts[i]);
-    const char *q = p + l;
-    if (strncmp(p, hosts[i], l) != 0) continue;
-    if (*q == ':') {
-      const char *d = ++q;
-      while (*q >= '0' && *q <= '9') q++;
-      if (q == d || q - d > 5) return 0;
-    }
-    if (*q == '/') q++;
-    return *q == '\0';
-  }
-  return 0;
-}
-
 /* ---- the /mcp endpoint ---------------------------------------------------------------------- */
 
 /* Checks shared by every /mcp method; returns 0 and fills resp when the request is refused. */
 static int mcp_common_checks(const srv_http_req *req, srv_http_resp *resp) {
-  const char *origin = srv_http_header(req, "Origin");
   const char *pv = srv_http_header(req, "MCP-Protocol-Version");
   char msg[256];
-  if (!srv_origin_allowed(origin)) {
-    snprintf(msg, sizeof msg,
-             "Origin %.120s is not allowed: only loopback origins (localhost, 127.0.0.1, [::1]) "
-             "may call this server",
-             origin);
-    srv_http_resp_error(resp, 403, SRV_EINVAL, "forbidden_origin", msg);
-    return 0;
-  }
+  /* Host, Origin and Content-Type were checked by the HTTP layer for every route (guard.h). */
   if (pv != NULL && !srv_mcp_version_supported(pv)) {
     snprintf(msg, sizeof msg,
              "unsupported MCP-Protocol-Version %.40s: use 2025-06-18, 2025-03-26 or 2024-11-05",

@@ -8,8 +8,8 @@
  *                 the problem; not a valid JSON-RPC message: 400 with -32600.
  *   DELETE /mcp   ends the session named by Mcp-Session-Id (204; unknown: 404).
  *   GET /mcp      405 (no SSE stream is offered), as the router answers for a known path.
- * Every /mcp request: an Origin header that is present and not loopback (http(s)://localhost,
- * 127.0.0.1 or [::1], any port) gets 403 (DNS-rebinding protection); an MCP-Protocol-Version
+ * Every request (these and every other route) has passed the HTTP layer's Host / Origin /
+ * Content-Type checks (guard.h: 421 / 403 / 415, DNS-rebinding protection); an MCP-Protocol-Version
  * header naming a version this server does not speak gets 400 (absent: 2025-03-26 is assumed, as
  * the specification says). Sessions expire after an idle period; the table is bounded and evicts
  * the least recently used session when full. */
@@ -48,9 +48,6 @@ int srv_session_end(srv_sessions *s, const char *id);
 
 /* Live sessions (expired ones not yet swept may be counted). */
 size_t srv_sessions_count(srv_sessions *s);
-
-/* 1 if the Origin header value is acceptable: NULL (no header) or a loopback origin. */
-int srv_origin_allowed(const char *origin);
 
 /* What the /mcp endpoint serves; borrowed, must outlive the HTTP server. */
 typedef struct srv_mcp_endpoint {
