@@ -28,12 +28,24 @@ static struct srv_op_metrics g_ops[MAX_OPS];
 static atomic_int g_nops;
 static struct srv_op_metrics g_tools[MAX_TOOLS];
 static atomic_int g_ntools;
+/* request_errors_total{type}, one series per failure code, registered by srv_request_init. */
+static srv_counter *g_errors_by_type[SRV_ECODE_COUNT];
 
 void srv_request_init(srv_metrics *m) {
+  srv_err err;
   pthread_mutex_lock(&g_lock);
   g_metrics = m;
   atomic_store(&g_nops, 0);
   atomic_store(&g_ntools, 0);
+  for (int c = 0; c < SRV_ECODE_COUNT; c++) {
+    g_errors_by_type[c] = NULL;
+    if (m == NULL || c == SRV_OK) continue;
+    g_errors_by_type[c] =
+        srv_metrics_counter(m, "request_errors_total", "Failed requests, per error type", "type",
+                            srv_strerror((srv_code)c), &err);
+    if (g_errors_by_type[c] == NULL)
+      srv_log_event(SRV_LOG_ERROR, "metrics_register_failed", "%s", err.msg);
+  }
   pthread_mutex_unlock(&g_lock);
 }
 
@@ -112,6 +124,8 @@ void srv_request_observe(srv_op_metrics *op, const srv_request_done *d) {
     if (failed) srv_counter_inc(op->errors);
     srv_histogram_observe(op->latency, (double)d->latency_us / 1e6);
   }
+  if (d->code != SRV_OK && (unsigned)d->code < SRV_ECODE_COUNT)
+    srv_counter_inc(g_errors_by_type[d->code]);
   if (!srv_log_enabled(SRV_LOG_INFO) && d->code == SRV_OK && ms <= SRV_LOG_SLOW_MS) return;
   /* The operation name already says which route or tool ran; the context (method, path,
    * transport, status) is added where someone will read it: failures and slow requests. This

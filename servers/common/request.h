@@ -5,10 +5,14 @@
  *
  * Series (names get the registry prefix, e.g. codebase_mcp_):
  *   http_requests_total{route}, http_request_errors_total{route},
- * http_request_duration_seconds{route} tool_calls_total{tool},     tool_errors_total{tool},
- * tool_duration_seconds{tool} where route is "METHOD /pattern" (e.g. "POST /mcp/{tool}" is never
- * used: each tool has its own route) and an error is any response with status >= 500 or a tool
- * result that is not SRV_OK. Handles are registered once at start-up (srv_request_op /
+ *   http_request_duration_seconds{route}, tool_calls_total{tool}, tool_errors_total{tool},
+ *   tool_duration_seconds{tool}, request_errors_total{type}
+ * where route is "METHOD /pattern" (e.g. "POST /mcp/{tool}" is never used: each tool has its own
+ * route), an error of a route or tool is any response with status >= 500 or a tool result that is
+ * not SRV_OK, and request_errors_total counts every request that ends with a code other than
+ * SRV_OK (a 4xx included) by type = srv_strerror(code): invalid_argument, not_found, conflict,
+ * pool_exhausted, database_unavailable, timeout, payload_too_large, io_error, internal_error.
+ * Handles are registered once at start-up (srv_request_init, srv_request_op /
  * srv_request_add_tool) so the hot path does no string lookup except a scan over the handful of
  * tool names.
  *
