@@ -20,6 +20,7 @@ PACKAGES=(
   libgtest-dev libmicrohttpd-dev
   postgresql postgresql-contrib
   unzip procps ca-certificates
+  prometheus  # promtool: //observability checks /metrics and the alert rules with it
 )
 # npm comes from Debian only where the machine has none of its own (a Node.js install of
 # another origin would conflict with Debian's npm package).
