@@ -22,28 +22,18 @@ namespace {
 using obs_test::DetailStr;
 using obs_test::JStr;
 
-obs_test::Stack *g_stack = nullptr;
 std::string g_figures;  // collected by the latency tests, written at the end
 
-class Health : public ::testing::Test {
+class Health : public obs_test::StackTest<false, true> {
  protected:
-  static void SetUpTestSuite() {
-    g_stack = new obs_test::Stack();
-    std::string why = g_stack->Start(false, true);
-    if (!why.empty()) {
-      delete g_stack;
-      g_stack = nullptr;
-      FAIL() << why;
-    }
-  }
   static void TearDownTestSuite() {
     if (!g_figures.empty()) obs_test::Artifact("health_latency.json", "{" + g_figures + "}\n");
-    delete g_stack;
-    g_stack = nullptr;
+    StackTest::TearDownTestSuite();
   }
   void SetUp() override {
-    ASSERT_NE(g_stack, nullptr) << "the stack did not start";
-    url_ = g_stack->wf();
+    StackTest::SetUp();
+    if (HasFatalFailure()) return;
+    url_ = stack()->wf();
     // Every test starts from a healthy server with its database up.
     std::string last;
     ASSERT_TRUE(obs_test::WaitHealth(
@@ -147,7 +137,7 @@ TEST_F(Health, SC010_HealthBodyMatchesContract) {
 // SC-010: healthy -> degraded when the pool passes 80% (9 of 10 connections busy), and back.
 TEST_F(Health, SC010_HealthyToDegradedAbove80Percent) {
   obs_test::EntityLock lock;
-  ASSERT_EQ(lock.Acquire(g_stack->env.workflow_db), "");
+  ASSERT_EQ(lock.Acquire(stack()->env.workflow_db), "");
   obs_test::SlowCalls calls;
   calls.Add(url_, 9);
   std::string last;
@@ -171,7 +161,7 @@ TEST_F(Health, SC010_HealthyToDegradedAbove80Percent) {
 // queues behind the database; the status then is unhealthy (pool > 95%) with 503.
 TEST_F(Health, SC010_HealthP95Under50msPoolSaturated) {
   obs_test::EntityLock lock;
-  ASSERT_EQ(lock.Acquire(g_stack->env.workflow_db), "");
+  ASSERT_EQ(lock.Acquire(stack()->env.workflow_db), "");
   obs_test::SlowCalls calls;
   calls.Add(url_, 13);
   std::string last, bad;
@@ -204,14 +194,14 @@ TEST_F(Health, SC010_HealthP95Under50msPoolSaturated) {
 // SC-010: degraded/healthy -> unhealthy (503, database disconnected) when PostgreSQL stops.
 TEST_F(Health, SC010_UnhealthyWhenDatabaseStopped) {
   tst_err err{};
-  ASSERT_EQ(tst_pg_stop(g_stack->env.pg, &err), TST_OK) << err.msg;
+  ASSERT_EQ(tst_pg_stop(stack()->env.pg, &err), TST_OK) << err.msg;
   std::string last;
   double t0 = tst_now_ms();
   bool down = obs_test::WaitHealth(
       url_, [](const cJSON *j, long st) { return st == 503; }, 10000, &last);
   double detect_ms = tst_now_ms() - t0;
   obs_test::Resp r = obs_test::Get(url_ + "/health");
-  ASSERT_EQ(tst_pg_restart(g_stack->env.pg, &err), TST_OK) << err.msg;
+  ASSERT_EQ(tst_pg_restart(stack()->env.pg, &err), TST_OK) << err.msg;
   ASSERT_TRUE(down) << "still not 503 10 s after the database stopped: " << last;
   printf("SC-010 unhealthy detected %.0f ms after tst_pg_stop\n", detect_ms);
   CheckContract(r, "unhealthy", 503, "disconnected");
@@ -222,11 +212,11 @@ TEST_F(Health, SC010_UnhealthyWhenDatabaseStopped) {
 // SC-010: unhealthy -> healthy once PostgreSQL is back (tst_pg_restart), no restart of the server.
 TEST_F(Health, SC010_UnhealthyToHealthyAfterDatabaseRestart) {
   tst_err err{};
-  ASSERT_EQ(tst_pg_stop(g_stack->env.pg, &err), TST_OK) << err.msg;
+  ASSERT_EQ(tst_pg_stop(stack()->env.pg, &err), TST_OK) << err.msg;
   std::string last;
   bool down = obs_test::WaitHealth(
       url_, [](const cJSON *j, long st) { return st == 503; }, 10000, &last);
-  ASSERT_EQ(tst_pg_restart(g_stack->env.pg, &err), TST_OK) << err.msg;
+  ASSERT_EQ(tst_pg_restart(stack()->env.pg, &err), TST_OK) << err.msg;
   ASSERT_TRUE(down) << last;
   double t0 = tst_now_ms();
   bool up = obs_test::WaitHealth(

@@ -16,25 +16,10 @@
 
 namespace {
 
-obs_test::Stack *g_stack = nullptr;
-
-class Metrics : public ::testing::Test {
+class Metrics : public obs_test::StackTest<true, true> {
  protected:
-  static void SetUpTestSuite() {
-    g_stack = new obs_test::Stack();
-    std::string why = g_stack->Start(true, true);
-    if (!why.empty()) {
-      delete g_stack;
-      g_stack = nullptr;
-      FAIL() << why;
-    }
-  }
-  static void TearDownTestSuite() {
-    delete g_stack;
-    g_stack = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_NE(g_stack, nullptr) << "the stack did not start";
+  std::string Url(const std::string &server) {
+    return server == "workflow" ? stack()->wf() : stack()->cb();
   }
 };
 
@@ -71,7 +56,7 @@ std::string Prefix(const std::string &server) {
 // US5: the text form passes the strict parser and has every family SPEC.md asks for, typed.
 TEST_F(Metrics, US5_PrometheusTextParsesStrictlyWithEveryFamily) {
   for (std::string server : {"workflow", "codebase"}) {
-    std::string url = server == "workflow" ? g_stack->wf() : g_stack->cb();
+    std::string url = Url(server);
     obs_test::Resp r = obs_test::Get(url + "/metrics");
     EXPECT_NE(r.content_type.find("text/plain"), std::string::npos) << r.content_type;
     EXPECT_NE(r.content_type.find("version=0.0.4"), std::string::npos) << r.content_type;
@@ -112,7 +97,7 @@ TEST_F(Metrics, US5_PrometheusTextParsesStrictlyWithEveryFamily) {
 TEST_F(Metrics, US5_PromtoolCheckMetricsAccepts) {
   OBS_REQUIRE_PROMTOOL(promtool);
   for (std::string server : {"workflow", "codebase"}) {
-    std::string url = server == "workflow" ? g_stack->wf() : g_stack->cb();
+    std::string url = Url(server);
     obs_test::Tool(url, server == "workflow" ? "list_projects" : "search_code",
                    server == "workflow" ? "{}" : "{\"query\": \"x\"}");
     obs_test::Resp r = obs_test::Get(url + "/metrics");
@@ -129,7 +114,7 @@ TEST_F(Metrics, US5_PromtoolCheckMetricsAccepts) {
 // with the text form on every counter the scrapes themselves do not move.
 TEST_F(Metrics, US5_MetricsJsonValidatedByModelsAndMatchesText) {
   for (std::string server : {"workflow", "codebase"}) {
-    std::string url = server == "workflow" ? g_stack->wf() : g_stack->cb();
+    std::string url = Url(server);
     obs_test::Resp r = obs_test::Get(url + "/metrics", {"Accept: application/json"});
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_NE(r.content_type.find("application/json"), std::string::npos) << r.content_type;
@@ -169,7 +154,7 @@ TEST_F(Metrics, US5_MetricsJsonValidatedByModelsAndMatchesText) {
 // US5: counters rise by exactly the requests sent, histogram _count by the same, _sum by no more
 // than the client saw; per route and per tool.
 TEST_F(Metrics, US5_CountersAndHistogramsRiseByExactlyTheRequestsSent) {
-  const std::string url = g_stack->wf(), p = "workflow_mcp_";
+  const std::string url = stack()->wf(), p = "workflow_mcp_";
   Scrape a, b;
   ASSERT_TRUE(a.Take(url));
   const int kQuery = 37, kList = 23, kHealth = 11;
@@ -222,7 +207,7 @@ TEST_F(Metrics, US5_CountersAndHistogramsRiseByExactlyTheRequestsSent) {
 // each kind sent (400, 404, 409, 413, and 503 with the database stopped), and each failure also
 // in its route's http_request_errors_total.
 TEST_F(Metrics, US5_ErrorsCountedByType) {
-  const std::string url = g_stack->wf(), p = "workflow_mcp_";
+  const std::string url = stack()->wf(), p = "workflow_mcp_";
   Scrape a, b;
   ASSERT_TRUE(a.Take(url));
   std::map<std::string, int> sent;
@@ -250,7 +235,7 @@ TEST_F(Metrics, US5_ErrorsCountedByType) {
   {  // database_unavailable: PostgreSQL stopped. /health's own 503s are of that type too, so
      // the polls are counted.
     tst_err err{};
-    ASSERT_EQ(tst_pg_stop(g_stack->env.pg, &err), TST_OK) << err.msg;
+    ASSERT_EQ(tst_pg_stop(stack()->env.pg, &err), TST_OK) << err.msg;
     auto poll = [&](long want) {
       for (double t0 = tst_now_ms(); tst_now_ms() - t0 < 15000; usleep(20000)) {
         long st = obs_test::Get(url + "/health").status;
@@ -262,7 +247,7 @@ TEST_F(Metrics, US5_ErrorsCountedByType) {
     bool down = poll(503);
     long st1 = obs_test::Tool(url, "query_entities", "{\"limit\": 1}").status;
     long st2 = obs_test::Tool(url, "query_entities", "{\"limit\": 1}").status;
-    ASSERT_EQ(tst_pg_restart(g_stack->env.pg, &err), TST_OK) << err.msg;
+    ASSERT_EQ(tst_pg_restart(stack()->env.pg, &err), TST_OK) << err.msg;
     ASSERT_TRUE(down) << "/health never said 503 with the database stopped";
     EXPECT_EQ(st1, 503);
     EXPECT_EQ(st2, 503);
@@ -292,7 +277,7 @@ TEST_F(Metrics, US5_ErrorsCountedByType) {
 // US5: /metrics p95 < 100 ms while 6 clients load the server with database work and /health.
 TEST_F(Metrics, US5_MetricsP95Under100msUnderLoad) {
   for (std::string server : {"workflow", "codebase"}) {
-    std::string url = server == "workflow" ? g_stack->wf() : g_stack->cb();
+    std::string url = Url(server);
     obs_test::Load load;
     load.Start(6, [&](int c, long i) {
       obs_test::Resp r =

@@ -70,6 +70,34 @@ struct Stack {
   }
 };
 
+// A gtest fixture whose suite shares one Stack (started once, stopped after the last test).
+template <bool kCodebase, bool kWorkflow>
+class StackTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    stack_ = new Stack();
+    std::string why = stack_->Start(kCodebase, kWorkflow);
+    if (!why.empty()) {
+      delete stack_;
+      stack_ = nullptr;
+      FAIL() << why;
+    }
+  }
+  static void TearDownTestSuite() {
+    delete stack_;
+    stack_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_NE(stack_, nullptr) << "the stack did not start";
+  }
+  static Stack *stack() {
+    return stack_;
+  }
+
+ private:
+  static inline Stack *stack_ = nullptr;
+};
+
 // ---- HTTP --------------------------------------------------------------------------------------
 
 struct Resp {
