@@ -21,6 +21,7 @@ PACKAGES=(
   postgresql postgresql-contrib
   unzip procps ca-certificates
   prometheus  # promtool: //observability checks /metrics and the alert rules with it
+  wrk  # //load compares loadgen with wrk on /health
 )
 # npm comes from Debian only where the machine has none of its own (a Node.js install of
 # another origin would conflict with Debian's npm package).

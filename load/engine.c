@@ -174,6 +174,7 @@ typedef struct worker {
   ld_request_stats req[LD_MAX_FLOWS * LD_MAX_STEPS];
   uint64_t requests, errors, iterations, dropped;
   uint64_t errors_by_type[LD_ERR_N];
+  mdl_histogram err_lat[LD_ERR_N];
   int peak;
   /* the current interval, folded into the timeline when it ends */
   long cur;
@@ -299,6 +300,7 @@ static void record(worker *w, int req_id, double ms, int etype) {
     w->errors++;
     w->pt.errors++;
     w->errors_by_type[etype]++;
+    mdl_histogram_add(&w->err_lat[etype], ms, NULL);
     w->req[req_id].errors++;
   }
 }
@@ -798,7 +800,10 @@ int ld_run(const ld_config *cfg, ld_result *out, ld_err *err) {
     out->iterations += w->iterations;
     out->dropped += w->dropped;
     out->peak_vus += w->peak;
-    for (int t = 0; t < LD_ERR_N; t++) out->errors_by_type[t] += w->errors_by_type[t];
+    for (int t = 0; t < LD_ERR_N; t++) {
+      out->errors_by_type[t] += w->errors_by_type[t];
+      mdl_histogram_merge(&out->err_lat[t], &w->err_lat[t], NULL);
+    }
     mdl_histogram_merge(&out->lat, &w->lat, NULL);
     for (int k = 0; k < out->nreq; k++) {
       out->req[k].count += w->req[k].count;

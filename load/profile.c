@@ -83,7 +83,8 @@ static int prep_codebase(bench_env *env, int files, cJSON *sc, ld_err *err) {
   int rc = LD_OK;
   cJSON *out = NULL;
   tst_manifest *m = NULL;
-  if (bench_fixture(env, files, 42, repo, sizeof repo, manifest, sizeof manifest, NULL, &be) != BENCH_OK)
+  if (bench_fixture(env, files, 42, repo, sizeof repo, manifest, sizeof manifest, NULL, &be) !=
+      BENCH_OK)
     return ld_err_set(err, LD_ESETUP, "%s", be.msg);
   const char *url = tst_server_url(env->codebase);
   char args[1400], job[128];
@@ -125,7 +126,8 @@ static int prep_codebase(bench_env *env, int files, cJSON *sc, ld_err *err) {
   int taken = 0;
   for (size_t i = 0; i < m->n && taken < 400; i += 1 + m->n / 400) {
     const tst_manifest_entry *e = &m->entries[i];
-    if (strcmp(e->kind, "function") && strcmp(e->kind, "class") && strcmp(e->kind, "method")) continue;
+    if (strcmp(e->kind, "function") && strcmp(e->kind, "class") && strcmp(e->kind, "method"))
+      continue;
     char buf[512];
     cJSON_AddItemToArray(sym, cJSON_CreateString(e->symbol));
     tst_identifier_words(e->symbol, buf, sizeof buf);
@@ -144,8 +146,10 @@ static int prep_codebase(bench_env *env, int files, cJSON *sc, ld_err *err) {
     cJSON_AddItemToArray(fuzzy, cJSON_CreateString(buf));
     snprintf(buf, sizeof buf, "%s", e->file);
     char *slash = strrchr(buf, '/');
-    if (slash != NULL) slash[1] = '\0';
-    else buf[0] = '\0';
+    if (slash != NULL)
+      slash[1] = '\0';
+    else
+      buf[0] = '\0';
     if (buf[0]) cJSON_AddItemToArray(dirs, cJSON_CreateString(buf));
     taken++;
   }
@@ -179,7 +183,8 @@ static int prep_workflow(bench_env *env, cJSON *sc, ld_err *err) {
   char args[1024];
   unsigned stamp = (unsigned)tst_now_ms();
   for (int p = 0; p < 3; p++) {
-    snprintf(args, sizeof args, "{\"name\":\"load-%u-%d\",\"description\":\"load test project\"}", stamp, p);
+    snprintf(args, sizeof args, "{\"name\":\"load-%u-%d\",\"description\":\"load test project\"}",
+             stamp, p);
     if (bench_tool(url, "create_project", args, 30000, &out, NULL, &be) != BENCH_OK) goto fail;
     const char *id = jstr(out, "id");
     if (id == NULL) {
@@ -191,18 +196,21 @@ static int prep_workflow(bench_env *env, cJSON *sc, ld_err *err) {
     cJSON_Delete(out);
     out = NULL;
     cJSON_AddItemToArray(proj, cJSON_CreateString(pid));
-    snprintf(args, sizeof args,
-             "{\"project_id\":\"%s\",\"name\":\"invoice\",\"schema\":{\"type\":\"object\","
-             "\"required\":[\"vendor\",\"status\",\"amount\"],\"properties\":{\"vendor\":{\"type\":"
-             "\"string\"},\"status\":{\"type\":\"string\",\"enum\":[\"open\",\"paid\",\"overdue\"]},"
-             "\"amount\":{\"type\":\"number\",\"minimum\":0}}}}",
-             pid);
-    if (bench_tool(url, "register_entity_type", args, 30000, NULL, NULL, &be) != BENCH_OK) goto fail;
+    snprintf(
+        args, sizeof args,
+        "{\"project_id\":\"%s\",\"name\":\"invoice\",\"schema\":{\"type\":\"object\","
+        "\"required\":[\"vendor\",\"status\",\"amount\"],\"properties\":{\"vendor\":{\"type\":"
+        "\"string\"},\"status\":{\"type\":\"string\",\"enum\":[\"open\",\"paid\",\"overdue\"]},"
+        "\"amount\":{\"type\":\"number\",\"minimum\":0}}}}",
+        pid);
+    if (bench_tool(url, "register_entity_type", args, 30000, NULL, NULL, &be) != BENCH_OK)
+      goto fail;
     for (int e = 0; e < 40; e++) {
-      snprintf(args, sizeof args,
-               "{\"project_id\":\"%s\",\"entity_type\":\"invoice\",\"data\":{\"vendor\":\"vendor-%d\","
-               "\"status\":\"%s\",\"amount\":%d},\"tags\":[\"q%d\"]}",
-               pid, e % 7, status[e % 3], (e * 37) % 1000, e % 4 + 1);
+      snprintf(
+          args, sizeof args,
+          "{\"project_id\":\"%s\",\"entity_type\":\"invoice\",\"data\":{\"vendor\":\"vendor-%d\","
+          "\"status\":\"%s\",\"amount\":%d},\"tags\":[\"q%d\"]}",
+          pid, e % 7, status[e % 3], (e * 37) % 1000, e % 4 + 1);
       if (bench_tool(url, "create_entity", args, 30000, NULL, NULL, &be) != BENCH_OK) goto fail;
     }
   }
@@ -219,7 +227,8 @@ static int strings_of(const cJSON *arr, const char *name, int (*fn)(const char *
   const cJSON *e;
   int rc;
   cJSON_ArrayForEach(e, arr) {
-    if (!cJSON_IsString(e)) return ld_err_set(err, LD_EINVAL, "profile: %s must hold strings", name);
+    if (!cJSON_IsString(e))
+      return ld_err_set(err, LD_EINVAL, "profile: %s must hold strings", name);
     if ((rc = fn(e->valuestring, ctx, err)) != LD_OK) return rc;
   }
   return LD_OK;
@@ -233,7 +242,8 @@ static int add_stage(const char *s, void *ctx, ld_err *err) {
 
 static int add_threshold(const char *s, void *ctx, ld_err *err) {
   ld_config *c = ctx;
-  if (c->nthresholds >= LD_MAX_THRESHOLDS) return ld_err_set(err, LD_EINVAL, "profile: too many thresholds");
+  if (c->nthresholds >= LD_MAX_THRESHOLDS)
+    return ld_err_set(err, LD_EINVAL, "profile: too many thresholds");
   return ld_threshold_parse(s, &c->thresholds[c->nthresholds++], err);
 }
 
@@ -249,12 +259,15 @@ static void keep_flows(cJSON *sc, const cJSON *keep) {
   if (!cJSON_IsArray(keep)) return;
   int any = 0;
   cJSON *f, *k;
-  cJSON_ArrayForEach(f, flows) cJSON_ArrayForEach(k, keep) if (cJSON_IsString(k) && jstr(f, "name") && strcmp(k->valuestring, jstr(f, "name")) == 0) any = 1;
+  cJSON_ArrayForEach(f, flows)
+      cJSON_ArrayForEach(k, keep) if (cJSON_IsString(k) && jstr(f, "name") &&
+                                      strcmp(k->valuestring, jstr(f, "name")) == 0) any = 1;
   if (!any) return;
   for (int i = cJSON_GetArraySize(flows) - 1; i >= 0; i--) {
     const char *n = jstr(cJSON_GetArrayItem(flows, i), "name");
     int found = 0;
-    cJSON_ArrayForEach(k, keep) if (cJSON_IsString(k) && n && strcmp(k->valuestring, n) == 0) found = 1;
+    cJSON_ArrayForEach(k, keep) if (cJSON_IsString(k) && n && strcmp(k->valuestring, n) == 0)
+        found = 1;
     if (!found) cJSON_DeleteItemFromArray(flows, i);
   }
 }
@@ -297,18 +310,22 @@ int ld_profile_run(const ld_profile_opts *o, ld_profile_outcome *out, ld_err *er
   c.server = o->server;
   c.progress = o->progress;
   double think, interval, timeout;
-  if ((rc = dur(prof, "think", 1, &think, err)) || (rc = dur(prof, "interval", 1, &interval, err)) ||
+  if ((rc = dur(prof, "think", 1, &think, err)) ||
+      (rc = dur(prof, "interval", 1, &interval, err)) ||
       (rc = dur(prof, "timeout", 30, &timeout, err)))
     goto cleanup;
   c.think_ms = think * 1000;
   c.interval_s = interval;
   c.timeout_ms = (long)(timeout * 1000);
-  if ((rc = strings_of(cJSON_GetObjectItemCaseSensitive(prof, "stages"), "stages", add_stage, &c, err)) ||
-      (rc = strings_of(cJSON_GetObjectItemCaseSensitive(prof, "thresholds"), "thresholds", add_threshold, &c, err)))
+  if ((rc = strings_of(cJSON_GetObjectItemCaseSensitive(prof, "stages"), "stages", add_stage, &c,
+                       err)) ||
+      (rc = strings_of(cJSON_GetObjectItemCaseSensitive(prof, "thresholds"), "thresholds",
+                       add_threshold, &c, err)))
     goto cleanup;
   const cJSON *rates = cJSON_GetObjectItemCaseSensitive(prof, "rates");
   if (c.nstages == 0 && cJSON_GetArraySize(rates) == 0) {
-    rc = ld_err_set(err, LD_EINVAL, "profile %s: give \"stages\" (closed model) or \"rates\" (open)", pname);
+    rc = ld_err_set(err, LD_EINVAL,
+                    "profile %s: give \"stages\" (closed model) or \"rates\" (open)", pname);
     goto cleanup;
   }
   keep_flows(sct, cJSON_GetObjectItemCaseSensitive(prof, "flows"));
@@ -331,7 +348,8 @@ int ld_profile_run(const ld_profile_opts *o, ld_profile_outcome *out, ld_err *er
     if ((rc = ld_run(&c, &out->last, err)) != LD_OK) goto cleanup;
     out->steps = 1;
     out->failed_thresholds = 0;
-    for (int i = 0; i < out->last.nthresholds; i++) out->failed_thresholds += !out->last.thresholds[i].ok;
+    for (int i = 0; i < out->last.nthresholds; i++)
+      out->failed_thresholds += !out->last.thresholds[i].ok;
     snprintf(name, sizeof name, "%s-%s", pname, sname);
     rc = write_result(&out->last, dir, name, err);
     goto cleanup;
@@ -356,7 +374,8 @@ int ld_profile_run(const ld_profile_opts *o, ld_profile_outcome *out, ld_err *er
     int failed = 0;
     for (int i = 0; i < out->last.nthresholds; i++) failed += !out->last.thresholds[i].ok;
     out->failed_thresholds = failed;
-    fprintf(stderr, "load: capacity step %.0f/s: %.1f req/s, p95 %.2f ms, errors %.3f%%, dropped %llu%s\n",
+    fprintf(stderr,
+            "load: capacity step %.0f/s: %.1f req/s, p95 %.2f ms, errors %.3f%%, dropped %llu%s\n",
             c.rate_per_s, ld_result_rps(&out->last), mdl_histogram_percentile(&out->last.lat, 95),
             100 * ld_result_error_rate(&out->last), (unsigned long long)out->last.dropped,
             failed ? " -> past capacity" : "");

@@ -22,18 +22,19 @@ extern "C" {
 #endif
 
 typedef struct ld_profile_opts {
-  const char *profile_path;  /* a load/profiles file, e.g. load/profiles/smoke.json (runfile path or absolute) */
+  const char *profile_path; /* a load/profiles file, e.g. load/profiles/smoke.json (runfile path or
+                               absolute) */
   mdl_server_id server;
-  const char *out_dir;       /* NULL: $TEST_UNDECLARED_OUTPUTS_DIR, else no files */
-  FILE *progress;            /* live progress line; NULL: none */
-  int fixture_files;         /* > 0: overrides the profile's */
+  const char *out_dir; /* NULL: $TEST_UNDECLARED_OUTPUTS_DIR, else no files */
+  FILE *progress;      /* live progress line; NULL: none */
+  int fixture_files;   /* > 0: overrides the profile's */
 } ld_profile_opts;
 
 typedef struct ld_profile_outcome {
-  ld_result last;  /* the (last) run's result; caller frees with ld_result_free */
-  int steps;       /* capacity: steps run */
-  double knee_rate;     /* capacity: highest offered rate whose step passed its thresholds */
-  double knee_rps;      /* requests/s achieved at that step */
+  ld_result last;   /* the (last) run's result; caller frees with ld_result_free */
+  int steps;        /* capacity: steps run */
+  double knee_rate; /* capacity: highest offered rate whose step passed its thresholds */
+  double knee_rps;  /* requests/s achieved at that step */
   double knee_p95_ms;
   int failed_thresholds; /* of the last run */
 } ld_profile_outcome;

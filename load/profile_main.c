@@ -4,11 +4,10 @@
  *       --server codebase-mcp --out DIR [--fixture-files N]
  * Exit status: 0 thresholds held; 99 a threshold failed (capacity: always 0 once it found the
  * knee); 2 bad usage; 1 set-up or run failure. */
+#include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <curl/curl.h>
 
 #include "load/profile.h"
 #include "load/summary.h"
@@ -22,16 +21,21 @@ int main(int argc, char **argv) {
       fprintf(stderr, "load_profile: %s needs a value\n", argv[i]);
       return 2;
     }
-    if (strcmp(argv[i], "--profile") == 0) o.profile_path = argv[++i];
-    else if (strcmp(argv[i], "--out") == 0) o.out_dir = argv[++i];
-    else if (strcmp(argv[i], "--fixture-files") == 0) o.fixture_files = atoi(argv[++i]);
+    if (strcmp(argv[i], "--profile") == 0)
+      o.profile_path = argv[++i];
+    else if (strcmp(argv[i], "--out") == 0)
+      o.out_dir = argv[++i];
+    else if (strcmp(argv[i], "--fixture-files") == 0)
+      o.fixture_files = atoi(argv[++i]);
     else if (strcmp(argv[i], "--server") == 0) {
       if (!mdl_server_id_parse(argv[++i], &o.server)) {
         fprintf(stderr, "load_profile: --server: expected codebase-mcp or workflow-mcp\n");
         return 2;
       }
     } else {
-      fprintf(stderr, "load_profile: unknown flag %s (use --profile, --server, --out, --fixture-files)\n", argv[i]);
+      fprintf(stderr,
+              "load_profile: unknown flag %s (use --profile, --server, --out, --fixture-files)\n",
+              argv[i]);
       return 2;
     }
   }
@@ -49,8 +53,8 @@ int main(int argc, char **argv) {
   }
   ld_summary_print(&r.last, stderr);
   if (r.knee_rate > 0)
-    fprintf(stderr, "capacity: knee at %.0f iterations/s offered, %.1f req/s, p95 %.2f ms\n", r.knee_rate,
-            r.knee_rps, r.knee_p95_ms);
+    fprintf(stderr, "capacity: knee at %.0f iterations/s offered, %.1f req/s, p95 %.2f ms\n",
+            r.knee_rate, r.knee_rps, r.knee_p95_ms);
   int is_capacity = r.steps > 1 || r.knee_rate > 0;
   ld_result_free(&r.last);
   return !is_capacity && r.failed_thresholds > 0 ? 99 : 0;

@@ -69,12 +69,10 @@ int ld_threshold_parse(const char *text, ld_threshold *out, ld_err *err) {
     out->metric = M_RPS;
   else {
     double p;
-    char tail[8] = "";
-    if (sscanf(m, "p(%lf)%7s", &p, tail) == 2 && strcmp(tail, ")") == 0) {
-    } else if (m[0] == 'p' && (p = strtod(m + 1, &end), end != m + 1 && *end == '\0')) {
-    } else {
-      goto bad;
-    }
+    int paren = strncmp(m, "p(", 2) == 0;
+    if (m[0] != 'p') goto bad;
+    p = strtod(m + 1 + paren, &end);
+    if (end == m + 1 + paren || strcmp(end, paren ? ")" : "") != 0) goto bad;
     if (!(p >= 0 && p <= 100)) goto bad;
     out->metric = M_PCT;
     out->pct = p;
@@ -242,6 +240,10 @@ int ld_result_to_json(const ld_result *r, cJSON **out, ld_err *err) {
   cJSON *e = cJSON_AddObjectToObject(x, "errors_by_type");
   for (int t = 0; t < LD_ERR_N; t++)
     cJSON_AddNumberToObject(e, k_types[t], (double)r->errors_by_type[t]);
+  cJSON *el = cJSON_AddObjectToObject(x, "error_latency");
+  for (int t = 0; t < LD_ERR_N; t++)
+    if (r->err_lat[t].count > 0)
+      cJSON_AddItemToObject(el, k_types[t], mdl_histogram_to_json(&r->err_lat[t]));
   cJSON *rq = cJSON_AddArrayToObject(x, "requests_by_name");
   for (int i = 0; i < r->nreq; i++) {
     cJSON *o = cJSON_CreateObject();
@@ -355,6 +357,15 @@ int ld_result_from_json(const cJSON *j, ld_result *out, ld_err *err) {
   out->aborted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "aborted"));
   const cJSON *e = cJSON_GetObjectItemCaseSensitive(x, "errors_by_type");
   for (int t = 0; t < LD_ERR_N; t++) out->errors_by_type[t] = (uint64_t)num(e, k_types[t], &bad);
+  const cJSON *el = cJSON_GetObjectItemCaseSensitive(x, "error_latency");
+  for (int t = 0; t < LD_ERR_N; t++) {
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(el, k_types[t]);
+    if (h != NULL && mdl_histogram_from_json(h, &out->err_lat[t], &me) != MDL_OK) {
+      rc = ld_err_set(err, LD_EINVAL, "loadgen.error_latency.%s: %s: %s", k_types[t], me.field,
+                      me.msg);
+      goto cleanup;
+    }
+  }
   const cJSON *rs = cJSON_GetObjectItemCaseSensitive(x, "resources");
   out->res.samples = (uint64_t)num(rs, "samples", &bad);
   out->res.cpu_sum = num(rs, "cpu_sum", &bad);
@@ -514,7 +525,10 @@ int ld_result_merge(ld_result *dst, const ld_result *src, ld_err *err) {
   dst->peak_vus += src->peak_vus;
   dst->max_vus += src->max_vus;
   dst->rate_per_s += src->rate_per_s;
-  for (int t = 0; t < LD_ERR_N; t++) dst->errors_by_type[t] += src->errors_by_type[t];
+  for (int t = 0; t < LD_ERR_N; t++) {
+    dst->errors_by_type[t] += src->errors_by_type[t];
+    mdl_histogram_merge(&dst->err_lat[t], &src->err_lat[t], NULL);
+  }
   mdl_histogram_merge(&dst->lat, &src->lat, NULL);
   dst->res.samples += src->res.samples;
   dst->res.cpu_sum += src->res.cpu_sum;

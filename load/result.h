@@ -13,7 +13,8 @@
  *    "shard":{"index","count"}, "interval_s", "peak_vus", "max_vus", "iterations",
  * "dropped_iterations", "aborted", "thresholds":[{"expr","value","ok","abort_on_fail"}],
  *    "histogram":{...}, "percentiles":{"p50","p90","p95","p99"} (ms, histogram-derived),
- *    "errors":{type: count}, "requests":[{"name","count","errors","histogram","p95_ms",...}],
+ *    "errors_by_type":{type: count}, "error_latency":{type: histogram} (types with errors only),
+ * "requests":[{"name","count","errors","histogram","p95_ms",...}],
  *    "resources":{"samples","cpu_sum","cpu_max","rss_sum","rss_max","pool_samples","pool_sum","pool_max"},
  *    "timeline":[{"t","requests","errors","iterations","dropped","vus","cpu","rss_mb","pool",
  *                 "p50","p95","histogram"}]}
@@ -96,6 +97,7 @@ typedef struct ld_result {
   int peak_vus, max_vus; /* most VUs active at once; VUs allocated */
   uint64_t requests, errors, iterations, dropped;
   uint64_t errors_by_type[LD_ERR_N];
+  mdl_histogram err_lat[LD_ERR_N]; /* latency of the failed requests, by error type */
   mdl_histogram lat;
   ld_request_stats *req; /* owned */
   int nreq;

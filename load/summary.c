@@ -25,7 +25,9 @@ void ld_summary_print(const ld_result *r, FILE *f) {
     fprintf(f, "  errors:");
     for (int t = 0; t < LD_ERR_N; t++)
       if (r->errors_by_type[t])
-        fprintf(f, " %s=%llu", ld_error_type_name(t), (unsigned long long)r->errors_by_type[t]);
+        fprintf(f, " %s=%llu (%.0f-%.0f ms)", ld_error_type_name(t),
+                (unsigned long long)r->errors_by_type[t], r->err_lat[t].min_ms,
+                r->err_lat[t].max_ms);
     fprintf(f, "\n");
   }
   if (r->res.samples)
