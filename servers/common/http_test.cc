@@ -274,3 +274,61 @@ TEST_F(Http, Issue12_EveryRouteChecksHostOriginAndContentType) {
 }
 
 }  // namespace
+
+namespace {
+
+// Issue 12 finding 7 over real HTTP: a flood of initialize calls does not evict a session in use
+// (the fixture's table holds 2), and an unknown session is 404 with -32003, not -32001 (which
+// means "retry later").
+TEST_F(Http, Issue12_F7_InitializeFloodKeepsSessionsInUse) {
+  tst_http_resp r{};
+  ASSERT_EQ(Req("POST", "/mcp", R"({"jsonrpc":"2.0","id":1,"method":"initialize"})", &r), 200);
+  std::string hdr = std::string("Mcp-Session-Id: ") + tst_http_header(&r, "Mcp-Session-Id");
+  tst_http_resp_free(&r);
+  const char *h[] = {hdr.c_str(), nullptr};
+  ASSERT_EQ(Req("POST", "/mcp", R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", &r, h), 200);
+  tst_http_resp_free(&r);
+  for (int i = 0; i < 20; i++) {
+    ASSERT_EQ(Req("POST", "/mcp", R"({"jsonrpc":"2.0","id":1,"method":"initialize"})", &r), 200);
+    std::string flood = std::string("Mcp-Session-Id: ") + tst_http_header(&r, "Mcp-Session-Id");
+    tst_http_resp_free(&r);
+    const char *fh[] = {flood.c_str(), nullptr};  // a notification is not a use
+    EXPECT_EQ(
+        Req("POST", "/mcp", R"({"jsonrpc":"2.0","method":"notifications/initialized"})", &r, fh),
+        202);
+    tst_http_resp_free(&r);
+  }
+  EXPECT_EQ(Req("POST", "/mcp", R"({"jsonrpc":"2.0","id":3,"method":"tools/list"})", &r, h), 200)
+      << "the session in use was evicted by the initialize flood";
+  tst_http_resp_free(&r);
+  const char *gone[] = {"Mcp-Session-Id: 00000000-0000-4000-8000-000000000000", nullptr};
+  EXPECT_EQ(Req("POST", "/mcp", R"({"jsonrpc":"2.0","id":4,"method":"tools/list"})", &r, gone),
+            404);
+  EXPECT_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "error"), "code")->valuedouble, -32003);
+  tst_http_resp_free(&r);
+}
+
+TEST(Sessions, Issue12_F7_FullTableEvictsNeverUsedFirst) {
+  srv_sessions *s = nullptr;
+  srv_err err;
+  ASSERT_EQ(srv_sessions_new(3, 0, &s, &err), SRV_OK);
+  char used1[37], used2[37], fresh[37], flood[37];
+  srv_session_create(s, "2025-06-18", used1, &err);
+  srv_session_create(s, "2025-06-18", used2, &err);
+  EXPECT_EQ(srv_session_touch(s, used1), 1);
+  EXPECT_EQ(srv_session_touch(s, used2), 1);
+  srv_session_create(s, "2025-06-18", fresh, &err);
+  EXPECT_EQ(srv_session_seen(s, fresh), 1);  // seen, still never used
+  for (int i = 0; i < 100; i++) srv_session_create(s, "2025-06-18", flood, &err);
+  EXPECT_EQ(srv_sessions_count(s), 3u);
+  EXPECT_EQ(srv_session_touch(s, fresh), 0);  // the never-used one went first
+  EXPECT_EQ(srv_session_touch(s, used1), 1);
+  EXPECT_EQ(srv_session_touch(s, used2), 1);
+  EXPECT_EQ(srv_session_touch(s, flood), 1);         // the newest of the flood is there
+  srv_session_create(s, "2025-06-18", fresh, &err);  // all in use now: the LRU one goes (used1)
+  EXPECT_EQ(srv_session_touch(s, used1), 0);
+  EXPECT_EQ(srv_session_touch(s, used2), 1);
+  srv_sessions_free(s);
+}
+
+}  // namespace

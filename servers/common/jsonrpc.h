@@ -21,7 +21,11 @@ enum {
   SRV_RPC_INVALID_REQUEST = -32600,
   SRV_RPC_METHOD_NOT_FOUND = -32601,
   SRV_RPC_INVALID_PARAMS = -32602,
-  SRV_RPC_INTERNAL_ERROR = -32603
+  SRV_RPC_INTERNAL_ERROR = -32603,
+  /* Server-defined (-32000..-32099): -32001 is "retry later" and -32002 "timed out"
+   * (srv_code_jsonrpc); -32003 is an unknown or expired Mcp-Session-Id (HTTP 404: initialize
+   * again; retrying the same request cannot help). */
+  SRV_RPC_SESSION_NOT_FOUND = -32003
 };
 
 typedef enum srv_rpc_kind {

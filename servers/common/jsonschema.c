@@ -8,12 +8,16 @@
 
 #include <assert.h>
 #include <math.h>
-#include <regex.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "servers/common/pattern.h"
+
 #define SCHEMA_PATH_MAX 256
 #define SCHEMA_DEPTH_MAX 32
+/* Integers are those a double holds exactly (|n| <= 2^53 - 1), so converting one to a C integer
+ * is always defined: "version": 1e300 is not an integer argument. */
+#define SAFE_INTEGER_MAX 9007199254740991.0
 
 /* ---- helpers ------------------------------------------------------------------------------- */
 
@@ -22,7 +26,7 @@ static const char *json_type_name(const cJSON *v) {
   if (cJSON_IsBool(v)) return "boolean";
   if (cJSON_IsNumber(v)) {
     double d = v->valuedouble;
-    return (isfinite(d) && d == floor(d)) ? "integer" : "number";
+    return (isfinite(d) && d == floor(d) && fabs(d) <= SAFE_INTEGER_MAX) ? "integer" : "number";
   }
   if (cJSON_IsString(v)) return "string";
   if (cJSON_IsArray(v)) return "array";
@@ -31,7 +35,8 @@ static const char *json_type_name(const cJSON *v) {
 }
 
 static int is_integer(const cJSON *v) {
-  return cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble == floor(v->valuedouble);
+  return cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble == floor(v->valuedouble) &&
+         fabs(v->valuedouble) <= SAFE_INTEGER_MAX;
 }
 
 /* Formats a number the way the caller wrote it where possible: integers without a fraction. */
@@ -113,6 +118,12 @@ static srv_code check_type(const cJSON *schema, const cJSON *v, const char *path
   if (cJSON_IsString(t)) {
     if (type_matches(t->valuestring, v)) return SRV_OK;
     fmt_value(got, sizeof got, v);
+    if (strcmp(t->valuestring, "integer") == 0 && cJSON_IsNumber(v) &&
+        v->valuedouble == floor(v->valuedouble))
+      return srv_err_set(err, SRV_EINVAL,
+                         "%s must be an integer between -9007199254740991 and 9007199254740991 "
+                         "(got %s)",
+                         path, got);
     return srv_err_set(
         err, SRV_EINVAL, "%s must be %s %s (got %s)", path,
         (t->valuestring[0] == 'a' || t->valuestring[0] == 'i' || t->valuestring[0] == 'o') ? "an"
@@ -205,14 +216,12 @@ static srv_code check_string(const cJSON *schema, const cJSON *v, const char *pa
     return srv_err_set(err, SRV_EINVAL, "%s must be at most %.0f characters long (got %zu)", path,
                        lim, len);
   if (cJSON_IsString(pat)) {
-    regex_t re;
-    int rc;
-    if (regcomp(&re, pat->valuestring, REG_EXTENDED | REG_NOSUB) != 0)
-      return srv_err_set(err, SRV_EINTERNAL, "the schema pattern for %s does not compile: %s", path,
-                         pat->valuestring);
-    rc = regexec(&re, v->valuestring, 0, NULL, 0);
-    regfree(&re);
-    if (rc != 0) {
+    int matched = 0;
+    char where[SCHEMA_PATH_MAX + 32];
+    snprintf(where, sizeof where, "the schema pattern for %s", path);
+    srv_code rc = srv_pattern_match(pat->valuestring, v->valuestring, &matched, where, err);
+    if (rc != SRV_OK) return rc;
+    if (!matched) {
       char got[64];
       fmt_value(got, sizeof got, v);
       return srv_err_set(err, SRV_EINVAL, "%s must match the pattern %s (got %s)", path,
@@ -309,6 +318,40 @@ static srv_code validate(const cJSON *schema, const cJSON *v, const char *path, 
   return SRV_OK;
 }
 
+/* Depth of v with the path of its deepest value, stopping once max is passed. */
+static int depth_of(const cJSON *v, int max, const char *path, char *deepest) {
+  int best = 1;
+  const cJSON *e;
+  int i = 0;
+  if (!cJSON_IsArray(v) && !cJSON_IsObject(v)) return 0;
+  if (max <= 0) {
+    snprintf(deepest, SCHEMA_PATH_MAX, "%s", path);
+    return 1;
+  }
+  cJSON_ArrayForEach(e, v) {
+    char sub[SCHEMA_PATH_MAX];
+    if (cJSON_IsArray(v))
+      index_path(sub, path, i++);
+    else
+      child_path(sub, path, e->string ? e->string : "?");
+    int d = 1 + depth_of(e, max - 1, sub, deepest);
+    if (d > best) best = d;
+    if (best > max) break;
+  }
+  return best;
+}
+
+srv_code srv_json_check_depth(const cJSON *value, int max_depth, const char *path, srv_err *err) {
+  char deepest[SCHEMA_PATH_MAX];
+  assert(value != NULL && path != NULL && max_depth > 0);
+  deepest[0] = '\0';
+  if (depth_of(value, max_depth, path, deepest) <= max_depth) return SRV_OK;
+  return srv_err_set(err, SRV_EINVAL,
+                     "%s nests objects and arrays more than %d levels deep (at %.200s); flatten "
+                     "it",
+                     path, max_depth, deepest);
+}
+
 srv_code srv_schema_validate(const cJSON *schema, const cJSON *value, const char *path,
                              srv_err *err) {
   assert(schema != NULL && value != NULL && path != NULL);
@@ -362,11 +405,12 @@ static srv_code check_schema(const cJSON *s, const char *path, int depth, srv_er
     return srv_err_set(err, SRV_EINVAL, "schema %s.enum must be a list", path);
   e = cJSON_GetObjectItemCaseSensitive(s, "pattern");
   if (e != NULL) {
-    regex_t re;
-    if (!cJSON_IsString(e) || regcomp(&re, e->valuestring, REG_EXTENDED | REG_NOSUB) != 0)
-      return srv_err_set(err, SRV_EINVAL,
-                         "schema %s.pattern must be a POSIX extended regular expression", path);
-    regfree(&re);
+    char where[SCHEMA_PATH_MAX + 32];
+    snprintf(where, sizeof where, "schema %s.pattern", path);
+    if (!cJSON_IsString(e))
+      return srv_err_set(err, SRV_EINVAL, "%s must be a POSIX extended regular expression", where);
+    srv_code rc = srv_pattern_check(e->valuestring, where, err);
+    if (rc != SRV_OK) return rc;
   }
   e = cJSON_GetObjectItemCaseSensitive(s, "properties");
   if (e != NULL) {

@@ -1,8 +1,12 @@
 /* session.c — MCP sessions and the /mcp endpoint (see session.h).
  *
- * The session table is a chained hash on the UUID text (1024 buckets) under one mutex, plus a
- * doubly linked LRU list for eviction; sessions are tiny, so the whole table is a few MB at most.
- * Expiry is lazy: checked on touch, swept when the table is full. */
+ * The session table is a chained hash on the UUID text (1024 buckets) under one mutex, plus two
+ * doubly linked lists for eviction: sessions never used since `initialize` (oldest at the tail)
+ * and sessions in use (least recently used at the tail). A full table evicts a never-used session
+ * first, so a flood of `initialize` calls (cheap for anyone to send) only evicts sessions of the
+ * flood, never one a client is using; only when every session is in use does the least recently
+ * used one go. Sessions are tiny, so the whole table is a few MB at most. Expiry is lazy: checked
+ * on touch, swept when a session is created. */
 #include "servers/common/session.h"
 
 #include <assert.h>
@@ -17,12 +21,17 @@
 
 #define NBUCKETS 1024
 
+typedef struct list {
+  struct sess *head, *tail; /* head = most recent */
+} list;
+
 typedef struct sess {
   char id[37];
   char version[16];
   int64_t last_ms;
+  int used;                   /* 1 once a request other than initialize named it */
   struct sess *hnext;         /* bucket chain */
-  struct sess *lprev, *lnext; /* LRU list: head = most recent */
+  struct sess *lprev, *lnext; /* in fresh (used == 0) or lru (used == 1) */
 } sess;
 
 struct srv_sessions {
@@ -30,7 +39,8 @@ struct srv_sessions {
   size_t capacity, count;
   int64_t idle_ms;
   sess *buckets[NBUCKETS];
-  sess *lru_head, *lru_tail;
+  list fresh; /* never used since initialize */
+  list lru;   /* in use */
 };
 
 static unsigned hash_id(const char *id) {
@@ -51,35 +61,46 @@ srv_code srv_sessions_new(size_t capacity, int64_t idle_ms, srv_sessions **out, 
   return SRV_OK;
 }
 
-void srv_sessions_free(srv_sessions *s) {
-  if (s == NULL) return;
-  for (sess *e = s->lru_head; e != NULL;) {
+static void free_list(list *l) {
+  for (sess *e = l->head; e != NULL;) {
     sess *n = e->lnext;
     free(e);
     e = n;
   }
+}
+
+void srv_sessions_free(srv_sessions *s) {
+  if (s == NULL) return;
+  free_list(&s->fresh);
+  free_list(&s->lru);
   pthread_mutex_destroy(&s->lock);
   free(s);
 }
 
+static list *list_of(srv_sessions *s, const sess *e) {
+  return e->used ? &s->lru : &s->fresh;
+}
+
 static void lru_unlink(srv_sessions *s, sess *e) {
+  list *l = list_of(s, e);
   if (e->lprev)
     e->lprev->lnext = e->lnext;
   else
-    s->lru_head = e->lnext;
+    l->head = e->lnext;
   if (e->lnext)
     e->lnext->lprev = e->lprev;
   else
-    s->lru_tail = e->lprev;
+    l->tail = e->lprev;
   e->lprev = e->lnext = NULL;
 }
 
 static void lru_push(srv_sessions *s, sess *e) {
+  list *l = list_of(s, e);
   e->lprev = NULL;
-  e->lnext = s->lru_head;
-  if (s->lru_head) s->lru_head->lprev = e;
-  s->lru_head = e;
-  if (s->lru_tail == NULL) s->lru_tail = e;
+  e->lnext = l->head;
+  if (l->head) l->head->lprev = e;
+  l->head = e;
+  if (l->tail == NULL) l->tail = e;
 }
 
 static void remove_locked(srv_sessions *s, sess *e) {
@@ -89,6 +110,17 @@ static void remove_locked(srv_sessions *s, sess *e) {
   lru_unlink(s, e);
   s->count--;
   free(e);
+}
+
+/* Makes room for one more session: expired ones go first (from both tails), then, if the table
+ * is still full, the oldest never-used one, and only when there is none the least recently used
+ * one in use. */
+static void evict_locked(srv_sessions *s, int64_t now) {
+  while (s->fresh.tail && now - s->fresh.tail->last_ms > s->idle_ms)
+    remove_locked(s, s->fresh.tail);
+  while (s->lru.tail && now - s->lru.tail->last_ms > s->idle_ms) remove_locked(s, s->lru.tail);
+  while (s->count >= s->capacity && (s->fresh.tail || s->lru.tail))
+    remove_locked(s, s->fresh.tail ? s->fresh.tail : s->lru.tail);
 }
 
 static sess *find_locked(srv_sessions *s, const char *id) {
@@ -108,10 +140,7 @@ srv_code srv_session_create(srv_sessions *s, const char *version, char id[37], s
   snprintf(e->version, sizeof e->version, "%s", version ? version : "");
   e->last_ms = now;
   pthread_mutex_lock(&s->lock);
-  /* The least recently used sessions sit at the tail: expired ones go first, then, if the table
-   * is still full, the oldest live one. */
-  while (s->lru_tail && (s->count >= s->capacity || now - s->lru_tail->last_ms > s->idle_ms))
-    remove_locked(s, s->lru_tail);
+  evict_locked(s, now);
   b = hash_id(e->id);
   e->hnext = s->buckets[b];
   s->buckets[b] = e;
@@ -122,7 +151,7 @@ srv_code srv_session_create(srv_sessions *s, const char *version, char id[37], s
   return SRV_OK;
 }
 
-int srv_session_touch(srv_sessions *s, const char *id) {
+static int touch(srv_sessions *s, const char *id, int use) {
   int ok = 0;
   int64_t now = srv_mono_ms();
   sess *e;
@@ -135,12 +164,21 @@ int srv_session_touch(srv_sessions *s, const char *id) {
     } else {
       e->last_ms = now;
       lru_unlink(s, e);
+      e->used |= use;
       lru_push(s, e);
       ok = 1;
     }
   }
   pthread_mutex_unlock(&s->lock);
   return ok;
+}
+
+int srv_session_touch(srv_sessions *s, const char *id) {
+  return touch(s, id, 1);
+}
+
+int srv_session_seen(srv_sessions *s, const char *id) {
+  return touch(s, id, 0);
 }
 
 int srv_session_end(srv_sessions *s, const char *id) {
@@ -217,8 +255,11 @@ static void mcp_post(void *ctx, const srv_http_req *req, srv_http_resp *resp) {
                      "the id it returns");
       goto cleanup;
     }
-    if (!srv_session_touch(ep->sessions, sid)) {
-      rpc_http_error(resp, 404, rq.id, -32001, SRV_ENOTFOUND,
+    /* Only a request counts as use: a notification (notifications/initialized follows every
+     * initialize) keeps the session alive without protecting it from eviction. */
+    if (!(rq.kind == SRV_RPC_REQUEST ? srv_session_touch(ep->sessions, sid)
+                                     : srv_session_seen(ep->sessions, sid))) {
+      rpc_http_error(resp, 404, rq.id, SRV_RPC_SESSION_NOT_FOUND, SRV_ENOTFOUND,
                      "session not found or expired: call initialize again");
       goto cleanup;
     }

@@ -11,8 +11,11 @@
  * Every request (these and every other route) has passed the HTTP layer's Host / Origin /
  * Content-Type checks (guard.h: 421 / 403 / 415, DNS-rebinding protection); an MCP-Protocol-Version
  * header naming a version this server does not speak gets 400 (absent: 2025-03-26 is assumed, as
- * the specification says). Sessions expire after an idle period; the table is bounded and evicts
- * the least recently used session when full. */
+ * the specification says). Sessions expire after an idle period; the table is bounded and, when
+ * full, evicts the oldest session never used since its initialize (so an initialize flood cannot
+ * push out sessions clients are using), and only if there is none the least recently used one.
+ * An unknown or expired session is HTTP 404 with JSON-RPC error -32003 (SRV_RPC_SESSION_NOT_FOUND),
+ * never -32001, which means "retry later". */
 #ifndef SRV_SESSION_H
 #define SRV_SESSION_H
 
@@ -39,9 +42,13 @@ void srv_sessions_free(srv_sessions *s);
  * memory (SRV_EINTERNAL). */
 srv_code srv_session_create(srv_sessions *s, const char *version, char id[37], srv_err *err);
 
-/* 1 if id names a live session (its idle timer restarts), 0 otherwise (an expired one is removed).
- */
+/* 1 if id names a live session (its idle timer restarts and it counts as in use from now on), 0
+ * otherwise (an expired one is removed). */
 int srv_session_touch(srv_sessions *s, const char *id);
+
+/* srv_session_touch for a message that is not a use (a notification): the idle timer restarts,
+ * a never-used session stays never-used. Same result. */
+int srv_session_seen(srv_sessions *s, const char *id);
 
 /* Ends session id. 1 if it existed, 0 otherwise. */
 int srv_session_end(srv_sessions *s, const char *id);

@@ -171,7 +171,8 @@ srv_code srv_tools_invoke(const srv_tools *tools, const char *name, srv_call *ca
     rc = srv_err_set(err, SRV_EINVAL, "arguments must be an object");
     goto cleanup;
   }
-  rc = srv_schema_validate(c->input, args, "arguments", err);
+  rc = srv_json_check_depth(args, SRV_TOOL_ARGS_DEPTH_MAX, "arguments", err);
+  if (rc == SRV_OK) rc = srv_schema_validate(c->input, args, "arguments", err);
   if (rc != SRV_OK) {
     if (schema_failed) *schema_failed = 1;
     goto cleanup;

@@ -88,13 +88,18 @@ const srv_tool *srv_tools_find(const srv_tools *tools, const char *name);
  * outputSchema?, annotations?}]. The caller owns it. NULL only when memory runs out. */
 cJSON *srv_tools_list_json(const srv_tools *tools);
 
+/* How deeply a tool's arguments may nest (the arguments object is level 1): deeper input is
+ * refused before any handler runs, so stored entity data or work-item metadata can never make a
+ * page that fails to parse (issue 12 finding 6). */
+#define SRV_TOOL_ARGS_DEPTH_MAX 64
+
 /* Runs tool name with args: SRV_ENOTFOUND ("unknown tool: x") if there is no such tool;
- * SRV_EINVAL with the schema message ("arguments.limit must be <= 50 (got 500)") when args do
- * not validate, *schema_failed then set to 1 (so MCP can answer -32602); otherwise the handler's
- * code and message. A handler whose output breaks its output_schema yields SRV_EINTERNAL.
- * Sets call->tool_name. On SRV_OK *out is a new object owned by the caller. Records the call in
- * the per-tool metrics (the request's one log line is the transport's). schema_failed may be
- * NULL. */
+ * SRV_EINVAL when args nest deeper than SRV_TOOL_ARGS_DEPTH_MAX; SRV_EINVAL with the schema
+ * message ("arguments.limit must be <= 50 (got 500)") when args do not validate, *schema_failed
+ * then set to 1 (so MCP can answer -32602); otherwise the handler's code and message. A handler
+ * whose output breaks its output_schema yields SRV_EINTERNAL. Sets call->tool_name. On SRV_OK *out
+ * is a new object owned by the caller. Records the call in the per-tool metrics (the request's one
+ * log line is the transport's). schema_failed may be NULL. */
 srv_code srv_tools_invoke(const srv_tools *tools, const char *name, srv_call *call,
                           const cJSON *args, cJSON **out, int *schema_failed, srv_err *err);
 

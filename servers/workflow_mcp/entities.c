@@ -244,11 +244,8 @@ static srv_code query_fn(PGconn *c, void *arg, srv_err *err) {
   /* One round trip: the project is resolved inside the statement ($1). */
   if ((rc = wf_sql_param(&sql, given, &n, err)) != SRV_OK) goto cleanup;
   if ((rc = wf_sql_append(&sql, err,
-                          "WITH pr AS (SELECT " WF_SQL_PROJECT_OF_P1 " AS id) "
-                          "SELECT jsonb_build_object('project_id', (SELECT id FROM pr), 'rows', "
-                          "COALESCE((SELECT jsonb_agg(s.j ORDER BY s.created_at, s.id) "
-                          "FROM (SELECT " WF_SQL_ENTITY_JSON
-                          " AS j, e.created_at, e.id FROM entities e "
+                          "WITH pr AS (SELECT " WF_SQL_PROJECT_OF_P1 " AS id), " WF_SQL_PAGE_HEAD
+                          "SELECT " WF_SQL_ENTITY_JSON " AS j, e.created_at, e.id FROM entities e "
                           "WHERE e.project_id = (SELECT id FROM pr)")) != SRV_OK)
     goto cleanup;
   if (type != NULL) {
@@ -266,8 +263,8 @@ static srv_code query_fn(PGconn *c, void *arg, srv_err *err) {
   if ((rc = wf_sql_param(&sql, off, &no, err)) != SRV_OK) goto cleanup;
   if ((rc = wf_sql_append(
            &sql, err,
-           " ORDER BY e.created_at, e.id LIMIT $%d::int OFFSET $%d::int) s), '[]'::jsonb))::text",
-           nl, no)) != SRV_OK)
+           " ORDER BY e.created_at, e.id LIMIT $%d::int OFFSET $%d::int" WF_SQL_PAGE_TAIL, nl,
+           no)) != SRV_OK)
     goto cleanup;
   rc = wf_query_json(c, sql.text, sql.nparams, (const char *const *)sql.params, &res, err);
   if (rc != SRV_OK) goto cleanup;

@@ -85,13 +85,16 @@ srv_code wf_finish_page(const cJSON *res, const char *key, long limit, long offs
     return srv_err_set(err, SRV_EINTERNAL, "out of memory");
   }
   int has_more = cJSON_GetArraySize(page) > limit;
+  int cut = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "size_cut"));
   if (has_more) cJSON_DeleteItemFromArray(page, (int)limit);
+  has_more |= cut;
   cJSON_AddStringToObject(o, "project_id", pid->valuestring);
   cJSON_AddNumberToObject(o, "count", cJSON_GetArraySize(page));
   cJSON_AddItemToObject(o, key, page);
   cJSON_AddBoolToObject(o, "has_more", has_more);
   cJSON_AddNumberToObject(o, "limit", (double)limit);
   cJSON_AddNumberToObject(o, "offset", (double)offset);
+  if (cut) cJSON_AddBoolToObject(o, "size_limited", 1);
   *out = o;
   return SRV_OK;
 }
@@ -116,7 +119,12 @@ const char *wf_arg_str(const cJSON *args, const char *key) {
 
 long wf_arg_int(const cJSON *args, const char *key, long dflt) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, key);
-  return cJSON_IsNumber(v) ? (long)v->valuedouble : dflt;
+  /* The schema admits integers up to 2^53 only; the range check keeps the conversion defined
+   * whatever reaches here. */
+  if (!cJSON_IsNumber(v) || !(v->valuedouble > -9007199254740992.0) ||
+      !(v->valuedouble < 9007199254740992.0))
+    return dflt;
+  return (long)v->valuedouble;
 }
 
 char *wf_arg_json(const cJSON *args, const char *key) {

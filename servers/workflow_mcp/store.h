@@ -74,9 +74,31 @@ srv_code wf_resolve_project(PGconn *c, const char *given, char out_id[37], srv_e
  * (ON CONFLICT on the unique name and on the active-project row). Same failures otherwise. */
 srv_code wf_resolve_project_for_write(PGconn *c, const char *given, char out_id[37], srv_err *err);
 
-/* Turns a page query's {"project_id", "rows": [at most limit + 1 rows]} into the tools' answer
- * {project_id, <key>: rows[0..limit), count, has_more, limit, offset} (a new object in *out the
- * caller owns). SRV_EINTERNAL if res lacks those fields or memory runs out. */
+/* A page of query_entities / query_work_items holds at most this many bytes of rows (their JSON
+ * text; the first row always comes): a page of 1,000 one-megabyte entities would otherwise cost
+ * gigabytes per request. A page cut short says has_more and size_limited; ask again with
+ * offset + count. */
+#define WF_PAGE_BYTES_MAX 8388608
+#define WF_STR_(x) #x
+#define WF_STR(x) WF_STR_(x)
+
+/* The two halves of a page query around its row query "(SELECT <json> AS j, x.created_at, x.id
+ * FROM ... WHERE ... ORDER BY ... LIMIT ... OFFSET ...)": after "WITH pr AS (...), " comes
+ * WF_SQL_PAGE_HEAD, then the row query without its parentheses, then WF_SQL_PAGE_TAIL, which
+ * builds {"project_id", "rows", "size_cut"} as text with the rows that fit WF_PAGE_BYTES_MAX. */
+#define WF_SQL_PAGE_HEAD                                                                  \
+  "page AS (SELECT q.j, q.created_at, q.id, sum(octet_length(q.j::text)) OVER (ORDER BY " \
+  "q.created_at, q.id) - octet_length(q.j::text) AS before FROM ("
+#define WF_SQL_PAGE_TAIL \
+  ") q) SELECT jsonb_build_object('project_id', (SELECT id FROM pr), 'rows', "                \
+  "COALESCE((SELECT jsonb_agg(p.j ORDER BY p.created_at, p.id) FROM page p WHERE p.before < " \
+  WF_STR(WF_PAGE_BYTES_MAX) "), '[]'::jsonb), 'size_cut', EXISTS (SELECT 1 FROM page p "      \
+  "WHERE p.before >= " WF_STR(WF_PAGE_BYTES_MAX) "))::text"
+
+/* Turns a page query's {"project_id", "rows": [at most limit + 1 rows], "size_cut"} into the
+ * tools' answer {project_id, <key>: rows[0..limit), count, has_more, limit, offset[,
+ * size_limited: true]} (a new object in *out the caller owns). SRV_EINTERNAL if res lacks those
+ * fields or memory runs out. */
 srv_code wf_finish_page(const cJSON *res, const char *key, long limit, long offset, cJSON **out,
                         srv_err *err);
 

@@ -522,10 +522,8 @@ static srv_code query_fn(PGconn *c, void *arg, srv_err *err) {
   snprintf(off, sizeof(off), "%ld", wf_arg_int(a, "offset", 0));
   if ((rc = wf_sql_param(&sql, given, &n, err)) != SRV_OK) goto cleanup;
   if ((rc = wf_sql_append(&sql, err,
-                          "WITH pr AS (SELECT " WF_SQL_PROJECT_OF_P1 " AS id) "
-                          "SELECT jsonb_build_object('project_id', (SELECT id FROM pr), 'rows', "
-                          "COALESCE((SELECT jsonb_agg(s.j ORDER BY s.created_at, s.id) "
-                          "FROM (SELECT " WF_SQL_WORK_ITEM_JSON
+                          "WITH pr AS (SELECT " WF_SQL_PROJECT_OF_P1 " AS id), " WF_SQL_PAGE_HEAD
+                          "SELECT " WF_SQL_WORK_ITEM_JSON
                           " AS j, w.created_at, w.id FROM work_items w "
                           "WHERE w.project_id = (SELECT id FROM pr)")) != SRV_OK)
     goto cleanup;
@@ -548,8 +546,8 @@ static srv_code query_fn(PGconn *c, void *arg, srv_err *err) {
   if ((rc = wf_sql_param(&sql, off, &no, err)) != SRV_OK) goto cleanup;
   if ((rc = wf_sql_append(
            &sql, err,
-           " ORDER BY w.created_at, w.id LIMIT $%d::int OFFSET $%d::int) s), '[]'::jsonb))::text",
-           nl, no)) != SRV_OK)
+           " ORDER BY w.created_at, w.id LIMIT $%d::int OFFSET $%d::int" WF_SQL_PAGE_TAIL, nl,
+           no)) != SRV_OK)
     goto cleanup;
   rc = wf_query_json(c, sql.text, sql.nparams, (const char *const *)sql.params, &res, err);
   if (rc != SRV_OK) goto cleanup;

@@ -18,7 +18,7 @@ clang=$(command -v clang || command -v clang-14 || true)
 
 "$clang" -g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
   -fno-sanitize-recover=all -I "$root" -isystem /usr/include/postgresql \
-  "$src/fuzz/fuzz_mcp.c" "$src/mcp.c" "$src/jsonrpc.c" "$src/jsonschema.c" "$src/tool.c" \
+  "$src/fuzz/fuzz_mcp.c" "$src/mcp.c" "$src/jsonrpc.c" "$src/jsonschema.c" "$src/pattern.c" "$src/tool.c" \
   "$src/error.c" "$src/timeutil.c" -lcjson -o "$work/fuzz_mcp"
 
 cp "$src"/fuzz/corpus/* "$work/corpus/"
