@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "models/significance.h"
+
 const char *bench_verdict_name(bench_verdict v) {
   switch (v) {
     case BENCH_PASS:
@@ -41,10 +43,54 @@ static long long centi(double ms) {
   return llround(ms * 100.0);
 }
 
+void bench_significance(const double *baseline, size_t nb, const double *current, size_t nc,
+                        double p, bench_sig *sig) {
+  assert(sig != NULL);
+  memset(sig, 0, sizeof *sig);
+  sig->n_baseline = baseline != NULL ? nb : 0;
+  sig->n_current = current != NULL ? nc : 0;
+  sig->p_value = sig->ci_lo = sig->ci_hi = NAN;
+  if (sig->n_baseline < BENCH_MIN_SAMPLES || sig->n_current < BENCH_MIN_SAMPLES) return;
+  mdl_mwu_result u;
+  mdl_ratio_ci ci;
+  if (mdl_mwu_test(baseline, nb, current, nc, &u, NULL) != MDL_OK ||
+      mdl_bootstrap_ratio_ci(baseline, nb, current, nc, p, BENCH_CONFIDENCE, BENCH_RESAMPLES,
+                             BENCH_BOOTSTRAP_SEED, &ci, NULL) != MDL_OK)
+    return; /* a non-finite sample: judged on the change alone */
+  sig->tested = 1;
+  sig->p_value = u.p_greater;
+  sig->ci_lo = ci.lo;
+  sig->ci_hi = ci.hi;
+  sig->significant = u.p_greater < BENCH_ALPHA;
+}
+
+/* "Mann-Whitney p = 0.018, 95% interval of the ratio 1.12-1.31, 3 vs 5 samples" */
+static void describe_sig(const bench_sig *sig, char *b, size_t n) {
+  if (sig == NULL || !sig->tested) {
+    snprintf(b, n, "no raw samples on both sides to test significance (%zu vs %zu)",
+             sig != NULL ? sig->n_baseline : 0, sig != NULL ? sig->n_current : 0);
+    return;
+  }
+  snprintf(b, n,
+           "Mann-Whitney p = %.3g, %.0f%% interval of the ratio %.2f-%.2f, %zu vs %zu samples",
+           sig->p_value, BENCH_CONFIDENCE * 100, sig->ci_lo, sig->ci_hi, sig->n_baseline,
+           sig->n_current);
+}
+
 bench_verdict bench_judge(int has_baseline, double baseline_ms, int has_current, double current_ms,
                           double target_ms, int baseline_file_present, double *change_percent,
                           char *reason, size_t n) {
+  return bench_judge_sig(has_baseline, baseline_ms, has_current, current_ms, target_ms,
+                         baseline_file_present, NULL, 1, NULL, change_percent, reason, n);
+}
+
+bench_verdict bench_judge_sig(int has_baseline, double baseline_ms, int has_current,
+                              double current_ms, double target_ms, int baseline_file_present,
+                              const bench_sig *sig, int compare_baseline, const char *machine_note,
+                              double *change_percent, char *reason, size_t n) {
   assert(change_percent != NULL && reason != NULL && n > 0);
+  char sigtext[192];
+  describe_sig(sig, sigtext, sizeof sigtext);
   *change_percent = NAN;
   if (!has_current) {
     if (!has_baseline) {
@@ -67,11 +113,11 @@ bench_verdict bench_judge(int has_baseline, double baseline_ms, int has_current,
   }
   int degraded = has_baseline && centi(current_ms) * 10 > centi(baseline_ms) * 11;
   if (over) {
-    if (degraded)
+    if (degraded && compare_baseline)
       snprintf(reason, n,
                "%.2f ms violates the target (< %.2f ms) and is %+.1f%% against the baseline "
-               "%.2f ms: a regression",
-               current_ms, target_ms, *change_percent, baseline_ms);
+               "%.2f ms (%s): a regression",
+               current_ms, target_ms, *change_percent, baseline_ms, sigtext);
     else if (has_baseline)
       snprintf(
           reason, n,
@@ -95,17 +141,78 @@ bench_verdict bench_judge(int has_baseline, double baseline_ms, int has_current,
              current_ms, tgt);
     return BENCH_PASS;
   }
-  if (degraded) {
+  if (!compare_baseline) {
     snprintf(reason, n,
-             "%+.1f%% against the baseline (%.2f -> %.2f ms), more than the 10%% allowed, %s: "
-             "needs a written justification",
-             *change_percent, baseline_ms, current_ms, tgt);
+             "%+.1f%% against a baseline from another machine (%s): not judged, it would compare "
+             "machines, not builds; %.2f ms, %s",
+             *change_percent, machine_note != NULL ? machine_note : "machines differ", current_ms,
+             tgt);
+    return BENCH_PASS;
+  }
+  if (degraded && (sig == NULL || !sig->tested)) {
+    snprintf(reason, n,
+             "%+.1f%% against the baseline (%.2f -> %.2f ms), more than the 10%% allowed (%s: "
+             "judged on the change alone), %s: needs a written justification",
+             *change_percent, baseline_ms, current_ms, sigtext, tgt);
     return BENCH_REVIEW;
   }
-  snprintf(reason, n, "%+.1f%% against the baseline (%.2f -> %.2f ms), %s; %s", *change_percent,
-           baseline_ms, current_ms,
-           *change_percent <= 0 ? "no slower than the baseline" : "not more than 10% worse", tgt);
+  if (degraded && sig->significant) {
+    snprintf(reason, n,
+             "%+.1f%% against the baseline (%.2f -> %.2f ms), more than the 10%% allowed and "
+             "significant (%s), %s: needs a written justification",
+             *change_percent, baseline_ms, current_ms, sigtext, tgt);
+    return BENCH_REVIEW;
+  }
+  if (degraded) {
+    snprintf(reason, n,
+             "%+.1f%% against the baseline (%.2f -> %.2f ms) but not significant at the samples "
+             "taken (%s; needs p < %.4g): noise at these sample sizes, %s",
+             *change_percent, baseline_ms, current_ms, sigtext, BENCH_ALPHA, tgt);
+    return BENCH_PASS;
+  }
+  snprintf(reason, n, "%+.1f%% against the baseline (%.2f -> %.2f ms), %s; %s%s%s%s",
+           *change_percent, baseline_ms, current_ms,
+           *change_percent <= 0 ? "no slower than the baseline" : "not more than 10% worse", tgt,
+           sig != NULL && sig->tested ? " (" : "", sig != NULL && sig->tested ? sigtext : "",
+           sig != NULL && sig->tested ? ")" : "");
   return BENCH_PASS;
+}
+
+int bench_machines_differ(const cJSON *baseline, const cJSON *current, char *note, size_t n) {
+  assert(note != NULL && n > 0);
+  note[0] = '\0';
+  const cJSON *bc =
+      baseline != NULL ? cJSON_GetObjectItemCaseSensitive(baseline, "cpu_model") : NULL;
+  const cJSON *cc = current != NULL ? cJSON_GetObjectItemCaseSensitive(current, "cpu_model") : NULL;
+  const cJSON *bn = baseline != NULL ? cJSON_GetObjectItemCaseSensitive(baseline, "cores") : NULL;
+  const cJSON *cn = current != NULL ? cJSON_GetObjectItemCaseSensitive(current, "cores") : NULL;
+  if (!cJSON_IsString(bc) || !cJSON_IsString(cc) || !cJSON_IsNumber(bn) || !cJSON_IsNumber(cn)) {
+    snprintf(note, n, "machine of %s unknown", !cJSON_IsString(bc) ? "the baseline" : "this run");
+    return -1;
+  }
+  int cpu = strcmp(bc->valuestring, cc->valuestring) != 0;
+  int cores = bn->valueint != cn->valueint;
+  if (!cpu && !cores) {
+    snprintf(note, n, "same machine class: %s, %d cores", cc->valuestring, cn->valueint);
+    return 0;
+  }
+  snprintf(note, n, "baseline on %s with %d cores, this run on %s with %d cores", bc->valuestring,
+           bn->valueint, cc->valuestring, cn->valueint);
+  return 1;
+}
+
+/* The samples of op in s as a new array (caller frees), *n their count; NULL when none. */
+static double *samples_of(const bench_set *s, mdl_operation_type op, size_t *n) {
+  const cJSON *a = bench_set_samples(s, op), *it;
+  *n = 0;
+  int len = cJSON_IsArray(a) ? cJSON_GetArraySize(a) : 0;
+  if (len <= 0) return NULL;
+  double *x = malloc((size_t)len * sizeof *x);
+  if (x == NULL) return NULL;
+  cJSON_ArrayForEach(it, a) {
+    if (cJSON_IsNumber(it)) x[(*n)++] = it->valuedouble;
+  }
+  return x;
 }
 
 static double stat_of(const mdl_benchmark_result *r, int k) {
@@ -115,11 +222,20 @@ static double stat_of(const mdl_benchmark_result *r, int k) {
 void bench_compare(const bench_set *baseline, const bench_set *current, bench_comparison *out) {
   static const char *const stats[3] = {"p50", "p95", "p99"};
   assert(baseline != NULL && current != NULL && out != NULL);
+  static const double pct[3] = {50.0, 95.0, 99.0};
   memset(out, 0, sizeof *out);
   out->baseline_present = baseline->present;
+  out->machines_differ = baseline->present
+                             ? bench_machines_differ(baseline->machine, current->machine,
+                                                     out->machine_note, sizeof out->machine_note)
+                             : -1;
+  if (!baseline->present) snprintf(out->machine_note, sizeof out->machine_note, "no baseline");
   for (int op = 0; op < MDL_OP_COUNT; op++) {
     int hb = baseline->has[op], hc = current->has[op];
     if (!hb && !hc) continue;
+    size_t nbs = 0, ncs = 0;
+    double *bs = hb ? samples_of(baseline, (mdl_operation_type)op, &nbs) : NULL;
+    double *cs = hc ? samples_of(current, (mdl_operation_type)op, &ncs) : NULL;
     const mdl_benchmark_result *b = hb ? &baseline->results[op] : NULL;
     const mdl_benchmark_result *c = hc ? &current->results[op] : NULL;
     for (int k = 0; k < 3; k++) {
@@ -142,20 +258,33 @@ void bench_compare(const bench_set *baseline, const bench_set *current, bench_co
         else
           row->target_ms = bench_spec_target_ms(row->op);
       }
+      bench_significance(bs, nbs, cs, ncs, pct[k], &row->sig);
       row->verdict =
-          bench_judge(hb, row->baseline_ms, hc, row->current_ms, row->target_ms, baseline->present,
-                      &row->change_percent, row->reason, sizeof row->reason);
+          bench_judge_sig(hb, row->baseline_ms, hc, row->current_ms, row->target_ms,
+                          baseline->present, &row->sig, out->machines_differ != 1,
+                          out->machine_note, &row->change_percent, row->reason, sizeof row->reason);
       out->counts[row->verdict]++;
       if (row->verdict > out->verdict) out->verdict = row->verdict;
     }
+    free(bs);
+    free(cs);
   }
   snprintf(out->summary, sizeof out->summary,
            "%s: %zu metric(s) compared, %zu pass, %zu review, %zu block%s",
            bench_verdict_name(out->verdict), out->n, out->counts[BENCH_PASS],
            out->counts[BENCH_REVIEW], out->counts[BENCH_BLOCK],
-           baseline->present ? ""
-                             : "; no baseline file yet (first run): only targets were checked, "
-                               "commit a baseline with `bazel run //benchmarks:update_baseline`");
+           !baseline->present
+               ? "; no baseline file yet (first run): only targets were checked, commit a "
+                 "baseline with `bazel run //benchmarks:update_baseline`"
+           : out->machines_differ == 1
+               ? "; DIFFERENT MACHINES, the baseline comparison was not made (only targets were "
+                 "checked): record a baseline on this machine with `bazel run "
+                 "//benchmarks:update_baseline`"
+               : "");
+  if (out->machines_differ == 1) {
+    size_t len = strlen(out->summary);
+    snprintf(out->summary + len, sizeof out->summary - len, " (%s)", out->machine_note);
+  }
 }
 
 const char *bench_likely_causes(mdl_operation_type op) {
@@ -252,10 +381,30 @@ cJSON *bench_comparison_to_json(const bench_comparison *c, const bench_set *base
   cJSON_AddStringToObject(root, "verdict", bench_verdict_name(c->verdict));
   cJSON_AddStringToObject(root, "rule",
                           "FR-018/FR-021: block if any target is violated; review if more than 10% "
-                          "worse than the baseline but within target; otherwise pass");
+                          "worse than the baseline, significantly at the samples taken, but within "
+                          "target; otherwise pass");
   cJSON_AddStringToObject(root, "summary", c->summary);
   cJSON_AddItemToObject(root, "baseline", side_json(baseline));
   cJSON_AddItemToObject(root, "current", side_json(current));
+  cJSON *mach = cJSON_AddObjectToObject(root, "machines");
+  if (mach != NULL) {
+    if (c->machines_differ < 0)
+      cJSON_AddNullToObject(mach, "differ");
+    else
+      cJSON_AddBoolToObject(mach, "differ", c->machines_differ == 1);
+    cJSON_AddStringToObject(mach, "note", c->machine_note);
+  }
+  cJSON *sig = cJSON_AddObjectToObject(root, "significance");
+  if (sig != NULL) {
+    cJSON_AddStringToObject(sig, "test",
+                            "Mann-Whitney U, one-sided (current slower), normal approximation with "
+                            "tie and continuity correction; and a bootstrap interval of "
+                            "current/baseline for the statistic");
+    cJSON_AddNumberToObject(sig, "alpha", BENCH_ALPHA);
+    cJSON_AddNumberToObject(sig, "confidence", BENCH_CONFIDENCE);
+    cJSON_AddNumberToObject(sig, "resamples", BENCH_RESAMPLES);
+    cJSON_AddNumberToObject(sig, "seed", BENCH_BOOTSTRAP_SEED);
+  }
   cJSON *metrics = cJSON_AddArrayToObject(root, "metrics");
   for (size_t i = 0; metrics != NULL && i < c->n; i++) {
     const bench_row *r = &c->rows[i];
@@ -269,6 +418,22 @@ cJSON *bench_comparison_to_json(const bench_comparison *c, const bench_set *base
     add_num_or_null(m, "current_ms", r->has_current, r->current_ms);
     add_num_or_null(m, "change_percent", 1, r->change_percent);
     add_num_or_null(m, "target_ms", r->target_ms > 0, r->target_ms);
+    cJSON_AddNumberToObject(m, "baseline_samples", (double)r->sig.n_baseline);
+    cJSON_AddNumberToObject(m, "current_samples", (double)r->sig.n_current);
+    if (r->sig.tested && isfinite(r->sig.p_value))
+      cJSON_AddNumberToObject(m, "p_value", r->sig.p_value);
+    else
+      cJSON_AddNullToObject(m, "p_value");
+    if (r->sig.tested && isfinite(r->sig.ci_lo) && isfinite(r->sig.ci_hi)) {
+      cJSON *ci = cJSON_AddObjectToObject(m, "ratio_ci");
+      if (ci != NULL) {
+        cJSON_AddNumberToObject(ci, "lo", round(r->sig.ci_lo * 10000) / 10000);
+        cJSON_AddNumberToObject(ci, "hi", round(r->sig.ci_hi * 10000) / 10000);
+      }
+    } else {
+      cJSON_AddNullToObject(m, "ratio_ci");
+    }
+    cJSON_AddBoolToObject(m, "significant", r->sig.significant != 0);
     cJSON_AddStringToObject(m, "verdict", bench_verdict_name(r->verdict));
     cJSON_AddStringToObject(m, "reason", r->reason);
     if (r->verdict != BENCH_PASS) {
@@ -321,13 +486,25 @@ int bench_comparison_write_markdown(const bench_comparison *c, const bench_set *
           "Rule (SPEC FR-018/FR-021): a metric regresses only if it is more than 10%% worse than "
           "the baseline **and** over its target. Any target violated ⇒ **block**; more than 10%% "
           "over the baseline but within target ⇒ **review** (written justification); otherwise "
-          "**pass**. Targets apply to p95.\n\n");
+          "**pass**. Targets apply to p95. \"More than 10%% worse\" counts only when it is also "
+          "significant at the samples taken: Mann-Whitney U on the operation's raw samples, "
+          "one-sided p < %.4g (0.05 over the four operations). The %.0f%% bootstrap interval of "
+          "current/baseline (%d resamples, fixed seed) is shown beside it; without raw samples on "
+          "both sides the change is judged alone.\n\n",
+          BENCH_ALPHA, BENCH_CONFIDENCE * 100, BENCH_RESAMPLES);
   describe_side(f, "Baseline", baseline);
   describe_side(f, "Current", current);
-  fprintf(
-      f,
-      "\n| metric | server | baseline ms | current ms | change | target ms | verdict | reason |\n");
-  fprintf(f, "|---|---|---:|---:|---:|---:|---|---|\n");
+  fprintf(f, "- **Machines**: %s%s\n", c->machine_note,
+          c->machines_differ == 1
+              ? " — **different machines: the 10% rule was not applied** (it would compare "
+                "machines, not builds); record a baseline here with `bazel run "
+                "//benchmarks:update_baseline`"
+              : "");
+  fprintf(f,
+          "\n| metric | server | baseline ms | current ms | change | %.0f%% interval of ratio | "
+          "p (MWU) | samples b/c | target ms | verdict | reason |\n",
+          BENCH_CONFIDENCE * 100);
+  fprintf(f, "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
   for (size_t i = 0; i < c->n; i++) {
     const bench_row *r = &c->rows[i];
     char b[32], cur[32], ch[32], t[32];
@@ -338,7 +515,17 @@ int bench_comparison_write_markdown(const bench_comparison *c, const bench_set *
     else
       snprintf(ch, sizeof ch, "—");
     fmt_ms(t, sizeof t, r->target_ms > 0, r->target_ms);
-    fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", r->metric, r->server, b, cur, ch, t,
+    char ci[48], pv[32];
+    if (r->sig.tested && isfinite(r->sig.ci_lo) && isfinite(r->sig.ci_hi))
+      snprintf(ci, sizeof ci, "%.2f–%.2f", r->sig.ci_lo, r->sig.ci_hi);
+    else
+      snprintf(ci, sizeof ci, "—");
+    if (r->sig.tested && isfinite(r->sig.p_value))
+      snprintf(pv, sizeof pv, "%.3g", r->sig.p_value);
+    else
+      snprintf(pv, sizeof pv, "—");
+    fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %zu/%zu | %s | %s | %s |\n", r->metric,
+            r->server, b, cur, ch, ci, pv, r->sig.n_baseline, r->sig.n_current, t,
             r->verdict == BENCH_PASS     ? "pass"
             : r->verdict == BENCH_REVIEW ? "**review**"
                                          : "**block**",

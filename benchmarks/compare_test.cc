@@ -7,6 +7,9 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <vector>
+
+#include "benchmarks/record.h"
 
 namespace {
 
@@ -227,7 +230,8 @@ TEST(HybridRule, FR021_ReportListsCausesAndRecommendationsForNonPassing) {
   std::string md(buf, len);
   free(buf);
   EXPECT_NE(md.find("**Verdict: BLOCK**"), std::string::npos) << md;
-  EXPECT_NE(md.find("| search.p95 | codebase-mcp | 100.00 | 150.00 | +50.0% | 500.00 | **review**"),
+  EXPECT_NE(md.find("| search.p95 | codebase-mcp | 100.00 | 150.00 | +50.0% | — | — | 0/0 | 500.00 "
+                    "| **review**"),
             std::string::npos)
       << md;
   EXPECT_NE(md.find("### project_switch.p95 — block"), std::string::npos) << md;
@@ -268,6 +272,208 @@ TEST(ResultSet, FR018_WriteThenLoadRoundTrips) {
   EXPECT_STREQ(back.commit, "abc1234");
   bench_set_free(&s);
   bench_set_free(&back);
+}
+
+// ---- significance and machines --------------------------------------------------------------
+
+// Deterministic latency-like samples: a log-normal-ish spread around `median` (seeded LCG).
+std::vector<double> Samples(size_t n, double median, uint64_t seed, double spread = 0.25) {
+  std::vector<double> v;
+  uint64_t x = seed * 6364136223846793005ull + 1442695040888963407ull;
+  for (size_t i = 0; i < n; i++) {
+    double z = 0;
+    for (int k = 0; k < 4; k++) {  // sum of 4 uniforms: roughly normal
+      x = x * 6364136223846793005ull + 1442695040888963407ull;
+      z += (double)(x >> 11) / 9007199254740992.0 - 0.5;
+    }
+    v.push_back(median * std::exp(spread * z * 1.7));
+  }
+  return v;
+}
+
+// Adds a record built from the samples (like the benchmarks do) with the samples attached.
+void Put(bench_set *s, mdl_operation_type op, const std::vector<double> &v) {
+  bench_record_opts o = {
+      op,
+      op == MDL_OP_INDEX || op == MDL_OP_SEARCH ? MDL_SERVER_CODEBASE_MCP : MDL_SERVER_WORKFLOW_MCP,
+      0,
+      0,
+      1,
+      0};
+  mdl_benchmark_result r;
+  bench_err err;
+  ASSERT_EQ(bench_record_build(&o, v.data(), v.size(), &r, nullptr, &err), BENCH_OK) << err.msg;
+  ASSERT_EQ(bench_set_put(s, &r, v.data(), v.size(), &err), BENCH_OK) << err.msg;
+  s->present = 1;
+}
+
+void Machine(bench_set *s, const char *cpu, int cores) {
+  cJSON_Delete(s->machine);
+  s->machine = cJSON_CreateObject();
+  cJSON_AddStringToObject(s->machine, "cpu_model", cpu);
+  cJSON_AddNumberToObject(s->machine, "cores", cores);
+}
+
+// The regression run's sample sizes (bench_plan_short) against the baseline's (bench_plan_full),
+// at roughly the committed baseline's medians and spreads. (Search needs 1,000 baseline samples:
+// against 240 at its CV of ~130% a 20% slowdown is missed in a good share of runs.)
+struct Sizes {
+  mdl_operation_type op;
+  size_t baseline_n, current_n;
+  double median_ms, spread;
+};
+const Sizes kSizes[] = {{MDL_OP_INDEX, 5, 4, 14300, 0.04},
+                        {MDL_OP_SEARCH, 1000, 1000, 33, 0.9},
+                        {MDL_OP_PROJECT_SWITCH, 20, 100, 0.84, 0.15},
+                        {MDL_OP_ENTITY_QUERY, 100, 300, 2.0, 0.35}};
+
+TEST(Significance, FR018_TwentyPercentSlowdownOfEachOperationIsReview) {
+  for (const Sizes &z : kSizes) {
+    bench_set base{}, cur{};
+    Put(&base, z.op, Samples(z.baseline_n, z.median_ms, 1, z.spread));
+    std::vector<double> slow = Samples(z.current_n, z.median_ms, 2, z.spread);
+    for (double &x : slow) x *= 1.2;
+    Put(&cur, z.op, slow);
+    bench_comparison cmp;
+    bench_compare(&base, &cur, &cmp);
+    const char *op = mdl_operation_type_name(z.op);
+    const bench_row *p50 = Row(cmp, (std::string(op) + ".p50").c_str());
+    ASSERT_NE(p50, nullptr);
+    EXPECT_TRUE(p50->sig.tested) << op;
+    EXPECT_EQ(p50->sig.n_baseline, z.baseline_n);
+    EXPECT_EQ(p50->sig.n_current, z.current_n);
+    EXPECT_LT(p50->sig.p_value, BENCH_ALPHA) << op << ": " << p50->reason;
+    EXPECT_EQ(p50->verdict, BENCH_REVIEW) << op << ": " << p50->reason;
+    EXPECT_NE(std::string(p50->reason).find("significant"), std::string::npos) << p50->reason;
+    EXPECT_EQ(cmp.verdict, BENCH_REVIEW) << op << ": " << cmp.summary;
+    bench_set_free(&base);
+    bench_set_free(&cur);
+  }
+}
+
+TEST(Significance, FR018_UnchangedBuildIsPassAtTheRegressionSampleSizes) {
+  // Twenty unchanged "runs" per operation (fresh noise each time) against one baseline: every
+  // one is pass, even where a small sample happens to put a statistic more than 10% higher.
+  int over_ten_but_noise = 0;
+  for (const Sizes &z : kSizes) {
+    bench_set base{};
+    Put(&base, z.op, Samples(z.baseline_n, z.median_ms, 1, z.spread));
+    for (uint64_t run = 0; run < 20; run++) {
+      bench_set cur{};
+      Put(&cur, z.op, Samples(z.current_n, z.median_ms, 100 + run, z.spread));
+      bench_comparison cmp;
+      bench_compare(&base, &cur, &cmp);
+      EXPECT_EQ(cmp.verdict, BENCH_PASS)
+          << mdl_operation_type_name(z.op) << " run " << run << ": " << cmp.summary;
+      for (size_t i = 0; i < cmp.n; i++)
+        if (cmp.rows[i].change_percent > 10.0) over_ten_but_noise++;
+      bench_set_free(&cur);
+    }
+    bench_set_free(&base);
+  }
+  // The rule without the test would have said review here; the test is what keeps it pass.
+  EXPECT_GT(over_ten_but_noise, 0);
+}
+
+TEST(Significance, FR018_OverTenPercentButNotSignificantSaysWhyItPassed) {
+  bench_set base{}, cur{};
+  Put(&base, MDL_OP_INDEX, {14000, 14500, 15000, 14200, 14800});
+  Put(&cur, MDL_OP_INDEX, {14100, 16900, 14300});  // p95 +13%, one slow run among three
+  bench_comparison cmp;
+  bench_compare(&base, &cur, &cmp);
+  const bench_row *r = Row(cmp, "index.p95");
+  ASSERT_NE(r, nullptr);
+  EXPECT_GT(r->change_percent, 10.0);
+  EXPECT_FALSE(r->sig.significant);
+  EXPECT_EQ(r->verdict, BENCH_PASS) << r->reason;
+  EXPECT_NE(std::string(r->reason).find("not significant"), std::string::npos) << r->reason;
+  EXPECT_NE(std::string(r->reason).find("5 vs 3 samples"), std::string::npos) << r->reason;
+  bench_set_free(&base);
+  bench_set_free(&cur);
+}
+
+TEST(Significance, FR021_TargetViolationStillBlocksWhateverTheTest) {
+  bench_set base{}, cur{};
+  Put(&base, MDL_OP_PROJECT_SWITCH, Samples(20, 60, 1, 0.1));
+  Put(&cur, MDL_OP_PROJECT_SWITCH, Samples(20, 60, 2, 0.1));
+  bench_comparison cmp;
+  bench_compare(&base, &cur, &cmp);
+  EXPECT_EQ(Row(cmp, "project_switch.p95")->verdict, BENCH_BLOCK);
+  EXPECT_EQ(cmp.verdict, BENCH_BLOCK);
+  bench_set_free(&base);
+  bench_set_free(&cur);
+}
+
+TEST(Machines, FR018_DifferentCpuModelIsNotJudgedAgainstTheBaselineAndSaysSo) {
+  bench_set base{}, cur{};
+  Put(&base, MDL_OP_SEARCH, Samples(240, 33, 1, 0.9));
+  std::vector<double> slow = Samples(200, 33, 2, 0.9);
+  for (double &x : slow) x *= 1.5;
+  Put(&cur, MDL_OP_SEARCH, slow);
+  Machine(&base, "AMD EPYC", 2);
+  Machine(&cur, "Intel(R) Xeon(R) Processor", 2);
+  bench_comparison cmp;
+  bench_compare(&base, &cur, &cmp);
+  EXPECT_EQ(cmp.machines_differ, 1);
+  EXPECT_EQ(cmp.verdict, BENCH_PASS) << cmp.summary;
+  std::string summary = cmp.summary;
+  EXPECT_NE(summary.find("DIFFERENT MACHINES"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("AMD EPYC"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("update_baseline"), std::string::npos) << summary;
+  EXPECT_NE(std::string(Row(cmp, "search.p50")->reason).find("another machine"), std::string::npos);
+  cJSON *json = bench_comparison_to_json(&cmp, &base, &cur);
+  ASSERT_NE(json, nullptr);
+  EXPECT_TRUE(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(json, "machines"), "differ")));
+  cJSON_Delete(json);
+  // Same CPU, other core count: also different.
+  Machine(&cur, "AMD EPYC", 4);
+  bench_compare(&base, &cur, &cmp);
+  EXPECT_EQ(cmp.machines_differ, 1);
+  EXPECT_NE(std::string(cmp.machine_note).find("4 cores"), std::string::npos);
+  // Same machine class: judged, and the 50% slowdown is a review.
+  Machine(&cur, "AMD EPYC", 2);
+  bench_compare(&base, &cur, &cmp);
+  EXPECT_EQ(cmp.machines_differ, 0);
+  EXPECT_EQ(cmp.verdict, BENCH_REVIEW) << cmp.summary;
+  bench_set_free(&base);
+  bench_set_free(&cur);
+}
+
+TEST(Significance, FR021_ReportShowsIntervalPValueAndSampleCounts) {
+  bench_set base{}, cur{};
+  Put(&base, MDL_OP_ENTITY_QUERY, Samples(100, 2.0, 1, 0.35));
+  Put(&cur, MDL_OP_ENTITY_QUERY, Samples(60, 2.0, 5, 0.35));
+  bench_comparison cmp;
+  bench_compare(&base, &cur, &cmp);
+  cJSON *json = bench_comparison_to_json(&cmp, &base, &cur);
+  ASSERT_NE(json, nullptr);
+  cJSON *m;
+  int rows = 0;
+  cJSON_ArrayForEach(m, cJSON_GetObjectItem(json, "metrics")) {
+    rows++;
+    EXPECT_EQ(cJSON_GetObjectItem(m, "baseline_samples")->valueint, 100);
+    EXPECT_EQ(cJSON_GetObjectItem(m, "current_samples")->valueint, 60);
+    EXPECT_TRUE(cJSON_IsNumber(cJSON_GetObjectItem(m, "p_value")));
+    cJSON *ci = cJSON_GetObjectItem(m, "ratio_ci");
+    ASSERT_TRUE(cJSON_IsObject(ci));
+    EXPECT_LE(cJSON_GetObjectItem(ci, "lo")->valuedouble,
+              cJSON_GetObjectItem(ci, "hi")->valuedouble);
+    EXPECT_TRUE(cJSON_IsBool(cJSON_GetObjectItem(m, "significant")));
+  }
+  EXPECT_EQ(rows, 3);
+  EXPECT_TRUE(cJSON_IsObject(cJSON_GetObjectItem(json, "significance")));
+  cJSON_Delete(json);
+  char *buf = nullptr;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  ASSERT_EQ(bench_comparison_write_markdown(&cmp, &base, &cur, f, nullptr), BENCH_OK);
+  fclose(f);
+  std::string md(buf, len);
+  free(buf);
+  EXPECT_NE(md.find("| 100/60 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("p (MWU)"), std::string::npos);
+  bench_set_free(&base);
+  bench_set_free(&cur);
 }
 
 }  // namespace

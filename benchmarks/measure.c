@@ -15,21 +15,28 @@
 
 #include "benchmarks/machine.h"
 #include "benchmarks/record.h"
+#include "models/calibration.h"
 #include "servers/common/procstat.h"
 #include "testing/http.h"
 #include "testing/proc.h"
 #include "testing/runfiles.h"
 
 bench_plan bench_plan_full(void) {
-  bench_plan p = {10000, 1, 5, 240, 10, 5, 20, 100, 20261128};
+  /* 1,000 searches (~5 s): a baseline of 240 at search's CV of ~130% cannot show a 20% change. */
+  bench_plan p = {10000, 1, 5, 1000, 10, 5, 20, 100, 20261128};
   return p;
 }
 
+/* Sized so a 20% slowdown of one operation is caught against the baseline's samples while an
+ * unchanged build passes (docs/performance/README.md has the figures): 4 indexing runs, so that 4
+ * runs all slower than the baseline's 5 reach p < 0.0125 (3 cannot: 0.018 at best), and more of
+ * the cheap request samples (1,000 searches take ~5 s, 100 switches ~0.1 s, 300 queries ~1 s). */
 bench_plan bench_plan_short(void) {
   bench_plan p = bench_plan_full();
-  p.index_runs = 3;
-  p.search_queries = 200;
-  p.entity_queries = 60;
+  p.index_runs = 4;
+  p.search_queries = 1000;
+  p.switches = 100;
+  p.entity_queries = 300;
   return p;
 }
 
@@ -176,7 +183,7 @@ static int status_is(const char *s, const char *const *set) {
 
 int bench_index_once(bench_env *env, const char *repo, const char *project_id, int timeout_ms,
                      double *ms, double *peak_rss_mb, long *files, double *server_cpu_s,
-                     bench_err *err) {
+                     mdl_calib_probe *probe, bench_err *err) {
   static const char *const done[] = {"completed", "complete", "succeeded", "success", "done", NULL};
   static const char *const failed[] = {"failed", "error", "cancelled", "canceled", NULL};
   int rc = BENCH_OK;
@@ -209,7 +216,7 @@ int bench_index_once(bench_env *env, const char *repo, const char *project_id, i
   }
   snprintf(job, sizeof job, "%s", id);
   snprintf(q, sizeof q, "{\"job_id\":\"%s\"}", job);
-  for (;;) {
+  for (int poll = 0;; poll++) {
     srv_procstat ps;
     if (srv_procstat_read(pid, &ps, NULL) == SRV_OK && ps.rss_bytes / 1048576.0 > peak)
       peak = ps.rss_bytes / 1048576.0;
@@ -240,6 +247,9 @@ int bench_index_once(bench_env *env, const char *repo, const char *project_id, i
                          st != NULL ? st : "(no status)", timeout_ms);
       goto cleanup;
     }
+    /* One calibration unit (~1 ms) every 4th poll (~100 ms): ~1% of one core, spread over the
+     * whole run, so the probes see every phase of the host's speed the run saw. */
+    if (probe != NULL && poll % 4 == 0) mdl_calib_probe_take(probe, 1);
     sleep_ms(25);
   }
   if (peak_rss_mb != NULL) *peak_rss_mb = peak;
@@ -276,36 +286,60 @@ int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, ben
                    char *project_out, bench_err *err) {
   int rc = BENCH_OK;
   int total = plan->index_warmup + plan->index_runs;
-  double *samples = calloc((size_t)(plan->index_runs > 0 ? plan->index_runs : 1), sizeof(double));
+  size_t nr = (size_t)(plan->index_runs > 0 ? plan->index_runs : 1);
+  double *samples = calloc(nr, sizeof(double));
+  double *calib = calloc(nr, sizeof(double));
+  double *cpus = calloc(nr, sizeof(double));
   double peak = 0, sum = 0, cpu_sum = 0;
-  long files = -1;
+  long files = -1, probes = 0;
   char pid[MDL_UUID_LEN] = "";
   mdl_benchmark_result r;
+  mdl_calib_cv_result cv;
+  mdl_err me;
   memset(&r, 0, sizeof r);
-  if (samples == NULL) return bench_err_set(err, BENCH_ENOMEM, "out of memory");
+  if (samples == NULL || calib == NULL || cpus == NULL) {
+    rc = bench_err_set(err, BENCH_ENOMEM, "out of memory");
+    goto cleanup;
+  }
   for (int i = 0; i < total; i++) {
     double ms = 0, pk = 0, cpu = -1;
     long f = -1;
+    mdl_calib_probe probe = {0};
     if (mdl_uuid_v4(pid, NULL) != MDL_OK) {
       rc = bench_err_set(err, BENCH_ESETUP, "cannot make a project id (no kernel randomness)");
       goto cleanup;
     }
     if ((rc = reset_index(env, err)) != BENCH_OK) goto cleanup;
-    rc = bench_index_once(env, repo, pid, 600000, &ms, &pk, &f, &cpu, err);
+    rc = bench_index_once(env, repo, pid, 600000, &ms, &pk, &f, &cpu, &probe, err);
     if (rc != BENCH_OK) goto cleanup;
     fprintf(stderr,
             "index run %d/%d (%s): %.0f ms, %ld files, server CPU %.1f s, server RSS peak %.1f MB, "
-            "load %.1f\n",
+            "load %.1f, calibration %.3f ms (%zu probes, %.3f-%.3f)\n",
             i + 1, total, i < plan->index_warmup ? "warm-up" : "measured", ms, f, cpu, pk,
-            bench_machine_load1());
+            bench_machine_load1(), mdl_calib_probe_mean(&probe), probe.n, probe.min_ms,
+            probe.max_ms);
     if (pk > peak) peak = pk;
     if (i >= plan->index_warmup) {
+      int k = i - plan->index_warmup;
       cpu_sum += cpu;
-      samples[i - plan->index_warmup] = ms;
+      samples[k] = ms;
+      cpus[k] = cpu > 0 ? cpu : 0;
+      /* A run too short for one probe (a tiny fixture) is calibrated by one probe taken now. */
+      calib[k] = probe.n > 0 ? mdl_calib_probe_mean(&probe) : mdl_calib_time_ms(1);
+      probes += (long)probe.n;
       sum += ms;
       files = f;
     }
   }
+  if (mdl_calib_cv(samples, calib, (size_t)plan->index_runs, &cv, NULL, &me) != MDL_OK) {
+    rc = bench_err_set(err, BENCH_ERUN, "calibrated CV: %s: %s", me.field, me.msg);
+    goto cleanup;
+  }
+  fprintf(
+      stderr,
+      "index CV: raw %.2f%%, calibrated %.2f%% (calibration itself %.2f%%, server CPU %.2f%%)\n",
+      cv.raw_cv_percent, cv.calibrated_cv_percent, cv.calib_cv_percent,
+      plan->index_runs > 0 ? mdl_stats_cv(cpus, (size_t)plan->index_runs) * 100.0 : 0.0);
   bench_record_opts o = {MDL_OP_INDEX, MDL_SERVER_CODEBASE_MCP, 0,
                          sum / 1000.0, plan->index_runs,        plan->index_warmup};
   if ((rc = bench_record_build(&o, samples, (size_t)plan->index_runs, &r, NULL, err)) != BENCH_OK ||
@@ -317,7 +351,17 @@ int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, ben
       (rc = bench_record_param_float(&r, "server_rss_peak_mb", peak, err)) != BENCH_OK ||
       (rc = bench_record_param_float(&r, "server_cpu_seconds_mean", cpu_sum / plan->index_runs,
                                      err)) != BENCH_OK ||
-      (rc = bench_record_param_str(&r, "empty_index", "tables truncated + checkpoint before each run", err)) != BENCH_OK)
+      (rc = bench_record_param_float(&r, "server_cpu_cv_percent",
+                                     mdl_stats_cv(cpus, (size_t)plan->index_runs) * 100.0, err)) !=
+          BENCH_OK ||
+      (rc = bench_record_param_float(&r, "calibrated_cv_percent", cv.calibrated_cv_percent, err)) !=
+          BENCH_OK ||
+      (rc = bench_record_param_float(&r, "calibration_ms", cv.ref_ms, err)) != BENCH_OK ||
+      (rc = bench_record_param_float(&r, "calibration_cv_percent", cv.calib_cv_percent, err)) !=
+          BENCH_OK ||
+      (rc = bench_record_param_int(&r, "calibration_probes", probes, err)) != BENCH_OK ||
+      (rc = bench_record_param_str(
+           &r, "empty_index", "tables truncated + checkpoint before each run", err)) != BENCH_OK)
     goto cleanup;
   if ((rc = bench_set_put(set, &r, samples, (size_t)plan->index_runs, err)) != BENCH_OK)
     goto cleanup;
@@ -325,6 +369,8 @@ int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, ben
 cleanup:
   mdl_benchmark_result_free(&r);
   free(samples);
+  free(calib);
+  free(cpus);
   return rc;
 }
 

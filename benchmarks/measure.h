@@ -6,8 +6,8 @@
  * REST form of each tool (POST <url>/mcp/<tool>, body = the tool's arguments, answer = its
  * output). Latencies are client-side wall time (monotonic clock) of one operation:
  *   index          start_indexing_background -> get_indexing_status says completed (polled every
- *                  25 ms), each run on an empty index (tables truncated, checkpoint) and a fresh project id;
- *   search         one search_code request, issued by one of N concurrent client threads;
+ *                  25 ms), each run on an empty index (tables truncated, checkpoint) and a fresh
+ * project id; search         one search_code request, issued by one of N concurrent client threads;
  *   project_switch one POST /mcp/switch_project;
  *   entity_query   one POST /mcp/query_entities with a JSONB filter.
  * The plan (bench_plan) says how many rounds; benchmarks use the full plan, the regression target
@@ -23,6 +23,7 @@
 
 #include "benchmarks/error.h"
 #include "benchmarks/result_set.h"
+#include "models/calibration.h"
 #include "testing/pg.h"
 #include "testing/repogen.h"
 #include "testing/server.h"
@@ -38,7 +39,7 @@ extern "C" {
 typedef struct bench_plan {
   int index_files;    /* fixture size; 10000 */
   int index_warmup;   /* 1 */
-  int index_runs;     /* 5 (benchmark) / 3 (regression) */
+  int index_runs;     /* 5 (benchmark) / 4 (regression) */
   int search_queries; /* >= 200 */
   int search_clients; /* 10 */
   int switch_warmup;  /* switches not counted (connection set-up); 5 */
@@ -84,13 +85,18 @@ int bench_fixture(bench_env *env, int files, uint64_t seed, char *repo, size_t r
  * peak_rss_mb (optional) gets the server's peak RSS sampled while it ran; files (optional) the
  * files_indexed the job reported; server_cpu_s (optional) the CPU seconds (user + system) the
  * server process spent meanwhile (PostgreSQL's share is not included). BENCH_ERUN if the job fails
- * or does not finish in timeout_ms. */
+ * or does not finish in timeout_ms. probe (optional) gets one calibration unit (//models
+ * calibration) timed every ~100 ms while the job runs: the host's speed during this run. */
 int bench_index_once(bench_env *env, const char *repo, const char *project_id, int timeout_ms,
                      double *ms, double *peak_rss_mb, long *files, double *server_cpu_s,
-                     bench_err *err);
+                     mdl_calib_probe *probe, bench_err *err);
 
 /* Indexing benchmark: plan->index_warmup + plan->index_runs runs, each on an empty index (tables
- * truncated and checkpointed first) under a fresh project id;
+ * truncated and checkpointed first) under a fresh project id, each calibrated by the probes its
+ * bench_index_once took (test_parameters: cv_percent is the raw CV of the wall times,
+ * calibrated_cv_percent the CV of wall time / calibration time, calibration_ms and
+ * calibration_cv_percent the workload's median time and spread, server_cpu_cv_percent the CV of
+ * the server's CPU seconds);
  * puts the "index" record (runs only) into set; project_out (optional, 37 bytes) gets the last
  * project id (an indexed project the search can use). */
 int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, bench_set *set,

@@ -2,8 +2,8 @@
 //
 // Bazel 4 zips every test's undeclared outputs and a test cannot read another test's outputs, so
 // this target produces the figures it compares: a short measurement of every US1 operation with
-// the same code as the benchmarks (bench_plan_short: 1 warm-up + 3 index runs, 200 searches, 20
-// switches, 60 entity queries), compared with the committed docs/performance/baseline.json (a data
+// the same code as the benchmarks (bench_plan_short: 1 warm-up + 4 index runs, 1,000 searches, 100
+// switches, 300 entity queries), compared with the committed docs/performance/baseline.json (a data
 // dependency; absent => first run, which passes and says so). Writes regression.json,
 // comparison.json and comparison.md to the outputs, prints the report, fails only on "block".
 #include <string>

@@ -50,7 +50,8 @@ TEST(Scale, US1_EdgeCaseIndex50000FilesGrowsLinearly) {
     ASSERT_EQ(mdl_uuid_v4(project, nullptr), MDL_OK);
     double ms = 0;
     long files = 0;
-    ASSERT_EQ(bench_index_once(&env, repo, project, 3600000, &ms, &peak[i], &files, &cpu[i], &err),
+    ASSERT_EQ(bench_index_once(&env, repo, project, 3600000, &ms, &peak[i], &files, &cpu[i],
+                               nullptr, &err),
               BENCH_OK)
         << err.msg;
     seconds[i] = ms / 1000.0;

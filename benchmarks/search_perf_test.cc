@@ -18,9 +18,9 @@ TEST(SearchPerf, US1_SearchP95Under500msWith10ConcurrentClients) {
   ASSERT_EQ(mdl_uuid_v4(project, nullptr), MDL_OK);
   double index_ms = 0;
   long files = 0;
-  ASSERT_EQ(
-      bench_index_once(&env, repo, project, 600000, &index_ms, nullptr, &files, nullptr, &err),
-      BENCH_OK)
+  ASSERT_EQ(bench_index_once(&env, repo, project, 600000, &index_ms, nullptr, &files, nullptr,
+                             nullptr, &err),
+            BENCH_OK)
       << err.msg;
   printf("indexed %ld files in %.0f ms\n", files, index_ms);
 
