@@ -428,6 +428,14 @@ srv_code srv_pool_acquire(srv_pool *p, int64_t deadline_mono_ms, PGconn **out, s
   p->wq_tail = &w;
   p->waiting++;
   check_warn_locked(p, &ev);
+  if (ev.warn) {
+    /* Log the queue as it is now, not when this wait ends (up to the request's deadline later).
+     * A hand-off made meanwhile is seen by the loop below, which checks before it waits. */
+    pthread_mutex_unlock(&p->mu);
+    flush_pending(&ev);
+    memset(&ev, 0, sizeof ev);
+    pthread_mutex_lock(&p->mu);
+  }
   struct timespec until = {.tv_sec = (time_t)(deadline_mono_ms / 1000),
                            .tv_nsec = (long)(deadline_mono_ms % 1000) * 1000000L};
   while (w.conn == NULL && !w.grant) {

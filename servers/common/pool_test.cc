@@ -217,13 +217,25 @@ TEST_F(PoolTest, US4_WarnLogWhenUtilisationPasses80Percent) {
   EXPECT_DOUBLE_EQ(100.0, cJSON_GetObjectItem(pool, "utilization_percent")->valuedouble);
   EXPECT_TRUE(cJSON_IsNumber(cJSON_GetObjectItem(ctx, "queue_length")));
   Free(lines);
-  // After the rate-limit interval a queued caller triggers another warning with queue length 1.
+  // After the rate-limit interval a queued caller triggers another warning with queue length 1,
+  // logged while it is still waiting (not when its wait ends).
   srv_sleep_ms(1100);
-  EXPECT_EQ(SRV_EBUSY, srv_pool_acquire(pool_, srv_mono_ms() + 100, &extra, &err));
+  srv_code waited_rc = SRV_OK;
+  std::thread waiter([&] {
+    srv_err werr;
+    PGconn *c = nullptr;
+    waited_rc = srv_pool_acquire(pool_, srv_mono_ms() + 1500, &c, &werr);
+  });
+  srv_sleep_ms(300);
   lines = LogLines("pool_utilization_high");
-  ASSERT_EQ(2u, lines.size());
-  EXPECT_EQ(1, cJSON_GetObjectItem(cJSON_GetObjectItem(lines[1], "context"), "queue_length")->valueint);
+  EXPECT_EQ(1, Stats().waiting) << "the caller should still be queued";
+  EXPECT_EQ(2u, lines.size()) << "the warning waits for the end of the wait";
+  if (lines.size() == 2u) {
+    EXPECT_EQ(1, cJSON_GetObjectItem(cJSON_GetObjectItem(lines[1], "context"), "queue_length")->valueint);
+  }
   Free(lines);
+  waiter.join();
+  EXPECT_EQ(SRV_EBUSY, waited_rc);
   for (PGconn *c : held) srv_pool_release(pool_, c, 0);
 }
 
