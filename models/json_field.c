@@ -9,12 +9,17 @@
 
 #include "models/stats.h"
 
+/* Paths longer than MDL_FIELD_MAX are truncated on purpose (error.h); -c opt's _FORTIFY_SOURCE
+ * would otherwise turn gcc's -Wformat-truncation into an error here. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-truncation"
 void mdl_jf_path(char out[MDL_FIELD_MAX], const char *prefix, const char *key) {
   if (prefix == NULL || prefix[0] == '\0')
     snprintf(out, MDL_FIELD_MAX, "%s", key);
   else
     snprintf(out, MDL_FIELD_MAX, "%s.%s", prefix, key);
 }
+#pragma GCC diagnostic pop
 
 void mdl_jf_index(char out[MDL_FIELD_MAX], const char *prefix, const char *key, size_t i) {
   if (prefix == NULL || prefix[0] == '\0')
