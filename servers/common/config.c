@@ -1,13 +1,15 @@
 /* config.c — flags and environment into srv_config (see config.h for the table of settings).
  *
- * One table describes every setting (flag, variable, kind, range, field); the environment is read
- * first, flags second, so a flag overrides its variable. Values are checked as they are read. */
+ * One table describes every setting (flag, variable, kind, range, field); the state file written by
+ * ci/serve.sh is read first, the environment second, flags last, so each overrides the one before.
+ * Values are checked as they are read. */
 #include "servers/common/config.h"
 
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "servers/common/guard.h"
 
@@ -104,6 +106,103 @@ static srv_code apply(const setting *s, const char *who, const char *text, srv_c
   return SRV_OK;
 }
 
+/* ---- the state file of ci/serve.sh ------------------------------------------------------------
+ */
+
+/* Path of the state file (config.h gives the lookup order); 0, or -1 when none can be named. */
+static int state_path(char *out, size_t n) {
+  const char *home = getenv("MCP_SUITE_HOME");
+  const char *xdg = getenv("XDG_DATA_HOME");
+  const char *user_home = getenv("HOME");
+  int len;
+  if (home != NULL && home[0] != '\0')
+    len = snprintf(out, n, "%s/state.env", home);
+  else if (geteuid() == 0)
+    len = snprintf(out, n, "/var/lib/mcp-suite/state.env");
+  else if (xdg != NULL && xdg[0] != '\0')
+    len = snprintf(out, n, "%s/mcp-suite/state.env", xdg);
+  else if (user_home != NULL && user_home[0] != '\0')
+    len = snprintf(out, n, "%s/.local/share/mcp-suite/state.env", user_home);
+  else
+    return -1;
+  return len > 0 && (size_t)len < n ? 0 : -1;
+}
+
+/* "codebase-mcp" -> "CODEBASE_MCP_": the prefix of a server's own state-file keys. */
+static size_t key_prefix(const srv_config_defaults *d, char *out, size_t cap) {
+  size_t n = 0;
+  for (const char *p = d->server_name; *p != '\0' && n + 2 < cap; p++)
+    out[n++] = *p == '-' ? '_' : (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+  out[n++] = '_';
+  out[n] = '\0';
+  return n;
+}
+
+/* The setting a state-file key names: "<SERVER>_<VAR>" (e.g. CODEBASE_MCP_DATABASE_URL for
+ * codebase-mcp) or plain "<VAR>"; *prefixed says which. NULL for other keys. */
+static const setting *state_key(const srv_config_defaults *d, const char *key, int *prefixed) {
+  char pre[80];
+  size_t n = key_prefix(d, pre, sizeof pre);
+  *prefixed = strncmp(key, pre, n) == 0;
+  for (size_t i = 0; i < NSETTINGS; i++) {
+    if (*prefixed && strcmp(key + n, k_settings[i].env) == 0) return &k_settings[i];
+  }
+  *prefixed = 0;
+  for (size_t i = 0; i < NSETTINGS; i++) {
+    if (strcmp(key, k_settings[i].env) == 0) return &k_settings[i];
+  }
+  return NULL;
+}
+
+/* Applies the state file's KEY=VALUE lines (blank lines and '#' comments skipped, unknown keys
+ * ignored; a server-prefixed key wins over the plain one). A missing file is not an error. */
+static srv_code apply_state_file(const srv_config_defaults *d, srv_config *cfg, srv_err *err) {
+  char path[1024], who[1200];
+  char *line = NULL;
+  size_t cap = 0;
+  unsigned char from_prefixed[NSETTINGS];
+  srv_code rc = SRV_OK;
+  int lineno = 0;
+  if (state_path(path, sizeof path) != 0) return SRV_OK;
+  FILE *f = fopen(path, "r");
+  if (f == NULL) {
+    if (errno == ENOENT || errno == ENOTDIR) return SRV_OK;
+    return srv_err_set(err, SRV_EINVAL,
+                       "cannot read the state file %s (%s): fix its permissions, or set "
+                       "DATABASE_URL",
+                       path, strerror(errno));
+  }
+  memset(from_prefixed, 0, sizeof from_prefixed);
+  while (rc == SRV_OK && getline(&line, &cap, f) >= 0) {
+    lineno++;
+    size_t len = strlen(line);
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = '\0';
+    if (len == 0 || line[0] == '#') continue;
+    char *eq = strchr(line, '=');
+    if (eq == NULL || eq == line) {
+      rc = srv_err_set(err, SRV_EINVAL,
+                       "state file %s line %d is not KEY=VALUE: '%.80s'; fix or delete the file "
+                       "(ci/serve.sh writes it again)",
+                       path, lineno, line);
+      break;
+    }
+    *eq = '\0';
+    int prefixed = 0;
+    const setting *s = state_key(d, line, &prefixed);
+    if (s == NULL) continue;
+    size_t idx = (size_t)(s - k_settings);
+    if (!prefixed && from_prefixed[idx]) continue;
+    from_prefixed[idx] = (unsigned char)(from_prefixed[idx] | prefixed);
+    snprintf(who, sizeof who, "%s (state file %s)", line, path);
+    rc = apply(s, who, eq + 1, cfg, err);
+  }
+  free(line);
+  fclose(f);
+  return rc;
+}
+
+/* ---- loading --------------------------------------------------------------------------------- */
+
 static void set_defaults(const srv_config_defaults *d, srv_config *c) {
   memset(c, 0, sizeof *c);
   c->subcommand = SRV_CMD_SERVE;
@@ -129,6 +228,8 @@ srv_code srv_config_load(const srv_config_defaults *d, int argc, char **argv, sr
   srv_code rc = SRV_OK;
   int have_cmd = 0;
   set_defaults(d, out);
+  rc = apply_state_file(d, out, err);
+  if (rc != SRV_OK) return rc;
   for (size_t i = 0; i < NSETTINGS; i++) {
     const char *v = getenv(k_settings[i].env);
     if (v == NULL) continue;
@@ -236,8 +337,22 @@ void srv_config_usage(const srv_config_defaults *d, FILE *f) {
     }
     fprintf(f, "  %-32s %s\n  %-32s   env %s, default %s\n", left, s->help, "", s->env, dflt);
   }
-  fprintf(f,
-          "\nThe default DATABASE_URL reaches PostgreSQL on its local Unix socket "
-          "(/var/run/postgresql).\n"
-          "Exit codes: 0 ok, 1 error (message on stderr), 2 port already in use.\n");
+  char state[1024], pre[80];
+  key_prefix(d, pre, sizeof pre);
+  if (state_path(state, sizeof state) != 0) snprintf(state, sizeof state, "(none: HOME is unset)");
+  fprintf(
+      f,
+      "\nWhere settings come from, each overriding the one before: built-in defaults, the state\n"
+      "file that ci/serve.sh writes for its embedded PostgreSQL, the environment, the flags.\n"
+      "The state file is $MCP_SUITE_HOME/state.env; without MCP_SUITE_HOME, as root\n"
+      "/var/lib/mcp-suite/state.env, otherwise ${XDG_DATA_HOME:-$HOME/.local/share}/mcp-suite/"
+      "state.env\n(here: %s, %s). Its lines are KEY=VALUE; %sDATABASE_URL-style keys (the\n"
+      "server's name first) win over plain ones. So with ci/serve.sh's cluster up, a plain\n"
+      "`%s --stdio` finds its database without DATABASE_URL.\n",
+      state, access(state, R_OK) == 0 ? "present" : "absent", pre, d->server_name);
+  fprintf(
+      f,
+      "Without DATABASE_URL and a state file, the database is reached on PostgreSQL's local Unix "
+      "socket\n(/var/run/postgresql).\n"
+      "Exit codes: 0 ok, 1 error (message on stderr), 2 port already in use.\n");
 }

@@ -1,8 +1,9 @@
 /* config.h — a server's settings from command-line flags and environment variables.
  *
- * Precedence: flag > environment > the server's defaults (srv_config_defaults) > built-in
- * defaults. Every value is checked; a bad one gives SRV_EINVAL with a message naming the setting,
- * the accepted range and the value given ("PORT must be 1-65535, got 'abc'").
+ * Precedence: flag > environment > the state file (below) > the server's defaults
+ * (srv_config_defaults) > built-in defaults. Every value is checked; a bad one gives SRV_EINVAL
+ * with a message naming the setting, the accepted range and the value given ("PORT must be
+ * 1-65535, got 'abc'").
  *
  *   setting             flag                  environment          default
  *   port                --port N              PORT                 defaults->default_port
@@ -25,7 +26,16 @@
  *   index roots         --index-roots LIST    INDEX_ROOTS          none (any directory)
  *   stdio transport     --stdio               —                    off
  *   subcommand          serve | migrate | help (or --help / -h)    serve
- * Flags accept "--flag value" and "--flag=value". */
+ * Flags accept "--flag value" and "--flag=value".
+ *
+ * The state file is what ci/serve.sh writes for its embedded PostgreSQL, so that a server started
+ * by an MCP client (`codebase-mcp --stdio`) finds that cluster without DATABASE_URL. Looked up at
+ * $MCP_SUITE_HOME/state.env; without MCP_SUITE_HOME, as root /var/lib/mcp-suite/state.env, else
+ * ${XDG_DATA_HOME:-$HOME/.local/share}/mcp-suite/state.env. Lines are KEY=VALUE (blank lines and
+ * '#' comments skipped, keys that are no setting's variable ignored); KEY is a variable of the
+ * table above, optionally prefixed with the server's name (CODEBASE_MCP_DATABASE_URL), which wins
+ * over the plain key. A missing file is no error; an unreadable or malformed one is SRV_EINVAL
+ * naming the file and line. */
 #ifndef SRV_CONFIG_H
 #define SRV_CONFIG_H
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <string>
 #include <vector>
@@ -18,12 +19,28 @@ const char *kVars[] = {
 
 class Config : public ::testing::Test {
  protected:
+  // Every test gets an empty MCP_SUITE_HOME, so a state file of ci/serve.sh on this machine
+  // never leaks into the defaults.
   void SetUp() override {
     for (const char *v : kVars) unsetenv(v);
+    const char *tmp = getenv("TEST_TMPDIR");
+    home_ = std::string(tmp ? tmp : "/tmp") + "/config_test.XXXXXX";
+    ASSERT_NE(nullptr, mkdtemp(&home_[0]));
+    setenv("MCP_SUITE_HOME", home_.c_str(), 1);
   }
   void TearDown() override {
     for (const char *v : kVars) unsetenv(v);
+    unsetenv("MCP_SUITE_HOME");
+    unlink((home_ + "/state.env").c_str());
+    rmdir(home_.c_str());
   }
+  void WriteState(const std::string &text) {
+    FILE *f = fopen((home_ + "/state.env").c_str(), "w");
+    ASSERT_NE(nullptr, f);
+    fputs(text.c_str(), f);
+    fclose(f);
+  }
+  std::string home_;
   srv_code Load(std::vector<std::string> args, srv_config *c, srv_err *e) {
     std::vector<char *> argv;
     argv.push_back(const_cast<char *>("codebase-mcp"));
@@ -151,4 +168,57 @@ TEST_F(Config, Issue12_NonLoopbackBindNeedsExplicitOptIn) {
   EXPECT_STREQ("mcp.internal", c.allowed_hosts);
   EXPECT_EQ(SRV_EINVAL, Load({"--allow-remote", "2"}, &c, &e));
   EXPECT_EQ(SRV_EINVAL, Load({"--allow-remote", "0"}, &c, &e));
+}
+
+// Issue 20: `codebase-mcp --stdio` started by an MCP client finds ci/serve.sh's cluster through
+// the state file when DATABASE_URL is unset; the environment and flags still win over it.
+TEST_F(Config, StateFileGivesDatabaseWhenDatabaseUrlUnset) {
+  WriteState(
+      "# written by ci/serve.sh\n"
+      "\n"
+      "CODEBASE_MCP_DATABASE_URL=postgresql:///codebase_mcp?host=/srv/pg&user=postgres\n"
+      "DATABASE_URL=postgresql:///plain\n"
+      "WORKFLOW_MCP_DATABASE_URL=postgresql:///workflow_mcp?host=/srv/pg&user=postgres\n"
+      "CODEBASE_MCP_URL=http://127.0.0.1:8021\n"
+      "SOMETHING_ELSE=ignored\n");
+  srv_config c;
+  srv_err e;
+  ASSERT_EQ(SRV_OK, Load({"--stdio"}, &c, &e)) << e.msg;
+  // The server's own key wins over the plain one, whatever their order.
+  EXPECT_STREQ("postgresql:///codebase_mcp?host=/srv/pg&user=postgres", c.database_url);
+  EXPECT_STREQ("http://127.0.0.1:8021", c.codebase_mcp_url);
+  EXPECT_EQ(8020, c.port);
+  setenv("DATABASE_URL", "postgresql://u@h/env", 1);
+  ASSERT_EQ(SRV_OK, Load({}, &c, &e)) << e.msg;
+  EXPECT_STREQ("postgresql://u@h/env", c.database_url);
+  ASSERT_EQ(SRV_OK, Load({"--database-url", "postgresql:///flag"}, &c, &e)) << e.msg;
+  EXPECT_STREQ("postgresql:///flag", c.database_url);
+  unsetenv("DATABASE_URL");
+  WriteState("DATABASE_URL=postgresql:///plain\n");
+  ASSERT_EQ(SRV_OK, Load({}, &c, &e)) << e.msg;
+  EXPECT_STREQ("postgresql:///plain", c.database_url);
+}
+
+TEST_F(Config, StateFileMissingOrBrokenIsClear) {
+  srv_config c;
+  srv_err e;
+  ASSERT_EQ(SRV_OK, Load({}, &c, &e)) << e.msg;  // no file: the built-in default
+  EXPECT_STREQ("postgresql:///codebase_mcp", c.database_url);
+  WriteState("CODEBASE_MCP_URL=http://127.0.0.1:8020\nthis line has no equals sign\n");
+  EXPECT_EQ(SRV_EINVAL, Load({}, &c, &e));
+  EXPECT_NE(nullptr, strstr(e.msg, (home_ + "/state.env line 2 is not KEY=VALUE").c_str()))
+      << e.msg;
+  WriteState("CODEBASE_MCP_POOL_MAX=lots\n");
+  EXPECT_EQ(SRV_EINVAL, Load({}, &c, &e));
+  EXPECT_NE(nullptr, strstr(e.msg, "must be 1-1000, got 'lots'")) << e.msg;
+  EXPECT_NE(nullptr, strstr(e.msg, "state file")) << e.msg;
+  char *buf = nullptr;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  srv_config_usage(&kCodebase, f);
+  fclose(f);
+  std::string usage(buf, len);
+  free(buf);
+  EXPECT_NE(std::string::npos, usage.find(home_ + "/state.env, present")) << usage;
+  EXPECT_NE(std::string::npos, usage.find("CODEBASE_MCP_DATABASE_URL")) << usage;
 }
