@@ -6,6 +6,8 @@
 # 1. Debian packages (Bazel 4.2.3, compilers, libraries, PostgreSQL 15), installed only when missing.
 # 2. The tree-sitter grammars for Python and JavaScript at ABI 14, fetched as npm tarballs into
 #    third_party/grammars/vendor/ (git-ignored; never committed).
+# 3. The official MCP SDK (npm) for the test client in ci/mcp_client/, into its git-ignored
+#    node_modules/. Root is needed only when Debian packages are missing.
 # Fails with a message that names what could not be installed.
 set -euo pipefail
 
@@ -22,6 +24,7 @@ PACKAGES=(
   unzip procps ca-certificates
   prometheus  # promtool: //observability checks /metrics and the alert rules with it
   wrk  # //load compares loadgen with wrk on /health
+  curl jq iproute2  # ci/serve.sh: health checks, JSON, who holds a port
 )
 # npm comes from Debian only where the machine has none of its own (a Node.js install of
 # another origin would conflict with Debian's npm package).
@@ -33,11 +36,7 @@ GRAMMARS=(
   "tree-sitter-javascript@0.21.4"
 )
 
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else die "run as root (apt-get needs it)"; fi
-else
-  SUDO=
-fi
+SUDO=
 
 # ---- Debian packages -------------------------------------------------------------------------
 missing=()
@@ -46,6 +45,10 @@ for p in "${PACKAGES[@]}"; do
   [ "$st" = "install ok installed" ] || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || die "run as root (apt-get needs it) to install: ${missing[*]}"
+    SUDO=sudo
+  fi
   say "installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq || die "apt-get update failed: check the machine's package sources"
@@ -83,6 +86,16 @@ for spec in "${GRAMMARS[@]}"; do
   rm -rf "$tmp"
 done
 say "grammars present: $(ls "$vendor" | tr '\n' ' ')"
+
+# ---- the official MCP SDK for ci/mcp_client (a test client; git-ignored node_modules) ------------
+client="$here/ci/mcp_client"
+sdk_version=$(sed -n 's/.*"@modelcontextprotocol\/sdk": *"\([^"]*\)".*/\1/p' "$client/package.json")
+if ! grep -q "\"version\": \"$sdk_version\"" \
+  "$client/node_modules/@modelcontextprotocol/sdk/package.json" 2>/dev/null; then
+  say "fetching @modelcontextprotocol/sdk@$sdk_version into ci/mcp_client/node_modules"
+  (cd "$client" && npm install --silent --no-audit --no-fund --no-package-lock >/tmp/bootstrap-npm.log 2>&1) \
+    || { tail -20 /tmp/bootstrap-npm.log >&2; die "npm could not fetch @modelcontextprotocol/sdk@$sdk_version"; }
+fi
 
 command -v bazel >/dev/null || die "bazel is not on PATH after installing bazel-bootstrap"
 say "ready"
