@@ -445,9 +445,11 @@ start_server() {
     setsid env PORT="$port" DATABASE_URL="$(db_url "${name//-/_}")" "$@" "$bin/$name" \
       >>"$logs/$name.log" 2>&1 </dev/null 9<&- &
     pid=$!
+    echo "$pid" >"$run/$name.pid" # at once, so a failed start stops it too
     for ((i = 0; i < 300; i++)); do
       if ! kill -0 "$pid" 2>/dev/null; then
         wait "$pid" && code=0 || code=$?
+        rm -f "$run/$name.pid"
         if [ "$code" -eq 2 ]; then
           say "$name: port $port is taken$(holder "$port"); trying $((port + 1))"
           continue 2
@@ -456,7 +458,6 @@ start_server() {
       fi
       if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/health" && sleep 0.2 &&
         kill -0 "$pid" 2>/dev/null; then
-        echo "$pid" >"$run/$name.pid"
         echo "$port" >"$run/$name.port"
         got_port=$port
         return 0
