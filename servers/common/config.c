@@ -138,6 +138,12 @@ static size_t key_prefix(const srv_config_defaults *d, char *out, size_t cap) {
   return n;
 }
 
+/* The variables a state file may set: where the databases and codebase-mcp are, nothing that
+ * widens what a server accepts (BIND, ALLOW_REMOTE, ... come from flags and environment only). */
+static int state_settable(const setting *s) {
+  return strcmp(s->env, "DATABASE_URL") == 0 || strcmp(s->env, "CODEBASE_MCP_URL") == 0;
+}
+
 /* The setting a state-file key names: "<SERVER>_<VAR>" (e.g. CODEBASE_MCP_DATABASE_URL for
  * codebase-mcp) or plain "<VAR>"; *prefixed says which. NULL for other keys. */
 static const setting *state_key(const srv_config_defaults *d, const char *key, int *prefixed) {
@@ -145,11 +151,13 @@ static const setting *state_key(const srv_config_defaults *d, const char *key, i
   size_t n = key_prefix(d, pre, sizeof pre);
   *prefixed = strncmp(key, pre, n) == 0;
   for (size_t i = 0; i < NSETTINGS; i++) {
-    if (*prefixed && strcmp(key + n, k_settings[i].env) == 0) return &k_settings[i];
+    if (*prefixed && strcmp(key + n, k_settings[i].env) == 0 && state_settable(&k_settings[i]))
+      return &k_settings[i];
   }
   *prefixed = 0;
   for (size_t i = 0; i < NSETTINGS; i++) {
-    if (strcmp(key, k_settings[i].env) == 0) return &k_settings[i];
+    if (strcmp(key, k_settings[i].env) == 0 && state_settable(&k_settings[i]))
+      return &k_settings[i];
   }
   return NULL;
 }
@@ -346,8 +354,9 @@ void srv_config_usage(const srv_config_defaults *d, FILE *f) {
       "file that ci/serve.sh writes for its embedded PostgreSQL, the environment, the flags.\n"
       "The state file is $MCP_SUITE_HOME/state.env; without MCP_SUITE_HOME, as root\n"
       "/var/lib/mcp-suite/state.env, otherwise ${XDG_DATA_HOME:-$HOME/.local/share}/mcp-suite/"
-      "state.env\n(here: %s, %s). Its lines are KEY=VALUE; %sDATABASE_URL-style keys (the\n"
-      "server's name first) win over plain ones. So with ci/serve.sh's cluster up, a plain\n"
+      "state.env\n(here: %s, %s). Its lines are KEY=VALUE, read for DATABASE_URL and\n"
+      "CODEBASE_MCP_URL only; %sDATABASE_URL-style keys (the server's name first) win over\n"
+      "plain ones. So with ci/serve.sh's cluster up, a plain\n"
       "`%s --stdio` finds its database without DATABASE_URL.\n",
       state, access(state, R_OK) == 0 ? "present" : "absent", pre, d->server_name);
   fprintf(

@@ -32,9 +32,9 @@
  * by an MCP client (`codebase-mcp --stdio`) finds that cluster without DATABASE_URL. Looked up at
  * $MCP_SUITE_HOME/state.env; without MCP_SUITE_HOME, as root /var/lib/mcp-suite/state.env, else
  * ${XDG_DATA_HOME:-$HOME/.local/share}/mcp-suite/state.env. Lines are KEY=VALUE (blank lines and
- * '#' comments skipped, keys that are no setting's variable ignored); KEY is a variable of the
- * table above, optionally prefixed with the server's name (CODEBASE_MCP_DATABASE_URL), which wins
- * over the plain key. A missing file is no error; an unreadable or malformed one is SRV_EINVAL
+ * '#' comments skipped); only DATABASE_URL and CODEBASE_MCP_URL are read, other keys are ignored
+ * (nothing there can widen what a server accepts). A key may be prefixed with the server's name
+ * (CODEBASE_MCP_DATABASE_URL), which wins over the plain key. A missing file is no error; an unreadable or malformed one is SRV_EINVAL
  * naming the file and line. */
 #ifndef SRV_CONFIG_H
 #define SRV_CONFIG_H
