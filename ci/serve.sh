@@ -330,7 +330,8 @@ index_all() { # $1 codebase port; 0 when every job completed
       last=$line
       case "$(jq -r '.status // empty' <<<"$st" 2>/dev/null)" in
         completed) [ "$tty" -eq 1 ] && echo
-          say "indexed $repo: search it with search_code {\"query\": \"...\", \"project_id\": \"$proj\"}"
+          say "indexed $repo: search it with search_code {\"query\": \"...\", \"project_id\": \"$proj\"};"
+          say "  work items that reference it belong in the workflow-mcp project named \"$proj\""
           break ;;
         failed) [ "$tty" -eq 1 ] && echo
           warn "indexing $repo failed: $(jq -r '.error // "no reason given"' <<<"$st")"

@@ -262,9 +262,11 @@ TEST_F(Serve, RestartKeepsIndexedProjectAndWorkItems_StopLeavesNothing) {
   tst_http_resp r{};
   tst_err err{};
   ASSERT_EQ(TST_OK, tst_http_post_json(Url(wf_port_, "/mcp/projects").c_str(),
-                                       "{\"name\": \"ledger\"}", 10000, nullptr, &r, &err))
+                                       "{\"name\": \"ledger-repo\"}", 10000, nullptr, &r, &err))
       << err.msg;
-  ASSERT_EQ(201, r.status) << r.body;  // the first project becomes the active one
+  // The first project becomes the active one; its name says in which codebase project its work
+  // items' references are checked (servers/workflow_mcp/README.md, "Code references").
+  ASSERT_EQ(201, r.status) << r.body;
   tst_http_resp_free(&r);
   std::string body =
       "{\"title\": \"Round reconcile_ledger_totals per entry\", \"item_type\": "
