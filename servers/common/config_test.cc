@@ -40,6 +40,17 @@ class Config : public ::testing::Test {
     fputs(text.c_str(), f);
     fclose(f);
   }
+  // The --help text of codebase-mcp.
+  static std::string Usage() {
+    char *buf = nullptr;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    srv_config_usage(&kCodebase, f);
+    fclose(f);
+    std::string usage(buf, len);
+    free(buf);
+    return usage;
+  }
   std::string home_;
   srv_code Load(std::vector<std::string> args, srv_config *c, srv_err *e) {
     std::vector<char *> argv;
@@ -105,13 +116,7 @@ TEST_F(Config, SubcommandsAndHelp) {
   EXPECT_EQ(SRV_CMD_MIGRATE, c.subcommand);
   ASSERT_EQ(SRV_OK, Load({"--help"}, &c, &e));
   EXPECT_EQ(SRV_CMD_HELP, c.subcommand);
-  char *buf = nullptr;
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
-  srv_config_usage(&kCodebase, f);
-  fclose(f);
-  std::string usage(buf, len);
-  free(buf);
+  std::string usage = Usage();
   for (const char *want : {"codebase-mcp migrate", "--port N", "PORT", "8020", "DATABASE_URL",
                            "POOL_MIN", "--stdio", "LOG_FILE", "--http-threads N", "HTTP_WORKERS"}) {
     EXPECT_NE(std::string::npos, usage.find(want)) << want << "\n" << usage;
@@ -215,13 +220,7 @@ TEST_F(Config, StateFileMissingOrBrokenIsClear) {
   EXPECT_EQ(0, c.allow_remote);
   EXPECT_EQ(20, c.pool_max);
   EXPECT_EQ(8020, c.port);
-  char *buf = nullptr;
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
-  srv_config_usage(&kCodebase, f);
-  fclose(f);
-  std::string usage(buf, len);
-  free(buf);
+  std::string usage = Usage();
   EXPECT_NE(std::string::npos, usage.find(home_ + "/state.env, present")) << usage;
   EXPECT_NE(std::string::npos, usage.find("CODEBASE_MCP_DATABASE_URL")) << usage;
 }
