@@ -1,4 +1,4 @@
-/* svg.c — baseline-vs-current latency histogram pictures (svg.h). */
+/* svg.c — baseline-vs-current latency histogram pictures and line charts (svg.h). */
 #include "benchmarks/svg.h"
 
 #include <assert.h>
@@ -210,4 +210,114 @@ cleanup:
   free(share[0]);
   free(share[1]);
   return rc;
+}
+
+/* ---- line charts ---------------------------------------------------------------------------- */
+
+static int usable(double y) {
+  return isfinite(y) && y >= 0;
+}
+
+int bench_svg_lines(const char *title, const char *xlabel, const char *ylabel,
+                    const bench_line *lines, int nlines, double hline, const char *hline_label,
+                    char **out, bench_err *err) {
+  enum { W = 720, H = 360, L = 70, R = 20, T = 50, B = 60 };
+  static const char *const colors[4] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"};
+  double xlo = HUGE_VAL, xhi = -HUGE_VAL, ymax = 0;
+  sbuf b = {0};
+  assert(out != NULL);
+  *out = NULL;
+  if (nlines < 1 || nlines > 4)
+    return bench_err_set(err, BENCH_EINVAL, "%s: 1 to 4 lines, got %d", title, nlines);
+  size_t points = 0;
+  for (int s = 0; s < nlines; s++)
+    for (size_t i = 0; i < lines[s].n; i++) {
+      if (!usable(lines[s].y[i]) || !isfinite(lines[s].x[i])) continue;
+      points++;
+      if (lines[s].x[i] < xlo) xlo = lines[s].x[i];
+      if (lines[s].x[i] > xhi) xhi = lines[s].x[i];
+      if (lines[s].y[i] > ymax) ymax = lines[s].y[i];
+    }
+  if (points == 0) return bench_err_set(err, BENCH_EINVAL, "%s: no point to draw", title);
+  if (hline > ymax) ymax = hline;
+  if (xhi - xlo < 1e-9) xhi = xlo + 1;
+  if (ymax <= 0) ymax = 1;
+  /* a round top for the y axis: 1, 2 or 5 times a power of ten */
+  double mag = pow(10, floor(log10(ymax))), top = mag;
+  while (top < ymax * 1.02) top += top < 2 * mag ? mag : top < 5 * mag ? mag : 5 * mag;
+  ymax = top;
+  const double pw = W - L - R, ph = H - T - B;
+  put(&b,
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+      "font-family=\"sans-serif\" font-size=\"12\">\n",
+      W, H, W, H);
+  put(&b, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H);
+  put(&b, "<text x=\"%d\" y=\"22\" font-size=\"15\" font-weight=\"bold\">", L);
+  put_text(&b, title);
+  put(&b, "</text>\n");
+  for (int g = 0; g <= 4; g++) {
+    double y = T + ph - ph * g / 4.0;
+    put(&b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>\n", L, y, W - R,
+        y);
+    put(&b, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", L - 6, y + 4,
+        ymax * g / 4.0);
+  }
+  put(&b, "<text x=\"16\" y=\"%.1f\" transform=\"rotate(-90 16 %.1f)\" text-anchor=\"middle\">",
+      T + ph / 2, T + ph / 2);
+  put_text(&b, ylabel);
+  put(&b, "</text>\n");
+  put(&b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\"/>\n", L, T + ph,
+      W - R, T + ph);
+  for (int g = 0; g <= 5; g++) {
+    double x = L + pw * g / 5.0;
+    put(&b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%g</text>\n", x, T + ph + 16,
+        round((xlo + (xhi - xlo) * g / 5.0) * 10) / 10);
+  }
+  put(&b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", L + pw / 2, H - 24);
+  put_text(&b, xlabel);
+  put(&b, "</text>\n");
+  for (int s = 0; s < nlines; s++) {
+    int open = 0;
+    for (size_t i = 0; i < lines[s].n; i++) {
+      double xv = lines[s].x[i], yv = lines[s].y[i];
+      if (!usable(yv) || !isfinite(xv)) {
+        if (open) put(&b, "\"/>\n");
+        open = 0;
+        continue;
+      }
+      double px = L + pw * (xv - xlo) / (xhi - xlo), py = T + ph - ph * yv / ymax;
+      if (!open)
+        put(&b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"", colors[s]);
+      put(&b, "%.1f,%.1f ", px, py);
+      open = 1;
+    }
+    if (open) put(&b, "\"/>\n");
+  }
+  if (hline > 0) {
+    double y = T + ph - ph * hline / ymax;
+    put(&b,
+        "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#d62728\" "
+        "stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n<text x=\"%d\" y=\"%.1f\" "
+        "fill=\"#d62728\" text-anchor=\"end\">",
+        L, y, W - R, y, W - R - 4, y - 4);
+    put_text(&b, hline_label != NULL ? hline_label : "");
+    put(&b, "</text>\n");
+  }
+  int lx = L;
+  for (int s = 0; s < nlines; s++) {
+    put(&b,
+        "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>\n<text x=\"%d\" "
+        "y=\"%d\">",
+        lx, H - 19, colors[s], lx + 16, H - 8);
+    put_text(&b, lines[s].label != NULL ? lines[s].label : "");
+    put(&b, "</text>\n");
+    lx += 160;
+  }
+  put(&b, "</svg>\n");
+  if (b.failed) {
+    free(b.p);
+    return bench_err_set(err, BENCH_ENOMEM, "out of memory drawing %s", title);
+  }
+  *out = b.p;
+  return BENCH_OK;
 }

@@ -51,4 +51,24 @@ TEST(Svg, FR020_OneSidedAndDegenerateInputs) {
   EXPECT_NE(std::string(err.msg).find("no samples"), std::string::npos);
 }
 
+TEST(Svg, LinesOverTimeWithGapsAndATargetLine) {
+  double x[] = {0, 1, 2, 3, 4};
+  double p95[] = {10, 12, -1, 14, 20};  // -1: no sample in that interval, a gap in the line
+  double p50[] = {5, 6, 7, 8, 9};
+  bench_line l[2] = {{"p95 <ms>", x, p95, 5}, {"p50", x, p50, 5}};
+  char *svg = nullptr;
+  ASSERT_EQ(bench_svg_lines("Latency", "minutes", "ms", l, 2, 50, "limit", &svg, nullptr),
+            BENCH_OK);
+  std::string s(svg);
+  free(svg);
+  EXPECT_EQ(Count(s, "<polyline"), 3u);  // p95 split by its gap, p50 whole
+  EXPECT_NE(s.find("p95 &lt;ms&gt;"), std::string::npos);
+  EXPECT_NE(s.find(">limit</text>"), std::string::npos);
+  bench_err err;
+  double none[] = {-1};
+  bench_line empty = {"x", x, none, 1};
+  EXPECT_EQ(bench_svg_lines("E", "x", "y", &empty, 1, 0, nullptr, &svg, &err), BENCH_EINVAL);
+  EXPECT_EQ(bench_svg_lines("E", "x", "y", l, 5, 0, nullptr, &svg, &err), BENCH_EINVAL);
+}
+
 }  // namespace

@@ -114,6 +114,16 @@ void ld_config_defaults(ld_config *c) {
   c->server = MDL_SERVER_CODEBASE_MCP;
 }
 
+static double load1(void) {
+  double v = -1;
+  FILE *f = fopen("/proc/loadavg", "r");
+  if (f != NULL) {
+    if (fscanf(f, "%lf", &v) != 1) v = -1;
+    fclose(f);
+  }
+  return v;
+}
+
 /* ---- probe ------------------------------------------------------------------------------ */
 
 static size_t discard(char *p, size_t s, size_t n, void *u) {
@@ -690,6 +700,7 @@ int ld_run(const ld_config *cfg, ld_result *out, ld_err *err) {
   }
   out->res.cpu_max = out->res.rss_max = out->res.pool_max = 0;
   mdl_time_now(out->timestamp);
+  out->load1_start = load1();
   r->t0 = now_ms();
   r->end_ms = r->t0 + total_duration(cfg) * 1000.0;
   int started = 0;
@@ -768,6 +779,7 @@ int ld_run(const ld_config *cfg, ld_result *out, ld_err *err) {
   }
   for (int i = 0; i < started; i++) pthread_join(r->w[i].th, NULL);
   out->duration_s = (now_ms() - r->t0) / 1000.0;
+  out->load1_end = load1();
   if (out->duration_s < total_duration(cfg) && !r->stop) out->duration_s = total_duration(cfg);
   if (cfg->progress != NULL) fprintf(cfg->progress, "\n");
   free(recent);

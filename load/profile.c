@@ -373,6 +373,9 @@ int ld_profile_run(const ld_profile_opts *o, ld_profile_outcome *out, ld_err *er
     out->steps++;
     int failed = 0;
     for (int i = 0; i < out->last.nthresholds; i++) failed += !out->last.thresholds[i].ok;
+    /* an open model that cannot start its arrivals is past capacity too */
+    uint64_t arrivals = out->last.iterations + out->last.dropped;
+    if (arrivals > 0 && (double)out->last.dropped > 0.1 * (double)arrivals) failed++;
     out->failed_thresholds = failed;
     fprintf(stderr,
             "load: capacity step %.0f/s: %.1f req/s, p95 %.2f ms, errors %.3f%%, dropped %llu%s\n",

@@ -3,12 +3,13 @@
  * A profile is a JSON file in load/profiles/: closed model {"name", "stages": ["5m:50", ...],
  * "think", "interval", "fixture_files", "timeout", "thresholds": [...]} or, for capacity, an open
  * model stepped through "rates" (iterations/s), each held for "step", stopping after the first
- * step whose thresholds fail (p95 over 2 s or errors over 1%). ld_profile_run starts an ephemeral
- * PostgreSQL and the server under test (//benchmarks measure: real binaries, real HTTP), prepares
- * its data (codebase-mcp: a //testing repogen fixture indexed through start_indexing_background;
- * workflow-mcp: 3 projects with 40 invoices each), fills the scenario template of
- * load/scenarios/<server>.json with values drawn from that data, runs the load with the engine and
- * writes <out_dir>/<profile>-<server>.json (capacity: one file per step,
+ * step whose thresholds fail (p95 over 2 s or errors over 1%) or whose arrivals were more than
+ * 10% dropped for lack of an idle VU (the server no longer keeps up). ld_profile_run starts an
+ * ephemeral PostgreSQL and the server under test (//benchmarks measure: real binaries, real HTTP),
+ * prepares its data (codebase-mcp: a //testing repogen fixture indexed through
+ * start_indexing_background; workflow-mcp: 3 projects with 40 invoices each), fills the scenario
+ * template of load/scenarios/<server>.json with values drawn from that data, runs the load with the
+ * engine and writes <out_dir>/<profile>-<server>.json (capacity: one file per step,
  * <profile>-<server>-<rate>.json). Test-only: it links the PostgreSQL harness. */
 #ifndef LD_PROFILE_H
 #define LD_PROFILE_H

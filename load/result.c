@@ -226,6 +226,9 @@ int ld_result_to_json(const ld_result *r, cJSON **out, ld_err *err) {
   cJSON_AddNumberToObject(x, "iterations", (double)r->iterations);
   cJSON_AddNumberToObject(x, "dropped_iterations", (double)r->dropped);
   cJSON_AddBoolToObject(x, "aborted", r->aborted);
+  cJSON *la = cJSON_AddArrayToObject(x, "load_avg");
+  cJSON_AddItemToArray(la, cJSON_CreateNumber(r->load1_start));
+  cJSON_AddItemToArray(la, cJSON_CreateNumber(r->load1_end));
   cJSON *ths = cJSON_AddArrayToObject(x, "thresholds");
   for (int i = 0; i < r->nthresholds; i++) {
     cJSON *t = cJSON_CreateObject();
@@ -355,6 +358,11 @@ int ld_result_from_json(const cJSON *j, ld_result *out, ld_err *err) {
   out->iterations = (uint64_t)num(x, "iterations", &bad);
   out->dropped = (uint64_t)num(x, "dropped_iterations", &bad);
   out->aborted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "aborted"));
+  const cJSON *la = cJSON_GetObjectItemCaseSensitive(x, "load_avg"); /* optional */
+  out->load1_start =
+      cJSON_IsNumber(cJSON_GetArrayItem(la, 0)) ? cJSON_GetArrayItem(la, 0)->valuedouble : -1;
+  out->load1_end =
+      cJSON_IsNumber(cJSON_GetArrayItem(la, 1)) ? cJSON_GetArrayItem(la, 1)->valuedouble : -1;
   const cJSON *e = cJSON_GetObjectItemCaseSensitive(x, "errors_by_type");
   for (int t = 0; t < LD_ERR_N; t++) out->errors_by_type[t] = (uint64_t)num(e, k_types[t], &bad);
   const cJSON *el = cJSON_GetObjectItemCaseSensitive(x, "error_latency");
@@ -542,6 +550,8 @@ int ld_result_merge(ld_result *dst, const ld_result *src, ld_err *err) {
   if (strcmp(src->timestamp, dst->timestamp) < 0)
     snprintf(dst->timestamp, sizeof dst->timestamp, "%s", src->timestamp);
   dst->aborted |= src->aborted;
+  if (src->load1_start > dst->load1_start) dst->load1_start = src->load1_start;
+  if (src->load1_end > dst->load1_end) dst->load1_end = src->load1_end;
   ld_result_check_thresholds(dst);
   return LD_OK;
 }

@@ -107,7 +107,8 @@ typedef struct ld_result {
   ld_resources res;
   ld_threshold_result thresholds[LD_MAX_THRESHOLDS];
   int nthresholds;
-  int aborted; /* 1: stopped early by an abortOnFail threshold */
+  int aborted;                   /* 1: stopped early by an abortOnFail threshold */
+  double load1_start, load1_end; /* machine 1-minute load average at start and end; -1 unknown */
 } ld_result;
 
 /* LoadTestResult + "loadgen" detail; validated with mdl_load_result_validate first (LD_EINVAL
