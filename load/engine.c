@@ -434,6 +434,10 @@ static void complete(worker *w, vu *v, CURLcode cc, double now) {
   record(w, st->id, (double)total_us / 1000.0, et);
   if (et >= 0 || ++v->step >= sc->flows[v->flow].nsteps || w->r->stop || now >= w->r->end_ms) {
     think(w, v, now);
+    /* no think time: the next iteration starts now rather than on the next pass of the loop */
+    if (w->r->cfg->rate_per_s <= 0 && v->active && v->wake_ms <= now && !w->r->stop &&
+        now < w->r->end_ms)
+      begin_iteration(w, v, now);
     return;
   }
   if (start_step(w, v) != 0) think(w, v, now);
