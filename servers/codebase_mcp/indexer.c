@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "models/uuid.h"
@@ -43,7 +45,7 @@ typedef struct cb_job {
   int force;
   atomic_int status;
   atomic_int files_total, files_indexed, files_unchanged, files_rejected, files_deleted;
-  atomic_int chunks_created, warnings;
+  atomic_int chunks_created, warnings, secrets_skipped;
   int64_t started_mono, finished_mono; /* guarded by ix->mu */
   char error[512];                     /* guarded by ix->mu */
   pthread_t thread;
@@ -58,6 +60,7 @@ struct cb_indexer {
   int threads;
   int64_t max_file_bytes, outage_ms;
   uint64_t parse_timeout_us;
+  int max_jobs;
   pthread_mutex_t mu;
   cb_job *jobs; /* newest first */
   int njobs;
@@ -210,13 +213,40 @@ static void fail_shared(shared *sh, const srv_err *e) {
 }
 
 /* Reads the whole file into w->file. 0 or -1 with errno. */
-static int read_file(worker *w, const char *abs) {
+/* Opens a file of the repository without following any symlink on the way (the root is
+ * canonical, so a symlink anywhere in abs was planted after the scan) and without blocking on a
+ * FIFO: openat2 with RESOLVE_NO_SYMLINKS, or O_NOFOLLOW on the last component where the kernel
+ * has no openat2. */
+static int open_untrusted(const char *abs) {
+  struct open_how how;
+  memset(&how, 0, sizeof how);
+  how.flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  long fd = syscall(SYS_openat2, AT_FDCWD, abs, &how, sizeof how);
+  if (fd < 0 && (errno == ENOSYS || errno == EPERM))
+    fd = open(abs, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  return (int)fd;
+}
+
+/* Reads a file the scanner listed, trusting it no more than the scan did: a regular file only
+ * (errno EINVAL otherwise), at most max_bytes (EFBIG past it: it grew after the scan). */
+static int read_file(worker *w, const char *abs, int64_t max_bytes) {
   cb_buf_reset(&w->file);
-  int fd = open(abs, O_RDONLY | O_CLOEXEC);
+  int fd = open_untrusted(abs);
   if (fd < 0) return -1;
   struct stat st;
   if (fstat(fd, &st) != 0) {
     close(fd);
+    return -1;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    errno = EINVAL;
+    return -1;
+  }
+  if (st.st_size > max_bytes) {
+    close(fd);
+    errno = EFBIG;
     return -1;
   }
   if (cb_buf_reserve(&w->file, (size_t)st.st_size + 1) != 0) {
@@ -238,6 +268,11 @@ static int read_file(worker *w, const char *abs) {
     }
     if (k == 0) break;
     w->file.len += (size_t)k;
+    if ((int64_t)w->file.len > max_bytes) {
+      close(fd);
+      errno = EFBIG;
+      return -1;
+    }
   }
   w->file.data[w->file.len] = '\0';
   close(fd);
@@ -408,9 +443,14 @@ static void process(worker *w, size_t i) {
     warn_file(job, "index_file_skipped", path, "file name is not valid UTF-8");
     return;
   }
-  if (read_file(w, abs) != 0) {
+  if (read_file(w, abs, job->ix->max_file_bytes) != 0) {
     char reason[128];
-    snprintf(reason, sizeof reason, "cannot read the file: %s", strerror(errno));
+    int e = errno;
+    snprintf(reason, sizeof reason, "cannot read the file: %s",
+             e == EINVAL  ? "no longer a regular file"
+             : e == EFBIG ? "it grew past the size cap after the scan"
+             : e == ELOOP ? "it became a symbolic link after the scan"
+                          : strerror(e));
     atomic_fetch_add(&job->files_rejected, 1);
     warn_file(job, "index_file_skipped", path, reason);
     return;
@@ -630,6 +670,7 @@ static void *job_main(void *arg) {
   cb_scan_opts so = {ix->threads, ix->max_file_bytes};
   if (cb_scan(job->repo, &so, &scan, &err) != SRV_OK) goto failed;
   atomic_store(&job->files_total, (int)(scan.n + scan.nskipped));
+  atomic_store(&job->secrets_skipped, (int)scan.secrets);
   for (size_t i = 0; i < scan.nskipped; i++) {
     atomic_fetch_add(&job->files_rejected, 1);
     warn_file(job, "index_file_skipped", scan.skipped[i].path, scan.skipped[i].reason);
@@ -733,6 +774,7 @@ srv_code cb_indexer_new(const cb_indexer_config *cfg, cb_indexer **out, srv_err 
   ix->max_file_bytes = cfg->max_file_bytes > 0 ? cfg->max_file_bytes : (1 << 20);
   ix->outage_ms = cfg->outage_ms > 0 ? cfg->outage_ms : 300000;
   ix->parse_timeout_us = cfg->parse_timeout_us ? cfg->parse_timeout_us : 1000000;
+  ix->max_jobs = cfg->max_jobs > 0 ? cfg->max_jobs : 4;
   if (!ix->index_roots) {
     free(ix);
     return srv_err_set(err, SRV_EINTERNAL, "out of memory");
@@ -824,10 +866,12 @@ srv_code cb_indexer_start(cb_indexer *ix, const char *repo_path, const char *pro
     rc = srv_err_set(err, SRV_EINTERNAL, "cannot generate a job id");
     goto cleanup;
   }
-  /* one job per project at a time */
+  /* one job per project at a time, at most max_jobs in all */
+  int active = 0;
   pthread_mutex_lock(&ix->mu);
   for (cb_job *j = ix->jobs; j; j = j->next) {
     int st = atomic_load(&j->status);
+    active += st == JOB_PENDING || st == JOB_RUNNING;
     if (strcmp(j->project, project_id) == 0 && (st == JOB_PENDING || st == JOB_RUNNING)) {
       cJSON *o = cJSON_CreateObject();
       if (o) {
@@ -839,6 +883,14 @@ srv_code cb_indexer_start(cb_indexer *ix, const char *repo_path, const char *pro
       rc = o ? SRV_OK : srv_err_set(err, SRV_EINTERNAL, "out of memory");
       goto cleanup;
     }
+  }
+  if (active >= ix->max_jobs) {
+    pthread_mutex_unlock(&ix->mu);
+    rc = srv_err_set(err, SRV_EBUSY,
+                     "%d indexing jobs are running already, the most this server runs at once "
+                     "(INDEX_MAX_JOBS=%d); retry when one has finished",
+                     active, ix->max_jobs);
+    goto cleanup;
   }
   atomic_store(&job->status, JOB_PENDING);
   job->next = ix->jobs; /* registered before the insert so a twin start sees it */
@@ -973,6 +1025,7 @@ srv_code cb_indexer_status(cb_indexer *ix, const char *job_id, int64_t deadline_
                  atomic_load(&j->files_deleted), atomic_load(&j->chunks_created), elapsed,
                  st == JOB_RUNNING || st == JOB_PENDING);
     cJSON_AddNumberToObject(o, "warnings", atomic_load(&j->warnings));
+    cJSON_AddNumberToObject(o, "secrets_skipped", atomic_load(&j->secrets_skipped));
     if (st == JOB_FAILED && j->error[0]) cJSON_AddStringToObject(o, "error", j->error);
     pthread_mutex_unlock(&ix->mu);
     *out = o;

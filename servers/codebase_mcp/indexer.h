@@ -34,12 +34,14 @@ extern "C" {
 typedef struct cb_indexer cb_indexer;
 
 typedef struct cb_indexer_config {
-  srv_pool *pool;          /* required; outlives the indexer */
-  const char *index_roots; /* colon/comma-separated allowed roots; NULL/"" => any (copied) */
-  int threads;             /* workers per job; <= 0 => 2 */
-  int64_t max_file_bytes;  /* <= 0 => 1 MiB */
-  int64_t outage_ms;       /* how long a job waits for a lost database; <= 0 => 300000 */
+  srv_pool *pool;            /* required; outlives the indexer */
+  const char *index_roots;   /* colon/comma-separated allowed roots; NULL/"" => the defaults of
+                                cb_scan_default_roots (copied) */
+  int threads;               /* workers per job; <= 0 => 2 */
+  int64_t max_file_bytes;    /* <= 0 => 1 MiB */
+  int64_t outage_ms;         /* how long a job waits for a lost database; <= 0 => 300000 */
   uint64_t parse_timeout_us; /* 0 => 1 s */
+  int max_jobs;              /* jobs pending or running at once, all projects; <= 0 => 4 */
 } cb_indexer_config;
 
 /* Creates the indexer. SRV_EINVAL on a bad config, SRV_EINTERNAL out of memory. Caller frees. */
@@ -60,10 +62,11 @@ int cb_project_id_valid(const char *s);
  * pending job and starts it. *out (caller owns) is {job_id, status, project_id, repo_path}.
  * If a job for that project is already running, *out describes it (status "running",
  * "already_running": true) and nothing new starts. Errors: SRV_EINVAL (bad argument),
- * SRV_EUNAVAIL / SRV_EBUSY (database; retry later), SRV_EINTERNAL. */
+ * SRV_EBUSY when max_jobs jobs (of any projects) are pending or running already (retry later:
+ * HTTP 503 with Retry-After, JSON-RPC -32001), SRV_EUNAVAIL / SRV_EBUSY (database; retry later),
+ * SRV_EINTERNAL. */
 srv_code cb_indexer_start(cb_indexer *ix, const char *repo_path, const char *project_id,
-                          int force_reindex, int64_t deadline_mono_ms, cJSON **out,
-                          srv_err *err);
+                          int force_reindex, int64_t deadline_mono_ms, cJSON **out, srv_err *err);
 
 /* Progress of a job: {job_id, project_id, repo_path, status, files_total, files_indexed,
  * files_skipped, files_unchanged, files_rejected, files_deleted, chunks_created, percent,

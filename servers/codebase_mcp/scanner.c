@@ -9,6 +9,7 @@
 #include <fnmatch.h>
 #include <limits.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +17,49 @@
 #include <unistd.h>
 
 static const char *const kIgnoredDirs[] = {
-    ".git",  ".hg",    ".svn",        "node_modules",  "build", "dist",  "out",
-    "__pycache__", ".venv", "venv",   "target",        ".cache", ".mypy_cache",
-    ".pytest_cache", ".tox", ".idea", ".vscode",       ".next",  "coverage", ".gradle",
+    ".git",        ".hg",   ".svn",    "node_modules", "build",    "dist",        "out",
+    "__pycache__", ".venv", "venv",    "target",       ".cache",   ".mypy_cache", ".pytest_cache",
+    ".tox",        ".idea", ".vscode", ".next",        "coverage", ".gradle",
+};
+
+/* Well-known places of secrets: never walked, never read, whatever INDEX_ROOTS says. A skipped
+ * one is listed in the scan's skipped files, so the job's warnings say so. */
+static const char *const kSecretDirs[] = {
+    ".ssh", ".aws", ".gnupg", ".azure", ".kube", ".docker", ".password-store", ".gcloud",
+};
+static const char *const kSecretFiles[] = {
+    ".pgpass",
+    ".netrc",
+    ".npmrc",
+    ".pypirc",
+    ".git-credentials",
+    ".htpasswd",
+    ".env",
+    ".env.*",
+    "*.env",
+    "id_rsa*",
+    "id_dsa*",
+    "id_ecdsa*",
+    "id_ed25519*",
+    "*.pem",
+    "*.key",
+    "*.p12",
+    "*.pfx",
+    "*.jks",
+    "*.keystore",
+    "*.kdbx",
+    "credentials",
+    "credentials.json",
+    "secrets.json",
+    "secrets.yml",
+    "secrets.yaml",
+    ".vault-token",
+    "authorized_keys",
+    "known_hosts",
 };
 
 #define MAX_PATTERNS 256
+#define GITIGNORE_MAX_BYTES (256 * 1024)
 
 typedef struct walk {
   const char *root;
@@ -47,6 +85,19 @@ static int ignored_dir_name(const char *name) {
   return 0;
 }
 
+static int secret_dir_name(const char *name) {
+  for (size_t i = 0; i < sizeof kSecretDirs / sizeof kSecretDirs[0]; i++)
+    if (strcmp(name, kSecretDirs[i]) == 0) return 1;
+  return 0;
+}
+
+/* The pattern a secret file name matches, or NULL. */
+static const char *secret_file_name(const char *name) {
+  for (size_t i = 0; i < sizeof kSecretFiles / sizeof kSecretFiles[0]; i++)
+    if (fnmatch(kSecretFiles[i], name, 0) == 0) return kSecretFiles[i];
+  return NULL;
+}
+
 static int gitignored(const walk *w, const char *rel, const char *name, int is_dir) {
   for (int i = 0; i < w->npatterns; i++) {
     if (w->pattern_dir_only[i] && !is_dir) continue;
@@ -59,13 +110,29 @@ static int gitignored(const walk *w, const char *rel, const char *name, int is_d
   return 0;
 }
 
+/* The root's .gitignore, trusted no more than any file of the repository: opened without
+ * following a symlink and without blocking (a FIFO), used only when it is a regular file, read
+ * up to GITIGNORE_MAX_BYTES (a link to /dev/zero or a FIFO used to spin or block the job). */
 static void load_gitignore(walk *w) {
   char path[PATH_MAX];
+  struct stat st;
   snprintf(path, sizeof path, "%s/.gitignore", w->root);
-  FILE *f = fopen(path, "r");
-  if (!f) return;
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return;
+  }
+  FILE *f = fdopen(fd, "r");
+  if (!f) {
+    close(fd);
+    return;
+  }
   char line[512];
-  while (w->npatterns < MAX_PATTERNS && fgets(line, sizeof line, f)) {
+  long consumed = 0;
+  while (w->npatterns < MAX_PATTERNS && consumed < GITIGNORE_MAX_BYTES &&
+         fgets(line, sizeof line, f)) {
+    consumed += (long)strlen(line) + 1;
     size_t n = strcspn(line, "\r\n");
     line[n] = '\0';
     while (n && (line[n - 1] == ' ' || line[n - 1] == '\t')) line[--n] = '\0';
@@ -144,8 +211,10 @@ static char *join(const char *dir, const char *name) {
 /* Lists one directory; new subdirectories go on the stack. */
 static void visit(walk *w, const char *rel) {
   char abs[PATH_MAX];
-  if (*rel) snprintf(abs, sizeof abs, "%s/%s", w->root, rel);
-  else snprintf(abs, sizeof abs, "%s", w->root);
+  if (*rel)
+    snprintf(abs, sizeof abs, "%s/%s", w->root, rel);
+  else
+    snprintf(abs, sizeof abs, "%s", w->root);
   DIR *d = opendir(abs);
   if (!d) {
     char reason[96];
@@ -176,6 +245,13 @@ static void visit(walk *w, const char *rel) {
       break;
     }
     if (type == DT_DIR) {
+      if (secret_dir_name(name)) {
+        pthread_mutex_lock(&w->mu);
+        add_skip(w, child, "a well-known secret location: never indexed");
+        w->out->secrets++;
+        pthread_mutex_unlock(&w->mu);
+        continue;
+      }
       if (ignored_dir_name(name) || gitignored(w, child, name, 1)) {
         free(child);
         continue;
@@ -196,6 +272,16 @@ static void visit(walk *w, const char *rel) {
       w->stack[w->nstack++] = child;
       w->out->dirs++;
       pthread_cond_signal(&w->cv);
+      pthread_mutex_unlock(&w->mu);
+      continue;
+    }
+    const char *secret = secret_file_name(name);
+    if (secret != NULL) {
+      char reason[96];
+      snprintf(reason, sizeof reason, "looks like a secret (matches %s): never indexed", secret);
+      pthread_mutex_lock(&w->mu);
+      add_skip(w, child, reason);
+      w->out->secrets++;
       pthread_mutex_unlock(&w->mu);
       continue;
     }
@@ -315,10 +401,72 @@ static int under(const char *path, const char *root) {
   return path[n] == '\0' || path[n] == '/' || (n == 1 && root[0] == '/');
 }
 
+void cb_scan_default_roots(char *out, size_t n) {
+  const char *home = getenv("HOME");
+  const char *tmp = getenv("TMPDIR");
+  char pw_home[PATH_MAX] = "";
+  if (home == NULL || home[0] != '/') {
+    struct passwd pw, *res = NULL;
+    char buf[4096];
+    if (getpwuid_r(getuid(), &pw, buf, sizeof buf, &res) == 0 && res != NULL && pw.pw_dir)
+      snprintf(pw_home, sizeof pw_home, "%s", pw.pw_dir);
+    home = pw_home;
+  }
+  snprintf(out, n, "%s%s%s%s/tmp", home, home[0] ? ":" : "", tmp && tmp[0] == '/' ? tmp : "",
+           tmp && tmp[0] == '/' ? ":" : "");
+}
+
+/* The first component of an absolute path that names a secret location, or 0. */
+static int secret_component(const char *path, char *which, size_t n) {
+  const char *p = path;
+  while (*p) {
+    while (*p == '/') p++;
+    const char *e = strchr(p, '/');
+    size_t len = e ? (size_t)(e - p) : strlen(p);
+    if (len > 0 && len < 64) {
+      char name[64];
+      memcpy(name, p, len);
+      name[len] = '\0';
+      if (secret_dir_name(name)) {
+        snprintf(which, n, "%s", name);
+        return 1;
+      }
+    }
+    p += len;
+  }
+  return 0;
+}
+
+/* 1 when path (absolute) is under one entry of roots (':'-separated; each resolved). */
+static int allowed(const char *path, const char *roots) {
+  const char *s = roots;
+  while (*s) {
+    const char *e = strchr(s, ':');
+    size_t len = e ? (size_t)(e - s) : strlen(s);
+    if (len > 0 && len < PATH_MAX) {
+      char root[PATH_MAX], rroot[PATH_MAX];
+      memcpy(root, s, len);
+      root[len] = '\0';
+      const char *cmp = realpath(root, rroot) ? rroot : root;
+      if (under(path, cmp)) return 1;
+    }
+    s = e ? e + 1 : s + len;
+  }
+  return 0;
+}
+
+/* 1 when a path has no "." or ".." component (so a lexical prefix test means something). */
+static int plain_path(const char *p) {
+  return strstr(p, "/./") == NULL && strstr(p, "/../") == NULL &&
+         !(strlen(p) >= 2 && strcmp(p + strlen(p) - 2, "/.") == 0) &&
+         !(strlen(p) >= 3 && strcmp(p + strlen(p) - 3, "/..") == 0);
+}
+
 srv_code cb_scan_resolve_root(const char *repo_path, const char *index_roots, char *out, size_t n,
                               srv_err *err) {
   struct stat st;
-  char real[PATH_MAX];
+  char real[PATH_MAX], defaults[3 * PATH_MAX], secret[64];
+  const char *roots = index_roots;
   if (!repo_path || !*repo_path)
     return srv_err_set(err, SRV_EINVAL,
                        "repo_path is empty: give the absolute path of a directory to index");
@@ -326,41 +474,47 @@ srv_code cb_scan_resolve_root(const char *repo_path, const char *index_roots, ch
     return srv_err_set(err, SRV_EINVAL,
                        "repo_path '%.200s' is relative: give an absolute directory path",
                        repo_path);
-  if (stat(repo_path, &st) != 0)
+  if (roots == NULL || *roots == '\0') {
+    cb_scan_default_roots(defaults, sizeof defaults);
+    roots = defaults;
+  }
+  /* The allow-list is judged on the resolved path, and before anything else is said about the
+   * path: outside the roots, "does not exist" and "not a directory" would tell a caller what
+   * exists anywhere on the machine. */
+  if (!realpath(repo_path, real)) {
+    int e = errno;
+    if (!plain_path(repo_path) || !allowed(repo_path, roots))
+      return srv_err_set(err, SRV_EINVAL,
+                         "repo_path '%.200s' is outside INDEX_ROOTS (%.200s): index a directory "
+                         "under one of them or extend INDEX_ROOTS",
+                         repo_path, roots);
+    return srv_err_set(err, SRV_EINVAL,
+                       "repo_path '%.200s' does not exist (%s): give an existing directory",
+                       repo_path, strerror(e));
+  }
+  if (!allowed(real, roots))
+    return srv_err_set(err, SRV_EINVAL,
+                       "repo_path '%.200s' is outside INDEX_ROOTS (%.200s): index a directory "
+                       "under one of them or extend INDEX_ROOTS",
+                       repo_path, roots);
+  if (secret_component(real, secret, sizeof secret))
+    return srv_err_set(err, SRV_EINVAL,
+                       "repo_path '%.200s' is inside %s, a well-known secret location that is "
+                       "never indexed",
+                       repo_path, secret);
+  if (stat(real, &st) != 0)
     return srv_err_set(err, SRV_EINVAL,
                        "repo_path '%.200s' does not exist (%s): give an existing directory",
                        repo_path, strerror(errno));
   if (!S_ISDIR(st.st_mode))
     return srv_err_set(err, SRV_EINVAL,
                        "repo_path '%.200s' is not a directory: give the repository's root "
-                       "directory", repo_path);
-  if (!realpath(repo_path, real))
-    return srv_err_set(err, SRV_EINVAL, "repo_path '%.200s' cannot be resolved: %s", repo_path,
-                       strerror(errno));
+                       "directory",
+                       repo_path);
   if (access(real, R_OK | X_OK) != 0)
     return srv_err_set(err, SRV_EINVAL,
                        "repo_path '%.200s' is not readable by the server: fix its permissions",
                        repo_path);
-  if (index_roots && *index_roots) {
-    int ok = 0;
-    const char *s = index_roots;
-    while (*s && !ok) {
-      const char *e = strchr(s, ':');
-      size_t len = e ? (size_t)(e - s) : strlen(s);
-      if (len > 0 && len < PATH_MAX) {
-        char root[PATH_MAX], rroot[PATH_MAX];
-        memcpy(root, s, len);
-        root[len] = '\0';
-        const char *cmp = realpath(root, rroot) ? rroot : root;
-        if (under(real, cmp)) ok = 1;
-      }
-      s = e ? e + 1 : s + len;
-    }
-    if (!ok)
-      return srv_err_set(err, SRV_EINVAL,
-                         "repo_path '%.200s' is outside INDEX_ROOTS (%.200s): index a directory "
-                         "under one of them or extend INDEX_ROOTS", repo_path, index_roots);
-  }
   if (strlen(real) >= n)
     return srv_err_set(err, SRV_EINVAL, "repo_path '%.200s' is too long", repo_path);
   memcpy(out, real, strlen(real) + 1);
@@ -391,10 +545,17 @@ int cb_text_check(const char *p, size_t n) {
     }
     size_t k;
     uint32_t cp;
-    if (c >= 0xC2 && c <= 0xDF) { k = 1; cp = c & 0x1F; }
-    else if (c >= 0xE0 && c <= 0xEF) { k = 2; cp = c & 0x0F; }
-    else if (c >= 0xF0 && c <= 0xF4) { k = 3; cp = c & 0x07; }
-    else return 2;
+    if (c >= 0xC2 && c <= 0xDF) {
+      k = 1;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      k = 2;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      k = 3;
+      cp = c & 0x07;
+    } else
+      return 2;
     if (i + k >= n) return 2;
     for (size_t j = 1; j <= k; j++) {
       if ((s[i + j] & 0xC0) != 0x80) return 2;

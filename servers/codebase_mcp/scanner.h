@@ -4,12 +4,18 @@
  * symbolic links, never enters the default ignored directories (.git, .hg, .svn, node_modules,
  * build, dist, out, __pycache__, .venv, venv, target, .cache, .mypy_cache, .pytest_cache, .tox,
  * .idea, .vscode, .next, coverage, .gradle) nor what the root .gitignore names (plain names and
- * glob patterns; '!' negations are not supported), and records files over the size cap as skipped
- * instead of listing them. Binary content is detected later, when a worker reads the file
- * (cb_text_check), because reading is the worker's job anyway.
+ * glob patterns; '!' negations are not supported), never enters a well-known secret location
+ * (.ssh, .aws, .gnupg, .azure, .kube, .docker, .password-store, .gcloud) nor lists a secret file
+ * (.pgpass, .netrc, .npmrc, .pypirc, .git-credentials, .env*, id_rsa* and the other SSH keys,
+ * *.pem, *.key, *.p12, *.pfx, *.jks, *.keystore, *.kdbx, credentials, secrets.json, ...: both
+ * recorded as skipped, so the job's warnings name them), and records files over the size cap as
+ * skipped instead of listing them. The root's .gitignore is read only if it is a regular file
+ * (opened with O_NOFOLLOW | O_NONBLOCK, at most 256 KiB). Binary content is detected later, when a
+ * worker reads the file (cb_text_check), because reading is the worker's job anyway.
  *
  * cb_scan_resolve_root turns the user's repo_path into a canonical directory and enforces
- * INDEX_ROOTS before any job exists, so a bad path is a clear error, not a failed job. */
+ * INDEX_ROOTS before any job exists, so a bad path is a clear error, not a failed job. The
+ * default INDEX_ROOTS (none set) is the user's home directory, $TMPDIR and /tmp. */
 #ifndef CB_SCANNER_H
 #define CB_SCANNER_H
 
@@ -37,7 +43,8 @@ typedef struct cb_scan_result {
   size_t n;
   cb_scan_skip *skipped; /* files left out for their size, or unreadable directories */
   size_t nskipped;
-  size_t dirs; /* directories visited */
+  size_t dirs;    /* directories visited */
+  size_t secrets; /* of skipped: secret locations and files (never indexed) */
 } cb_scan_result;
 
 typedef struct cb_scan_opts {
@@ -53,11 +60,17 @@ srv_code cb_scan(const char *root, const cb_scan_opts *opts, cb_scan_result *out
 void cb_scan_free(cb_scan_result *r);
 
 /* Checks repo_path and writes its canonical absolute form into out[n]. index_roots is a
- * colon-separated list of allowed directories (NULL or "" => anything). Errors (SRV_EINVAL, the
- * message names repo_path and what to do): empty or relative path, does not exist, not a directory,
- * not readable, outside every INDEX_ROOTS entry. */
+ * colon-separated list of allowed directories (NULL or "" => cb_scan_default_roots; "/" allows
+ * anything). The resolved path is checked against the roots first, so for a path outside them
+ * the only answer is "outside INDEX_ROOTS" (nothing about whether it exists). Errors (SRV_EINVAL,
+ * the message names repo_path and what to do): empty or relative path, outside every root, inside
+ * a secret location (.ssh, ...), does not exist, not a directory, not readable. */
 srv_code cb_scan_resolve_root(const char *repo_path, const char *index_roots, char *out, size_t n,
                               srv_err *err);
+
+/* The default index roots: "$HOME:$TMPDIR:/tmp" (HOME from the password database when unset;
+ * TMPDIR left out when unset), written into out[n]. */
+void cb_scan_default_roots(char *out, size_t n);
 
 /* Classifies file content: 0 = text (valid UTF-8, no NUL byte), 1 = contains a NUL byte,
  * 2 = invalid UTF-8. */

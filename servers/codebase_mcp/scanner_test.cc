@@ -1,8 +1,7 @@
 // Unit tests of the scanner (issue 5, "Scanner"): ignored folders, .gitignore, the size cap,
 // root checks with INDEX_ROOTS, and binary detection.
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -56,8 +55,8 @@ TEST(Scanner, Issue5_SkipsIgnoredFoldersGitignoreAndOversizeFiles) {
   ASSERT_EQ(cb_scan(root.c_str(), &o, &r, &err), SRV_OK) << err.msg;
   std::vector<std::string> got;
   for (size_t i = 0; i < r.n; i++) got.push_back(r.files[i].path);
-  EXPECT_EQ(got, (std::vector<std::string>{".gitignore", "docs/readme.md", "src/a.py",
-                                           "src/pkg/b.js"}));
+  EXPECT_EQ(got,
+            (std::vector<std::string>{".gitignore", "docs/readme.md", "src/a.py", "src/pkg/b.js"}));
   ASSERT_EQ(r.nskipped, 1u);
   EXPECT_STREQ(r.skipped[0].path, "big.txt");
   EXPECT_NE(std::string(r.skipped[0].reason).find("4096-byte cap"), std::string::npos);
@@ -124,9 +123,116 @@ TEST(Scanner, Issue5_TextCheckFindsNulAndInvalidUtf8) {
   EXPECT_EQ(cb_text_check("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14), 0);
   EXPECT_EQ(cb_text_check("abcdefghij\0klm", 14), 1);
   EXPECT_EQ(cb_text_check("abc\xff", 4), 2);
-  EXPECT_EQ(cb_text_check("abc\xc3", 4), 2);          // truncated sequence
-  EXPECT_EQ(cb_text_check("\xed\xa0\x80", 3), 2);     // surrogate
-  EXPECT_EQ(cb_text_check("\xc0\xaf", 2), 2);         // overlong
+  EXPECT_EQ(cb_text_check("abc\xc3", 4), 2);       // truncated sequence
+  EXPECT_EQ(cb_text_check("\xed\xa0\x80", 3), 2);  // surrogate
+  EXPECT_EQ(cb_text_check("\xc0\xaf", 2), 2);      // overlong
+}
+
+}  // namespace
+
+namespace {
+
+bool Listed(const cb_scan_result &r, const std::string &path) {
+  for (size_t i = 0; i < r.n; i++)
+    if (path == r.files[i].path) return true;
+  return false;
+}
+
+bool Skipped(const cb_scan_result &r, const std::string &path, const char *why) {
+  for (size_t i = 0; i < r.nskipped; i++)
+    if (path == r.skipped[i].path &&
+        std::string(r.skipped[i].reason).find(why) != std::string::npos)
+      return true;
+  return false;
+}
+
+// Issue 12 finding 3: well-known secrets are never listed, and are reported as skipped.
+TEST(Scanner, Issue12_F3_SecretsAreSkippedAndReported) {
+  std::string root = MakeTree();
+  for (const char *d : {"/.ssh", "/.aws", "/.gnupg", "/src", "/.github"})
+    mkdir((root + d).c_str(), 0755);
+  Write(root + "/.ssh/id_rsa", "-----BEGIN OPENSSH PRIVATE KEY-----\n");
+  Write(root + "/.aws/credentials", "aws_secret_access_key = x\n");
+  Write(root + "/.gnupg/pubring.kbx", "x");
+  for (const char *f :
+       {"/.pgpass", "/.env", "/.env.local", "/id_ed25519", "/id_rsa.pub", "/src/server.pem",
+        "/src/tls.key", "/.netrc", "/src/credentials", "/.git-credentials"})
+    Write(root + f, "secret\n");
+  Write(root + "/src/main.py", "def main():\n    pass\n");
+  Write(root + "/.github/ci.yml", "on: push\n");
+  cb_scan_result r;
+  srv_err err;
+  ASSERT_EQ(cb_scan(root.c_str(), nullptr, &r, &err), SRV_OK) << err.msg;
+  EXPECT_TRUE(Listed(r, "src/main.py"));
+  EXPECT_TRUE(Listed(r, ".github/ci.yml"));  // dot-directories that hold no secrets are walked
+  EXPECT_EQ(r.n, 2u);
+  for (const char *d : {".ssh", ".aws", ".gnupg"})
+    EXPECT_TRUE(Skipped(r, d, "secret location")) << d;
+  for (const char *f :
+       {".pgpass", ".env", ".env.local", "id_ed25519", "id_rsa.pub", "src/server.pem",
+        "src/tls.key", ".netrc", "src/credentials", ".git-credentials"})
+    EXPECT_TRUE(Skipped(r, f, "looks like a secret")) << f;
+  EXPECT_EQ(r.secrets, 13u);
+  cb_scan_free(&r);
+}
+
+// Issue 12 finding 4: a .gitignore that is a symlink to /dev/zero or a FIFO is not read (the scan
+// used to spin or block forever); a regular one still applies.
+TEST(Scanner, Issue12_F4_UntrustedGitignoreIsNotRead) {
+  for (int kind = 0; kind < 3; kind++) {
+    std::string root = MakeTree();
+    Write(root + "/a.py", "x = 1\n");
+    Write(root + "/skip.log", "x\n");
+    if (kind == 0) {
+      ASSERT_EQ(symlink("/dev/zero", (root + "/.gitignore").c_str()), 0);
+    } else if (kind == 1) {
+      ASSERT_EQ(mkfifo((root + "/.gitignore").c_str(), 0644), 0);
+    }
+    if (kind == 2) Write(root + "/.gitignore", "*.log\n");
+    cb_scan_result r;
+    srv_err err;
+    ASSERT_EQ(cb_scan(root.c_str(), nullptr, &r, &err), SRV_OK) << err.msg;
+    EXPECT_TRUE(Listed(r, "a.py")) << kind;
+    EXPECT_EQ(Listed(r, "skip.log"), kind != 2) << kind;
+    cb_scan_free(&r);
+  }
+}
+
+// Issue 12 finding 3: INDEX_ROOTS is judged on the resolved path before anything else is said,
+// the default roots are the home directory and the temporary directories, and a secret location
+// is never a root.
+TEST(Scanner, Issue12_F3_RootsCheckedFirstWithSafeDefaults) {
+  std::string root = MakeTree();
+  char out[4096];
+  srv_err err;
+  std::string roots = root;
+  // outside the roots, a path that exists and one that does not get the same answer
+  for (const char *p : {"/etc", "/etc/passwd", "/no/such/dir", "/tmp/../etc"}) {
+    ASSERT_EQ(cb_scan_resolve_root(p, roots.c_str(), out, sizeof out, &err), SRV_EINVAL) << p;
+    EXPECT_NE(std::string(err.msg).find("outside INDEX_ROOTS"), std::string::npos) << err.msg;
+  }
+  EXPECT_EQ(cb_scan_resolve_root((root + "/missing").c_str(), roots.c_str(), out, sizeof out, &err),
+            SRV_EINVAL);
+  EXPECT_NE(std::string(err.msg).find("does not exist"), std::string::npos) << err.msg;
+  // a symlink inside the roots pointing outside is judged where it leads
+  ASSERT_EQ(symlink("/etc", (root + "/etc-link").c_str()), 0);
+  EXPECT_EQ(
+      cb_scan_resolve_root((root + "/etc-link").c_str(), roots.c_str(), out, sizeof out, &err),
+      SRV_EINVAL);
+  EXPECT_NE(std::string(err.msg).find("outside INDEX_ROOTS"), std::string::npos) << err.msg;
+  mkdir((root + "/.ssh").c_str(), 0700);
+  EXPECT_EQ(cb_scan_resolve_root((root + "/.ssh").c_str(), roots.c_str(), out, sizeof out, &err),
+            SRV_EINVAL);
+  EXPECT_NE(std::string(err.msg).find("secret location"), std::string::npos) << err.msg;
+  // the defaults: home and temporary directories, not the rest of the machine
+  char defaults[3 * 4096];
+  cb_scan_default_roots(defaults, sizeof defaults);
+  EXPECT_NE(std::string(defaults).find("/tmp"), std::string::npos) << defaults;
+  EXPECT_EQ(cb_scan_resolve_root("/etc", nullptr, out, sizeof out, &err), SRV_EINVAL);
+  EXPECT_NE(std::string(err.msg).find("outside INDEX_ROOTS"), std::string::npos) << err.msg;
+  EXPECT_EQ(cb_scan_resolve_root(root.c_str(), nullptr, out, sizeof out, &err), SRV_OK)
+      << err.msg << " (defaults " << defaults << ")";
+  EXPECT_EQ(cb_scan_resolve_root("/etc", "/", out, sizeof out, &err), SRV_OK) << err.msg;
 }
 
 }  // namespace

@@ -224,6 +224,10 @@ static srv_code cb_init(srv_app *app, void **user, srv_err *err) {
   if (cap < 0)
     return srv_err_set(err, SRV_EINVAL, "CODEBASE_MAX_FILE_BYTES must be 1-1073741824, got '%s'",
                        getenv("CODEBASE_MAX_FILE_BYTES"));
+  long max_jobs = env_long("INDEX_MAX_JOBS", 4, 1, 64);
+  if (max_jobs < 0)
+    return srv_err_set(err, SRV_EINVAL, "INDEX_MAX_JOBS must be 1-64, got '%s'",
+                       getenv("INDEX_MAX_JOBS"));
   cb_server *s = calloc(1, sizeof *s);
   if (!s) return srv_err_set(err, SRV_EINTERNAL, "out of memory");
   cb_indexer_config cfg;
@@ -232,6 +236,7 @@ static srv_code cb_init(srv_app *app, void **user, srv_err *err) {
   cfg.index_roots = srv_app_config(app)->index_roots;
   cfg.threads = (int)threads;
   cfg.max_file_bytes = cap;
+  cfg.max_jobs = (int)max_jobs;
   srv_code rc = cb_indexer_new(&cfg, &s->ix, err);
   if (rc != SRV_OK) {
     free(s);
