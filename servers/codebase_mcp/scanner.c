@@ -412,8 +412,10 @@ void cb_scan_default_roots(char *out, size_t n) {
       snprintf(pw_home, sizeof pw_home, "%s", pw.pw_dir);
     home = pw_home;
   }
-  snprintf(out, n, "%s%s%s%s/tmp", home, home[0] ? ":" : "", tmp && tmp[0] == '/' ? tmp : "",
-           tmp && tmp[0] == '/' ? ":" : "");
+  int add_tmp =
+      tmp != NULL && tmp[0] == '/' && strcmp(tmp, "/tmp") != 0 && strcmp(tmp, "/tmp/") != 0;
+  snprintf(out, n, "%s%s%s%s/tmp", home, home[0] ? ":" : "", add_tmp ? tmp : "",
+           add_tmp ? ":" : "");
 }
 
 /* The first component of an absolute path that names a secret location, or 0. */

@@ -26,7 +26,9 @@ class Server : public ::testing::Test {
     delete g_env;
     g_env = nullptr;
   }
-  cbtest::Env &env() { return *g_env; }
+  cbtest::Env &env() {
+    return *g_env;
+  }
 };
 
 const char kInvoicePy[] =
@@ -90,8 +92,8 @@ TEST_F(Server, Issue5_IndexStatusSearchOverHttp) {
   cJSON_Delete(st);
 
   long code = 0;
-  cJSON *r = Search(env(), "{\"query\":\"parse invoice header\",\"project_id\":\"http-proj\"}",
-                    &code);
+  cJSON *r =
+      Search(env(), "{\"query\":\"parse invoice header\",\"project_id\":\"http-proj\"}", &code);
   ASSERT_EQ(code, 200);
   cJSON *results = cJSON_GetObjectItem(r, "results");
   ASSERT_GE(cJSON_GetArraySize(results), 1) << cJSON_PrintUnformatted(r);
@@ -112,8 +114,10 @@ TEST_F(Server, Issue5_IndexStatusSearchOverHttp) {
   cJSON_Delete(r);
 
   // camelCase identifiers split; the doc comment is searchable; the language filter applies
-  r = Search(env(), "{\"query\":\"exchange rate\",\"project_id\":\"http-proj\",\"language\":"
-                    "\"javascript\",\"limit\":5}", &code);
+  r = Search(env(),
+             "{\"query\":\"exchange rate\",\"project_id\":\"http-proj\",\"language\":"
+             "\"javascript\",\"limit\":5}",
+             &code);
   ASSERT_EQ(code, 200);
   results = cJSON_GetObjectItem(r, "results");
   ASSERT_GE(cJSON_GetArraySize(results), 1);
@@ -123,11 +127,13 @@ TEST_F(Server, Issue5_IndexStatusSearchOverHttp) {
   cJSON_Delete(r);
 
   // file_path_prefix restricts
-  r = Search(env(), "{\"query\":\"rate\",\"project_id\":\"http-proj\",\"file_path_prefix\":"
-                    "\"billing/\"}", &code);
+  r = Search(env(),
+             "{\"query\":\"rate\",\"project_id\":\"http-proj\",\"file_path_prefix\":"
+             "\"billing/\"}",
+             &code);
   ASSERT_EQ(code, 200);
   cJSON_ArrayForEach(it, cJSON_GetObjectItem(r, "results"))
-    EXPECT_EQ(Str(it, "file_path").rfind("billing/", 0), 0u);
+      EXPECT_EQ(Str(it, "file_path").rfind("billing/", 0), 0u);
   cJSON_Delete(r);
 
   // search_code under its own REST name gives the same answer
@@ -135,8 +141,7 @@ TEST_F(Server, Issue5_IndexStatusSearchOverHttp) {
   code = env().Post("/mcp/search_code", "{\"query\":\"LedgerStore\",\"project_id\":\"http-proj\"}",
                     &r);
   ASSERT_EQ(code, 200);
-  EXPECT_EQ(Str(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "results"), 0), "symbol"),
-            "LedgerStore");
+  EXPECT_EQ(Str(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "results"), 0), "symbol"), "LedgerStore");
   cJSON_Delete(r);
 
   // a typo still finds the symbol (vocabulary + pg_trgm)
@@ -182,10 +187,10 @@ TEST_F(Server, Issue5_IndexStatusSearchOverMcp) {
   }
   ASSERT_EQ(status, "completed");
 
-  ASSERT_EQ(tst_mcp_call_tool(&m, "search_code",
-                              "{\"query\":\"total amount\",\"project_id\":\"mcp-proj\"}", &res,
-                              &err),
-            TST_OK);
+  ASSERT_EQ(
+      tst_mcp_call_tool(&m, "search_code",
+                        "{\"query\":\"total amount\",\"project_id\":\"mcp-proj\"}", &res, &err),
+      TST_OK);
   ASSERT_FALSE(tst_mcp_is_error(res));
   data = tst_mcp_tool_data(res);
   cJSON *top = cJSON_GetArrayItem(cJSON_GetObjectItem(data, "results"), 0);
@@ -215,8 +220,9 @@ TEST_F(Server, Issue5_BinaryAndUnparseableFilesSkippedWithWarnings) {
   WriteFile(repo + "/good.py", "def fine_function():\n    return 1\n");
   WriteFile(repo + "/image.png", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
   WriteFile(repo + "/latin1.txt", "caf\xe9 cr\xe8me\n");
-  WriteFile(repo + "/broken.py", "def broken(:\n    pass\n\ndef recovered_after_error():\n"
-                                 "    return 2\n");
+  WriteFile(repo + "/broken.py",
+            "def broken(:\n    pass\n\ndef recovered_after_error():\n"
+            "    return 2\n");
   cJSON *st = env().Index(repo, "bin-proj");
   ASSERT_NE(st, nullptr);
   EXPECT_EQ(Str(st, "status"), "completed") << cJSON_PrintUnformatted(st);
@@ -233,8 +239,8 @@ TEST_F(Server, Issue5_BinaryAndUnparseableFilesSkippedWithWarnings) {
   EXPECT_NE(log.find("broken.py: the file has syntax errors"), std::string::npos);
   // the unparseable file's good part is still searchable
   long code = 0;
-  cJSON *r = Search(env(), "{\"query\":\"recovered after error\",\"project_id\":\"bin-proj\"}",
-                    &code);
+  cJSON *r =
+      Search(env(), "{\"query\":\"recovered after error\",\"project_id\":\"bin-proj\"}", &code);
   ASSERT_EQ(code, 200);
   EXPECT_GE(cJSON_GetArraySize(cJSON_GetObjectItem(r, "results")), 1);
   cJSON_Delete(r);
@@ -243,8 +249,10 @@ TEST_F(Server, Issue5_BinaryAndUnparseableFilesSkippedWithWarnings) {
 std::set<std::string> ChunkIds(cbtest::Env &e, const std::string &project) {
   std::set<std::string> ids;
   PGconn *c = PQconnectdb(tst_pg_url(e.pg));
-  std::string sql = "SELECT chunk_id::text || ' ' || file_path || ' ' || symbol FROM code_chunks "
-                    "WHERE project_id = '" + project + "'";
+  std::string sql =
+      "SELECT chunk_id::text || ' ' || file_path || ' ' || symbol FROM code_chunks "
+      "WHERE project_id = '" +
+      project + "'";
   PGresult *r = PQexec(c, sql.c_str());
   for (int i = 0; i < PQntuples(r); i++) ids.insert(PQgetvalue(r, i, 0));
   PQclear(r);
@@ -353,9 +361,11 @@ TEST_F(Server, Issue5_TenantIsolationAndConcurrentProjects) {
   // both jobs at once
   cJSON *ja = nullptr, *jb = nullptr;
   ASSERT_EQ(env().Post("/mcp/start_indexing_background",
-                       "{\"repo_path\":\"" + a + "\",\"project_id\":\"tenant-a\"}", &ja), 200);
+                       "{\"repo_path\":\"" + a + "\",\"project_id\":\"tenant-a\"}", &ja),
+            200);
   ASSERT_EQ(env().Post("/mcp/start_indexing_background",
-                       "{\"repo_path\":\"" + b + "\",\"project_id\":\"tenant-b\"}", &jb), 200);
+                       "{\"repo_path\":\"" + b + "\",\"project_id\":\"tenant-b\"}", &jb),
+            200);
   cJSON *sa = env().Wait(Str(ja, "job_id")), *sb = env().Wait(Str(jb, "job_id"));
   ASSERT_NE(sa, nullptr);
   ASSERT_NE(sb, nullptr);
@@ -366,8 +376,8 @@ TEST_F(Server, Issue5_TenantIsolationAndConcurrentProjects) {
   for (cJSON *x : {ja, jb, sa, sb}) cJSON_Delete(x);
 
   long code = 0;
-  cJSON *r = Search(env(), "{\"query\":\"shared word\",\"project_id\":\"tenant-a\",\"limit\":50}",
-                    &code);
+  cJSON *r =
+      Search(env(), "{\"query\":\"shared word\",\"project_id\":\"tenant-a\",\"limit\":50}", &code);
   ASSERT_EQ(code, 200);
   EXPECT_EQ(Num(r, "total_count"), 40);
   cJSON *it;
@@ -410,15 +420,18 @@ TEST_F(Server, Issue5_BadArgumentsGetClearErrors) {
   std::string file = cbtest::TempDir("cbbad") + "/f.txt";
   WriteFile(file, "x");
   const std::string s = "/mcp/start_indexing_background";
-  ExpectBadRequest(env(), s, "{\"repo_path\":\"/no/such/dir\"}", "repo_path '/no/such/dir' does "
-                                                                 "not exist");
+  // under the index roots a missing path is named as such (outside them: security_test)
+  std::string missing = file.substr(0, file.rfind('/')) + "/no/such/dir";
+  ExpectBadRequest(env(), s, "{\"repo_path\":\"" + missing + "\"}",
+                   "repo_path '" + missing + "' does not exist");
   ExpectBadRequest(env(), s, "{\"repo_path\":\"relative/path\"}", "repo_path");
   ExpectBadRequest(env(), s, "{\"repo_path\":\"" + file + "\"}", "is not a directory");
   ExpectBadRequest(env(), s, "{\"repo_path\":\"\"}", "repo_path");
   ExpectBadRequest(env(), s, "{\"repo_path\":\"/tmp\",\"project_id\":\"Bad Project!\"}",
                    "project_id 'Bad Project!' is invalid");
-  ExpectBadRequest(env(), s, "{\"repo_path\":\"/tmp\",\"project_id\":\"" + std::string(65, 'a') +
-                                 "\"}", "project_id");
+  ExpectBadRequest(env(), s,
+                   "{\"repo_path\":\"/tmp\",\"project_id\":\"" + std::string(65, 'a') + "\"}",
+                   "project_id");
   const std::string q = "/mcp/search";
   ExpectBadRequest(env(), q, "{\"query\":\"\"}", "query");
   ExpectBadRequest(env(), q, "{\"query\":\"   \"}", "query is empty");
@@ -430,11 +443,13 @@ TEST_F(Server, Issue5_BadArgumentsGetClearErrors) {
   ExpectBadRequest(env(), "/mcp/get_chunks", "{}", "chunk_ids");
   cJSON *r = nullptr;
   EXPECT_EQ(env().Post("/mcp/get_indexing_status",
-                       "{\"job_id\":\"00000000-0000-4000-8000-000000000000\"}", &r), 404);
+                       "{\"job_id\":\"00000000-0000-4000-8000-000000000000\"}", &r),
+            404);
   cJSON_Delete(r);
   // none of these created a job
   EXPECT_EQ(env().SqlInt("SELECT count(*) FROM index_jobs WHERE repo_path LIKE '/no/%' OR "
-                         "repo_path LIKE 'relative%'"), 0);
+                         "repo_path LIKE 'relative%'"),
+            0);
 }
 
 TEST(IndexRoots, Issue5_PathOutsideIndexRootsIsRefused) {
