@@ -12,9 +12,7 @@
 
 #define PROTOCOL_VERSION "2025-06-18"
 
-/* The JSON-RPC message of a response: the JSON body, or the last SSE "data:" payload holding a
- * response. New cJSON or NULL. */
-static cJSON *response_message(const tst_http_resp *r) {
+cJSON *tst_mcp_response_message(const tst_http_resp *r) {
   cJSON *found = NULL;
   const char *p;
   if (r->json != NULL) return cJSON_Duplicate(r->json, 1);
@@ -76,7 +74,7 @@ int tst_mcp_request(tst_mcp *m, const char *method, const char *params_json, cJS
   body = cJSON_PrintUnformatted(req);
   rc = post(m, body, &resp, err);
   if (rc != TST_OK) goto cleanup;
-  msg = response_message(&resp);
+  msg = tst_mcp_response_message(&resp);
   if (msg == NULL) {
     rc = tst_err_set(err, TST_EPROTO, "%s: HTTP %ld with no JSON-RPC response: %.200s", method,
                      resp.status, resp.body);
@@ -128,7 +126,7 @@ int tst_mcp_open(tst_mcp *m, const char *base_url, long timeout_ms, tst_err *err
   if (rc != TST_OK) goto cleanup;
   sid = tst_http_header(&resp, "Mcp-Session-Id");
   if (sid != NULL) snprintf(m->session_id, sizeof(m->session_id), "%s", sid);
-  result = response_message(&resp);
+  result = tst_mcp_response_message(&resp);
   if (result == NULL || cJSON_GetObjectItem(result, "result") == NULL) {
     rc = tst_err_set(err, TST_EPROTO, "initialize at %s: HTTP %ld, not a JSON-RPC result: %.200s",
                      m->url, resp.status, resp.body);

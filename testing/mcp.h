@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "testing/error.h"
+#include "testing/http.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -43,6 +44,10 @@ int tst_mcp_call(const char *base_url, const char *tool, const char *args_json, 
 
 /* 1 if a tools/call result has "isError": true. */
 int tst_mcp_is_error(const cJSON *result);
+
+/* The JSON-RPC message of an HTTP response to POST /mcp: a copy of the JSON body, or the last SSE
+ * "data:" event holding a result or an error. New cJSON (caller frees) or NULL. */
+cJSON *tst_mcp_response_message(const tst_http_resp *r);
 
 /* The tool's data: a copy of result.structuredContent, else content[0].text parsed as JSON,
  * else NULL. Caller frees. */
