@@ -23,8 +23,9 @@
 
 #define WF_MAX_DEPTH 5
 /* get_work_item answers within 500 ms even when codebase-mcp is slow: the database read and the
- * reference check share this budget (50 ms of the 500 are left for the rest of the request). */
-#define WF_GET_BUDGET_MS 450
+ * reference check share this budget (100 ms of the 500 are left for the rest of the request, on a
+ * loaded machine). */
+#define WF_GET_BUDGET_MS 400
 #define WF_DEFAULT_ITEM_TYPE "task" /* create_work_item without item_type */
 #define MAX_LIMIT 1000
 
