@@ -325,7 +325,7 @@ struct Sizes {
 const Sizes kSizes[] = {{MDL_OP_INDEX, 5, 4, 14300, 0.04},
                         {MDL_OP_SEARCH, 1000, 1000, 33, 0.9},
                         {MDL_OP_PROJECT_SWITCH, 20, 100, 0.84, 0.15},
-                        {MDL_OP_ENTITY_QUERY, 100, 300, 2.0, 0.35}};
+                        {MDL_OP_ENTITY_QUERY, 100, 600, 2.0, 0.35}};
 
 TEST(Significance, FR018_TwentyPercentSlowdownOfEachOperationIsReview) {
   for (const Sizes &z : kSizes) {

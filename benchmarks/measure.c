@@ -30,13 +30,13 @@ bench_plan bench_plan_full(void) {
 /* Sized so a 20% slowdown of one operation is caught against the baseline's samples while an
  * unchanged build passes (docs/performance/README.md has the figures): 4 indexing runs, so that 4
  * runs all slower than the baseline's 5 reach p < 0.0125 (3 cannot: 0.018 at best), and more of
- * the cheap request samples (1,000 searches take ~5 s, 100 switches ~0.1 s, 300 queries ~1 s). */
+ * the cheap request samples (1,000 searches take ~5 s, 100 switches ~0.1 s, 600 queries ~2 s). */
 bench_plan bench_plan_short(void) {
   bench_plan p = bench_plan_full();
   p.index_runs = 4;
   p.search_queries = 1000;
   p.switches = 100;
-  p.entity_queries = 300;
+  p.entity_queries = 600;
   return p;
 }
 
@@ -102,6 +102,29 @@ int bench_env_start(bench_env *env, int codebase, int workflow, bench_err *err) 
 cleanup:
   if (rc != BENCH_OK) bench_env_stop(env);
   return rc;
+}
+
+int bench_workflow_start_extra(bench_env *env, const char *extra_env, tst_server **out,
+                               bench_err *err) {
+  tst_err te;
+  char bin[1024], dbenv[600], cb[300];
+  assert(env != NULL && env->workflow_db[0] != '\0' && out != NULL);
+  if (tst_runfile(BENCH_WORKFLOW_BIN, bin, sizeof bin) != 0)
+    return bench_err_set(err, BENCH_ESETUP, "server binary %s not found (tried %s)",
+                         BENCH_WORKFLOW_BIN, bin);
+  snprintf(dbenv, sizeof dbenv, "DATABASE_URL=%s", env->workflow_db);
+  snprintf(cb, sizeof cb, "CODEBASE_MCP_URL=%s",
+           env->codebase != NULL ? tst_server_url(env->codebase) : "http://127.0.0.1:9");
+  const char *envv[] = {dbenv, cb, extra_env, NULL};
+  tst_server_opts o;
+  memset(&o, 0, sizeof o);
+  o.binary = bin;
+  o.env = envv;
+  o.health_timeout_ms = 20000;
+  if (tst_server_start(&o, out, &te) != TST_OK)
+    return bench_err_set(err, BENCH_ESETUP, "cannot start a second %s (%s): %s", BENCH_WORKFLOW_BIN,
+                         extra_env != NULL ? extra_env : "no extra setting", te.msg);
+  return BENCH_OK;
 }
 
 void bench_env_stop(bench_env *env) {

@@ -115,6 +115,23 @@ int bench_op_search(bench_env *env, const bench_plan *plan, const char *manifest
  * plan->entity_queries JSONB-filtered entity queries. Puts "project_switch" and "entity_query". */
 int bench_op_workflow(bench_env *env, const bench_plan *plan, bench_set *set, bench_err *err);
 
+/* (measure_workflow.c) A/B measurement for the regression's sensitivity test. bench_wf_seed seeds
+ * the workflow data (as bench_op_workflow does) through env->workflow; bench_wf_ab then runs
+ * warmup + n steps of op (MDL_OP_PROJECT_SWITCH or MDL_OP_ENTITY_QUERY), each step once on url_a
+ * and once on url_b (the order alternating), so the host's noise falls on both alike; the n
+ * measured steps go into an op record in a and in b. Both URLs must serve the seeded database. */
+typedef struct bench_wf_data bench_wf_data;
+int bench_wf_seed(bench_env *env, uint64_t seed, bench_wf_data **out, bench_err *err);
+void bench_wf_free(bench_wf_data *d);
+int bench_wf_ab(const bench_wf_data *data, mdl_operation_type op, const char *url_a,
+                const char *url_b, int warmup, int n, bench_set *a, bench_set *b, bench_err *err);
+
+/* Starts one more workflow-mcp on env's (migrated) workflow database with one extra environment
+ * entry (e.g. "TEST_REQUEST_DELAY_US=170"; NULL for none). Caller destroys it (tst_server_destroy)
+ * before bench_env_stop. BENCH_ESETUP with the harness's message. */
+int bench_workflow_start_extra(bench_env *env, const char *extra_env, tst_server **out,
+                               bench_err *err);
+
 /* Fills set's metadata: machine (this one), measured_at (now), commit from env BENCH_COMMIT or
  * BUILD_SCM_REVISION when present. */
 void bench_set_stamp(bench_set *set);

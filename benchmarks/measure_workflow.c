@@ -184,11 +184,44 @@ static int put_record(bench_set *set, mdl_operation_type op, double *samples, in
   return rc;
 }
 
+/* One project switch (round robin: step i switches to project i mod n). */
+static int switch_once(const char *url, const wf_data *d, int i, double *ms, bench_err *err) {
+  char body[160];
+  snprintf(body, sizeof body, "{\"project_id\":\"%s\"}", d->ids[i % d->n]);
+  return bench_tool(url, "switch_project", body, 30000, NULL, ms, err);
+}
+
+/* Entity query number i: a filter derived from a generated entity of project i mod n, which
+ * must match at least that entity. *ms < 0 when that project has no entities (nothing to ask). */
+static int query_once(const char *url, const wf_data *d, int i, double *ms, bench_err *err) {
+  int rc = BENCH_OK, p = i % d->n;
+  const cJSON *projects = cJSON_GetObjectItemCaseSensitive(d->gen, "projects");
+  const cJSON *ents = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(projects, p), "entities");
+  int ne = cJSON_GetArraySize(ents);
+  *ms = -1;
+  if (ne == 0) return BENCH_OK;
+  const cJSON *e = cJSON_GetArrayItem(ents, (i * 37) % ne);
+  char *args = entity_query_args(e, d->ids[p], (i / d->n) % 4);
+  cJSON *out = NULL;
+  if (args == NULL) return bench_err_set(err, BENCH_ENOMEM, "out of memory");
+  rc = bench_tool(url, "query_entities", args, 30000, &out, ms, err);
+  if (rc == BENCH_OK) {
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(out, "count");
+    if (!cJSON_IsNumber(c) || c->valuedouble < 1)
+      rc = bench_err_set(err, BENCH_ERUN,
+                         "query_entities %s matched nothing, yet the entity it was built from "
+                         "satisfies it",
+                         args);
+  }
+  free(args);
+  cJSON_Delete(out);
+  return rc;
+}
+
 int bench_op_workflow(bench_env *env, const bench_plan *plan, bench_set *set, bench_err *err) {
   int rc = BENCH_OK, entities = 0, items = 0;
   wf_data d;
   double *sw = NULL, *eq = NULL;
-  char body[160];
   assert(env->workflow != NULL);
   memset(&d, 0, sizeof d);
   const char *url = tst_server_url(env->workflow);
@@ -206,9 +239,7 @@ int bench_op_workflow(bench_env *env, const bench_plan *plan, bench_set *set, be
   double wall = 0;
   for (int i = 0; i < plan->switch_warmup + plan->switches; i++) {
     double ms = 0;
-    snprintf(body, sizeof body, "{\"project_id\":\"%s\"}", d.ids[i % d.n]);
-    if ((rc = bench_tool(url, "switch_project", body, 30000, NULL, &ms, err)) != BENCH_OK)
-      goto cleanup;
+    if ((rc = switch_once(url, &d, i, &ms, err)) != BENCH_OK) goto cleanup;
     if (i >= plan->switch_warmup) {
       sw[i - plan->switch_warmup] = ms;
       wall += ms / 1000.0;
@@ -219,34 +250,11 @@ int bench_op_workflow(bench_env *env, const bench_plan *plan, bench_set *set, be
       BENCH_OK)
     goto cleanup;
   /* Entity queries: filters derived from generated entities, spread over the projects. */
-  const cJSON *projects = cJSON_GetObjectItemCaseSensitive(d.gen, "projects");
   wall = 0;
   for (int i = 0; i < plan->entity_queries; i++) {
-    int p = i % d.n;
-    const cJSON *ents =
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(projects, p), "entities");
-    int ne = cJSON_GetArraySize(ents);
-    if (ne == 0) continue;
-    const cJSON *e = cJSON_GetArrayItem(ents, (i * 37) % ne);
-    char *args = entity_query_args(e, d.ids[p], (i / d.n) % 4);
-    cJSON *out = NULL;
     double ms = 0;
-    if (args == NULL) {
-      rc = bench_err_set(err, BENCH_ENOMEM, "out of memory");
-      goto cleanup;
-    }
-    rc = bench_tool(url, "query_entities", args, 30000, &out, &ms, err);
-    if (rc == BENCH_OK) {
-      const cJSON *c = cJSON_GetObjectItemCaseSensitive(out, "count");
-      if (!cJSON_IsNumber(c) || c->valuedouble < 1)
-        rc = bench_err_set(err, BENCH_ERUN,
-                           "query_entities %s matched nothing, yet the entity it was built from "
-                           "satisfies it",
-                           args);
-    }
-    free(args);
-    cJSON_Delete(out);
-    if (rc != BENCH_OK) goto cleanup;
+    if ((rc = query_once(url, &d, i, &ms, err)) != BENCH_OK) goto cleanup;
+    if (ms < 0) continue;
     eq[i] = ms;
     wall += ms / 1000.0;
   }
@@ -263,5 +271,77 @@ cleanup:
   free(sw);
   free(eq);
   cJSON_Delete(d.gen);
+  return rc;
+}
+
+/* ---- A/B (the regression's sensitivity test) ----------------------------------------------- */
+
+struct bench_wf_data {
+  wf_data d;
+  int entities, items;
+};
+
+int bench_wf_seed(bench_env *env, uint64_t seed, bench_wf_data **out, bench_err *err) {
+  assert(env != NULL && env->workflow != NULL && out != NULL);
+  *out = calloc(1, sizeof **out);
+  if (*out == NULL) return bench_err_set(err, BENCH_ENOMEM, "out of memory");
+  int rc = wf_seed(tst_server_url(env->workflow), seed, &(*out)->d, &(*out)->entities,
+                   &(*out)->items, err);
+  if (rc != BENCH_OK) {
+    bench_wf_free(*out);
+    *out = NULL;
+  }
+  return rc;
+}
+
+void bench_wf_free(bench_wf_data *d) {
+  if (d == NULL) return;
+  cJSON_Delete(d->d.gen);
+  free(d);
+}
+
+/* Step i of operation op on url; *ms < 0 when there was nothing to ask. */
+static int ab_step(mdl_operation_type op, const char *url, const wf_data *d, int i, double *ms,
+                   bench_err *err) {
+  return op == MDL_OP_PROJECT_SWITCH ? switch_once(url, d, i, ms, err)
+                                     : query_once(url, d, i, ms, err);
+}
+
+int bench_wf_ab(const bench_wf_data *data, mdl_operation_type op, const char *url_a,
+                const char *url_b, int warmup, int n, bench_set *a, bench_set *b, bench_err *err) {
+  int rc = BENCH_OK, na = 0, nb = 0;
+  double *sa = calloc((size_t)n + 1, sizeof *sa), *sb = calloc((size_t)n + 1, sizeof *sb);
+  double wa = 0, wb = 0;
+  assert(op == MDL_OP_PROJECT_SWITCH || op == MDL_OP_ENTITY_QUERY);
+  if (sa == NULL || sb == NULL) {
+    rc = bench_err_set(err, BENCH_ENOMEM, "out of memory");
+    goto cleanup;
+  }
+  for (int i = 0; i < warmup + n; i++) {
+    double ms = 0;
+    /* Alternate which server goes first, so neither always follows the other's request. */
+    const char *first = i % 2 == 0 ? url_a : url_b, *second = i % 2 == 0 ? url_b : url_a;
+    for (int k = 0; k < 2; k++) {
+      const char *url = k == 0 ? first : second;
+      if ((rc = ab_step(op, url, &data->d, i, &ms, err)) != BENCH_OK) goto cleanup;
+      if (i < warmup || ms < 0) continue;
+      if (url == url_a) {
+        sa[na++] = ms;
+        wa += ms / 1000.0;
+      } else {
+        sb[nb++] = ms;
+        wb += ms / 1000.0;
+      }
+    }
+  }
+  const char *what = op == MDL_OP_PROJECT_SWITCH ? "switches" : "queries";
+  if ((rc = put_record(a, op, sa, na, wa, warmup, what, na, "projects", data->d.n, "entities",
+                       data->entities, err)) != BENCH_OK ||
+      (rc = put_record(b, op, sb, nb, wb, warmup, what, nb, "projects", data->d.n, "entities",
+                       data->entities, err)) != BENCH_OK)
+    goto cleanup;
+cleanup:
+  free(sa);
+  free(sb);
   return rc;
 }

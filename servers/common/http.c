@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "models/uuid.h"
@@ -89,6 +90,7 @@ struct srv_http {
   int qstop;
   pthread_t *workers;
   unsigned nworkers;
+  long test_delay_us; /* TEST_REQUEST_DELAY_US (test-only, see http.h); 0 = off */
 };
 
 /* ---- responses ------------------------------------------------------------------------------ */
@@ -353,6 +355,10 @@ static void *worker_main(void *arg) {
       srv_http_resp_error(&rc->resp, 503, SRV_EUNAVAIL, "shutting_down",
                           "the server is shutting down; retry later");
     } else {
+      if (h->test_delay_us > 0) {
+        struct timespec ts = {h->test_delay_us / 1000000, (h->test_delay_us % 1000000) * 1000};
+        nanosleep(&ts, NULL);
+      }
       rc->rt->fn(rc->rt->ctx, &rc->req, &rc->resp);
     }
     rc->state = 2;
@@ -591,6 +597,26 @@ srv_code srv_http_new(const srv_http_opts *opts, srv_http **out, srv_err *err) {
   if (h->opts.workers == 0) h->opts.workers = 64;
   if (h->opts.max_body == 0) h->opts.max_body = 1024 * 1024;
   if (h->opts.request_timeout_ms <= 0) h->opts.request_timeout_ms = 30000;
+  const char *delay = getenv("TEST_REQUEST_DELAY_US"); /* test-only knob (http.h) */
+  if (delay != NULL && delay[0] != '\0') {
+    char *end;
+    errno = 0;
+    long v = strtol(delay, &end, 10);
+    if (errno != 0 || end == delay || *end != '\0' || v < 0 || v > 1000000) {
+      free(h->allowed_hosts);
+      free(h);
+      return srv_err_set(err, SRV_EINVAL,
+                         "TEST_REQUEST_DELAY_US must be 0-1000000 (microseconds; a test-only "
+                         "knob, unset it), got '%s'",
+                         delay);
+    }
+    h->test_delay_us = v;
+    if (v > 0)
+      srv_log_event(SRV_LOG_WARN, "http_server",
+                    "TEST_REQUEST_DELAY_US=%ld: every worker-pool request is delayed by %ld us "
+                    "(a test-only knob: never set it outside tests)",
+                    v, v);
+  }
   h->port = opts->port;
   h->listen_fd = -1;
   pthread_mutex_init(&h->qlock, NULL);

@@ -77,8 +77,13 @@ typedef struct srv_http_opts {
   const char *allowed_hosts;  /* ALLOWED_HOSTS (guard.h), copied; NULL => loopback names only */
 } srv_http_opts;
 
-/* A new server (not yet listening). The caller owns *out (srv_http_free). SRV_EINTERNAL only on
- * allocation failure. */
+/* A new server (not yet listening). The caller owns *out (srv_http_free). SRV_EINTERNAL on
+ * allocation failure; SRV_EINVAL for a bad TEST_REQUEST_DELAY_US.
+ * TEST-ONLY: the environment variable TEST_REQUEST_DELAY_US (0-1000000 microseconds, unset or 0
+ * by default = off) makes every request that goes to the worker pool (the database and tool
+ * routes; not /health or /metrics) sleep that long before its handler runs. It exists so the
+ * benchmarks can inject a known slowdown and prove the regression verdict catches it; a server
+ * started with it logs a warning. Never set it outside tests. */
 srv_code srv_http_new(const srv_http_opts *opts, srv_http **out, srv_err *err);
 
 /* Adds route METHOD pattern -> fn(ctx, ...). pattern segments "{name}" match one non-empty path
