@@ -47,8 +47,11 @@ static void sleep_ms(int ms) {
 
 /* ---- environment --------------------------------------------------------------------------- */
 
+/* Starts the server binary rel on database db (created and migrated first), or, with db NULL, on
+ * the existing (migrated) database at url. extra / extra2: environment entries (may be NULL). */
 static int start_server(bench_env *env, const char *rel, const char *db, const char *extra,
-                        char *url, size_t urln, tst_server **out, bench_err *err) {
+                        const char *extra2, char *url, size_t urln, tst_server **out,
+                        bench_err *err) {
   int rc = BENCH_OK, status = 0;
   tst_err te;
   char bin[1024], dbenv[600], log[2048];
@@ -56,12 +59,13 @@ static int start_server(bench_env *env, const char *rel, const char *db, const c
     return bench_err_set(err, BENCH_ESETUP,
                          "server binary %s not found (tried %s): add it to the test's data", rel,
                          bin);
-  if (tst_pg_create_db(env->pg, db, url, urln, &te) != TST_OK)
+  if (db != NULL && tst_pg_create_db(env->pg, db, url, urln, &te) != TST_OK)
     return bench_err_set(err, BENCH_ESETUP, "cannot create database %s: %s", db, te.msg);
   snprintf(dbenv, sizeof dbenv, "DATABASE_URL=%s", url);
-  const char *envv[] = {dbenv, extra, NULL};
+  const char *envv[] = {dbenv, extra, extra != NULL ? extra2 : NULL, NULL};
   const char *margs[] = {"migrate", NULL};
-  if (tst_run(bin, margs, envv, 60000, &status, log, sizeof log, &te) != TST_OK || status != 0) {
+  if (db != NULL &&
+      (tst_run(bin, margs, envv, 60000, &status, log, sizeof log, &te) != TST_OK || status != 0)) {
     rc = bench_err_set(err, BENCH_ESETUP, "%s migrate failed (%s): %s", rel,
                        te.msg[0] ? te.msg : "non-zero exit", log);
     goto cleanup;
@@ -91,13 +95,15 @@ int bench_env_start(bench_env *env, int codebase, int workflow, bench_err *err) 
     rc = bench_err_set(err, BENCH_ESETUP, "PostgreSQL: %s", te.msg);
     goto cleanup;
   }
-  if (codebase && (rc = start_server(env, BENCH_CODEBASE_BIN, "codebase", NULL, env->codebase_db,
-                                     sizeof env->codebase_db, &env->codebase, err)) != BENCH_OK)
+  if (codebase &&
+      (rc = start_server(env, BENCH_CODEBASE_BIN, "codebase", NULL, NULL, env->codebase_db,
+                         sizeof env->codebase_db, &env->codebase, err)) != BENCH_OK)
     goto cleanup;
   snprintf(cb_url, sizeof cb_url, "CODEBASE_MCP_URL=%s",
            env->codebase != NULL ? tst_server_url(env->codebase) : "http://127.0.0.1:9");
-  if (workflow && (rc = start_server(env, BENCH_WORKFLOW_BIN, "workflow", cb_url, env->workflow_db,
-                                     sizeof env->workflow_db, &env->workflow, err)) != BENCH_OK)
+  if (workflow &&
+      (rc = start_server(env, BENCH_WORKFLOW_BIN, "workflow", cb_url, NULL, env->workflow_db,
+                         sizeof env->workflow_db, &env->workflow, err)) != BENCH_OK)
     goto cleanup;
 cleanup:
   if (rc != BENCH_OK) bench_env_stop(env);
@@ -106,25 +112,12 @@ cleanup:
 
 int bench_workflow_start_extra(bench_env *env, const char *extra_env, tst_server **out,
                                bench_err *err) {
-  tst_err te;
-  char bin[1024], dbenv[600], cb[300];
+  char cb[300];
   assert(env != NULL && env->workflow_db[0] != '\0' && out != NULL);
-  if (tst_runfile(BENCH_WORKFLOW_BIN, bin, sizeof bin) != 0)
-    return bench_err_set(err, BENCH_ESETUP, "server binary %s not found (tried %s)",
-                         BENCH_WORKFLOW_BIN, bin);
-  snprintf(dbenv, sizeof dbenv, "DATABASE_URL=%s", env->workflow_db);
   snprintf(cb, sizeof cb, "CODEBASE_MCP_URL=%s",
            env->codebase != NULL ? tst_server_url(env->codebase) : "http://127.0.0.1:9");
-  const char *envv[] = {dbenv, cb, extra_env, NULL};
-  tst_server_opts o;
-  memset(&o, 0, sizeof o);
-  o.binary = bin;
-  o.env = envv;
-  o.health_timeout_ms = 20000;
-  if (tst_server_start(&o, out, &te) != TST_OK)
-    return bench_err_set(err, BENCH_ESETUP, "cannot start a second %s (%s): %s", BENCH_WORKFLOW_BIN,
-                         extra_env != NULL ? extra_env : "no extra setting", te.msg);
-  return BENCH_OK;
+  return start_server(env, BENCH_WORKFLOW_BIN, NULL, cb, extra_env, env->workflow_db,
+                      sizeof env->workflow_db, out, err);
 }
 
 void bench_env_stop(bench_env *env) {

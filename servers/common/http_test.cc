@@ -331,4 +331,24 @@ TEST(Sessions, Issue12_F7_FullTableEvictsNeverUsedFirst) {
   srv_sessions_free(s);
 }
 
+// The test-only slowdown knob (http.h): off by default, bounded, a bad value named.
+TEST(HttpTestDelay, Issue10_TestRequestDelayIsBoundedAndNamed) {
+  srv_http_opts o;
+  memset(&o, 0, sizeof o);
+  srv_http *h = nullptr;
+  srv_err err;
+  for (const char *bad : {"-1", "1000001", "12ms", "x"}) {
+    setenv("TEST_REQUEST_DELAY_US", bad, 1);
+    EXPECT_EQ(srv_http_new(&o, &h, &err), SRV_EINVAL) << bad;
+    EXPECT_EQ(h, nullptr);
+    EXPECT_NE(std::string(err.msg).find("TEST_REQUEST_DELAY_US must be 0-1000000"),
+              std::string::npos)
+        << err.msg;
+  }
+  setenv("TEST_REQUEST_DELAY_US", "0", 1);
+  ASSERT_EQ(srv_http_new(&o, &h, &err), SRV_OK) << err.msg;
+  srv_http_free(h);
+  unsetenv("TEST_REQUEST_DELAY_US");
+}
+
 }  // namespace
