@@ -5,6 +5,7 @@
 #include "benchmarks/measure.h"
 
 #include <assert.h>
+#include <dirent.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -298,6 +299,45 @@ static int reset_index(bench_env *env, bench_err *err) {
   return BENCH_OK;
 }
 
+/* CPU seconds (user + system) PostgreSQL has spent so far: the postmaster with its reaped
+ * children (cutime/cstime, i.e. backends that ended) plus every live child (the pool's backends,
+ * checkpointer, writer). -1 if /proc cannot be read. */
+static double pg_cpu_s(pid_t postmaster) {
+  double hz = (double)sysconf(_SC_CLK_TCK), total = 0;
+  DIR *d = opendir("/proc");
+  struct dirent *de;
+  if (d == NULL || hz <= 0) {
+    if (d != NULL) closedir(d);
+    return -1;
+  }
+  while ((de = readdir(d)) != NULL) {
+    char path[300], buf[1024];
+    if (de->d_name[0] < '0' || de->d_name[0] > '9') continue;
+    snprintf(path, sizeof path, "/proc/%s/stat", de->d_name);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) continue;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *rp = strrchr(buf, ')');
+    long pid = strtol(de->d_name, NULL, 10), ppid = 0;
+    unsigned long long ut = 0, st = 0;
+    long long cut = 0, cst = 0;
+    /* after "(comm)": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+     * utime stime cutime cstime */
+    if (rp == NULL ||
+        sscanf(rp + 1, " %*c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %lld %lld", &ppid,
+               &ut, &st, &cut, &cst) != 5)
+      continue;
+    if (pid == (long)postmaster)
+      total += (double)(ut + st + (unsigned long long)(cut + cst)) / hz;
+    else if (ppid == (long)postmaster)
+      total += (double)(ut + st) / hz;
+  }
+  closedir(d);
+  return total;
+}
+
 int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, bench_set *set,
                    char *project_out, bench_err *err) {
   int rc = BENCH_OK;
@@ -306,14 +346,15 @@ int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, ben
   double *samples = calloc(nr, sizeof(double));
   double *calib = calloc(nr, sizeof(double));
   double *cpus = calloc(nr, sizeof(double));
-  double peak = 0, sum = 0, cpu_sum = 0;
+  double *work = calloc(nr, sizeof(double)); /* server + PostgreSQL CPU seconds per run */
+  double peak = 0, sum = 0, cpu_sum = 0, pg_sum = 0;
   long files = -1, probes = 0;
   char pid[MDL_UUID_LEN] = "";
   mdl_benchmark_result r;
-  mdl_calib_cv_result cv;
+  mdl_calib_cv_result cv, wcv;
   mdl_err me;
   memset(&r, 0, sizeof r);
-  if (samples == NULL || calib == NULL || cpus == NULL) {
+  if (samples == NULL || calib == NULL || cpus == NULL || work == NULL) {
     rc = bench_err_set(err, BENCH_ENOMEM, "out of memory");
     goto cleanup;
   }
@@ -326,13 +367,16 @@ int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, ben
       goto cleanup;
     }
     if ((rc = reset_index(env, err)) != BENCH_OK) goto cleanup;
-    rc = bench_index_once(env, repo, pid, 600000, &ms, &pk, &f, &cpu, &probe, err);
+    double pg0 = pg_cpu_s(tst_pg_postmaster_pid(env->pg));
+    rc = bench_index_once(env, repo, pid, 3000000, &ms, &pk, &f, &cpu, &probe, err);
     if (rc != BENCH_OK) goto cleanup;
+    double pg1 = pg_cpu_s(tst_pg_postmaster_pid(env->pg));
+    double pg = pg0 >= 0 && pg1 >= pg0 ? pg1 - pg0 : 0;
     fprintf(stderr,
             "index run %d/%d (%s): %.0f ms, %ld files, server CPU %.1f s, server RSS peak %.1f MB, "
-            "load %.1f, calibration %.3f ms (%zu probes, %.3f-%.3f)\n",
+            "load %.1f, PostgreSQL CPU %.1f s, calibration %.3f ms (%zu probes, %.3f-%.3f)\n",
             i + 1, total, i < plan->index_warmup ? "warm-up" : "measured", ms, f, cpu, pk,
-            bench_machine_load1(), mdl_calib_probe_mean(&probe), probe.n, probe.min_ms,
+            bench_machine_load1(), pg, mdl_calib_probe_mean(&probe), probe.n, probe.min_ms,
             probe.max_ms);
     if (pk > peak) peak = pk;
     if (i >= plan->index_warmup) {
@@ -340,6 +384,8 @@ int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, ben
       cpu_sum += cpu;
       samples[k] = ms;
       cpus[k] = cpu > 0 ? cpu : 0;
+      work[k] = cpus[k] + pg;
+      pg_sum += pg;
       /* A run too short for one probe (a tiny fixture) is calibrated by one probe taken now. */
       calib[k] = probe.n > 0 ? mdl_calib_probe_mean(&probe) : mdl_calib_time_ms(1);
       probes += (long)probe.n;
@@ -347,15 +393,19 @@ int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, ben
       files = f;
     }
   }
-  if (mdl_calib_cv(samples, calib, (size_t)plan->index_runs, &cv, NULL, &me) != MDL_OK) {
+  /* cv: the job's CPU work (server + PostgreSQL) in calibration units; wcv: wall time in
+   * calibration units. The first is what the check asserts (docs/performance/README.md: why). */
+  if (mdl_calib_cv(work, calib, (size_t)plan->index_runs, &cv, NULL, &me) != MDL_OK ||
+      mdl_calib_cv(samples, calib, (size_t)plan->index_runs, &wcv, NULL, &me) != MDL_OK) {
     rc = bench_err_set(err, BENCH_ERUN, "calibrated CV: %s: %s", me.field, me.msg);
     goto cleanup;
   }
-  fprintf(
-      stderr,
-      "index CV: raw %.2f%%, calibrated %.2f%% (calibration itself %.2f%%, server CPU %.2f%%)\n",
-      cv.raw_cv_percent, cv.calibrated_cv_percent, cv.calib_cv_percent,
-      plan->index_runs > 0 ? mdl_stats_cv(cpus, (size_t)plan->index_runs) * 100.0 : 0.0);
+  fprintf(stderr,
+          "index CV: wall raw %.2f%%, wall calibrated %.2f%%; CPU work raw %.2f%%, CPU work "
+          "calibrated %.2f%% (calibration itself %.2f%%, server CPU alone %.2f%%)\n",
+          wcv.raw_cv_percent, wcv.calibrated_cv_percent, cv.raw_cv_percent,
+          cv.calibrated_cv_percent, cv.calib_cv_percent,
+          mdl_stats_cv(cpus, (size_t)plan->index_runs) * 100.0);
   bench_record_opts o = {MDL_OP_INDEX, MDL_SERVER_CODEBASE_MCP, 0,
                          sum / 1000.0, plan->index_runs,        plan->index_warmup};
   if ((rc = bench_record_build(&o, samples, (size_t)plan->index_runs, &r, NULL, err)) != BENCH_OK ||
@@ -372,6 +422,12 @@ int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, ben
           BENCH_OK ||
       (rc = bench_record_param_float(&r, "calibrated_cv_percent", cv.calibrated_cv_percent, err)) !=
           BENCH_OK ||
+      (rc = bench_record_param_float(&r, "cpu_work_cv_percent", cv.raw_cv_percent, err)) !=
+          BENCH_OK ||
+      (rc = bench_record_param_float(&r, "wall_calibrated_cv_percent", wcv.calibrated_cv_percent,
+                                     err)) != BENCH_OK ||
+      (rc = bench_record_param_float(&r, "pg_cpu_seconds_mean", pg_sum / plan->index_runs, err)) !=
+          BENCH_OK ||
       (rc = bench_record_param_float(&r, "calibration_ms", cv.ref_ms, err)) != BENCH_OK ||
       (rc = bench_record_param_float(&r, "calibration_cv_percent", cv.calib_cv_percent, err)) !=
           BENCH_OK ||
@@ -387,6 +443,7 @@ cleanup:
   free(samples);
   free(calib);
   free(cpus);
+  free(work);
   return rc;
 }
 

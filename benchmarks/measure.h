@@ -93,10 +93,12 @@ int bench_index_once(bench_env *env, const char *repo, const char *project_id, i
 
 /* Indexing benchmark: plan->index_warmup + plan->index_runs runs, each on an empty index (tables
  * truncated and checkpointed first) under a fresh project id, each calibrated by the probes its
- * bench_index_once took (test_parameters: cv_percent is the raw CV of the wall times,
- * calibrated_cv_percent the CV of wall time / calibration time, calibration_ms and
- * calibration_cv_percent the workload's median time and spread, server_cpu_cv_percent the CV of
- * the server's CPU seconds);
+ * bench_index_once took (test_parameters: cv_percent is the raw CV of the wall times;
+ * calibrated_cv_percent the CV of the run's CPU work (codebase-mcp + PostgreSQL CPU seconds)
+ * divided by the calibration time; cpu_work_cv_percent the same undivided;
+ * wall_calibrated_cv_percent the CV of wall time / calibration time; calibration_ms and
+ * calibration_cv_percent the workload's median time and spread; server_cpu_cv_percent the CV of
+ * codebase-mcp's CPU seconds alone; pg_cpu_seconds_mean PostgreSQL's share);
  * puts the "index" record (runs only) into set; project_out (optional, 37 bytes) gets the last
  * project id (an indexed project the search can use). */
 int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, bench_set *set,
