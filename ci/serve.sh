@@ -306,7 +306,7 @@ EOF
 }
 
 index_all() { # $1 codebase port; 0 when every job completed
-  local cb=$1 i repo proj body job st line last="" failed=0 tty=0
+  local cb=$1 i repo proj body job st line last="" failed=0 tty=0 misses job_status
   [ -t 1 ] && tty=1
   for i in "${!index_repos[@]}"; do
     repo=${index_repos[$i]}
@@ -322,19 +322,30 @@ index_all() { # $1 codebase port; 0 when every job completed
       failed=1; continue
     fi
     say "indexing $repo into project '$proj' (job $job)"
+    misses=0
     while :; do
       sleep 1
-      st=$(curl -s --max-time 10 "http://127.0.0.1:$cb/mcp/jobs/$job" || true)
+      if ! st=$(curl -sf --max-time 10 "http://127.0.0.1:$cb/mcp/jobs/$job"); then
+        misses=$((misses + 1))
+        if [ "$misses" -ge 60 ]; then
+          [ "$tty" -eq 1 ] && echo
+          warn "indexing $repo: no job status from codebase-mcp for a minute (see $logs/codebase-mcp.log)"
+          failed=1; break
+        fi
+        continue
+      fi
+      misses=0
       line=$(jq -r '"\(.status) \(.percent // 0 | floor)% files \(.files_indexed // 0)/\(.files_total // "?") chunks \(.chunks_created // 0)"' <<<"$st" 2>/dev/null || echo "waiting for codebase-mcp")
       if [ "$tty" -eq 1 ]; then printf '\r  %-70s' "$line"; elif [ "$line" != "$last" ]; then echo "  $line"; fi
       last=$line
-      case "$(jq -r '.status // empty' <<<"$st" 2>/dev/null)" in
+      job_status=$(jq -r '.status // empty' <<<"$st" 2>/dev/null || true)
+      case "$job_status" in
         completed) [ "$tty" -eq 1 ] && echo
           say "indexed $repo: search it with search_code {\"query\": \"...\", \"project_id\": \"$proj\"};"
           say "  work items that reference it belong in the workflow-mcp project named \"$proj\""
           break ;;
         failed) [ "$tty" -eq 1 ] && echo
-          warn "indexing $repo failed: $(jq -r '.error // "no reason given"' <<<"$st")"
+          warn "indexing $repo failed: $(jq -r '.error // "no reason given"' <<<"$st" 2>/dev/null || echo "$st")"
           failed=1; break ;;
       esac
     done
