@@ -353,11 +353,11 @@ void srv_config_usage(const srv_config_defaults *d, FILE *f) {
       "\nWhere settings come from, each overriding the one before: built-in defaults, the state\n"
       "file that ci/serve.sh writes for its embedded PostgreSQL, the environment, the flags.\n"
       "The state file is $MCP_SUITE_HOME/state.env; without MCP_SUITE_HOME, as root\n"
-      "/var/lib/mcp-suite/state.env, otherwise ${XDG_DATA_HOME:-$HOME/.local/share}/mcp-suite/"
-      "state.env\n(here: %s, %s). Its lines are KEY=VALUE, read for DATABASE_URL and\n"
-      "CODEBASE_MCP_URL only; %sDATABASE_URL-style keys (the server's name first) win over\n"
-      "plain ones. So with ci/serve.sh's cluster up, a plain\n"
-      "`%s --stdio` finds its database without DATABASE_URL.\n",
+      "/var/lib/mcp-suite/state.env, otherwise\n"
+      "${XDG_DATA_HOME:-$HOME/.local/share}/mcp-suite/state.env. Here: %s (%s).\n"
+      "Its KEY=VALUE lines are read for DATABASE_URL and CODEBASE_MCP_URL only; keys with the\n"
+      "server's name first (%sDATABASE_URL) win over plain ones. So with ci/serve.sh's\n"
+      "cluster up, a plain `%s --stdio` finds its database without DATABASE_URL.\n",
       state, access(state, R_OK) == 0 ? "present" : "absent", pre, d->server_name);
   fprintf(
       f,

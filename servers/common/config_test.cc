@@ -221,6 +221,6 @@ TEST_F(Config, StateFileMissingOrBrokenIsClear) {
   EXPECT_EQ(20, c.pool_max);
   EXPECT_EQ(8020, c.port);
   std::string usage = Usage();
-  EXPECT_NE(std::string::npos, usage.find(home_ + "/state.env, present")) << usage;
+  EXPECT_NE(std::string::npos, usage.find("Here: " + home_ + "/state.env (present)")) << usage;
   EXPECT_NE(std::string::npos, usage.find("CODEBASE_MCP_DATABASE_URL")) << usage;
 }
