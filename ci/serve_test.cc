@@ -374,3 +374,29 @@ TEST_F(Serve, CtrlCInTheForegroundStopsEverything) {
   LeftoverFiles(home_, &left);
   for (auto &f : left) ADD_FAILURE() << "left behind by Ctrl-C: " << f;
 }
+
+TEST_F(Serve, HelpAndBadArgumentsAreClear) {
+  std::string out;
+  ASSERT_EQ(0, Run({"--help"}, &out)) << out;
+  for (const char *want : {"--detach", "--index PATH", "--status", "--stop", "MCP_SUITE_HOME",
+                           "state.env", "using-with-an-assistant.md"})
+    EXPECT_NE(std::string::npos, out.find(want)) << want << "\n" << out;
+  struct Case {
+    std::vector<std::string> args;
+    const char *message;
+  } cases[] = {
+      {{"--frobnicate"}, "unknown argument '--frobnicate'; see bash ci/serve.sh --help"},
+      {{"--index", home_ + "/no-such-repo"}, "no such directory"},
+      {{"--index"}, "--index needs a path"},
+      {{"--codebase-port", "http"}, "--codebase-port must be 1-65515, got 'http'"},
+      {{"--bin-dir", home_ + "/empty"}, "no codebase-mcp binary in"},
+  };
+  mkdir((home_ + "/empty").c_str(), 0755);
+  for (const Case &c : cases) {
+    EXPECT_EQ(1, Run(c.args, &out)) << c.args[0] << "\n" << out;
+    EXPECT_NE(std::string::npos, out.find(c.message)) << c.message << "\n" << out;
+  }
+  // None of them started anything.
+  EXPECT_EQ(3, Run({"--status"}, &out)) << out;
+  EXPECT_FALSE(Exists(home_ + "/pg/PG_VERSION"));
+}
