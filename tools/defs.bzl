@@ -63,3 +63,23 @@ def story_test(name, srcs, deps = [], size = "medium", tags = [], exclusive = Fa
     if manual:
         extra.append("manual")
     pg_test(name = name, srcs = srcs, deps = deps, size = size, tags = tags + extra, **kwargs)
+
+def _path(label):
+    """Workspace-relative path of a source-file label ("//a/b:c.c" or "c.c" in this package)."""
+    if label.startswith("//"):
+        pkg, _, f = label[2:].partition(":")
+        return pkg + "/" + f
+    return native.package_name() + "/" + label
+
+def fuzz_test(name, srcs, corpus, hdrs = [], libs = "", size = "medium"):
+    """A libFuzzer target built with clang by //servers/common:fuzz/run_fuzz.sh from srcs (C
+    files; the first is the target) and run for FUZZ_SECONDS (20) with an RSS limit over the
+    seed corpus directory `corpus` of this package. hdrs: every header the sources include."""
+    native.sh_test(
+        name = name,
+        size = size,
+        srcs = ["//servers/common:fuzz/run_fuzz.sh"],
+        args = [name, native.package_name() + "/" + corpus, libs] + [_path(s) for s in srcs],
+        data = srcs + hdrs + native.glob([corpus + "/*"]),
+        tags = ["fuzz"],
+    )

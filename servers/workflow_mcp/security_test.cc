@@ -67,7 +67,7 @@ long PeakRssKb() {
   std::ifstream f("/proc/" + std::to_string(tst_server_pid(g_srv->Raw())) + "/status");
   std::string line;
   while (std::getline(f, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+    if (line.rfind("VmHWM:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
   return -1;
 }
 
