@@ -74,7 +74,7 @@ static int contains(const cJSON *v, const cJSON *op) {
 
 /* One value against the check; 1 holds, 0 not (why filled). */
 static int check(const cJSON *v, const char *subject, verb vb, int neg, const cJSON *op, double x,
-                 double pct, char *why, size_t why_n) {
+                 double pct, double slack, char *why, size_t why_n) {
   char got[400];
   show(v, got, sizeof got);
   long len = 0;
@@ -111,13 +111,13 @@ static int check(const cJSON *v, const char *subject, verb vb, int neg, const cJ
         snprintf(why, why_n, "%s is not a number (it is %s: %s)", subject, type_name(v), got);
         return 0;
       }
-      ok = vb == V_UNDER ? v->valuedouble < x : v->valuedouble <= x * (1.0 + pct / 100.0);
+      ok = vb == V_UNDER ? v->valuedouble < x : v->valuedouble <= x * (1.0 + pct / 100.0) + slack;
       if (!ok != !neg) return 1;
       if (vb == V_UNDER)
         snprintf(why, why_n, "%s is %.2f, not under %g", subject, v->valuedouble, x);
       else
-        snprintf(why, why_n, "%s is %.2f, more than %g%% above %.2f (limit %.2f)", subject,
-                 v->valuedouble, pct, x, x * (1.0 + pct / 100.0));
+        snprintf(why, why_n, "%s is %.2f, more than %g%% above %.2f (limit %.2f with %g allowed)",
+                 subject, v->valuedouble, pct, x, x * (1.0 + pct / 100.0) + slack, slack);
       return 0;
   }
   if (!ok != !neg) return 1;
@@ -178,7 +178,7 @@ int itg_assert(const cJSON *view, const char *text, char *why, size_t why_n) {
     return bad(why, why_n, text, "\"not\" goes only with equals, exists and contains");
   while (*arg == ' ') arg++;
   cJSON *op = NULL;
-  double x = 0, pct = 0;
+  double x = 0, pct = 0, slack = 0;
   if (vb == V_EQUALS || vb == V_CONTAINS || vb == V_TYPE) {
     if (!*arg) return bad(why, why_n, text, "the check needs a value");
     op = vb == V_TYPE ? NULL : cJSON_Parse(arg);
@@ -199,6 +199,14 @@ int itg_assert(const cJSON *view, const char *text, char *why, size_t why_n) {
     const char *n = end + 5;
     x = strtod(n, &end);
     if (end == n) return bad(why, why_n, text, "within needs a number after \"of\"");
+    while (*end == ' ') end++;
+    if (*end == '+') { /* an absolute allowance: "within 10% of 2.7 + 1" */
+      const char *m = end + 1;
+      slack = strtod(m, &end);
+      if (end == m || slack < 0) return bad(why, why_n, text, "\"+\" needs a number >= 0");
+      while (*end == ' ') end++;
+    }
+    if (*end) return bad(why, why_n, text, "unexpected text after within's numbers");
   } else if (vb != V_EXISTS) {
     char *end;
     x = strtod(arg, &end);
@@ -230,7 +238,7 @@ int itg_assert(const cJSON *view, const char *text, char *why, size_t why_n) {
     }
   } else {
     for (size_t i = 0; i < n && rc == 0; i++)
-      if (!check(vals[i], subject, vb, neg, op, x, pct, why, why_n)) rc = 1;
+      if (!check(vals[i], subject, vb, neg, op, x, pct, slack, why, why_n)) rc = 1;
   }
   free(vals);
   cJSON_Delete(op);

@@ -14,7 +14,8 @@
  *   length greater than <n>  / length equals <n> / length less than <n>  (arrays, strings, objects)
  *   type is <string|number|integer|boolean|array|object|null>
  *   under <n>                a number strictly below n (`latency_ms under 500`)
- *   within <p>% of <n>       a number at most n * (1 + p/100)
+ *   within <p>% of <n> [+ <m>]  a number at most n * (1 + p/100) + m (m: an absolute allowance
+ *                            for measurement noise, default 0)
  * Templates (template.h) are rendered before an assertion is parsed. */
 #ifndef ITG_ASSERTION_H
 #define ITG_ASSERTION_H

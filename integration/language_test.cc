@@ -22,6 +22,7 @@ TEST(Assertions, SC011_EveryFormOfTheLanguage) {
   const char *pass[] = {"status equals 201",
                         "latency_ms under 500",
                         "latency_ms within 10% of 12",
+                        "latency_ms within 10% of 10 + 1.5",
                         "body.id exists",
                         "body.gone not exists",
                         "body.id equals \"x\"",

@@ -31,6 +31,7 @@
 #define MAX_REPEAT 1000
 #define MAX_CLIENTS 64
 #define JOB_WAIT_MS 120000
+#define RETRY_LATER_MS 60000 /* how long a 503 + Retry-After is retried */
 
 struct itg_runner {
   itg_options o;
@@ -518,11 +519,25 @@ static int run_http(run_state *st, const mdl_integration_step *s, const itg_ctx 
     }
     tst_http_resp resp;
     tst_err err;
-    rc = tst_http_request(s->api_call.method, url, body, headers, st->r->o.step_timeout_ms, &resp,
-                          &err);
+    /* "Retry later" (503 with Retry-After: a busy pool, the most concurrent indexing jobs) is
+     * not a failure: wait and send again, as a client should, for up to RETRY_LATER_MS. */
+    double t0 = now_ms();
+    int retries = 0;
+    for (;;) {
+      rc = tst_http_request(s->api_call.method, url, body, headers, st->r->o.step_timeout_ms, &resp,
+                            &err);
+      const char *ra =
+          rc == TST_OK && resp.status == 503 ? tst_http_header(&resp, "Retry-After") : NULL;
+      if (ra == NULL || now_ms() - t0 > RETRY_LATER_MS) break;
+      long wait_ms = strtol(ra, NULL, 10) * 1000;
+      tst_http_resp_free(&resp);
+      sleep_ms(wait_ms < 100 ? 100 : wait_ms > 500 ? 500 : wait_ms);
+      retries++;
+    }
     lat[i] = resp.latency_ms;
     cJSON_Delete(*view);
     *view = http_view(&resp, rc, &err);
+    if (retries > 0) cJSON_AddNumberToObject(*view, "retries", retries);
     const char *sid = rc == TST_OK ? tst_http_header(&resp, "Mcp-Session-Id") : NULL;
     if (sid != NULL) snprintf(st->session[s->server], sizeof st->session[s->server], "%s", sid);
     tst_http_resp_free(&resp);

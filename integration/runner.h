@@ -16,10 +16,12 @@
  * the step's server with Content-Type application/json; on POST /mcp it sends the Mcp-Session-Id
  * the server last gave this run (so a scenario drives a real MCP session; after a restart the old
  * id is sent until the server hands out a new one). An action beginning "repeat N" sends the call
- * N times and reports the median as latency_ms. A step without api_call is a runner action,
- * written in its action text (integration/README.md lists them): fresh, stop, kill, start,
- * restart, slow MS, copy_fixture NAME [DEST], write_file DEST FIXTURE_FILE, delete_file PATH,
- * wait_job JOB_ID, sleep MS, concurrent N FLOW_FILE.
+ * N times and reports the median as latency_ms. An answer 503 with Retry-After (the servers'
+ * "retry later": pool busy, too many indexing jobs) is sent again after the advised delay (at most
+ * 500 ms) for up to 60 s, as a client should; the view then has "retries". A step without api_call
+ * is a runner action, written in its action text (integration/README.md lists them): fresh, stop,
+ * kill, start, restart, slow MS, copy_fixture NAME [DEST], write_file DEST FIXTURE_FILE,
+ * delete_file PATH, wait_job JOB_ID, sleep MS, concurrent N FLOW_FILE.
  *
  * Scenarios share one local environment (env.h) and keep apart through {{project}} — a fresh
  * project id per run — except those with a lifecycle action (fresh, stop, kill, start, restart,
