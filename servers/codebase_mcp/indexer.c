@@ -300,27 +300,27 @@ static int flush(worker *w) {
       fail_shared(w->sh, &err);
       return -1;
     }
-    if (!warned) {
-      cJSON *ctx = cJSON_CreateObject();
-      if (ctx) {
-        cJSON_AddStringToObject(ctx, "job_id", job->id);
-        cJSON_AddNumberToObject(ctx, "batch_files", w->batch.nfiles);
-      }
-      srv_log_event_ctx(SRV_LOG_WARN, "index_batch_retry", ctx,
-                        "database unavailable while writing a batch (%s); the batch is kept "
-                        "and written again when the database is back",
-                        err.msg);
-      cJSON_Delete(ctx);
-      warned = 1;
+    /* One line per retry, with its backoff: the recovery can be read back from the log. */
+    warned++;
+    cJSON *ctx = cJSON_CreateObject();
+    if (ctx) {
+      cJSON_AddStringToObject(ctx, "job_id", job->id);
+      cJSON_AddNumberToObject(ctx, "batch_files", w->batch.nfiles);
+      cJSON_AddNumberToObject(ctx, "attempt", warned);
+      cJSON_AddNumberToObject(ctx, "backoff_ms", (double)backoff);
     }
+    srv_log_event_ctx(SRV_LOG_WARN, "index_batch_retry", ctx,
+                      "database unavailable while writing a batch (%s); the batch is kept and "
+                      "written again in %lld ms (attempt %d)",
+                      err.msg, (long long)backoff, warned);
+    cJSON_Delete(ctx);
     srv_sleep_ms(backoff);
     backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;
   }
   if (warned)
     srv_log_event(SRV_LOG_INFO, "index_batch_resumed",
-                  "job %s: batch of %d files written after "
-                  "the database came back",
-                  job->id, w->batch.nfiles);
+                  "job %s: batch of %d files written after %d retr%s: the database is back",
+                  job->id, w->batch.nfiles, warned, warned == 1 ? "y" : "ies");
   atomic_fetch_add(&job->files_indexed, w->batch.nfiles);
   atomic_fetch_add(&job->chunks_created, w->batch.nchunks);
   cb_batch_reset(&w->batch);

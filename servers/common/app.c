@@ -473,6 +473,10 @@ int srv_main(const srv_app_def *def, int argc, char **argv) {
       app.schema_thread_started = 1;
   }
   pool_config(&app, &pc);
+  /* Unreachable a moment ago: do not wait out another connect timeout before serving. */
+  char unreachable[sizeof err.msg];
+  snprintf(unreachable, sizeof unreachable, "%s", err.msg);
+  if (sc != SRV_OK) pc.known_unreachable = unreachable;
   if (srv_pool_create(&pc, &app.pool, &err) != SRV_OK) {
     fprintf(stderr, "%s: %s\n", def->name, err.msg);
     goto cleanup;

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "servers/common/log.h"
 #include "servers/common/timeutil.h"
 
@@ -86,8 +88,14 @@ srv_code srv_db_run(srv_pool *pool, int64_t deadline_mono_ms, srv_db_fn fn, void
     int64_t backoff = (int64_t)SRV_DB_BACKOFF_BASE_MS << attempt;
     if (srv_mono_ms() + backoff >= deadline_mono_ms) break;
     attempt++;
-    srv_log_event(SRV_LOG_WARN, "db_retry", "retry %d of %d in %lld ms after: %s", attempt,
-                  SRV_DB_MAX_RETRIES, (long long)backoff, err ? err->msg : "connection lost");
+    cJSON *ctx = cJSON_CreateObject();
+    cJSON_AddNumberToObject(ctx, "attempt", attempt);
+    cJSON_AddNumberToObject(ctx, "max_retries", SRV_DB_MAX_RETRIES);
+    cJSON_AddNumberToObject(ctx, "backoff_ms", (double)backoff);
+    srv_log_event_ctx(SRV_LOG_WARN, "db_retry", ctx, "retry %d of %d in %lld ms after: %s",
+                      attempt, SRV_DB_MAX_RETRIES, (long long)backoff,
+                      err ? err->msg : "connection lost");
+    cJSON_Delete(ctx);
     srv_sleep_ms(backoff);
   }
   if (err != NULL) {

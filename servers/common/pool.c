@@ -68,6 +68,7 @@ struct srv_pool {
 /* Log lines decided under the mutex and written after it is released. */
 typedef struct pending {
   int warn, lost, recovered;
+  int reset; /* idle connections failed their ping while the database still answers */
   srv_pool_stats st;
   int64_t lost_wall_ms, recovered_wall_ms;
   char reason[256];
@@ -208,6 +209,16 @@ static void flush_pending(const pending *ev) {
                       (long long)outage, t1);
     cJSON_Delete(ctx);
   }
+  if (ev->reset > 0) {
+    cJSON *ctx = cJSON_CreateObject();
+    cJSON_AddNumberToObject(ctx, "discarded", ev->reset);
+    cJSON_AddStringToObject(ctx, "reason", ev->reason);
+    srv_log_event_ctx(SRV_LOG_WARN, "pool_connections_reset", ctx,
+                      "%d idle database connection(s) failed their ping (%s) and were discarded; "
+                      "the database answers new connections, so they are replaced",
+                      ev->reset, ev->reason);
+    cJSON_Delete(ctx);
+  }
 }
 
 /* ---- hand-off ---- */
@@ -313,7 +324,8 @@ srv_code srv_pool_create(const srv_pool_config *cfg, srv_pool **out, srv_err *er
 
   pending ev;
   memset(&ev, 0, sizeof ev);
-  for (int i = 0; i < p->min_size; i++) {
+  if (cfg->known_unreachable != NULL) mark_lost_locked(p, cfg->known_unreachable, &ev);
+  for (int i = 0; i < p->min_size && p->db_connected; i++) {
     char errbuf[256];
     PGconn *c = open_conn(p->conninfo, p->app_name, p->connect_timeout_s, p->options, errbuf,
                           sizeof errbuf);
@@ -623,7 +635,8 @@ static void tick_locked(srv_pool *p, pending *ev) {
     p->size--;
     p->total_discarded++;
     snprintf(p->last_error, sizeof p->last_error, "ping failed: %s", reason);
-    failed = 1;
+    failed++;
+    if (failed == 1) snprintf(ev->reason, sizeof ev->reason, "%s", reason);
     grant_slot_locked(p);
     if (timed_out) { /* a frozen or unreachable server: no need to wait for a probe to say so */
       mark_lost_locked(p, reason, ev);
@@ -635,6 +648,8 @@ static void tick_locked(srv_pool *p, pending *ev) {
       if (!open_one_locked(p, PROBE_CONNECT_TIMEOUT_S, ev)) break;
     }
   }
+  /* Connections died but the database answers (pg_terminate_backend, a proxy restart). */
+  if (failed > 0 && p->db_connected && !ev->lost) ev->reset = failed;
   /* Refill to min, or probe while the database is lost. */
   int lost = !p->db_connected;
   int want = p->min_size - p->size;
@@ -658,7 +673,7 @@ static void *ping_thread(void *arg) {
     pending ev;
     memset(&ev, 0, sizeof ev);
     tick_locked(p, &ev);
-    if (ev.lost || ev.recovered || ev.warn) {
+    if (ev.lost || ev.recovered || ev.warn || ev.reset) {
       pthread_mutex_unlock(&p->mu);
       flush_pending(&ev);
       pthread_mutex_lock(&p->mu);

@@ -15,8 +15,10 @@
  *
  * Logs: WARN "pool_utilization_high" with the stats whenever in_use / max passes 80% (at most
  * once per second); WARN "db_connection_lost" and INFO "db_connection_recovered" (with lost_at,
- * recovered_at, outage_ms) when the database goes and comes back; INFO "pool_connection_discarded"
- * when a broken connection is dropped. Thread-safe throughout. */
+ * recovered_at, outage_ms) when the database goes and comes back; WARN "pool_connections_reset"
+ * (discarded, reason) when idle connections fail their ping but a new connection works (backends
+ * terminated, the database itself still up); INFO "pool_connection_discarded" when a caller
+ * releases a broken connection. Thread-safe throughout. */
 #ifndef SRV_POOL_H
 #define SRV_POOL_H
 
@@ -42,6 +44,10 @@ typedef struct srv_pool_config {
   int statement_timeout_ms;     /* 0 => 5000 (FR-025), sent as options=-c statement_timeout=N */
   int ping_interval_ms;         /* 0 => 1000 */
   const char *application_name; /* e.g. "codebase-mcp"; NULL => "srv_pool" */
+  const char *known_unreachable; /* non-NULL: the caller just failed to reach the database (this
+                                    is the reason); create opens nothing, starts as lost
+                                    (db_connection_lost) and lets the ping thread probe, instead
+                                    of waiting out connect_timeout_s once more */
 } srv_pool_config;
 
 typedef struct srv_pool_stats {
