@@ -68,18 +68,29 @@ std::string StartJob() {
   return id;
 }
 
-// Polls the job; returns its last status object (caller frees), or nullptr on deadline.
+// Polls the job; returns its last status object (caller frees), or nullptr on deadline (the
+// last status and the server's log tail are printed then).
 cJSON *WaitJob(const std::string &id, double min_indexed, int timeout_ms) {
   double until = tst_now_ms() + timeout_ms;
+  std::string last;
   while (tst_now_ms() < until) {
     cJSON *s = nullptr;
     long st = rs::Post(g->base, "get_indexing_status", "{\"job_id\":\"" + id + "\"}", &s, 3000);
     std::string status = rs::Str(s, "status");
     if (st == 200 && (status == "completed" || status == "failed")) return s;
     if (st == 200 && min_indexed > 0 && rs::Num(s, "files_indexed") >= min_indexed) return s;
+    if (s != nullptr) {
+      char *t = cJSON_PrintUnformatted(s);
+      last = t ? t : "";
+      free(t);
+    }
     cJSON_Delete(s);
-    rs::SleepMs(50);
+    rs::SleepMs(100);
   }
+  char tail[4096];
+  tst_server_log_tail(g->cb, 15, tail, sizeof tail);
+  printf("job %s still not done after %d ms; last status: %s\nserver log tail:\n%s\n", id.c_str(),
+         timeout_ms, last.c_str(), tail);
   return nullptr;
 }
 
@@ -113,23 +124,23 @@ class IndexFault : public ::testing::Test {
     ASSERT_EQ(tst_repogen_generate(&o, &st, &err), TST_OK) << err.msg;
     printf("fixture: %d files, %.1f MB in %.1f s\n", st.files, st.total_bytes / 1e6, st.seconds);
     const char *env[] = {"LOG_LEVEL=info", nullptr};
-    ASSERT_EQ(rs_server_start(g->pg, RS_CODEBASE_BIN, "codebase", env, url, sizeof url, &g->cb,
-                              &err),
-              TST_OK)
+    ASSERT_EQ(
+        rs_server_start(g->pg, RS_CODEBASE_BIN, "codebase", env, url, sizeof url, &g->cb, &err),
+        TST_OK)
         << err.msg;
     g->db = url;
     g->base = tst_server_url(g->cb);
     double t0 = tst_now_ms();
     std::string id = StartJob();
-    cJSON *s = WaitJob(id, 0, 240000);
-    ASSERT_NE(s, nullptr) << "the reference index did not finish in 240 s";
+    cJSON *s = WaitJob(id, 0, 420000);
+    ASSERT_NE(s, nullptr) << "the reference index did not finish in 420 s";
     ASSERT_EQ(rs::Str(s, "status"), "completed") << cJSON_PrintUnformatted(s);
     cJSON_Delete(s);
     g->reference_ms = tst_now_ms() - t0;
     g->chunks = ChunkRows(g->db);
     g->files = FileRows(g->db);
-    printf("reference index: %zu files, %zu chunks in %.1f s\n", g->files.size(),
-           g->chunks.size(), g->reference_ms / 1000);
+    printf("reference index: %zu files, %zu chunks in %.1f s\n", g->files.size(), g->chunks.size(),
+           g->reference_ms / 1000);
     ASSERT_GT(g->chunks.size(), 10000u);
   }
 
@@ -159,11 +170,12 @@ class IndexFault : public ::testing::Test {
         const Measured &m = g_measured[i];
         v.push_back(which == 0 ? m.detection_ms : m.recovery_ms);
         ps.push_back({keys[2 * i].c_str(), nullptr, v.back(), 1});
-        ps.push_back({keys[2 * i + 1].c_str(),
-                      (which == 0 ? m.detected_by : m.recovered_by).c_str(), 0, 0});
+        ps.push_back(
+            {keys[2 * i + 1].c_str(), (which == 0 ? m.detected_by : m.recovered_by).c_str(), 0, 0});
       }
-      ps.push_back({"measured", which == 0 ? "detection: fault injected -> first failure event"
-                                           : "recovery: PostgreSQL back -> recovery event",
+      ps.push_back({"measured",
+                    which == 0 ? "detection: fault injected -> first failure event"
+                               : "recovery: PostgreSQL back -> recovery event",
                     0, 0});
       ps.push_back({"faults", faults[0].c_str(), 0, 0});
       ps.push_back({"fixture_files", nullptr, 10000, 1});
@@ -213,10 +225,11 @@ class IndexFault : public ::testing::Test {
                (double)std::max<int64_t>(0, rec->wall_ms - t_back), det->operation_name,
                rec->operation_name};
     size_t retries = rs_log_count(&log, "index_batch_retry", t_fault, rec->wall_ms + 5000);
-    printf("%s: detection %.0f ms (%s), recovery %.0f ms after PostgreSQL was back (%s); "
-           "%zu batch retries logged\n",
-           name, m.detection_ms, m.detected_by.c_str(), m.recovery_ms, m.recovered_by.c_str(),
-           retries);
+    printf(
+        "%s: detection %.0f ms (%s), recovery %.0f ms after PostgreSQL was back (%s); "
+        "%zu batch retries logged\n",
+        name, m.detection_ms, m.detected_by.c_str(), m.recovery_ms, m.recovered_by.c_str(),
+        retries);
     fflush(stdout);
     EXPECT_LE(m.detection_ms, 5000) << name << ": SC-008 detection within 5 s";
     EXPECT_LE(m.recovery_ms, 10000) << name << ": SC-008 recovery within 10 s";
@@ -300,9 +313,8 @@ TEST_F(IndexFault, SC008_ThreeFaultsDuringOneJob_JobCompletesWithIdenticalRows) 
     int64_t (*inject)(int64_t *);
     int at_files;
     int64_t t_fault, t_back;
-  } faults[] = {{"terminate", Terminate, 1500, 0, 0},
-                {"stop", Stop, 4000, 0, 0},
-                {"drop", Drop, 6500, 0, 0}};
+  } faults[] = {
+      {"terminate", Terminate, 1500, 0, 0}, {"stop", Stop, 4000, 0, 0}, {"drop", Drop, 6500, 0, 0}};
   for (auto &f : faults) {
     WaitRunning(id, f.at_files);
     f.t_fault = f.inject(&f.t_back);

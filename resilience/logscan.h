@@ -41,8 +41,7 @@ int rs_log_load(const char *path, rs_log *out, tst_err *err);
 
 /* First event named op (NULL: any) at or after since_wall_ms, searching from index *from when
  * from is non-NULL (updated to the index after the match). NULL when there is none. */
-const rs_event *rs_log_find(const rs_log *log, const char *op, int64_t since_wall_ms,
-                            size_t *from);
+const rs_event *rs_log_find(const rs_log *log, const char *op, int64_t since_wall_ms, size_t *from);
 
 /* Number of events named op in [since, until] (until < 0: no upper bound). */
 size_t rs_log_count(const rs_log *log, const char *op, int64_t since_wall_ms,

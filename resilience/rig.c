@@ -9,9 +9,8 @@
 #include "benchmarks/record.h"
 #include "testing/runfiles.h"
 
-int rs_server_start(tst_pg *pg, const char *rel, const char *dbname,
-                    const char *const *extra_env, char *db_url, size_t n, tst_server **out,
-                    tst_err *err) {
+int rs_server_start(tst_pg *pg, const char *rel, const char *dbname, const char *const *extra_env,
+                    char *db_url, size_t n, tst_server **out, tst_err *err) {
   char bin[1024], url[600], dbenv[700], log[2048];
   const char *envv[24];
   size_t k = 0;
@@ -44,8 +43,10 @@ int rs_server_start(tst_pg *pg, const char *rel, const char *dbname,
 int rs_post(const char *base, const char *tool, const char *body, long timeout_ms,
             tst_http_resp *resp, tst_err *err) {
   char url[700];
-  if (tool[0] == '/') snprintf(url, sizeof url, "%s%s", base, tool);
-  else snprintf(url, sizeof url, "%s/mcp/%s", base, tool);
+  if (tool[0] == '/')
+    snprintf(url, sizeof url, "%s%s", base, tool);
+  else
+    snprintf(url, sizeof url, "%s/mcp/%s", base, tool);
   return tst_http_post_json(url, body, timeout_ms, NULL, resp, err);
 }
 
@@ -58,8 +59,10 @@ static int write_json(const char *name, cJSON *j, tst_err *err) {
   if (text == NULL) return tst_err_set(err, TST_ESYS, "out of memory serialising %s", name);
   snprintf(path, sizeof path, "%s/%s.json", dir, name);
   FILE *f = fopen(path, "w");
-  if (f == NULL || fputs(text, f) < 0 || fputc('\n', f) < 0) rc = tst_err_set(err, TST_ESYS, "cannot write %s", path);
-  if (f != NULL && fclose(f) != 0 && rc == TST_OK) rc = tst_err_set(err, TST_ESYS, "cannot write %s", path);
+  if (f == NULL || fputs(text, f) < 0 || fputc('\n', f) < 0)
+    rc = tst_err_set(err, TST_ESYS, "cannot write %s", path);
+  if (f != NULL && fclose(f) != 0 && rc == TST_OK)
+    rc = tst_err_set(err, TST_ESYS, "cannot write %s", path);
   free(text);
   return rc;
 }
@@ -102,8 +105,10 @@ int rs_write_benchmark(const char *name, mdl_server_id server, mdl_operation_typ
   rc = write_json(name, j, err);
 cleanup:
   cJSON_Delete(j);
-  if (rc == TST_OK && out != NULL) *out = r;
-  else mdl_benchmark_result_free(&r);
+  if (rc == TST_OK && out != NULL)
+    *out = r;
+  else
+    mdl_benchmark_result_free(&r);
   return rc;
 }
 

@@ -32,9 +32,8 @@ extern "C" {
  * server (extra_env: "KEY=VALUE" entries, NULL-terminated, may be NULL). *out is the running
  * server (tst_server_destroy). db_url (optional, n bytes) receives the database's URI.
  * Errors name the step (binary missing, migrate output, server log tail). */
-int rs_server_start(tst_pg *pg, const char *rel, const char *dbname,
-                    const char *const *extra_env, char *db_url, size_t n, tst_server **out,
-                    tst_err *err);
+int rs_server_start(tst_pg *pg, const char *rel, const char *dbname, const char *const *extra_env,
+                    char *db_url, size_t n, tst_server **out, tst_err *err);
 
 /* POST <base>/mcp/<tool> (or <base><tool> when tool starts with '/') with body; the response in
  * *resp (tst_http_resp_free). Transport failures return the tst_http code. */

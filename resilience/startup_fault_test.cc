@@ -29,15 +29,15 @@ std::string Bin(const char *rel) {
 
 // Runs `bin args...` with env to completion; returns the raw wait status, output in *out.
 int RunBin(const std::string &bin, std::vector<const char *> args, std::vector<const char *> env,
-        std::string *out, int timeout_ms = 30000) {
+           std::string *out, int timeout_ms = 30000) {
   args.push_back(nullptr);
   env.push_back(nullptr);
   char buf[8192];
   int status = -1;
   tst_err err{};
-  EXPECT_EQ(tst_run(bin.c_str(), args.data(), env.data(), timeout_ms, &status, buf, sizeof buf,
-                    &err),
-            TST_OK)
+  EXPECT_EQ(
+      tst_run(bin.c_str(), args.data(), env.data(), timeout_ms, &status, buf, sizeof buf, &err),
+      TST_OK)
       << err.msg;
   *out = buf;
   return status;
@@ -154,7 +154,10 @@ TEST_F(StartupFault, FR025_DatabaseRefusedAtStart_UnhealthyThenRecoversByItself)
   tst_err err{};
   ASSERT_EQ(tst_pg_create_db(pg_, "refused_case", url, sizeof url, &err), TST_OK) << err.msg;
   std::string out;
-  ASSERT_EQ(WEXITSTATUS(RunBin(Bin(RS_WORKFLOW_BIN), {"migrate"}, {(std::string("DATABASE_URL=") + url).c_str()}, &out)), 0) << out;
+  ASSERT_EQ(WEXITSTATUS(RunBin(Bin(RS_WORKFLOW_BIN), {"migrate"},
+                               {(std::string("DATABASE_URL=") + url).c_str()}, &out)),
+            0)
+      << out;
   ASSERT_EQ(tst_pg_stop(pg_, &err), TST_OK) << err.msg;
   int64_t t0 = 0;
   tst_server *s = StartUnreachable(url, &t0);
@@ -177,10 +180,11 @@ TEST_F(StartupFault, FR025_DatabaseRefusedAtStart_UnhealthyThenRecoversByItself)
   // (the pool may reconnect before tst_pg_restart has seen the server accept connections)
   const rs_event *ok = rs_log_find(&log, "db_connection_recovered", t0, nullptr);
   EXPECT_NE(ok, nullptr) << "no db_connection_recovered after the database came back";
-  printf("refused at start: reported after %lld ms (%s); /health 503 after %lld ms; healthy "
-         "%lld ms after PostgreSQL was back\n",
-         (long long)(warn->wall_ms - t0), warn->message, (long long)(t_unhealthy - t0),
-         (long long)(t_healthy - t_back));
+  printf(
+      "refused at start: reported after %lld ms (%s); /health 503 after %lld ms; healthy "
+      "%lld ms after PostgreSQL was back\n",
+      (long long)(warn->wall_ms - t0), warn->message, (long long)(t_unhealthy - t0),
+      (long long)(t_healthy - t_back));
   rs_log_free(&log);
   tst_server_destroy(s);
 }
@@ -190,7 +194,10 @@ TEST_F(StartupFault, FR025_DatabaseSilentAtStart_ReportedAfterConnectTimeout) {
   tst_err err{};
   ASSERT_EQ(tst_pg_create_db(pg_, "silent_case", url, sizeof url, &err), TST_OK) << err.msg;
   std::string out;
-  ASSERT_EQ(WEXITSTATUS(RunBin(Bin(RS_WORKFLOW_BIN), {"migrate"}, {(std::string("DATABASE_URL=") + url).c_str()}, &out)), 0) << out;
+  ASSERT_EQ(WEXITSTATUS(RunBin(Bin(RS_WORKFLOW_BIN), {"migrate"},
+                               {(std::string("DATABASE_URL=") + url).c_str()}, &out)),
+            0)
+      << out;
   int port = tst_pg_port(pg_);
   ASSERT_EQ(rs_drop_port(port, 1, &err), TST_OK) << err.msg;
   int64_t t0 = 0;
@@ -214,10 +221,11 @@ TEST_F(StartupFault, FR025_DatabaseSilentAtStart_ReportedAfterConnectTimeout) {
   EXPECT_LE(warn->wall_ms - t0, 12000) << msg;
   // Serving (as unhealthy) right after the message, not after a second timeout.
   EXPECT_LE(t_unhealthy - warn->wall_ms, 5000);
-  printf("silent at start: reported after %lld ms (%s); /health 503 after %lld ms; healthy %lld "
-         "ms after the drop ended\n",
-         (long long)(warn->wall_ms - t0), msg.c_str(), (long long)(t_unhealthy - t0),
-         (long long)(t_healthy - t_back));
+  printf(
+      "silent at start: reported after %lld ms (%s); /health 503 after %lld ms; healthy %lld "
+      "ms after the drop ended\n",
+      (long long)(warn->wall_ms - t0), msg.c_str(), (long long)(t_unhealthy - t0),
+      (long long)(t_healthy - t_back));
   rs_log_free(&log);
   tst_server_destroy(s);
 }

@@ -87,7 +87,9 @@ inline long Health(const std::string &base, std::string *status = nullptr, long 
   return st;
 }
 
-inline void SleepMs(int ms) { usleep((useconds_t)ms * 1000); }
+inline void SleepMs(int ms) {
+  usleep((useconds_t)ms * 1000);
+}
 
 // First event of any of `ops` at or after since (Unix ms), or nullptr.
 inline const rs_event *FirstOf(const rs_log &log, std::initializer_list<const char *> ops,

@@ -193,11 +193,12 @@ TEST(WorkflowSet, SC008_AcknowledgedWritesSurviveOutages_NoneLost) {
   }
   for (auto &kv : stored)
     if (kv.second > 1) duplicates++;
-  printf("set test: %d outage(s) of %d ms, %zu writes in %.1f s: %zu acknowledged (%zu lost), "
-         "%zu failed with 503 (%zu without Retry-After, %zu present anyway), %zu other failures, "
-         "%zu unknown (%zu present), %zu duplicated titles\n",
-         RS_OUTAGES, kOutageMs, outcomes.size(), wall_s, acked, lost, f503, f503_no_retry_after,
-         failed_present, fother, unknown, unknown_present, duplicates);
+  printf(
+      "set test: %d outage(s) of %d ms, %zu writes in %.1f s: %zu acknowledged (%zu lost), "
+      "%zu failed with 503 (%zu without Retry-After, %zu present anyway), %zu other failures, "
+      "%zu unknown (%zu present), %zu duplicated titles\n",
+      RS_OUTAGES, kOutageMs, outcomes.size(), wall_s, acked, lost, f503, f503_no_retry_after,
+      failed_present, fother, unknown, unknown_present, duplicates);
   EXPECT_GT(acked, 0u);
   EXPECT_EQ(lost, 0u) << "SC-008: zero lost acknowledged writes";
   EXPECT_EQ(f503_no_retry_after, 0u) << "a 503 must say when to retry";
@@ -235,17 +236,19 @@ TEST(WorkflowSet, SC008_AcknowledgedWritesSurviveOutages_NoneLost) {
     mdl_err me{};
     mdl_stats_summarize(det.data(), det.size(), &d, &me);
     mdl_stats_summarize(rec.data(), rec.size(), &r, &me);
-    printf("detection over %zu outage(s): p50 %.0f ms, max %.0f ms; recovery after PostgreSQL was "
-           "back: p50 %.0f ms, max %.0f ms\n",
-           det.size(), d.p50, d.max, r.p50, r.max);
+    printf(
+        "detection over %zu outage(s): p50 %.0f ms, max %.0f ms; recovery after PostgreSQL was "
+        "back: p50 %.0f ms, max %.0f ms\n",
+        det.size(), d.p50, d.max, r.p50, r.max);
   }
 
   // Artifacts.
   for (int which = 0; which < 2 && !det.empty(); which++) {
     const std::vector<double> &v = which == 0 ? det : rec;
     const rs_param ps[] = {
-        {"measured", which == 0 ? "detection: PostgreSQL stopped -> db_connection_lost"
-                                : "recovery: PostgreSQL back -> db_connection_recovered",
+        {"measured",
+         which == 0 ? "detection: PostgreSQL stopped -> db_connection_lost"
+                    : "recovery: PostgreSQL back -> db_connection_recovered",
          0, 0},
         {"operation", "create_work_item under outage (operation_type is the record's nearest)", 0,
          0},
@@ -260,10 +263,10 @@ TEST(WorkflowSet, SC008_AcknowledgedWritesSurviveOutages_NoneLost) {
     char name[64];
     snprintf(name, sizeof name, "workflow_outage_%s%s", which == 0 ? "detection" : "recovery",
              RS_OUTAGES > 1 ? "_x20" : "");
-    EXPECT_EQ(rs_write_benchmark(name, MDL_SERVER_WORKFLOW_MCP, MDL_OP_ENTITY_QUERY, v.data(),
-                                 v.size(), which == 0 ? 5000 : 10000, ps,
-                                 sizeof ps / sizeof ps[0], nullptr, &err),
-              TST_OK)
+    EXPECT_EQ(
+        rs_write_benchmark(name, MDL_SERVER_WORKFLOW_MCP, MDL_OP_ENTITY_QUERY, v.data(), v.size(),
+                           which == 0 ? 5000 : 10000, ps, sizeof ps / sizeof ps[0], nullptr, &err),
+        TST_OK)
         << err.msg;
   }
   mdl_load_result lr{};
@@ -289,7 +292,8 @@ TEST(WorkflowSet, SC008_AcknowledgedWritesSurviveOutages_NoneLost) {
   struct {
     const char *type;
     size_t n;
-  } kinds[] = {{"http_503_retry_later", f503}, {"http_other", fother}, {"unknown_outcome", unknown}};
+  } kinds[] = {
+      {"http_503_retry_later", f503}, {"http_other", fother}, {"unknown_outcome", unknown}};
   for (auto &k : kinds)
     ASSERT_EQ(mdl_load_result_add_error(&lr, k.type, (int64_t)k.n, 100.0 * k.n / total, &me),
               MDL_OK)
@@ -297,7 +301,7 @@ TEST(WorkflowSet, SC008_AcknowledgedWritesSurviveOutages_NoneLost) {
   // CPU of the server process over the run, as a share of all the machine's cores.
   long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
   double cpu = 100.0 * ((ps1.cpu_user_s + ps1.cpu_system_s) - (ps0.cpu_user_s + ps0.cpu_system_s)) /
-        wall_s / (double)(ncpu > 0 ? ncpu : 1);
+               wall_s / (double)(ncpu > 0 ? ncpu : 1);
   double umax = 0, usum = 0, mmax = 0, msum = 0;
   for (const HealthSample &h : health) {
     umax = std::max(umax, h.pool_util);

@@ -92,9 +92,8 @@ srv_code srv_db_run(srv_pool *pool, int64_t deadline_mono_ms, srv_db_fn fn, void
     cJSON_AddNumberToObject(ctx, "attempt", attempt);
     cJSON_AddNumberToObject(ctx, "max_retries", SRV_DB_MAX_RETRIES);
     cJSON_AddNumberToObject(ctx, "backoff_ms", (double)backoff);
-    srv_log_event_ctx(SRV_LOG_WARN, "db_retry", ctx, "retry %d of %d in %lld ms after: %s",
-                      attempt, SRV_DB_MAX_RETRIES, (long long)backoff,
-                      err ? err->msg : "connection lost");
+    srv_log_event_ctx(SRV_LOG_WARN, "db_retry", ctx, "retry %d of %d in %lld ms after: %s", attempt,
+                      SRV_DB_MAX_RETRIES, (long long)backoff, err ? err->msg : "connection lost");
     cJSON_Delete(ctx);
     srv_sleep_ms(backoff);
   }

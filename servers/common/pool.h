@@ -44,6 +44,7 @@ typedef struct srv_pool_config {
   int statement_timeout_ms;     /* 0 => 5000 (FR-025), sent as options=-c statement_timeout=N */
   int ping_interval_ms;         /* 0 => 1000 */
   const char *application_name; /* e.g. "codebase-mcp"; NULL => "srv_pool" */
+
   const char *known_unreachable; /* non-NULL: the caller just failed to reach the database (this
                                     is the reason); create opens nothing, starts as lost
                                     (db_connection_lost) and lets the ping thread probe, instead
