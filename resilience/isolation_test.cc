@@ -143,6 +143,7 @@ TEST(Isolation, SC009_EachServerKeepsServingWhileTheOthersDatabaseIsDown) {
   std::vector<double> q = Measure(wf_base, "query_work_items", reads, 100);
   std::vector<double> sw = Measure(wf_base, "switch_project", switches, 30);
   EXPECT_EQ(rs::Health(wf_base), 200) << "workflow-mcp's health followed the other database";
+  ASSERT_EQ(rs::Post(wf_base, "switch_project", switches[0]), 200);  // the item's project
   tst_http_resp resp{};
   ASSERT_EQ(tst_http_get((wf_base + "/mcp/work_items/" + item).c_str(), 5000, nullptr, &resp, &err),
             TST_OK)

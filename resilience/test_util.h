@@ -45,7 +45,7 @@ inline std::vector<std::string> Rows(const std::string &url, const std::string &
 
 inline long long Int(const std::string &url, const std::string &sql) {
   std::vector<std::string> r = Rows(url, sql);
-  return r.empty() ? -1 : atoll(r[0].c_str());
+  return r.empty() ? -1 : strtoll(r[0].c_str(), nullptr, 10);
 }
 
 // POST a tool; returns the HTTP status (0 on a transport failure) and the parsed body in *out.
@@ -100,6 +100,21 @@ inline const rs_event *FirstOf(const rs_log &log, std::initializer_list<const ch
     if (e && (!best || e->wall_ms < best->wall_ms)) best = e;
   }
   return best;
+}
+
+// Loads the server's log into *log, waiting up to timeout_ms for an event `op` at or after
+// since to appear (a line is written a moment after the state it reports is visible).
+inline const rs_event *LoadUntil(tst_server *s, rs_log *log, const char *op, int64_t since,
+                                 int timeout_ms = 3000) {
+  double until = tst_now_ms() + timeout_ms;
+  for (;;) {
+    tst_err err{};
+    rs_log_free(log);
+    EXPECT_EQ(rs_log_load(tst_server_log_path(s), log, &err), TST_OK) << err.msg;
+    const rs_event *e = rs_log_find(log, op, since, nullptr);
+    if (e != nullptr || tst_now_ms() >= until) return e;
+    SleepMs(50);
+  }
 }
 
 inline std::string OutputsDir() {

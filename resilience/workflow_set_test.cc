@@ -120,7 +120,7 @@ TEST(WorkflowSet, SC008_AcknowledgedWritesSurviveOutages_NoneLost) {
         h.state = rs::Str(resp.json, "status");
         const cJSON *d = cJSON_GetObjectItemCaseSensitive(resp.json, "details");
         std::string u = rs::Str(d, "pool_exhaustion_percent");
-        h.pool_util = u.empty() ? 0 : atof(u.c_str());
+        h.pool_util = u.empty() ? 0 : strtod(u.c_str(), nullptr);
       }
       tst_http_resp_free(&resp);
       srv_procstat p{};

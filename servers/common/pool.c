@@ -576,6 +576,19 @@ failed:
   return 0;
 }
 
+/* Writes the lost / recovered / warn lines decided so far at once (the mutex is released for
+ * the write), so the log says "recovered" as soon as /health can say healthy, not after the rest
+ * of the tick's connects. The reset count and its reason stay pending for the tick's end. */
+static void flush_now_locked(srv_pool *p, pending *ev) {
+  if (!ev->lost && !ev->recovered && !ev->warn) return;
+  pending now = *ev;
+  now.reset = 0;
+  ev->lost = ev->recovered = ev->warn = 0;
+  pthread_mutex_unlock(&p->mu);
+  flush_pending(&now);
+  pthread_mutex_lock(&p->mu);
+}
+
 /* Opens one connection into a new slot with the mutex held on entry and exit (released while
  * connecting) and offers it. Returns 1 on success; on failure the database is marked lost, which
  * also drops every idle connection. */
@@ -586,12 +599,16 @@ static int open_one_locked(srv_pool *p, int timeout_s, pending *ev) {
   pthread_mutex_unlock(&p->mu);
   int64_t t0 = srv_mono_us();
   PGconn *c = fill_slot(p, timeout_s, errbuf, sizeof errbuf, ev); /* returns locked */
-  if (c == NULL) return 0;
+  if (c == NULL) {
+    flush_now_locked(p, ev);
+    return 0;
+  }
   if (p->last_ping_ms < 0) {
     p->last_ping_ms = (double)(srv_mono_us() - t0) / 1000.0;
     p->last_ping_wall_ms = srv_wall_ms();
   }
   offer_locked(p, c);
+  flush_now_locked(p, ev);
   return 1;
 }
 
