@@ -47,6 +47,28 @@ static void param_text(const mdl_param *p, char *buf, size_t n) {
     snprintf(buf, n, "%.2f", p->f);
 }
 
+/* The summary table, filled while the sections are written and printed at the end. */
+static FILE *g_summary;
+
+/* Statistics bench_record adds to every record: noise for a table of three faults. */
+static int skipped_param(const char *k) {
+  static const char *const skip[] = {"median_ms",
+                                     "stddev_ms",
+                                     "iqr_ms",
+                                     "cv_percent",
+                                     "outliers_stddev",
+                                     "outliers_iqr",
+                                     "ops_per_second",
+                                     "rounds",
+                                     "warmup_rounds",
+                                     "percentile_method",
+                                     NULL};
+  if (strncmp(k, "machine_", 8) == 0) return 1;
+  for (int i = 0; skip[i] != NULL; i++)
+    if (strcmp(k, skip[i]) == 0) return 1;
+  return 0;
+}
+
 static int benchmark(FILE *out, const char *name, const cJSON *j, const char *path) {
   mdl_benchmark_result r;
   mdl_err me;
@@ -63,14 +85,21 @@ static int benchmark(FILE *out, const char *name, const cJSON *j, const char *pa
   fprintf(out, "| parameter | value |\n|---|---|\n");
   for (size_t i = 0; i < r.test_parameters.count; i++) {
     const mdl_param *p = &r.test_parameters.items[i];
-    if (strncmp(p->key, "machine_", 8) == 0 || strcmp(p->key, "percentile_method") == 0 ||
-        strcmp(p->key, "rounds") == 0 || strcmp(p->key, "warmup_rounds") == 0)
-      continue;
+    if (skipped_param(p->key)) continue;
     char v[512];
     param_text(p, v, sizeof v);
     fprintf(out, "| %s | %s |\n", p->key, v);
   }
   fprintf(out, "\n");
+  const mdl_param *goal = mdl_params_get(&r.test_parameters, "goal_ms");
+  char goal_txt[64] = "—";
+  if (goal != NULL) {
+    double g = goal->kind == MDL_PARAM_INT ? (double)goal->i : goal->f;
+    snprintf(goal_txt, sizeof goal_txt, "%.0f ms: %s", g, r.latency_max_ms <= g ? "met" : "missed");
+  }
+  fprintf(g_summary, "| %s | %s | %lld | %.0f | %.0f | %.0f ms | %s | %s |\n", name,
+          mdl_server_id_name(r.server_id), (long long)r.sample_size, r.latency_p50_ms,
+          r.latency_max_ms, r.target_threshold_ms, mdl_pass_status_name(r.pass_status), goal_txt);
   mdl_benchmark_result_free(&r);
   return 0;
 }
@@ -213,9 +242,26 @@ int main(int argc, char **argv) {
           "[incident-response.md](incident-response.md) and `resilience/BUILD.bazel`.\n\n"
           "## Results by target\n\n",
           when, commit, machine);
+  char *summary = NULL;
+  size_t summary_len = 0;
+  g_summary = open_memstream(&summary, &summary_len);
+  if (g_summary == NULL) {
+    fprintf(stderr, "resilience_report: out of memory\n");
+    fclose(out);
+    return 1;
+  }
   int rc = 0;
   for (int i = first; i < argc; i++)
     if (section(out, argv[i]) != 0) rc = 1;
+  fclose(g_summary);
+  fprintf(out,
+          "## Summary of the timed records\n\n"
+          "p50 and max in ms; threshold = the requirement (pass when p95 < threshold); goal = "
+          "ours, met when the max is within it.\n\n"
+          "| record | server | n | p50 | max | threshold | verdict | goal |\n"
+          "|---|---|---|---|---|---|---|---|\n%s\n",
+          summary ? summary : "");
+  free(summary);
   if (fclose(out) != 0) rc = 1;
   return rc;
 }
