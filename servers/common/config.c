@@ -59,7 +59,8 @@ static const setting k_settings[] = {
     {"--http-workers", "HTTP_WORKERS", K_INT, 1, 1024, F(http_workers), 0, "N",
      "threads that run handlers which touch the database"},
     {"--index-roots", "INDEX_ROOTS", K_STR, 0, 0, F(index_roots), CAP(index_roots), "DIRS",
-     "directories that may be indexed, separated by ':' or ',' (default: any)"},
+     "directories that may be indexed, separated by ':' or ',' (default: $HOME, $TMPDIR and "
+     "/tmp; '/' allows any)"},
 };
 #define NSETTINGS (sizeof k_settings / sizeof k_settings[0])
 

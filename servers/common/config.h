@@ -23,7 +23,8 @@
  *   HTTP I/O threads    --http-threads N      HTTP_THREADS         4
  *   handler workers     --http-workers N      HTTP_WORKERS         64
  *   codebase-mcp URL    --codebase-mcp-url    CODEBASE_MCP_URL     http://127.0.0.1:8020
- *   index roots         --index-roots LIST    INDEX_ROOTS          none (any directory)
+ *   index roots         --index-roots LIST    INDEX_ROOTS          none: codebase-mcp then allows
+ *                                                                  $HOME, $TMPDIR and /tmp
  *   stdio transport     --stdio               —                    off
  *   subcommand          serve | migrate | help (or --help / -h)    serve
  * Flags accept "--flag value" and "--flag=value".
@@ -78,7 +79,8 @@ typedef struct srv_config {
   int http_threads;               /* 1..256: MHD epoll thread pool */
   int http_workers;               /* 1..1024: handler threads for suspended (database) routes */
   char codebase_mcp_url[1024];
-  char index_roots[4096];         /* colon- or comma-separated directories; "" => unrestricted */
+  char index_roots[4096];         /* colon- or comma-separated directories; "" => the defaults
+                                     (cb_scan_default_roots: $HOME, $TMPDIR, /tmp) */
   int stdio;                      /* 1 => MCP over stdin/stdout instead of HTTP */
 } srv_config;
 
