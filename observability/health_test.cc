@@ -110,6 +110,29 @@ TEST_F(Health, SC010_HealthP95Under50msIdle) {
          s.count, s.p50, s.p95, s.p99, s.max);
   ASSERT_EQ(s.count, 300u);
   EXPECT_LT(s.p95, 50.0);
+  // the server's own view (its histogram, no client or scheduling in it): share of all /health
+  // answers so far within 0.5 ms and 1 ms
+  obs_test::Resp m = obs_test::Get(url_ + "/metrics");
+  obs_prom_doc d{};
+  obs_err e{};
+  ASSERT_EQ(obs_prom_parse(m.body.data(), m.body.size(), &d, &e), OBS_OK) << e.msg;
+  auto bucket = [&](const char *le) {
+    const char *kv[] = {"route", "GET /health", "le", le, nullptr};
+    const obs_prom_sample *b =
+        obs_prom_sample_find(&d, "workflow_mcp_http_request_duration_seconds_bucket", kv);
+    return b ? b->value : -1;
+  };
+  double all = bucket("+Inf"), half = bucket("0.0005"), one = bucket("0.001");
+  obs_prom_free(&d);
+  ASSERT_GT(all, 300);
+  char buf[200];
+  snprintf(buf, sizeof buf,
+           "\"server_side\": {\"answers\": %.0f, \"within_0_5_ms_percent\": %.2f, "
+           "\"within_1_ms_percent\": %.2f}",
+           all, 100 * half / all, 100 * one / all);
+  g_figures += std::string(", ") + buf;
+  printf("SC-010 /health server side: %.0f answers, %.2f%% within 0.5 ms, %.2f%% within 1 ms\n",
+         all, 100 * half / all, 100 * one / all);
 }
 
 // SC-010: every field of the contract, on a healthy idle server.
