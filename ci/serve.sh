@@ -170,7 +170,7 @@ lock() {
   exec 9<"$home"
   flock -w 120 9 || die "another ci/serve.sh start or stop has held $home for 2 minutes; retry"
 }
-unlock() { exec 9<&- 2>/dev/null || true; }
+unlock() { exec 9<&-; } # (a redirection of stderr here would stay for the whole script)
 
 health_status() { # $1 port -> healthy / degraded / unhealthy / down
   local body
@@ -417,6 +417,7 @@ setsid bash -c 'exec "$@" >>"$0" 2>&1 </dev/null' "$logs/postgres.log" \
   "$bindir/postgres" -D "$pgdata" -k "$pgdata" -c listen_addresses= -c unix_socket_permissions=0700 \
   -c max_connections=200 -c logging_collector=off 9<&- &
 pm=$!
+disown "$pm" 2>/dev/null || true
 for ((i = 0; i < 600; i++)); do
   "$bindir/pg_isready" -q -h "$pgdata" -d postgres -U "$PG_SUPERUSER" && break
   kill -0 "$pm" 2>/dev/null || die "PostgreSQL exited during start: $(tail -5 "$logs/postgres.log")"
@@ -471,6 +472,7 @@ start_server() {
       if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/health" && sleep 0.2 &&
         kill -0 "$pid" 2>/dev/null; then
         echo "$port" >"$run/$name.port"
+        disown "$pid" 2>/dev/null || true # no "Killed" job notice from bash if it dies later
         got_port=$port
         return 0
       fi
@@ -530,12 +532,14 @@ while :; do
   wait $! || true
   for name in "${SERVERS[@]}"; do
     if ! server_up "$name"; then
-      warn "$name exited unexpectedly: $(tail -3 "$logs/$name.log")"
+      warn "$name exited unexpectedly; stopping the rest. The end of $logs/$name.log:"
+      tail -3 "$logs/$name.log" >&2 || true
       stopping=1; lock; stop_all; exit 1
     fi
   done
   if ! pg_up; then
-    warn "PostgreSQL exited unexpectedly: $(tail -3 "$logs/postgres.log")"
+    warn "PostgreSQL exited unexpectedly; stopping the rest. The end of $logs/postgres.log:"
+    tail -3 "$logs/postgres.log" >&2 || true
     stopping=1; lock; stop_all; exit 1
   fi
 done
