@@ -67,6 +67,34 @@ static void put_text(sbuf *b, const char *s) {
   }
 }
 
+/* Picture size and plot margins (pixels), shared by every chart. */
+enum { W = 720, H = 360, L = 70, R = 20, T = 50, B = 60 };
+
+/* The SVG root, white background, title and the horizontal grid with y labels 0..ymax
+ * (percent: "%" labels). */
+static void put_frame(sbuf *b, const char *title, double ymax, int percent) {
+  const double ph = H - T - B;
+  put(b,
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+      "font-family=\"sans-serif\" font-size=\"12\">\n",
+      W, H, W, H);
+  put(b, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H);
+  put(b, "<text x=\"%d\" y=\"22\" font-size=\"15\" font-weight=\"bold\">", L);
+  put_text(b, title);
+  put(b, "</text>\n");
+  for (int g = 0; g <= 4; g++) {
+    double y = T + ph - ph * g / 4.0;
+    put(b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>\n", L, y, W - R,
+        y);
+    if (percent)
+      put(b, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f%%</text>\n", L - 6, y + 4,
+          ymax * g / 4.0);
+    else
+      put(b, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", L - 6, y + 4,
+          ymax * g / 4.0);
+  }
+}
+
 static double p95_of(const bench_series *s) {
   double *copy = malloc(s->n * sizeof *copy);
   if (copy == NULL) return NAN;
@@ -80,7 +108,6 @@ static double p95_of(const bench_series *s) {
 int bench_svg_histogram(const char *title, const bench_series *baseline,
                         const bench_series *current, int bins, double target_ms, char **out,
                         bench_err *err) {
-  enum { W = 720, H = 360, L = 70, R = 20, T = 50, B = 60 };
   static const char *const colors[2] = {"#9e9e9e", "#1f77b4"};
   const bench_series *ser[2] = {baseline, current};
   int rc = BENCH_OK;
@@ -124,22 +151,7 @@ int bench_svg_histogram(const char *title, const bench_series *baseline,
   ymax = ceil(ymax / 10.0) * 10.0;
   if (ymax < 10) ymax = 10;
   const double pw = W - L - R, ph = H - T - B;
-  put(&b,
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-      "font-family=\"sans-serif\" font-size=\"12\">\n",
-      W, H, W, H);
-  put(&b, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H);
-  put(&b, "<text x=\"%d\" y=\"22\" font-size=\"15\" font-weight=\"bold\">", L);
-  put_text(&b, title);
-  put(&b, "</text>\n");
-  /* grid + y axis (share of samples) */
-  for (int g = 0; g <= 4; g++) {
-    double y = T + ph - ph * g / 4.0;
-    put(&b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>\n", L, y, W - R,
-        y);
-    put(&b, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f%%</text>\n", L - 6, y + 4,
-        ymax * g / 4.0);
-  }
+  put_frame(&b, title, ymax, 1);
   put(&b,
       "<text x=\"16\" y=\"%.1f\" transform=\"rotate(-90 16 %.1f)\" text-anchor=\"middle\">"
       "share of samples</text>\n",
@@ -221,7 +233,6 @@ static int usable(double y) {
 int bench_svg_lines(const char *title, const char *xlabel, const char *ylabel,
                     const bench_line *lines, int nlines, double hline, const char *hline_label,
                     char **out, bench_err *err) {
-  enum { W = 720, H = 360, L = 70, R = 20, T = 50, B = 60 };
   static const char *const colors[4] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"};
   double xlo = HUGE_VAL, xhi = -HUGE_VAL, ymax = 0;
   sbuf b = {0};
@@ -247,21 +258,7 @@ int bench_svg_lines(const char *title, const char *xlabel, const char *ylabel,
   while (top < ymax * 1.02) top += top < 2 * mag ? mag : top < 5 * mag ? mag : 5 * mag;
   ymax = top;
   const double pw = W - L - R, ph = H - T - B;
-  put(&b,
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-      "font-family=\"sans-serif\" font-size=\"12\">\n",
-      W, H, W, H);
-  put(&b, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H);
-  put(&b, "<text x=\"%d\" y=\"22\" font-size=\"15\" font-weight=\"bold\">", L);
-  put_text(&b, title);
-  put(&b, "</text>\n");
-  for (int g = 0; g <= 4; g++) {
-    double y = T + ph - ph * g / 4.0;
-    put(&b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>\n", L, y, W - R,
-        y);
-    put(&b, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", L - 6, y + 4,
-        ymax * g / 4.0);
-  }
+  put_frame(&b, title, ymax, 0);
   put(&b, "<text x=\"16\" y=\"%.1f\" transform=\"rotate(-90 16 %.1f)\" text-anchor=\"middle\">",
       T + ph / 2, T + ph / 2);
   put_text(&b, ylabel);
