@@ -504,22 +504,12 @@ typedef struct delete_arg {
   int deleted;
 } delete_arg;
 
-/* Replaces out with the array literal "{body}" (body as cb_array_elem builds it). 0, or -1 out
- * of memory. */
-static int array_literal(cb_buf *out, const cb_buf *body) {
-  cb_buf_reset(out);
-  cb_buf_putc(out, '{');
-  if (body->len) cb_buf_append(out, body->data, body->len);
-  cb_buf_putc(out, '}');
-  return out->failed ? -1 : 0;
-}
-
 static srv_code db_delete_missing(PGconn *c, void *arg, srv_err *err) {
   delete_arg *a = arg;
   cb_buf arr = {0}, gone = {0};
   PGresult *r = NULL;
   srv_code rc;
-  if (array_literal(&arr, a->kept) != 0) return srv_err_set(err, SRV_EINTERNAL, "out of memory");
+  if (cb_array_literal(&arr, a->kept) != 0) return srv_err_set(err, SRV_EINTERNAL, "out of memory");
   const char *p[2] = {a->job->project, arr.data};
   rc = srv_db_exec(c, "BEGIN", 0, NULL, NULL, err);
   if (rc != SRV_OK) goto cleanup;
@@ -541,7 +531,7 @@ static srv_code db_delete_missing(PGconn *c, void *arg, srv_err *err) {
      * paths planned a hash join over a sequential scan of every project's chunks while the
      * statistics were stale: 1 s per job with six projects indexed, even with nothing gone. */
     for (int i = 0; i < a->deleted; i++) cb_array_elem(&gone, PQgetvalue(r, i, 0));
-    if (gone.failed || array_literal(&arr, &gone) != 0) {
+    if (gone.failed || cb_array_literal(&arr, &gone) != 0) {
       rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
       goto cleanup;
     }

@@ -141,9 +141,10 @@ static srv_code correct_query(PGconn *c, const char *project, const char *query,
   *changed = 0;
   cb_tokens_leaves(query, strlen(query), leaf_token, &l);
   if (l.n == 0 || l.n > 16) goto cleanup;
-  cb_buf_putc(&body, '{');
-  cb_buf_append(&body, l.arr.data, l.arr.len);
-  cb_buf_putc(&body, '}');
+  if (cb_array_literal(&body, &l.arr) != 0) {
+    rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
+    goto cleanup;
+  }
   const char *p[2] = {project, body.data};
   rc = srv_db_exec(c,
                    "SELECT q.t, EXISTS (SELECT 1 FROM code_terms WHERE project_id = $1 AND "
@@ -374,9 +375,10 @@ static srv_code missing_details(PGconn *c, cb_chunks_req *r, srv_err *err) {
     if (mdl_uuid_valid(id->valuestring)) cb_array_elem(&arr, id->valuestring);
   }
   if (arr.len) {
-    cb_buf_putc(&body, '{');
-    cb_buf_append(&body, arr.data, arr.len);
-    cb_buf_putc(&body, '}');
+    if (cb_array_literal(&body, &arr) != 0) {
+      rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
+      goto cleanup;
+    }
     const char *p[2] = {body.data, r->project_id};
     rc = srv_db_exec(
         c,
@@ -459,9 +461,11 @@ srv_code cb_chunks_get(PGconn *c, void *arg, srv_err *err) {
   }
   if (arr.len) {
     cb_buf body = {0};
-    cb_buf_putc(&body, '{');
-    cb_buf_append(&body, arr.data, arr.len);
-    cb_buf_putc(&body, '}');
+    if (cb_array_literal(&body, &arr) != 0) {
+      cb_buf_free(&body);
+      rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
+      goto cleanup;
+    }
     const char *p[2] = {body.data, r->project_id};
     rc = srv_db_exec(c,
                      "SELECT " RESULT_COLUMNS " FROM code_chunks c "

@@ -7,6 +7,14 @@
 
 #define COPY_PIECE (256 * 1024)
 
+int cb_array_literal(cb_buf *out, const cb_buf *body) {
+  cb_buf_reset(out);
+  cb_buf_putc(out, '{');
+  if (body->len) cb_buf_append(out, body->data, body->len);
+  cb_buf_putc(out, '}');
+  return out->failed ? -1 : 0;
+}
+
 void cb_array_elem(cb_buf *out, const char *s) {
   if (out->len) cb_buf_putc(out, ',');
   cb_buf_putc(out, '"');
@@ -76,10 +84,7 @@ srv_code cb_batch_write(PGconn *c, const char *project_id, const cb_batch *b, sr
   int in_tx = 0;
   cb_buf arr = {0};
   if (b->nfiles == 0) return SRV_OK;
-  cb_buf_putc(&arr, '{');
-  if (b->paths.len) cb_buf_append(&arr, b->paths.data, b->paths.len);
-  cb_buf_putc(&arr, '}');
-  if (arr.failed) {
+  if (cb_array_literal(&arr, &b->paths) != 0) {
     rc = srv_err_set(err, SRV_EINTERNAL, "out of memory building a batch");
     goto cleanup;
   }
@@ -102,10 +107,10 @@ srv_code cb_batch_write(PGconn *c, const char *project_id, const cb_batch *b, sr
   rc = copy_in(c, "COPY code_files (" CB_FILE_COLUMNS ") FROM STDIN", &b->files, err);
   if (rc != SRV_OK) goto cleanup;
   if (b->terms.len) {
-    cb_buf_reset(&arr);
-    cb_buf_putc(&arr, '{');
-    cb_buf_append(&arr, b->terms.data, b->terms.len);
-    cb_buf_putc(&arr, '}');
+    if (cb_array_literal(&arr, &b->terms) != 0) {
+      rc = srv_err_set(err, SRV_EINTERNAL, "out of memory building a batch");
+      goto cleanup;
+    }
     const char *tp[2] = {project_id, arr.data};
     rc = srv_db_exec(c,
                      /* sorted: concurrent batches take the key locks in one order, so

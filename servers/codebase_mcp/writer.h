@@ -62,6 +62,10 @@ void cb_batch_free(cb_batch *b);
  * another code with PostgreSQL's message (the transaction is rolled back). */
 srv_code cb_batch_write(PGconn *c, const char *project_id, const cb_batch *b, srv_err *err);
 
+/* Replaces out with the array literal "{body}" (body as cb_array_elem builds it; empty => "{}").
+ * 0, or -1 out of memory. */
+int cb_array_literal(cb_buf *out, const cb_buf *body);
+
 /* Appends s (a path) as a quoted element of an array literal body to out, with a leading comma
  * when out is not empty. */
 void cb_array_elem(cb_buf *out, const char *s);
