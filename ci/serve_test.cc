@@ -345,26 +345,49 @@ TEST_F(Serve, OfficialSdkListsToolsOverHttpAndStdioWithPrintedConfig) {
   ExpectStopLeavesNothing(RunningPids());
 }
 
-TEST_F(Serve, CtrlCInTheForegroundStopsEverything) {
-  std::string log = home_ + "/foreground.log", port_cb = std::to_string(cb_port_),
-              port_wf = std::to_string(wf_port_), env_home = "MCP_SUITE_HOME=" + home_;
+// Starts `ci/serve.sh` in the foreground (own session, as from a terminal) with its output in
+// *log; returns its pid once it says it is running, or -1.
+static pid_t StartForeground(const std::string &script, const std::string &bin_dir, int cb, int wf,
+                             const std::string &home, const std::string &log) {
+  std::string port_cb = std::to_string(cb), port_wf = std::to_string(wf),
+              env_home = "MCP_SUITE_HOME=" + home;
   const char *argv[] = {
-      "bash",          script_.c_str(),   "--bin-dir",     bin_dir_.c_str(), "--codebase-port",
+      "bash",          script.c_str(),    "--bin-dir",     bin_dir.c_str(), "--codebase-port",
       port_cb.c_str(), "--workflow-port", port_wf.c_str(), nullptr};
   const char *env[] = {env_home.c_str(), nullptr};
-  tst_spawn_opts o = {"/bin/bash", argv, env, log.c_str(), home_.c_str(), nullptr, 1};
+  tst_spawn_opts o = {"/bin/bash", argv, env, log.c_str(), home.c_str(), nullptr, 1};
   pid_t pid = -1;
   tst_err err{};
-  ASSERT_EQ(TST_OK, tst_spawn(&o, &pid, &err)) << err.msg;
+  if (tst_spawn(&o, &pid, &err) != TST_OK) return -1;
   double deadline = tst_now_ms() + 120000;
   while (ReadFile(log).find("running in the foreground") == std::string::npos &&
          tst_now_ms() < deadline && !ProcessGone(pid))
     usleep(200000);
-  ASSERT_NE(std::string::npos, ReadFile(log).find("running in the foreground")) << ReadFile(log);
+  return ReadFile(log).find("running in the foreground") == std::string::npos ? -1 : pid;
+}
+
+TEST_F(Serve, ForegroundStopsEverythingOnCtrlCOrWhenAPartDies) {
+  // A part dying: the foreground command reports it, stops the rest and exits 1.
+  std::string log = home_ + "/foreground-1.log";
+  pid_t pid = StartForeground(script_, bin_dir_, cb_port_, wf_port_, home_, log);
+  ASSERT_GT(pid, 0) << ReadFile(log);
   std::vector<int> pids = RunningPids();
   ASSERT_EQ(3u, pids.size());
-  kill(-pid, SIGINT);  // what Ctrl-C does: SIGINT to the terminal's foreground process group
+  kill(pids[1], SIGKILL);  // workflow-mcp
   int status = 0;
+  ASSERT_EQ(TST_OK, tst_wait(pid, 120000, &status)) << ReadFile(log);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << ReadFile(log);
+  EXPECT_NE(std::string::npos, ReadFile(log).find("workflow-mcp exited unexpectedly"))
+      << ReadFile(log);
+  for (int p : pids) EXPECT_TRUE(ProcessGone(p)) << "pid " << p << " survived";
+
+  // Ctrl-C: SIGINT to the terminal's foreground process group; everything stops, exit 0.
+  log = home_ + "/foreground-2.log";
+  pid = StartForeground(script_, bin_dir_, cb_port_, wf_port_, home_, log);
+  ASSERT_GT(pid, 0) << ReadFile(log);
+  pids = RunningPids();
+  ASSERT_EQ(3u, pids.size());
+  kill(-pid, SIGINT);
   ASSERT_EQ(TST_OK, tst_wait(pid, 120000, &status)) << ReadFile(log);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(log);
   EXPECT_NE(std::string::npos, ReadFile(log).find("stopped:")) << ReadFile(log);
