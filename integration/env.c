@@ -168,8 +168,8 @@ int itg_env_slow_codebase(itg_env *e, int delay_ms, tst_err *err) {
   const char *cb = e->slot[MDL_SERVER_CODEBASE_MCP].url;
   if (delay_ms > 0) {
     char bin[4096], up[600], delay[64];
-    if (tst_runfile("testing/delay_proxy", bin, sizeof bin) != 0)
-      return tst_err_set(err, TST_ENOTFOUND, "testing/delay_proxy not found (looked at %s)", bin);
+    if (tst_runfile("testing/stub_server", bin, sizeof bin) != 0)
+      return tst_err_set(err, TST_ENOTFOUND, "testing/stub_server not found (looked at %s)", bin);
     snprintf(up, sizeof up, "%s", cb);
     snprintf(delay, sizeof delay, "%d", delay_ms);
     const char *args[] = {"--upstream", up, "--delay-ms", delay, NULL};

@@ -3,11 +3,11 @@
  * (base URLs only).
  *
  * A local environment can stop, kill and start each server again on the same port with the same
- * database (restart scenarios), and put a delay proxy (//testing:delay_proxy) between workflow-mcp
- * and codebase-mcp (slow-server scenarios). An external one supports none of that:
- * the lifecycle calls return TST_EUNSUPPORTED and the runner skips such scenarios. Binaries come
- * from the runfiles (tst_runfile). Not thread-safe: lifecycle calls from one thread; the URLs may
- * be read from any thread while no lifecycle call runs. */
+ * database (restart scenarios), and put a delay proxy (//testing:stub_server --upstream) between
+ * workflow-mcp and codebase-mcp (slow-server scenarios). An external one supports none of that: the
+ * lifecycle calls return TST_EUNSUPPORTED and the runner skips such scenarios. Binaries come from
+ * the runfiles (tst_runfile). Not thread-safe: lifecycle calls from one thread; the URLs may be
+ * read from any thread while no lifecycle call runs. */
 #ifndef ITG_ENV_H
 #define ITG_ENV_H
 

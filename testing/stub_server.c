@@ -8,6 +8,12 @@
  * Behaviour switches (environment): STUB_FAIL_STARTUP=1 logs and exits 3 before binding;
  * STUB_NEVER_HEALTHY=1 logs and never binds; STUB_IGNORE_TERM=1 ignores SIGTERM;
  * STUB_STARTUP_DELAY_MS=N waits before binding. A port in use exits 2 naming the port.
+ * Proxy mode (slow-peer tests, US2): with --upstream http://HOST:PORT [--delay-ms MS] (default
+ * 2000) every request is forwarded there instead (method, path, body and the headers
+ * Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, through testing/http.h so the Host
+ * is the upstream's loopback one) and the answer (status, body, Content-Type, Mcp-Session-Id)
+ * comes back MS late; GET /health is forwarded without delay so the launcher sees it up at once;
+ * an unreachable upstream is 502. One thread per connection: a delayed request holds up no other.
  * Logs go to stderr. Exits 0 on SIGTERM/SIGINT. */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -20,10 +26,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "testing/http.h"
+
 typedef struct upload {
   char *data;
   size_t len;
 } upload;
+
+static char g_upstream[512]; /* proxy mode when set */
+static long g_delay_ms = 2000;
 
 static long env_long(const char *name) {
   const char *v = getenv(name);
@@ -106,6 +117,41 @@ static enum MHD_Result handle_mcp(struct MHD_Connection *c, const char *body) {
   return ret;
 }
 
+static enum MHD_Result forward(struct MHD_Connection *c, const char *url, const char *method,
+                               const upload *u) {
+  static const char *const kPass[] = {"Content-Type", "Accept", "Mcp-Session-Id",
+                                      "MCP-Protocol-Version"};
+  char hbuf[4][600], target[1200];
+  const char *headers[5];
+  int k = 0;
+  for (int i = 0; i < 4; i++) {
+    const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, kPass[i]);
+    if (v == NULL) continue;
+    snprintf(hbuf[k], sizeof(hbuf[k]), "%s: %s", kPass[i], v);
+    headers[k] = hbuf[k];
+    k++;
+  }
+  headers[k] = NULL;
+  snprintf(target, sizeof(target), "%s%s", g_upstream, url);
+  if (strcmp(url, "/health") != 0) sleep_ms(g_delay_ms);
+  tst_http_resp resp;
+  tst_err err;
+  if (tst_http_request(method, target, u->len ? u->data : NULL, headers, 30000, &resp, &err) !=
+      TST_OK) {
+    fprintf(stderr, "stub_server: proxy %s %s: %s\n", method, url, err.msg);
+    return reply(c, 502,
+                 "{\"error\":{\"code\":\"bad_gateway\",\"message\":\"upstream unreachable\"}}",
+                 "application/json", NULL, NULL);
+  }
+  const char *ctype = tst_http_header(&resp, "Content-Type");
+  const char *sid = tst_http_header(&resp, "Mcp-Session-Id");
+  enum MHD_Result ret =
+      reply(c, (unsigned)resp.status, resp.body, ctype ? ctype : "application/json",
+            sid ? "Mcp-Session-Id" : NULL, sid);
+  tst_http_resp_free(&resp);
+  return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *data,
                                   size_t *data_size, void **con_cls) {
@@ -128,6 +174,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     *data_size = 0;
     return MHD_YES;
   }
+  if (g_upstream[0]) return forward(c, url, method, u);
   fprintf(stderr, "stub_server: %s %s\n", method, url);
   if (strcmp(url, "/health") == 0) {
     return reply(c, 200, "{\"status\":\"healthy\"}", "application/json", NULL, NULL);
@@ -174,15 +221,25 @@ int main(int argc, char **argv) {
   int sig = 0;
   for (int i = 1; i + 1 < argc; i++) {
     if (strcmp(argv[i], "--port") == 0) port = strtol(argv[i + 1], NULL, 10);
+    if (strcmp(argv[i], "--upstream") == 0)
+      snprintf(g_upstream, sizeof(g_upstream), "%s", argv[i + 1]);
+    if (strcmp(argv[i], "--delay-ms") == 0) g_delay_ms = strtol(argv[i + 1], NULL, 10);
   }
   if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-    printf("usage: stub_server --port N (test helper for //testing)\n");
+    printf(
+        "usage: stub_server --port N [--upstream URL [--delay-ms MS]] (test helper for "
+        "//testing)\n");
     return 0;
   }
   if (port <= 0 || port > 65535) {
     fprintf(stderr, "stub_server: --port N is required\n");
     return 64;
   }
+  if ((g_upstream[0] && strncmp(g_upstream, "http://", 7) != 0) || g_delay_ms < 0) {
+    fprintf(stderr, "stub_server: --upstream must be http://HOST:PORT and --delay-ms >= 0\n");
+    return 64;
+  }
+  for (size_t n = strlen(g_upstream); n > 0 && g_upstream[n - 1] == '/';) g_upstream[--n] = '\0';
   fprintf(stderr, "stub_server: starting on port %ld\n", port);
   if (env_long("STUB_FAIL_STARTUP")) {
     for (int i = 1; i <= 25; i++) fprintf(stderr, "stub_server: startup step %d\n", i);
