@@ -4,6 +4,7 @@
 // cap on concurrent jobs).
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -143,7 +144,7 @@ TEST_F(Security, Issue12_F4_HostileGitignoreDoesNotHangTheJob) {
 TEST(SecurityJobs, Issue12_F5_ConcurrentJobsAreCapped) {
   cbtest::Env env;
   double t0 = tst_now_ms();
-  ASSERT_TRUE(env.Start({"INDEX_MAX_JOBS=1"}));
+  ASSERT_TRUE(env.Start({"INDEX_MAX_JOBS=1", "ALLOWED_HOSTS=mcp.internal"}));
   printf("server started in %.0f ms\n", tst_now_ms() - t0);
   std::string repo = cbtest::TempDir("capped");
   tst_repogen_opts o = {};
@@ -182,8 +183,31 @@ TEST(SecurityJobs, Issue12_F5_ConcurrentJobsAreCapped) {
   EXPECT_EQ(cbtest::Str(again, "status"), "completed");
   cJSON_Delete(again);
   printf("second job done at %.0f ms\n", tst_now_ms() - t0);
+  // ALLOWED_HOSTS widens the Host check (a reverse proxy's name), and only by that name
+  for (const char *host : {"Host: mcp.internal", "Host: other.internal"}) {
+    const char *h[] = {host, nullptr};
+    tst_http_resp hr = {};
+    ASSERT_EQ(tst_http_get((env.url + "/health").c_str(), 10000, h, &hr, &err), TST_OK) << err.msg;
+    EXPECT_EQ(hr.status, strstr(host, "mcp.internal") ? 200 : 421) << host;
+    tst_http_resp_free(&hr);
+  }
   env.Stop();
   printf("stopped at %.0f ms\n", tst_now_ms() - t0);
+}
+
+// Finding 1: a non-loopback BIND refuses to start without the explicit ALLOW_REMOTE=1 opt-in.
+TEST(SecurityBind, Issue12_F1_NonLoopbackBindNeedsAllowRemote) {
+  std::string bin = cbtest::Binary();
+  const char *args[] = {"--port", "1", nullptr};
+  const char *env[] = {"BIND=0.0.0.0", "DATABASE_URL=postgresql://nobody@127.0.0.1:1/none",
+                       nullptr};
+  int status = -1;
+  char out[4096];
+  tst_err err = {};
+  ASSERT_EQ(tst_run(bin.c_str(), args, env, 30000, &status, out, sizeof out, &err), TST_OK)
+      << err.msg;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << status << ": " << out;
+  EXPECT_NE(std::string(out).find("ALLOW_REMOTE=1"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -62,6 +62,14 @@ std::string NewProject() {
   return r.Str("id");
 }
 
+// Registers entity type `name` with the schema {"type": "object"} in project.
+void RegisterObjectType(const std::string &project, const char *name) {
+  WfResp t =
+      g_srv->Post("/mcp/register_entity_type", "{\"project_id\":\"" + project + "\",\"name\":\"" +
+                                                   name + "\",\"schema\":{\"type\":\"object\"}}");
+  ASSERT_EQ(t.status, 201) << t.body;
+}
+
 // The server's peak resident memory (VmHWM) in KB, from /proc.
 long PeakRssKb() {
   std::ifstream f("/proc/" + std::to_string(tst_server_pid(g_srv->Raw())) + "/status");
@@ -120,10 +128,7 @@ TEST_F(WfSecurity, Issue12_F2_CostlySchemaPatternIs400AndCostsNothing) {
 // page holding it failed with a 500); 60 levels are fine and the page still reads.
 TEST_F(WfSecurity, Issue12_F6_DeepNestingIs400AndPagesStayReadable) {
   std::string project = NewProject();
-  WfResp t = g_srv->Post(
-      "/mcp/register_entity_type",
-      "{\"project_id\":\"" + project + "\",\"name\":\"deep\",\"schema\":{\"type\":\"object\"}}");
-  ASSERT_EQ(t.status, 201) << t.body;
+  ASSERT_NO_FATAL_FAILURE(RegisterObjectType(project, "deep"));
   WfResp deep = g_srv->Post(
       "/mcp/create_entity",
       "{\"project_id\":\"" + project + "\",\"entity_type\":\"deep\",\"data\":" + Nested(990) + "}");
@@ -147,10 +152,7 @@ TEST_F(WfSecurity, Issue12_F6_DeepNestingIs400AndPagesStayReadable) {
 // Finding 7a: "version": 1e300 is a 400 naming the range, not an undefined conversion.
 TEST_F(WfSecurity, Issue12_F7_HugeVersionIs400) {
   std::string project = NewProject();
-  WfResp t = g_srv->Post(
-      "/mcp/register_entity_type",
-      "{\"project_id\":\"" + project + "\",\"name\":\"v\",\"schema\":{\"type\":\"object\"}}");
-  ASSERT_EQ(t.status, 201) << t.body;
+  ASSERT_NO_FATAL_FAILURE(RegisterObjectType(project, "v"));
   WfResp e = g_srv->Post("/mcp/create_entity",
                          "{\"project_id\":\"" + project + "\",\"entity_type\":\"v\",\"data\":{}}");
   ASSERT_EQ(e.status, 201) << e.body;
@@ -171,10 +173,7 @@ TEST_F(WfSecurity, Issue12_F7_HugeVersionIs400) {
 // costing the server hundreds of MB per request.
 TEST_F(WfSecurity, Issue12_F7_LargePagesStopAtTheByteBudget) {
   std::string project = NewProject();
-  WfResp t = g_srv->Post(
-      "/mcp/register_entity_type",
-      "{\"project_id\":\"" + project + "\",\"name\":\"blob\",\"schema\":{\"type\":\"object\"}}");
-  ASSERT_EQ(t.status, 201) << t.body;
+  ASSERT_NO_FATAL_FAILURE(RegisterObjectType(project, "blob"));
   std::string big(900 * 1024, 'x');
   const int n = 12;  // 12 x 900 KB = 10.5 MB > the 8 MiB budget
   for (int i = 0; i < n; i++) {
