@@ -25,9 +25,17 @@ int main(int argc, char **argv) {
       o.profile_path = argv[++i];
     else if (strcmp(argv[i], "--out") == 0)
       o.out_dir = argv[++i];
-    else if (strcmp(argv[i], "--fixture-files") == 0)
-      o.fixture_files = atoi(argv[++i]);
-    else if (strcmp(argv[i], "--server") == 0) {
+    else if (strcmp(argv[i], "--fixture-files") == 0) {
+      char *end = NULL;
+      long n = strtol(argv[++i], &end, 10);
+      if (end == argv[i] || *end != '\0' || n < 1 || n > 1000000) {
+        fprintf(stderr,
+                "load_profile: --fixture-files: expected a count from 1 to 1000000, got '%s'\n",
+                argv[i]);
+        return 2;
+      }
+      o.fixture_files = (int)n;
+    } else if (strcmp(argv[i], "--server") == 0) {
       if (!mdl_server_id_parse(argv[++i], &o.server)) {
         fprintf(stderr, "load_profile: --server: expected codebase-mcp or workflow-mcp\n");
         return 2;

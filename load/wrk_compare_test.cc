@@ -44,7 +44,7 @@ TEST(US3Generator, LoadgenReachesMostOfWrkRequestsPerSecondOnHealth) {
     ASSERT_EQ(0, status) << buf;
     const char *rps = strstr(buf, "Requests/sec:");
     ASSERT_NE(nullptr, rps) << buf;
-    double w = atof(rps + strlen("Requests/sec:"));
+    double w = strtod(rps + strlen("Requests/sec:"), nullptr);
     printf("wrk round %d: %.1f req/s\n%s\n", round, w, buf);
     const char *largs[] = {"--url",        url.c_str(), "--get",   "/health",   "--vus",     "50",
                            "--duration",   kRound,      "--think", "0",         "--threads", "2",

@@ -46,7 +46,7 @@ class Health : public obs_test::StackTest<false, true> {
 
 int DetailInt(const cJSON *h, const char *k) {
   std::string s = DetailStr(h, k);
-  return s.empty() ? -1 : atoi(s.c_str());
+  return s.empty() ? -1 : (int)strtol(s.c_str(), nullptr, 10);
 }
 
 void AddFigures(const char *what, const mdl_stats_summary &s) {
