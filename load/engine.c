@@ -363,9 +363,7 @@ static void think(worker *w, vu *v, double now) {
   const ld_config *c = w->r->cfg;
   v->busy = 0;
   clear_vals(v);
-  double t = c->rate_per_s > 0
-                 ? 0
-                 : c->think_ms * (1 - c->think_jitter + 2 * c->think_jitter * rng_unit(&w->rng));
+  double t = c->rate_per_s > 0 ? 0 : c->think_ms * (1 + c->think_jitter * rng_unit(&w->rng));
   v->wake_ms = now + (t > 0 ? t : 0);
 }
 
@@ -795,6 +793,8 @@ int ld_run(const ld_config *cfg, ld_result *out, ld_err *err) {
   out->open_model = open;
   out->rate_per_s = cfg->rate_per_s;
   out->think_ms = open ? 0 : cfg->think_ms;
+  out->think_min_ms = out->think_ms;
+  out->think_max_ms = out->think_ms * (1 + (open ? 0 : cfg->think_jitter));
   out->timeout_ms = cfg->timeout_ms;
   out->shard_index = cfg->shard_index;
   out->shard_count = cfg->shard_count;

@@ -3,9 +3,9 @@
  * Closed model (k6 "ramping-vus"): stages {duration, target VUs}; the number of active VUs moves
  * linearly from the previous target (0 at the start) to each stage's target. An active VU runs
  * iterations (one flow of the scenario, picked by weight) and sleeps a think time between them,
- * uniform in [think*(1-jitter), think*(1+jitter)]. A VU above the target finishes its iteration,
- * then stops. Open model (k6 "constant-arrival-rate"): iterations start at rate_per_s for
- * duration_s, each on an idle VU of a pool of max_vus; an arrival that finds no idle VU is
+ * uniform in [think, think*(1+jitter)] (never below think). A VU above the target finishes its
+ * iteration, then stops. Open model (k6 "constant-arrival-rate"): iterations start at rate_per_s
+ * for duration_s, each on an idle VU of a pool of max_vus; an arrival that finds no idle VU is
  * counted as dropped. No think time in the open model.
  *
  * Threads: `threads` event loops, each a libcurl multi handle serving its share of the VUs; each
@@ -49,7 +49,7 @@ typedef struct ld_config {
   double duration_s;            /* open model: how long */
   int max_vus;                  /* open model: VU pool (0: 100) */
   double think_ms;              /* closed model; default set by ld_config_defaults: 1000 */
-  double think_jitter;          /* 0..1; default 0.5 */
+  double think_jitter;          /* 0..1, added on top of think_ms; default 0.5 */
   long timeout_ms;              /* per request; default 30000 */
   int threads;                  /* event loops; 0: number of cores, at most 4 */
   int shard_index, shard_count; /* 0 / 1 */

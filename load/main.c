@@ -37,7 +37,7 @@ static void usage(FILE *f) {
       "  --stage DURATION:VUS   ramp to VUS over DURATION (repeatable), e.g. --stage 30s:50\n"
       "  --vus N --duration D   constant N VUs for D\n"
       "  --think D              think time between iterations (default 1s)\n"
-      "  --think-jitter F       uniform jitter 0..1 of the think time (default 0.5)\n"
+      "  --think-jitter F       think time is uniform in [D, D*(1+F)], F in 0..1 (default 0.5)\n"
       "load model (open, k6 constant-arrival-rate):\n"
       "  --rate N/s --duration D [--max-vus N]   start N iterations a second; an arrival with\n"
       "                         no idle VU counts as dropped\n"

@@ -85,9 +85,10 @@ static void table_requests(FILE *o, const ld_result *r) {
 
 static void run_facts(FILE *o, const ld_result *r) {
   fprintf(o,
-          "- started %s, lasted %.0f s, %d VUs at peak, think time %.0f ms (jittered ±50%%), "
+          "- started %s, lasted %.0f s, %d VUs at peak, think time uniform in [%.0f, %.0f] ms, "
           "timeout %ld ms\n",
-          r->timestamp, r->duration_s, r->peak_vus, r->think_ms, r->timeout_ms);
+          r->timestamp, r->duration_s, r->peak_vus, r->think_min_ms, r->think_max_ms,
+          r->timeout_ms);
   fprintf(o, "- %llu requests (%.1f/s), %llu failed (%.4f%%), %llu iterations\n",
           (unsigned long long)r->requests, ld_result_rps(r), (unsigned long long)r->errors,
           100 * ld_result_error_rate(r), (unsigned long long)r->iterations);

@@ -213,6 +213,9 @@ int ld_result_to_json(const ld_result *r, cJSON **out, ld_err *err) {
   cJSON_AddStringToObject(x, "mode", r->open_model ? "open" : "closed");
   cJSON_AddNumberToObject(x, "rate_per_s", r->rate_per_s);
   cJSON_AddNumberToObject(x, "think_ms", r->think_ms);
+  cJSON *tr = cJSON_AddArrayToObject(x, "think_range_ms");
+  cJSON_AddItemToArray(tr, cJSON_CreateNumber(r->think_min_ms));
+  cJSON_AddItemToArray(tr, cJSON_CreateNumber(r->think_max_ms));
   cJSON_AddNumberToObject(x, "timeout_ms", (double)r->timeout_ms);
   cJSON *sh = cJSON_AddObjectToObject(x, "shard");
   cJSON_AddNumberToObject(sh, "index", r->shard_index);
@@ -345,6 +348,12 @@ int ld_result_from_json(const cJSON *j, ld_result *out, ld_err *err) {
   out->open_model = cJSON_IsString(mode) && strcmp(mode->valuestring, "open") == 0;
   out->rate_per_s = num(x, "rate_per_s", &bad);
   out->think_ms = num(x, "think_ms", &bad);
+  /* optional: files written before it existed drew think times from [0.5, 1.5] x think_ms */
+  const cJSON *tr = cJSON_GetObjectItemCaseSensitive(x, "think_range_ms");
+  int has_tr =
+      cJSON_IsNumber(cJSON_GetArrayItem(tr, 0)) && cJSON_IsNumber(cJSON_GetArrayItem(tr, 1));
+  out->think_min_ms = has_tr ? cJSON_GetArrayItem(tr, 0)->valuedouble : out->think_ms * 0.5;
+  out->think_max_ms = has_tr ? cJSON_GetArrayItem(tr, 1)->valuedouble : out->think_ms * 1.5;
   out->timeout_ms = (long)num(x, "timeout_ms", &bad);
   const cJSON *sh = cJSON_GetObjectItemCaseSensitive(x, "shard");
   out->shard_index = (int)num(sh, "index", &bad);

@@ -9,7 +9,8 @@
  *
  * JSON (ld_result_to_json): a LoadTestResult (models/load_result.h; validated before it is
  * written) whose extra key "loadgen" holds the detail:
- *   {"version":1, "mode":"closed"|"open", "rate_per_s", "think_ms", "timeout_ms",
+ *   {"version":1, "mode":"closed"|"open", "rate_per_s", "think_ms", "think_range_ms":[min,max],
+ *    "timeout_ms",
  *    "shard":{"index","count"}, "interval_s", "peak_vus", "max_vus", "iterations",
  * "dropped_iterations", "aborted", "thresholds":[{"expr","value","ok","abort_on_fail"}],
  *    "histogram":{...}, "percentiles":{"p50","p90","p95","p99"} (ms, histogram-derived),
@@ -90,6 +91,7 @@ typedef struct ld_result {
   mdl_server_id server;
   int open_model; /* 0 closed (VUs), 1 open (arrival rate) */
   double rate_per_s, think_ms;
+  double think_min_ms, think_max_ms; /* the range think times were drawn from */
   long timeout_ms;
   int shard_index, shard_count;
   char timestamp[32];    /* start, ISO 8601 UTC (MDL_TIME_LEN) */
