@@ -111,7 +111,8 @@ TEST_F(Guides, US5_GuidesNameExactlyTheLiveSeries) {
   int named = 0;
   for (const char *rel :
        {"docs/operations/prometheus-integration.md", "docs/operations/health-monitoring.md",
-        "docs/operations/prometheus/alerts.yml", "docs/operations/prometheus/alerts_test.yml"}) {
+        "docs/operations/performance-tuning.md", "docs/operations/prometheus/alerts.yml",
+        "docs/operations/prometheus/alerts_test.yml"}) {
     REQUIRE_FILE(path, rel);
     std::string text = obs_test::ReadAll(path);
     // codebase_mcp_x / workflow_mcp_x, and (codebase|workflow)_mcp_x in a regex matcher
@@ -185,6 +186,49 @@ TEST_F(Guides, US5_HealthGuideExampleMatchesLiveAnswer) {
   }
   cJSON_Delete(ex);
   cJSON_Delete(live);
+}
+
+// US5: the tuning guide's settings table names the servers' real flags and variables with their
+// real defaults (as each binary's --help states them).
+TEST_F(Guides, US5_TuningGuideSettingsMatchTheServersHelp) {
+  REQUIRE_FILE(guide, "docs/operations/performance-tuning.md");
+  REQUIRE_FILE(cb_bin, BENCH_CODEBASE_BIN);
+  REQUIRE_FILE(wf_bin, BENCH_WORKFLOW_BIN);
+  std::string help[2];
+  const std::string *bins[2] = {&cb_bin, &wf_bin};
+  for (int i = 0; i < 2; i++) {
+    char out[32768];
+    int status = 0;
+    tst_err err{};
+    const char *args[] = {"--help", nullptr};
+    ASSERT_EQ(tst_run(bins[i]->c_str(), args, nullptr, 20000, &status, out, sizeof out, &err),
+              TST_OK)
+        << err.msg;
+    help[i] = out;
+  }
+  std::string g = obs_test::ReadAll(guide);
+  std::regex row("\\| `([A-Z_]+)` / `(--[a-z-]+)` \\| ([^|]+) \\|");
+  std::regex two("codebase-mcp ([0-9]+), workflow-mcp ([0-9]+)"), one("^([0-9]+)");
+  int rows = 0;
+  for (std::sregex_iterator it(g.begin(), g.end(), row), end; it != end; ++it, rows++) {
+    std::string var = (*it)[1], flag = (*it)[2], def = (*it)[3];
+    std::smatch m;
+    std::string want[2];
+    if (std::regex_search(def, m, two)) {
+      want[0] = m[1];
+      want[1] = m[2];
+    } else if (std::regex_search(def, m, one)) {
+      want[0] = want[1] = m[1];
+    }
+    for (int i = 0; i < 2; i++) {
+      EXPECT_NE(help[i].find(flag + " "), std::string::npos) << flag << " not in --help";
+      if (!want[i].empty()) {
+        EXPECT_NE(help[i].find("env " + var + ", default " + want[i]), std::string::npos)
+            << (i ? "workflow" : "codebase") << "-mcp: " << var << " default is not " << want[i];
+      }
+    }
+  }
+  EXPECT_EQ(rows, 5) << "settings rows found in the guide";
 }
 
 }  // namespace
