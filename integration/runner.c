@@ -31,6 +31,7 @@
 #define MAX_REPEAT 1000
 #define MAX_CLIENTS 64
 #define JOB_WAIT_MS 120000
+#define MAX_ATTEMPTS 10      /* "retry N" */
 #define RETRY_LATER_MS 60000 /* how long a 503 + Retry-After is retried */
 
 struct itg_runner {
@@ -577,60 +578,87 @@ static void show_response(const cJSON *view, char *out, size_t n) {
 }
 
 /* Runs one step and checks it. 0, or -1 with why naming the step and the failed assertion. */
-static int run_step(run_state *st, const char *list, const mdl_integration_step *s, cJSON *views,
-                    char *why, size_t why_n) {
-  itg_ctx ctx = {st->project, st->project_b, st->work_dir, st->client, st->setup, st->steps};
+/* One attempt at a step: runs it into *view and checks expected_response and the assertions. 0,
+ * or -1 with why naming the step and what failed. */
+static int attempt(run_state *st, const char *list, const mdl_integration_step *s,
+                   const itg_ctx *ctx, const char *action, cJSON **view, char *why, size_t why_n) {
   char inner[3000] = "", resp[900] = "";
   int rc = 0;
-  cJSON *view = new_view(0, 0);
-  char *action = itg_render_text(&ctx, s->action, inner, sizeof inner);
   double t0 = now_ms();
-  if (action == NULL)
-    rc = -1;
-  else if (s->has_api_call)
-    rc = run_http(st, s, &ctx, action, &view, inner, sizeof inner);
+  if (s->has_api_call)
+    rc = run_http(st, s, ctx, action, view, inner, sizeof inner);
   else {
-    rc = run_action(st, s, action, &view, inner, sizeof inner);
-    if (rc == 0 && cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(view, "latency_ms")) == 0)
-      cJSON_ReplaceItemInObjectCaseSensitive(view, "latency_ms",
+    rc = run_action(st, s, action, view, inner, sizeof inner);
+    if (rc == 0 && cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(*view, "latency_ms")) == 0)
+      cJSON_ReplaceItemInObjectCaseSensitive(*view, "latency_ms",
                                              cJSON_CreateNumber(mdl_round2(now_ms() - t0)));
   }
   if (rc != 0) {
     snprintf(why, why_n, "%s step %lld \"%.120s\": %s", list, (long long)s->step_number, s->action,
              inner);
-    goto done;
+    return -1;
   }
   const cJSON *exp = s->expected_response;
   if (cJSON_IsObject(exp)) {
     const cJSON *es = cJSON_GetObjectItemCaseSensitive(exp, "status");
     const cJSON *eb = cJSON_GetObjectItemCaseSensitive(exp, "body");
-    const cJSON *got = cJSON_GetObjectItemCaseSensitive(view, "status");
+    const cJSON *got = cJSON_GetObjectItemCaseSensitive(*view, "status");
     if ((es != NULL && !cJSON_Compare(es, got, 1)) ||
-        (eb != NULL && !itg_json_subset(eb, cJSON_GetObjectItemCaseSensitive(view, "body")))) {
+        (eb != NULL && !itg_json_subset(eb, cJSON_GetObjectItemCaseSensitive(*view, "body")))) {
       char *e = cJSON_PrintUnformatted(exp);
-      show_response(view, resp, sizeof resp);
+      show_response(*view, resp, sizeof resp);
       snprintf(why, why_n, "%s step %lld \"%.120s\": expected_response %.300s does not match; %s",
                list, (long long)s->step_number, s->action, e ? e : "?", resp);
       cJSON_free(e);
-      rc = -1;
-      goto done;
+      return -1;
     }
   }
   for (size_t i = 0; i < s->assertion_count; i++) {
-    char *text = itg_render_text(&ctx, s->assertions[i], inner, sizeof inner);
-    int ar = text ? itg_assert(view, text, inner, sizeof inner) : -1;
+    char *text = itg_render_text(ctx, s->assertions[i], inner, sizeof inner);
+    int ar = text ? itg_assert(*view, text, inner, sizeof inner) : -1;
+    free(text);
     if (ar != 0) {
-      show_response(view, resp, sizeof resp);
+      show_response(*view, resp, sizeof resp);
       snprintf(why, why_n, "%s step %lld \"%.120s\": assertion %zu `%.300s` %s: %s; %s", list,
                (long long)s->step_number, s->action, i + 1, s->assertions[i],
                ar < 0 ? "is malformed" : "failed", inner, resp);
-      free(text);
-      rc = -1;
-      goto done;
+      return -1;
     }
-    free(text);
   }
-done:
+  return 0;
+}
+
+/* Runs one step (an HTTP step whose action starts "retry N" up to N times, 500 ms apart, until it
+ * passes: for measurements on a noisy shared host) and appends its view to views. */
+static int run_step(run_state *st, const char *list, const mdl_integration_step *s, cJSON *views,
+                    char *why, size_t why_n) {
+  itg_ctx ctx = {st->project, st->project_b, st->work_dir, st->client, st->setup, st->steps};
+  char inner[3000] = "";
+  char *action = itg_render_text(&ctx, s->action, inner, sizeof inner);
+  if (action == NULL) {
+    snprintf(why, why_n, "%s step %lld \"%.120s\": %s", list, (long long)s->step_number, s->action,
+             inner);
+    cJSON_AddItemToArray(views, new_view(0, 0));
+    return -1;
+  }
+  const char *act = action;
+  long attempts = 1, a = 1;
+  if (strncmp(act, "retry ", 6) == 0) {
+    char *end;
+    attempts = strtol(act + 6, &end, 10);
+    if (attempts < 1 || attempts > MAX_ATTEMPTS) attempts = 1;
+    for (act = end; *act == ' ';) act++;
+  }
+  cJSON *view = NULL;
+  int rc;
+  for (;; a++) {
+    cJSON_Delete(view);
+    view = new_view(0, 0);
+    rc = attempt(st, list, s, &ctx, act, &view, why, why_n);
+    if (rc == 0 || a >= attempts || !s->has_api_call) break;
+    sleep_ms(500);
+  }
+  if (attempts > 1) cJSON_AddNumberToObject(view, "attempts", (double)a);
   free(action);
   cJSON_AddItemToArray(views, view);
   return rc;

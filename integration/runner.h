@@ -16,7 +16,9 @@
  * the step's server with Content-Type application/json; on POST /mcp it sends the Mcp-Session-Id
  * the server last gave this run (so a scenario drives a real MCP session; after a restart the old
  * id is sent until the server hands out a new one). An action beginning "repeat N" sends the call
- * N times and reports the median as latency_ms. An answer 503 with Retry-After (the servers'
+ * N times and reports the median as latency_ms; one beginning "retry N" (before any "repeat") is
+ * run again, 500 ms later, up to N times until its checks pass (measurements on a noisy host; the
+ * view then has "attempts"). An answer 503 with Retry-After (the servers'
  * "retry later": pool busy, too many indexing jobs) is sent again after the advised delay (at most
  * 500 ms) for up to 60 s, as a client should; the view then has "retries". A step without api_call
  * is a runner action, written in its action text (integration/README.md lists them): fresh, stop,
