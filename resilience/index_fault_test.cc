@@ -225,6 +225,17 @@ class IndexFault : public ::testing::Test {
                (double)std::max<int64_t>(0, rec->wall_ms - t_back), det->operation_name,
                rec->operation_name};
     size_t retries = rs_log_count(&log, "index_batch_retry", t_fault, rec->wall_ms + 5000);
+    // Each retry is logged with its attempt and its backoff: 100 ms doubling, at most 2 s.
+    size_t from = 0;
+    for (const rs_event *e; (e = rs_log_find(&log, "index_batch_retry", t_fault, &from)) &&
+                            e->wall_ms <= rec->wall_ms + 5000;) {
+      double attempt = rs_event_ctx_num(e, "attempt", -1),
+             backoff = rs_event_ctx_num(e, "backoff_ms", -1);
+      EXPECT_GE(attempt, 1) << e->message;
+      EXPECT_EQ(backoff,
+                std::min(2000.0, 100.0 * (double)(1LL << (int)std::min(attempt - 1, 20.0))))
+          << e->message;
+    }
     printf(
         "%s: detection %.0f ms (%s), recovery %.0f ms after PostgreSQL was back (%s); "
         "%zu batch retries logged\n",

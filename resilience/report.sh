@@ -21,9 +21,10 @@ for dir in "$logs"/*/; do
   args+=("$tmp/$t=$dir/test.log")
 done
 newest=$(ls -t "$logs"/*/test.log | head -1)
-when=$(date -u -r "$newest" '+%Y-%m-%d %H:%M UTC')
+oldest=$(ls -tr "$logs"/*/test.log | head -1)
+when="test logs written between $(date -u -r "$oldest" '+%Y-%m-%d %H:%M') and $(date -u -r "$newest" '+%H:%M UTC')"
 machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load average at report time $(cut -d' ' -f1-3 /proc/loadavg)"
 bazel-bin/resilience/report --out docs/operations/resilience-validation-report.md \
-  --when "test logs of $when" --commit "$(git rev-parse --short HEAD)" --machine "$machine" \
+  --when "$when" --commit "$(git rev-parse --short HEAD) (at report time; the tests ran on the builds of that day)" --machine "$machine" \
   "${args[@]}"
 echo "wrote docs/operations/resilience-validation-report.md"

@@ -49,6 +49,7 @@ static void param_text(const mdl_param *p, char *buf, size_t n) {
 
 /* The summary table, filled while the sections are written and printed at the end. */
 static FILE *g_summary;
+static const char *g_target; /* the section being written */
 
 /* Statistics bench_record adds to every record: noise for a table of three faults. */
 static int skipped_param(const char *k) {
@@ -97,7 +98,7 @@ static int benchmark(FILE *out, const char *name, const cJSON *j, const char *pa
     double g = goal->kind == MDL_PARAM_INT ? (double)goal->i : goal->f;
     snprintf(goal_txt, sizeof goal_txt, "%.0f ms: %s", g, r.latency_max_ms <= g ? "met" : "missed");
   }
-  fprintf(g_summary, "| %s | %s | %lld | %.0f | %.0f | %.0f ms | %s | %s |\n", name,
+  fprintf(g_summary, "| %s | %s | %s | %lld | %.0f | %.0f | %.0f ms | %s | %s |\n", g_target, name,
           mdl_server_id_name(r.server_id), (long long)r.sample_size, r.latency_p50_ms,
           r.latency_max_ms, r.target_threshold_ms, mdl_pass_status_name(r.pass_status), goal_txt);
   mdl_benchmark_result_free(&r);
@@ -162,6 +163,7 @@ static int section(FILE *out, const char *arg) {
   const char *target = strrchr(dir, '/');
   target = target ? target + 1 : dir;
   fprintf(out, "### //resilience:%s\n\n", target);
+  g_target = target;
   if (log != NULL) quote_log(out, log + 1);
   DIR *d = opendir(dir);
   if (d == NULL) {
@@ -238,8 +240,21 @@ int main(int argc, char **argv) {
           "start-up messages; T037 recovery logs. Our goals: detection ≤ 1 s, recovery ≤ 2 s "
           "after PostgreSQL is back, zero lost acknowledged writes over 20 outages (the "
           "`goal_ms` parameter of each record; the manual targets run the 20 outages).\n\n"
-          "How the faults are made and what each figure measures: "
-          "[incident-response.md](incident-response.md) and `resilience/BUILD.bazel`.\n\n"
+          "How to read the figures: *detection* is the first failure event in the server's log "
+          "(`db_connection_lost`, `pool_connections_reset`, `pool_connection_discarded`, "
+          "`index_batch_retry`) minus the instant the test began the fault. *Recovery* is "
+          "measured from the instant PostgreSQL was back (the test's `tst_pg_restart` returned, "
+          "or the DROP rule was deleted; for terminated backends, which never take the database "
+          "away, the `pg_terminate_backend` call): in the index targets to the first recovery "
+          "event at or after that instant (`db_connection_recovered`, `pool_connections_reset`, "
+          "`index_batch_resumed` — when the pool had already reconnected, this is the job's "
+          "first batch written again, after its own backoff); in the workflow targets to "
+          "`db_connection_recovered`, 0 when the pool had reconnected before the test saw "
+          "PostgreSQL accept connections. In the set test, a write answered 503 may still have "
+          "committed (its COMMIT's reply was lost); such items are counted as \"present "
+          "anyway\", never as lost.\n\n"
+          "How the faults are made: [incident-response.md](incident-response.md), "
+          "`resilience/README.md`.\n\n"
           "## Results by target\n\n",
           when, commit, machine);
   char *summary = NULL;
@@ -258,8 +273,8 @@ int main(int argc, char **argv) {
           "## Summary of the timed records\n\n"
           "p50 and max in ms; threshold = the requirement (pass when p95 < threshold); goal = "
           "ours, met when the max is within it.\n\n"
-          "| record | server | n | p50 | max | threshold | verdict | goal |\n"
-          "|---|---|---|---|---|---|---|---|\n%s\n",
+          "| target | record | server | n | p50 | max | threshold | verdict | goal |\n"
+          "|---|---|---|---|---|---|---|---|---|\n%s\n",
           summary ? summary : "");
   free(summary);
   if (fclose(out) != 0) rc = 1;
