@@ -2,6 +2,7 @@
 #include "integration/env.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ struct itg_env {
   int local;
   char ext_url[MDL_SERVER_COUNT][512];
   tst_pg *pg;
+  int own_pg; /* 1: pg is this environment's own cluster */
   srv_slot slot[MDL_SERVER_COUNT];
   tst_server *proxy;
   char cb_env[600]; /* CODEBASE_MCP_URL=... for workflow-mcp */
@@ -53,14 +55,20 @@ static int start_slot(itg_env *e, mdl_server_id id, tst_err *err) {
   return TST_OK;
 }
 
-int itg_env_start_local(itg_env **out, tst_err *err) {
+int itg_env_start_local(tst_pg *pg, itg_env **out, tst_err *err) {
+  static atomic_int seq;
   *out = NULL;
   itg_env *e = calloc(1, sizeof *e);
   int rc;
   char out_buf[2048];
   if (e == NULL) return tst_err_set(err, TST_ESYS, "out of memory");
   e->local = 1;
-  if ((rc = tst_pg_start(&e->pg, err)) != TST_OK) goto fail;
+  e->pg = pg;
+  if (pg == NULL) {
+    e->own_pg = 1;
+    if ((rc = tst_pg_start(&e->pg, err)) != TST_OK) goto fail;
+  }
+  int n = atomic_fetch_add(&seq, 1) + 1;
   for (int id = 0; id < MDL_SERVER_COUNT; id++) {
     srv_slot *sl = &e->slot[id];
     char url[512];
@@ -70,9 +78,9 @@ int itg_env_start_local(itg_env **out, tst_err *err) {
                        kBin[id], sl->bin);
       goto fail;
     }
-    if ((rc = tst_pg_create_db(e->pg, id == MDL_SERVER_CODEBASE_MCP ? "codebase" : "workflow", url,
-                               sizeof url, err)) != TST_OK)
-      goto fail;
+    char db[64];
+    snprintf(db, sizeof db, "%s_%d", id == MDL_SERVER_CODEBASE_MCP ? "codebase" : "workflow", n);
+    if ((rc = tst_pg_create_db(e->pg, db, url, sizeof url, err)) != TST_OK) goto fail;
     snprintf(sl->db_env, sizeof sl->db_env, "DATABASE_URL=%s", url);
     const char *margs[] = {"migrate", NULL};
     const char *menv[] = {sl->db_env, NULL};
@@ -191,6 +199,6 @@ void itg_env_destroy(itg_env *e) {
   if (e == NULL) return;
   for (int id = MDL_SERVER_COUNT - 1; id >= 0; id--) tst_server_destroy(e->slot[id].s);
   tst_server_destroy(e->proxy);
-  tst_pg_destroy(e->pg);
+  if (e->own_pg) tst_pg_destroy(e->pg);
   free(e);
 }

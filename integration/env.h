@@ -13,6 +13,7 @@
 
 #include "models/server_id.h"
 #include "testing/error.h"
+#include "testing/pg.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -20,9 +21,11 @@ extern "C" {
 
 typedef struct itg_env itg_env;
 
-/* Starts PostgreSQL, migrates a database for each server and starts both servers (about 2-3 s).
- * On failure nothing is left running and err says why (log tails included). */
-int itg_env_start_local(itg_env **out, tst_err *err);
+/* Migrates a fresh database for each server and starts both servers (about 2-3 s). pg is the
+ * PostgreSQL cluster to create the databases in (the caller keeps owning it and destroys it after
+ * the environment); NULL: the environment starts and owns a cluster of its own. On failure
+ * nothing is left running and err says why (log tails included). */
+int itg_env_start_local(tst_pg *pg, itg_env **out, tst_err *err);
 
 /* An environment of servers someone else started. Either URL may be NULL (that server is then
  * unavailable and scenarios that need it are skipped). */

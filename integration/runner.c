@@ -38,6 +38,7 @@ struct itg_runner {
   itg_options o;
   char fixtures[4096], flows[4096], out[4096];
   itg_env *shared; /* local shared environment or the external one; NULL until first needed */
+  tst_pg *pg;      /* the one PostgreSQL cluster of every local environment; NULL until needed */
   int external;
 };
 
@@ -712,6 +713,7 @@ int itg_runner_new(const itg_options *o, itg_runner **out, tst_err *err) {
 void itg_runner_free(itg_runner *r) {
   if (r == NULL) return;
   itg_env_destroy(r->shared);
+  tst_pg_destroy(r->pg);
   free(r);
 }
 
@@ -784,13 +786,18 @@ void itg_runner_run_file(itg_runner *r, const char *path, itg_result *res) {
              "skipped: it stops, restarts or slows servers (or needs fresh ones), which the "
              "runner can do only with servers it started itself");
   } else if (res->status != MDL_RUN_SKIPPED) {
-    int rc = TST_OK;
-    if (priv)
-      rc = itg_env_start_local(&own, &err), env = own;
-    else if (r->shared == NULL)
-      rc = itg_env_start_local(&r->shared, &err), env = r->shared;
-    else
+    /* One cluster for all: a scenario's own servers get fresh databases in it, which is what
+     * "fresh servers" needs, without another cluster's start (seconds on a loaded host). */
+    int rc = r->pg == NULL ? tst_pg_start(&r->pg, &err) : TST_OK;
+    if (rc == TST_OK && priv) {
+      rc = itg_env_start_local(r->pg, &own, &err);
+      env = own;
+    } else if (rc == TST_OK && r->shared == NULL) {
+      rc = itg_env_start_local(r->pg, &r->shared, &err);
       env = r->shared;
+    } else {
+      env = r->shared;
+    }
     if (rc != TST_OK) {
       snprintf(why, sizeof why, "cannot start the servers: %s", err.msg);
     } else {
@@ -850,10 +857,12 @@ int itg_scenario_files(const char *dir, char ***files, size_t *n, char *why, siz
       v = nv;
       cap *= 2;
     }
-    size_t pl = strlen(dir) + len + 2;
+    size_t dl = strlen(dir);
+    while (dl > 1 && dir[dl - 1] == '/') dl--;
+    size_t pl = dl + len + 2;
     v[k] = malloc(pl);
     if (v[k] == NULL) break;
-    snprintf(v[k], pl, "%s/%s", dir, e->d_name);
+    snprintf(v[k], pl, "%.*s/%s", (int)dl, dir, e->d_name);
     k++;
     v[k] = NULL;
   }

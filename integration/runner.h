@@ -27,10 +27,12 @@
  *
  * Scenarios share one local environment (env.h) and keep apart through {{project}} — a fresh
  * project id per run — except those with a lifecycle action (fresh, stop, kill, start, restart,
- * slow), which get servers of their own. Against servers someone else started (external URLs),
- * those are skipped (last_run_status "skipped"). Each run's case is written back as an artifact
- * with last_run_status, last_run_timestamp and last_run_error filled in (<stem>.json), next to
- * every step's response view (<stem>.responses.json: the measured figures). */
+ * slow), which get servers of their own, on fresh databases. Every local environment lives in
+ * one PostgreSQL cluster (a database per server and environment). Against servers someone else
+ * started (external URLs), those are skipped (last_run_status "skipped"). Each run's case is
+ * written back as an artifact with last_run_status, last_run_timestamp and last_run_error filled in
+ * (<stem>.json), next to every step's response view (<stem>.responses.json: the measured figures).
+ */
 #ifndef ITG_RUNNER_H
 #define ITG_RUNNER_H
 

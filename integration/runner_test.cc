@@ -105,7 +105,7 @@ TEST(Runner, SC011_MalformedFileFailsNamingFileStepAndField) {
 TEST(Runner, SC011_ExternalServersRunSharedScenariosAndSkipLifecycleOnes) {
   itg_env *env = nullptr;
   tst_err err{};
-  ASSERT_EQ(itg_env_start_local(&env, &err), TST_OK) << err.msg;
+  ASSERT_EQ(itg_env_start_local(nullptr, &env, &err), TST_OK) << err.msg;
   std::string cb = itg_env_url(env, MDL_SERVER_CODEBASE_MCP);
   std::string wf = itg_env_url(env, MDL_SERVER_WORKFLOW_MCP);
   RunOut r =
