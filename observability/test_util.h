@@ -2,12 +2,13 @@
 //
 // Everything is real: Stack starts an ephemeral PostgreSQL cluster and the real server binaries
 // through //benchmarks' bench_env (//testing underneath); requests are real HTTP on loopback
-// through //testing's libcurl helpers. Until //load's generator is available, Load is a handful of
-// client threads doing blocking requests in a loop. EntityLock makes real queries slow: it holds
-// an ACCESS EXCLUSIVE lock on workflow-mcp's entities table in an open transaction, so every
-// query_entities the server runs waits inside PostgreSQL (a lock wait, as behind a long migration
-// or batch update) while holding its pool connection. That is how the tests fill the pool and
-// provoke operations slower than 1 s without any test knob in the servers.
+// through //testing's libcurl helpers. Load is a handful of client threads doing blocking requests
+// in a loop, for tests that need each request's own latency in their own blocks (scrape impact);
+// steady background load uses //load's generator (metrics_test). EntityLock makes real queries
+// slow: it holds an ACCESS EXCLUSIVE lock on workflow-mcp's entities table in an open transaction,
+// so every query_entities the server runs waits inside PostgreSQL (a lock wait, as behind a long
+// migration or batch update) while holding its pool connection. That is how the tests fill the pool
+// and provoke operations slower than 1 s without any test knob in the servers.
 #ifndef OBS_TEST_UTIL_H
 #define OBS_TEST_UTIL_H
 
