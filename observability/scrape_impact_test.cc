@@ -59,38 +59,10 @@ double Cpu(pid_t pid) {
 TEST_F(ScrapeImpact, US5_Scraping100PerSecondMovesSearchP95UnderFivePercent) {
   bench_env *env = &stack()->env;
   const std::string cb = stack()->cb();
-  char repo[1024], manifest[1024], pid[40];
-  bench_err be{};
-  ASSERT_EQ(
-      bench_fixture(env, 400, 20261202, repo, sizeof repo, manifest, sizeof manifest, nullptr, &be),
-      BENCH_OK)
-      << be.msg;
-  mdl_err me{};
-  ASSERT_EQ(mdl_uuid_v4(pid, &me), MDL_OK);
-  double index_ms = 0;
-  ASSERT_EQ(
-      bench_index_once(env, repo, pid, 120000, &index_ms, nullptr, nullptr, nullptr, nullptr, &be),
-      BENCH_OK)
-      << be.msg;
-  // queries: the words of real symbol names (each selects a few chunks)
-  tst_manifest *m = nullptr;
-  tst_err te{};
-  ASSERT_EQ(tst_manifest_load(manifest, &m, &te), TST_OK) << te.msg;
-  std::vector<std::string> queries;
-  for (size_t i = 0; i < m->n && queries.size() < 64; i += std::max<size_t>(1, m->n / 64)) {
-    char words[256];
-    tst_identifier_words(m->entries[i].symbol, words, sizeof words);
-    cJSON *a = cJSON_CreateObject();
-    cJSON_AddStringToObject(a, "query", words);
-    cJSON_AddStringToObject(a, "project_id", pid);
-    cJSON_AddNumberToObject(a, "limit", 5);
-    char *t = cJSON_PrintUnformatted(a);
-    queries.push_back(t);
-    free(t);
-    cJSON_Delete(a);
-  }
-  tst_manifest_free(m);
-  ASSERT_GE(queries.size(), 32u);
+  obs_test::Indexed ix;
+  ASSERT_EQ(obs_test::IndexFixture(env, 400, 20261202, 64, 5, &ix), "");
+  const std::vector<std::string> &queries = ix.queries;
+  double index_ms = ix.index_ms;
 
   // noise-free figure: server CPU per scrape
   pid_t spid = tst_server_pid(env->codebase);

@@ -29,10 +29,12 @@
 
 #include "benchmarks/measure.h"
 #include "models/stats.h"
+#include "models/uuid.h"
 #include "observability/promparse.h"
 #include "testing/http.h"
 #include "testing/pg.h"
 #include "testing/proc.h"
+#include "testing/repogen.h"
 #include "testing/server.h"
 
 namespace obs_test {
@@ -98,6 +100,48 @@ class StackTest : public ::testing::Test {
  private:
   static inline Stack *stack_ = nullptr;
 };
+
+// An indexed FR-024 fixture on the stack's codebase-mcp and search requests for it.
+struct Indexed {
+  std::string project_id;
+  double index_ms = 0;
+  std::vector<std::string> queries;  // search_code bodies: the words of real symbol names
+};
+
+// Generates `files` files from seed, indexes them into a new project and builds up to n_queries
+// search_code bodies with the given limit. Returns "" or why it failed.
+inline std::string IndexFixture(bench_env *env, int files, uint64_t seed, size_t n_queries,
+                                int limit, Indexed *out) {
+  char repo[1024], manifest[1024], pid[40];
+  bench_err be{};
+  if (bench_fixture(env, files, seed, repo, sizeof repo, manifest, sizeof manifest, nullptr, &be) !=
+      BENCH_OK)
+    return be.msg;
+  mdl_err me{};
+  if (mdl_uuid_v4(pid, &me) != MDL_OK) return me.msg;
+  out->project_id = pid;
+  if (bench_index_once(env, repo, pid, 300000, &out->index_ms, nullptr, nullptr, nullptr, nullptr,
+                       &be) != BENCH_OK)
+    return be.msg;
+  tst_manifest *m = nullptr;
+  tst_err te{};
+  if (tst_manifest_load(manifest, &m, &te) != TST_OK) return te.msg;
+  size_t step = m->n / n_queries > 0 ? m->n / n_queries : 1;
+  for (size_t i = 0; i < m->n && out->queries.size() < n_queries; i += step) {
+    char words[256];
+    tst_identifier_words(m->entries[i].symbol, words, sizeof words);
+    cJSON *a = cJSON_CreateObject();
+    cJSON_AddStringToObject(a, "query", words);
+    cJSON_AddStringToObject(a, "project_id", pid);
+    cJSON_AddNumberToObject(a, "limit", limit);
+    char *t = cJSON_PrintUnformatted(a);
+    out->queries.push_back(t);
+    free(t);
+    cJSON_Delete(a);
+  }
+  tst_manifest_free(m);
+  return out->queries.size() >= n_queries / 2 ? "" : "too few symbols in the manifest";
+}
 
 // ---- HTTP --------------------------------------------------------------------------------------
 

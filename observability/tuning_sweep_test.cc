@@ -31,35 +31,10 @@ struct Row {
 
 TEST_F(TuningSweep, US5_MeasureSettingsForThePerformanceGuide) {
   bench_env *env = &stack()->env;
-  char repo[1024], manifest[1024], pid[40];
-  bench_err be{};
-  ASSERT_EQ(bench_fixture(env, 2000, 7, repo, sizeof repo, manifest, sizeof manifest, nullptr, &be),
-            BENCH_OK)
-      << be.msg;
-  mdl_err me{};
-  ASSERT_EQ(mdl_uuid_v4(pid, &me), MDL_OK);
-  double index_ms = 0;
-  ASSERT_EQ(
-      bench_index_once(env, repo, pid, 300000, &index_ms, nullptr, nullptr, nullptr, nullptr, &be),
-      BENCH_OK)
-      << be.msg;
-  tst_manifest *m = nullptr;
-  tst_err te{};
-  ASSERT_EQ(tst_manifest_load(manifest, &m, &te), TST_OK) << te.msg;
-  std::vector<std::string> queries;
-  for (size_t i = 0; i < m->n && queries.size() < 128; i += std::max<size_t>(1, m->n / 128)) {
-    char words[256];
-    tst_identifier_words(m->entries[i].symbol, words, sizeof words);
-    cJSON *a = cJSON_CreateObject();
-    cJSON_AddStringToObject(a, "query", words);
-    cJSON_AddStringToObject(a, "project_id", pid);
-    cJSON_AddNumberToObject(a, "limit", 10);
-    char *t = cJSON_PrintUnformatted(a);
-    queries.push_back(t);
-    free(t);
-    cJSON_Delete(a);
-  }
-  tst_manifest_free(m);
+  obs_test::Indexed ix;
+  ASSERT_EQ(obs_test::IndexFixture(env, 2000, 7, 128, 10, &ix), "");
+  const std::vector<std::string> &queries = ix.queries;
+  double index_ms = ix.index_ms;
   tst_server_stop(env->codebase, 10000, nullptr, nullptr);  // each setting gets its own process
 
   char bin[4096];
