@@ -132,7 +132,7 @@ static int compare(double v, const char *op, double limit, int *ok) {
 
 static void note_missing(vld_row *row, const char *rel, const char *why) {
   append(row->figure, sizeof row->figure, "no evidence");
-  append(row->note, sizeof row->note, "%s: %s", rel, why);
+  if (strstr(row->note, rel) == NULL) append(row->note, sizeof row->note, "%s: %s", rel, why);
 }
 
 static cJSON *load_json(const char *path, vld_row *row, const char *rel, int *found) {
@@ -463,7 +463,8 @@ int vld_evaluate(const cJSON *criteria, const vld_opts *o, vld_report *out, vld_
       judged++;
       if (r.found) {
         row->evidence = 1;
-        append(row->artifacts, sizeof row->artifacts, "%s", rel);
+        if (strstr(row->artifacts, rel) == NULL)
+          append(row->artifacts, sizeof row->artifacts, "%s", rel);
       }
       st = worse(st, r.status);
     }
