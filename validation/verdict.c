@@ -414,6 +414,8 @@ int vld_evaluate(const cJSON *criteria, const vld_opts *o, vld_report *out, vld_
     copy(row->description, sizeof row->description, str_of(e, "description"));
     copy(row->target, sizeof row->target, str_of(e, "target"));
     const cJSON *checks = cJSON_GetObjectItemCaseSensitive(e, "checks");
+    if (o->external && str_of(e, "external_target") != NULL)
+      copy(row->target, sizeof row->target, str_of(e, "external_target"));
     if (o->external) {
       const cJSON *ext = cJSON_GetObjectItemCaseSensitive(e, "external");
       if (cJSON_IsObject(ext)) {

@@ -5,7 +5,8 @@
  * Criteria file (validation/criteria.json): {"criteria": [{id, description, target,
  * checks: [CHECK...], external: [CHECK...] | {"skip": "why"}}]}. `checks` apply to a run that
  * started its own servers (local mode); `external` to a run against servers someone else started
- * (absent: the same checks). A CHECK is one of
+ * (absent: the same checks), with "external_target" (optional) as the target shown then. A CHECK
+ * is one of
  *   {"kind":"field", "artifact":P, "record":KIND?, "field":"a.b.0.c", "op":"<", "limit":N,
  *    "unit":"ms"?, "label":"p95"?}   a number in a JSON artifact (KIND: a //models record kind
  *                                    the file must validate as first) compared with the limit;

@@ -106,6 +106,7 @@ TEST(Verdict, ExternalModeSkipsWithTheReasonAndStillJudgesTheRest) {
   EXPECT_EQ(a.status, VLD_SKIPPED);
   EXPECT_NE(std::string(a.note).find("skipped: needs control of the processes"), std::string::npos);
   EXPECT_EQ(Row(j.rep, "SC-B").status, VLD_PASS);  // no "external": the same checks
+  EXPECT_STREQ(Row(j.rep, "SC-B").target, "all SC0B cases pass (external)");
   EXPECT_EQ(j.rep.verdict, VLD_PASS);
   EXPECT_EQ(j.rep.counts[VLD_SKIPPED], 1u);
 }
