@@ -73,6 +73,12 @@ elapsed() { local s=$(($(date +%s) - T0)); printf '%d:%02d' $((s / 60)) $((s % 6
 say() { printf '== [%s] %s\n' "$(elapsed)" "$*"; }
 cant_run() { say "the validation could not run: $*"; exit 3; }
 
+if [ $external -eq 1 ]; then  # before anything else: an unreachable server means nothing to do
+  for u in "$cb_url" "$wf_url"; do
+    curl -fsS -m 5 -o /dev/null "$u/health" ||
+      cant_run "$u/health does not answer (start the servers, e.g. bash ci/serve.sh --detach)"
+  done
+fi
 rm -rf "$OUT"
 mkdir -p "$ART" "$OUT/pictures"
 LOG="$OUT/bazel.log"
@@ -166,10 +172,6 @@ if [ $external -eq 0 ]; then
   fi
 else
   say "external servers: codebase-mcp $cb_url, workflow-mcp $wf_url${db_url:+, database given}"
-  for u in "$cb_url" "$wf_url"; do
-    curl -fsS -m 5 -o /dev/null "$u/health" ||
-      cant_run "$u/health does not answer (start the servers, e.g. bash ci/serve.sh --detach)"
-  done
   say "build: integration-runner, loadgen, verdict"
   bazel build --config=ci //integration:integration-runner //load:loadgen //validation:verdict \
     >>"$LOG" 2>&1 || cant_run "the build failed (see $LOG)"
