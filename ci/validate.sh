@@ -35,8 +35,9 @@ target, artifact, pass / review / block / skipped), then the verdict.
   --codebase-url URL  validate servers someone else started (both URLs needed, e.g.
   --workflow-url URL  http://127.0.0.1:8020 and http://127.0.0.1:8010); fault injection,
                       restarts and the US1 benchmarks are skipped with the reason in their row
-  --database-url URL  the external servers' database (recorded in the report; the faults that
-                      would use it need control of the processes and stay skipped)
+  --database-url URL  the external servers' database (accepted and noted in the progress
+                      line; the faults that would use it also need control of the server
+                      processes, so their rows stay "skipped")
 
 Output: out/validation/validation-report.md and .json, out/validation/artifacts/ (every
 target's test.xml and outputs), out/validation/pictures/.
