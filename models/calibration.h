@@ -34,7 +34,8 @@ extern "C" {
 /* Runs `units` units of the fixed workload and returns its checksum (deterministic). */
 uint64_t mdl_calib_work(uint32_t units);
 
-/* Wall-clock milliseconds (monotonic clock) that `units` units take now; units >= 1 (asserted). */
+/* CPU milliseconds of the calling thread (CLOCK_THREAD_CPUTIME_ID) that `units` units take now, so
+ * time spent waiting for a core is not counted; units >= 1 (asserted). */
 double mdl_calib_time_ms(uint32_t units);
 
 /* A running mean of workload times (probes taken while something else is measured). A zeroed
