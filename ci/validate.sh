@@ -30,7 +30,7 @@ target, artifact, pass / review / block / skipped), then the verdict.
   --profile quick     (default) the CI profiles of every story: about 15-20 minutes here
   --profile full      adds the standard load profile (17 min a server) and the soak
                       (61.5 min a server); the run says how long before it starts
-  --publish           also copy the report to docs/performance/validation-report.md
+  --publish           also copy the verdict report to docs/performance/sc-verdict.md
                       (otherwise a run writes only under out/, never into the tree)
   --codebase-url URL  validate servers someone else started (both URLs needed, e.g.
   --workflow-url URL  http://127.0.0.1:8020 and http://127.0.0.1:8010); fault injection,
@@ -235,8 +235,8 @@ rc=$?
 echo
 [ ${#failed_stories[@]} -eq 0 ] || say "stories with failing targets: ${failed_stories[*]} (see $LOG)"
 if [ $publish -eq 1 ] && [ $rc -lt 3 ]; then
-  cp "$OUT/validation-report.md" docs/performance/validation-report.md
-  say "published docs/performance/validation-report.md"
+  cp "$OUT/validation-report.md" docs/performance/sc-verdict.md
+  say "published docs/performance/sc-verdict.md (the US1 report stays //benchmarks:report's)"
 fi
 say "done: exit $rc ($(case $rc in 0) echo go ;; 1) echo review ;; 2) echo block ;; *) echo 'could not run' ;; esac)); report $OUT/validation-report.md"
 exit $rc
