@@ -19,20 +19,9 @@ extern "C" {
 
 namespace {
 
-cbtest::Env *g_env = nullptr;
+cbtest::Env *&g_env = cbtest::SuiteFixture::env;
 
-class Security : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    g_env = new cbtest::Env();
-    ASSERT_TRUE(g_env->Start());
-  }
-  static void TearDownTestSuite() {
-    g_env->Stop();
-    delete g_env;
-    g_env = nullptr;
-  }
-};
+class Security : public cbtest::SuiteFixture {};
 
 TEST_F(Security, Issue12_F1_EveryRouteRefusesForeignOriginHostAndTextPlain) {
   static const tst_probe_route extra[] = {

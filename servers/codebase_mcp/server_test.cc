@@ -13,19 +13,10 @@ using cbtest::WriteFile;
 
 namespace {
 
-cbtest::Env *g_env = nullptr;
+cbtest::Env *&g_env = cbtest::SuiteFixture::env;
 
-class Server : public ::testing::Test {
+class Server : public cbtest::SuiteFixture {
  protected:
-  static void SetUpTestSuite() {
-    g_env = new cbtest::Env();
-    ASSERT_TRUE(g_env->Start());
-  }
-  static void TearDownTestSuite() {
-    g_env->Stop();
-    delete g_env;
-    g_env = nullptr;
-  }
   cbtest::Env &env() {
     return *g_env;
   }

@@ -259,6 +259,24 @@ inline Relevance MeasureRelevance(Env &e, const tst_manifest *man, const std::st
   return rel;
 }
 
+// One Env (PostgreSQL + codebase-mcp) shared by every test of a suite: started before the first
+// test, stopped after the last. A test file points its g_env at SuiteFixture::env.
+class SuiteFixture : public ::testing::Test {
+ public:
+  static inline Env *env = nullptr;
+
+ protected:
+  static void SetUpTestSuite() {
+    env = new Env();
+    ASSERT_TRUE(env->Start());
+  }
+  static void TearDownTestSuite() {
+    if (env != nullptr) env->Stop();
+    delete env;
+    env = nullptr;
+  }
+};
+
 }  // namespace cbtest
 
 #endif  // CB_TESTENV_H
