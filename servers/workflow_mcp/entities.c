@@ -18,8 +18,6 @@
 #include "servers/workflow_mcp/store.h"
 #include "servers/workflow_mcp/workflow.h"
 
-#define MAX_LIMIT 1000
-
 typedef struct entity_op {
   const cJSON *args;
   char id[MDL_UUID_LEN];

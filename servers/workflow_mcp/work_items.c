@@ -27,7 +27,6 @@
  * loaded machine). */
 #define WF_GET_BUDGET_MS 400
 #define WF_DEFAULT_ITEM_TYPE "task" /* create_work_item without item_type */
-#define MAX_LIMIT 1000
 
 typedef struct item_op {
   const cJSON *args;
