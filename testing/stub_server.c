@@ -1,13 +1,15 @@
-/* stub_server.c — a tiny real HTTP server (libmicrohttpd) that tests of the server launcher and the
- * HTTP/MCP helpers run against, since the product servers are built elsewhere.
+/* stub_server.c — a tiny real HTTP server (libmicrohttpd) that the tests of the server launcher
+ * and of the HTTP/MCP helpers run against, so //testing depends on no server package.
  *
  * Usage: stub_server --port N. Routes: GET /health -> 200 {"status":"healthy"};
  * GET /status/NNN -> status NNN; GET /slow?ms=N -> 200 after N ms; POST /echo -> 200 with the
  * request body and header X-Echo-Length; POST /mcp -> JSON-RPC: initialize (sets Mcp-Session-Id),
- * notifications (202), tools/call "echo" (returns its arguments as structuredContent) or -32601.
+ * notifications (202), tools/call "echo" (returns its arguments as structuredContent), another
+ * tool -32601, anything else (or tools/call without Mcp-Session-Id) -32600.
  * Behaviour switches (environment): STUB_FAIL_STARTUP=1 logs and exits 3 before binding;
  * STUB_NEVER_HEALTHY=1 logs and never binds; STUB_IGNORE_TERM=1 ignores SIGTERM;
- * STUB_STARTUP_DELAY_MS=N waits before binding. A port in use exits 2 naming the port.
+ * STUB_STARTUP_DELAY_MS=N waits before binding. A failed bind (a port in use) exits 2 naming the
+ * port.
  * Proxy mode (slow-peer tests, US2): with --upstream http://HOST:PORT [--delay-ms MS] (default
  * 2000) every request is forwarded there instead (method, path, body and the headers
  * Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, through testing/http.h so the Host
