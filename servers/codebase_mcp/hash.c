@@ -1,5 +1,6 @@
 /* hash.c — cb_hash: two 64-bit lanes, 16-byte blocks, rotate/multiply rounds and a final
- * avalanche (see hash.h; never change the function: ids depend on it). */
+ * avalanche (see hash.h; never change the function: ids depend on it). Byte order independent:
+ * input words are read little-endian on every host, so a big-endian build persists the same ids. */
 #include "servers/codebase_mcp/hash.h"
 
 #include <stdio.h>
@@ -11,9 +12,11 @@
 
 static inline uint64_t rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
 
+/* Reads 8 bytes as a little-endian integer on every host: the persisted values were first computed
+ * on little-endian machines, so this byte order is part of the function. */
 static inline uint64_t load64(const unsigned char *p) {
-  uint64_t v;
-  memcpy(&v, p, 8); /* little-endian hosts only (x86-64, arm64) */
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
   return v;
 }
 
@@ -68,7 +71,12 @@ void cb_chunk_id(const char *project_id, const char *path, const char *symbol,
   h = cb_hash(path, strlen(path), h);
   h = cb_hash(symbol, strlen(symbol), h);
   h = cb_hash(content, content_len, h);
-  if (ordinal) h = cb_hash(&ordinal, sizeof ordinal, h);
+  if (ordinal) {
+    /* The ordinal's 4 bytes, least significant first (what a little-endian host stored). */
+    unsigned char le[4] = {(unsigned char)ordinal, (unsigned char)(ordinal >> 8),
+                           (unsigned char)(ordinal >> 16), (unsigned char)(ordinal >> 24)};
+    h = cb_hash(le, sizeof le, h);
+  }
   /* Version 8 (custom) and the RFC variant, so the id is a valid UUID. */
   uint64_t hi = (h.hi & ~0xF000ULL) | 0x8000ULL;
   uint64_t lo = (h.lo & ~(0xC000000000000000ULL)) | 0x8000000000000000ULL;

@@ -204,6 +204,17 @@ TEST(Hash, Issue5_LengthsAreIncludedInChains) {
   EXPECT_EQ(strlen(hex), 32u);
 }
 
+// Pinned values over more than one 16-byte block and a nonzero ordinal: hash.c reads its input
+// words little-endian on every host, so these hold on a big-endian build too.
+TEST(Hash, PersistedValuesArePinnedAcrossBlocksAndOrdinals) {
+  const char *src = "def handler(request):\n    return render(request, 'index.html')\n";
+  char hex[CB_HASH_HEX_LEN], id[CB_CHUNK_ID_LEN];
+  cb_hash_hex(cb_hash(src, strlen(src), cb_hash128{0, 0}), hex);
+  EXPECT_STREQ(hex, "91bd4f0e69440a3ebf8f9e8a49f4f9f6");
+  cb_chunk_id("default", "pkg/views.py", "handler", src, strlen(src), 2, id);
+  EXPECT_STREQ(id, "545e5387-3ad3-88c3-b014-57890999c66a");
+}
+
 TEST(Buf, Issue5_CopyFieldEscapes) {
   cb_buf b = {};
   cb_buf_copy_field(&b, "a\tb\\c\nd\re", 9);
