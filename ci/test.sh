@@ -13,7 +13,8 @@
 #               and pool / metrics / indexer workers under --config=tsan
 #   tidy        ci/static.sh       clang-tidy + cppcheck, no finding beyond the baseline
 #   format      clang-format --dry-run, report only until issue #11 formats the tree
-#   conformance MCP conformance suite (not wired yet: reported as such)
+#   conformance ci/conformance.sh  official MCP conformance suite against both servers; a scenario
+#                                  outside ci/conformance/expected-failures.yml fails
 #   gates-test  ci/gates_test.sh   proves the gates above fail on what they should catch
 # Exits non-zero if any gate fails. The last line is "N passed, N failed" over the Bazel tests.
 set -uo pipefail
@@ -98,7 +99,12 @@ n_fmt=$(echo "$fmt_files" | xargs -P2 -n50 clang-format --dry-run 2>&1 \
   | grep -oE '^[^ :]+:[0-9]+:[0-9]+: (warning|error)' | cut -d: -f1 | sort -u | wc -l)
 row format "$n_fmt of $n_all files differ from .clang-format" "report" $((SECONDS - t))
 
-row conformance "not run: the MCP conformance suite is not wired into CI yet" "n/a" 0
+echo "== conformance: bash ci/conformance.sh (official MCP suite against both servers)"
+t=$SECONDS
+out=$(bash ci/conformance.sh 2>&1); rc=$?
+echo "$out"
+row conformance "$(echo "$out" | tail -1 | sed 's/^conformance: //')" "$(verdict $rc)" \
+  $((SECONDS - t))
 
 echo "== gates-test: bash ci/gates_test.sh (the gates catch what they should)"
 t=$SECONDS
