@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "models/buf.h"
 #include "testing/proc.h"
 
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
@@ -18,29 +19,8 @@ static void global_init(void) {
   curl_global_init(CURL_GLOBAL_ALL);
 }
 
-typedef struct buf {
-  char *data;
-  size_t len, cap;
-} buf;
-
-static int buf_add(buf *b, const char *p, size_t n) {
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 1024;
-    char *d;
-    while (cap < b->len + n + 1) cap *= 2;
-    d = realloc(b->data, cap);
-    if (d == NULL) return -1;
-    b->data = d;
-    b->cap = cap;
-  }
-  memcpy(b->data + b->len, p, n);
-  b->len += n;
-  b->data[b->len] = '\0';
-  return 0;
-}
-
 static size_t on_body(char *p, size_t size, size_t nmemb, void *ud) {
-  return buf_add((buf *)ud, p, size * nmemb) == 0 ? size * nmemb : 0;
+  return mdl_buf_add(ud, p, size * nmemb) == MDL_OK ? size * nmemb : 0;
 }
 
 static void free_headers(tst_http_resp *r) {
@@ -83,7 +63,7 @@ int tst_http_request(const char *method, const char *url, const char *body,
                      tst_err *err) {
   CURL *c = NULL;
   struct curl_slist *hl = NULL;
-  buf b = {NULL, 0, 0};
+  mdl_buf b = MDL_BUF_INIT;
   int rc = TST_OK, has_ct = 0;
   CURLcode cc;
   double t0;
@@ -139,13 +119,12 @@ int tst_http_request(const char *method, const char *url, const char *body,
     goto cleanup;
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-  if (b.data == NULL && buf_add(&b, "", 0) != 0) {
+  out->body_len = b.len;
+  out->body = mdl_buf_take(&b);
+  if (out->body == NULL) {
     rc = tst_err_set(err, TST_ESYS, "out of memory");
     goto cleanup;
   }
-  out->body = b.data;
-  out->body_len = b.len;
-  b.data = NULL;
   if (out->body_len > 0) {
     const char *end = NULL;
     out->json = cJSON_ParseWithOpts(out->body, &end, 1);
@@ -156,7 +135,7 @@ cleanup:
     tst_http_resp_free(out);
     out->latency_ms = lat;
   }
-  free(b.data);
+  mdl_buf_free(&b);
   curl_slist_free_all(hl);
   if (c != NULL) curl_easy_cleanup(c);
   return rc;

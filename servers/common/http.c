@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "models/buf.h"
 #include "models/uuid.h"
 #include "servers/common/guard.h"
 #include "servers/common/log.h"
@@ -57,8 +58,7 @@ typedef struct reqctx {
   char allow[64];   /* Allow header for 405 */
   const char *guard_code; /* error code name of a guard refusal */
   char *guard_msg;        /* its message (malloc'd) */
-  char *body;
-  size_t len, cap;
+  mdl_buf body;   /* the request body as received (zeroed: empty) */
   int too_big;
   int state;      /* 0 receiving, 1 with a worker, 2 response ready */
   char *path;     /* copy of the URL path */
@@ -518,27 +518,16 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
     size_t n = *upload_data_size;
     *upload_data_size = 0;
     if (rc->early_status != 0) return MHD_YES; /* 404 / 405: the body is not needed */
-    if (rc->too_big || rc->len + n > h->opts.max_body) {
+    if (rc->too_big || rc->body.len + n > h->opts.max_body) {
       rc->too_big = 1;
       return MHD_YES;
     }
-    if (rc->len + n + 1 > rc->cap) {
-      size_t cap = rc->cap ? rc->cap : 1024;
-      while (cap < rc->len + n + 1) cap *= 2;
-      char *nb = realloc(rc->body, cap);
-      if (nb == NULL) return MHD_NO;
-      rc->body = nb;
-      rc->cap = cap;
-    }
-    memcpy(rc->body + rc->len, upload_data, n);
-    rc->len += n;
-    rc->body[rc->len] = '\0';
-    return MHD_YES;
+    return mdl_buf_add(&rc->body, upload_data, n) == MDL_OK ? MHD_YES : MHD_NO;
   }
   /* The whole request is here. */
   if (rc->too_big || rc->early_status != 0) return answer_early(rc);
-  rc->req.body = rc->body ? rc->body : "";
-  rc->req.body_len = rc->len;
+  rc->req.body = rc->body.data ? rc->body.data : "";
+  rc->req.body_len = rc->body.len;
   if (rc->rt->flags & SRV_HTTP_INLINE) {
     rc->rt->fn(rc->rt->ctx, &rc->req, &rc->resp);
     rc->state = 2;
@@ -557,7 +546,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
   if (rc == NULL) return;
   *con_cls = NULL;
   free(rc->resp.body);
-  free(rc->body);
+  mdl_buf_free(&rc->body);
   free(rc->guard_msg);
   free(rc->path);
   free(rc->pathsegs);

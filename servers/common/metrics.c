@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/buf.h"
 #include "models/metrics.h"
 #include "servers/common/procstat.h"
 #include "servers/common/timeutil.h"
@@ -346,59 +347,8 @@ void srv_histogram_snapshot(const srv_histogram *h, uint64_t *count, double *sum
 
 /* ---- Prometheus text ---- */
 
-typedef struct buf {
-  char *p;
-  size_t len, cap;
-  int oom;
-} buf;
-
-static void bprintf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void bprintf(buf *b, const char *fmt, ...) {
-  if (b->oom) return;
-  for (;;) {
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-      b->oom = 1;
-      return;
-    }
-    if ((size_t)n < b->cap - b->len) {
-      b->len += (size_t)n;
-      return;
-    }
-    size_t cap = b->cap * 2 + (size_t)n + 1;
-    char *p = realloc(b->p, cap);
-    if (p == NULL) {
-      b->oom = 1;
-      return;
-    }
-    b->p = p;
-    b->cap = cap;
-  }
-}
-
-/* Appends n raw bytes. */
-static void bput(buf *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = (b->cap + n + 1) * 2;
-    char *p = realloc(b->p, cap);
-    if (p == NULL) {
-      b->oom = 1;
-      return;
-    }
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->len, s, n);
-  b->len += n;
-  b->p[b->len] = '\0';
-}
-
 /* Appends s escaped for HELP text (label_value = 0) or a label value (label_value = 1). */
-static void bescape(buf *b, const char *s, int label_value) {
+static void bescape(mdl_buf *b, const char *s, int label_value) {
   const char *run = s;
   for (const char *p = s; *p; p++) {
     const char *rep = NULL;
@@ -406,31 +356,31 @@ static void bescape(buf *b, const char *s, int label_value) {
     else if (*p == '\n') rep = "\\n";
     else if (*p == '"' && label_value) rep = "\\\"";
     if (rep == NULL) continue;
-    bput(b, run, (size_t)(p - run));
-    bput(b, rep, 2);
+    mdl_buf_add(b, run, (size_t)(p - run));
+    mdl_buf_add(b, rep, 2);
     run = p + 1;
   }
-  bput(b, run, strlen(run));
+  mdl_buf_add(b, run, strlen(run));
 }
 
-static void bnum(buf *b, double v) {
-  if (isnan(v)) bprintf(b, "NaN");
-  else if (isinf(v)) bprintf(b, v > 0 ? "+Inf" : "-Inf");
-  else if (v == floor(v) && fabs(v) < 1e15) bprintf(b, "%.0f", v);
-  else bprintf(b, "%.17g", v);
+static void bnum(mdl_buf *b, double v) {
+  if (isnan(v)) mdl_buf_printf(b, "NaN");
+  else if (isinf(v)) mdl_buf_printf(b, v > 0 ? "+Inf" : "-Inf");
+  else if (v == floor(v) && fabs(v) < 1e15) mdl_buf_printf(b, "%.0f", v);
+  else mdl_buf_printf(b, "%.17g", v);
 }
 
 /* name{label="value"[,le="x"]} */
-static void blabels(buf *b, const family *f, const series *s, const char *le) {
+static void blabels(mdl_buf *b, const family *f, const series *s, const char *le) {
   if (f->label_name == NULL && le == NULL) return;
-  bprintf(b, "{");
+  mdl_buf_printf(b, "{");
   if (f->label_name != NULL) {
-    bprintf(b, "%s=\"", f->label_name);
+    mdl_buf_printf(b, "%s=\"", f->label_name);
     bescape(b, s->label_value, 1);
-    bprintf(b, "\"%s", le ? "," : "");
+    mdl_buf_printf(b, "\"%s", le ? "," : "");
   }
-  if (le != NULL) bprintf(b, "le=\"%s\"", le);
-  bprintf(b, "}");
+  if (le != NULL) mdl_buf_printf(b, "le=\"%s\"", le);
+  mdl_buf_printf(b, "}");
 }
 
 static double series_scalar(const family *f, const series *s) {
@@ -440,23 +390,21 @@ static double series_scalar(const family *f, const series *s) {
 }
 
 srv_code srv_metrics_render_prometheus(srv_metrics *m, char **out, size_t *len, srv_err *err) {
-  buf b = {NULL, 0, 0, 0};
-  b.cap = 8192;
-  b.p = malloc(b.cap);
-  if (b.p == NULL) return srv_err_set(err, SRV_EINTERNAL, "out of memory rendering metrics");
-  b.p[0] = '\0';
+  mdl_buf b = MDL_BUF_INIT;
+  if (mdl_buf_reserve(&b, 8192) != MDL_OK)
+    return srv_err_set(err, SRV_EINTERNAL, "out of memory rendering metrics");
   pthread_mutex_lock(&m->mu);
   for (const family *f = m->head; f != NULL; f = f->next) {
-    bprintf(&b, "# HELP %s ", f->name);
+    mdl_buf_printf(&b, "# HELP %s ", f->name);
     bescape(&b, f->help, 0);
-    bprintf(&b, "\n# TYPE %s %s\n", f->name, k_type_names[f->type]);
+    mdl_buf_printf(&b, "\n# TYPE %s %s\n", f->name, k_type_names[f->type]);
     for (const series *s = f->head; s != NULL; s = s->next) {
       if (f->type != K_HIST) {
-        bprintf(&b, "%s", f->name);
+        mdl_buf_printf(&b, "%s", f->name);
         blabels(&b, f, s, NULL);
-        bprintf(&b, " ");
+        mdl_buf_printf(&b, " ");
         bnum(&b, series_scalar(f, s));
-        bprintf(&b, "\n");
+        mdl_buf_printf(&b, "\n");
         continue;
       }
       uint64_t bk[SRV_HIST_NBUCKETS + 1];
@@ -464,36 +412,37 @@ srv_code srv_metrics_render_prometheus(srv_metrics *m, char **out, size_t *len, 
       uint64_t total = hist_read(&s->h, bk, &sum);
       uint64_t cum = 0;
       /* The label set once per series: {tool="x",  (or "{" without a label). */
-      buf lb = {NULL, 0, 0, 0};
-      bput(&lb, "{", 1);
+      mdl_buf lb = MDL_BUF_INIT;
+      mdl_buf_add(&lb, "{", 1);
       if (f->label_name != NULL) {
-        bput(&lb, f->label_name, strlen(f->label_name));
-        bput(&lb, "=\"", 2);
+        mdl_buf_add(&lb, f->label_name, strlen(f->label_name));
+        mdl_buf_add(&lb, "=\"", 2);
         bescape(&lb, s->label_value, 1);
-        bput(&lb, "\",", 2);
+        mdl_buf_add(&lb, "\",", 2);
       }
-      if (lb.oom) b.oom = 1;
-      for (int i = 0; i <= SRV_HIST_NBUCKETS && !lb.oom; i++) {
+      if (lb.failed != MDL_OK) b.failed = lb.failed;
+      for (int i = 0; i <= SRV_HIST_NBUCKETS && lb.failed == MDL_OK; i++) {
         cum += bk[i];
-        bprintf(&b, "%s_bucket%sle=\"%s\"} %llu\n", f->name, lb.p, k_le[i], (unsigned long long)cum);
+        mdl_buf_printf(&b, "%s_bucket%sle=\"%s\"} %llu\n", f->name, lb.data, k_le[i],
+                       (unsigned long long)cum);
       }
-      free(lb.p);
-      bprintf(&b, "%s_sum", f->name);
+      mdl_buf_free(&lb);
+      mdl_buf_printf(&b, "%s_sum", f->name);
       blabels(&b, f, s, NULL);
-      bprintf(&b, " ");
+      mdl_buf_printf(&b, " ");
       bnum(&b, sum);
-      bprintf(&b, "\n%s_count", f->name);
+      mdl_buf_printf(&b, "\n%s_count", f->name);
       blabels(&b, f, s, NULL);
-      bprintf(&b, " %llu\n", (unsigned long long)total);
+      mdl_buf_printf(&b, " %llu\n", (unsigned long long)total);
     }
   }
   pthread_mutex_unlock(&m->mu);
-  if (b.oom) {
-    free(b.p);
+  if (b.failed != MDL_OK) {
+    mdl_buf_free(&b);
     return srv_err_set(err, SRV_EINTERNAL, "out of memory rendering metrics");
   }
-  *out = b.p;
   *len = b.len;
+  *out = mdl_buf_take(&b);
   return SRV_OK;
 }
 

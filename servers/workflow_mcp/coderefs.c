@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/buf.h"
 #include "servers/common/timeutil.h"
 
 #define MAX_RESPONSE (4u << 20)
@@ -20,12 +21,6 @@ struct wf_coderefs {
   char base[1024];
   pthread_key_t key; /* per-thread CURL * */
 };
-
-typedef struct buf {
-  char *p;
-  size_t len, cap;
-  int overflow;
-} buf;
 
 static void handle_destroy(void *h) {
   curl_easy_cleanup((CURL *)h);
@@ -69,25 +64,11 @@ const char *wf_coderefs_url(const wf_coderefs *c) {
   return c->base;
 }
 
+/* curl's write callback: appends to the response buffer; 0 (curl aborts) past MAX_RESPONSE or
+ * out of memory. */
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud) {
-  buf *b = ud;
   size_t n = size * nmemb;
-  if (b->len + n + 1 > MAX_RESPONSE) {
-    b->overflow = 1;
-    return 0;
-  }
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap * 2 : 4096;
-    while (cap < b->len + n + 1) cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (p == NULL) return 0;
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->len, ptr, n);
-  b->len += n;
-  b->p[b->len] = '\0';
-  return n;
+  return mdl_buf_add(ud, ptr, n) == MDL_OK ? n : 0;
 }
 
 static CURL *thread_handle(wf_coderefs *c) {
@@ -141,7 +122,8 @@ srv_code wf_coderefs_missing(wf_coderefs *c, const char *code_project, const cha
   cJSON *req = NULL, *resp = NULL, *result = NULL, *det = NULL;
   char *body = NULL;
   struct curl_slist *hdrs = NULL;
-  buf b = {0};
+  mdl_buf b;
+  mdl_buf_init(&b, MAX_RESPONSE - 1);
   *missing = NULL;
   if (details != NULL) *details = NULL;
 
@@ -203,7 +185,7 @@ srv_code wf_coderefs_missing(wf_coderefs *c, const char *code_project, const cha
                      c->base, status);
     goto cleanup;
   }
-  resp = b.p ? cJSON_Parse(b.p) : NULL;
+  resp = b.data ? cJSON_Parse(b.data) : NULL;
   const cJSON *found = cJSON_GetObjectItemCaseSensitive(resp, "found");
   const cJSON *miss = cJSON_GetObjectItemCaseSensitive(resp, "missing");
   if (!cJSON_IsArray(found) && !cJSON_IsArray(miss)) {
@@ -240,6 +222,6 @@ cleanup:
   cJSON_Delete(result);
   cJSON_free(body);
   curl_slist_free_all(hdrs);
-  free(b.p);
+  mdl_buf_free(&b);
   return rc;
 }
