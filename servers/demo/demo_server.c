@@ -4,14 +4,14 @@
  * srv_call_db; add_note answers 201 on REST), slow (sleeps, optionally holding a pooled connection
  * with pg_sleep, for deadline, pool-exhaustion and graceful-shutdown tests) and fail (returns the
  * error it is asked for, for isError and status-mapping tests). Extra route: GET
- * /mcp/notes/{id} -> get_note. One migration (demo_migrations/001_create_notes.sql). */
+ * /mcp/notes/{id} -> get_note. One migration (migrations/001_create_notes.sql). */
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "servers/common/app.h"
-#include "servers/common/demo_migrations.h"
+#include "servers/demo/demo_migrations.h"
 #include "servers/common/timeutil.h"
 
 static srv_code echo_tool(srv_call *call, const cJSON *args, cJSON **out, srv_err *err) {

@@ -86,7 +86,7 @@ class DemoServer : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     char path[4096];
-    ASSERT_EQ(tst_runfile("servers/common/demo_server", path, sizeof path), 0) << path;
+    ASSERT_EQ(tst_runfile("servers/demo/demo_server", path, sizeof path), 0) << path;
     g_bin = path;
     tst_err err;
     ASSERT_EQ(tst_pg_start(&g_pg, &err), TST_OK) << err.msg;

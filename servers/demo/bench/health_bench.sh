@@ -2,9 +2,9 @@
 # health_bench.sh — /health and /metrics of demo-server against a trivial libmicrohttpd handler
 # (static JSON, same threading flags) on the same machine in the same run, with wrk.
 #
-#   bazel run //servers/common:health_bench                       # DATABASE_URL from the env
-#   ROUNDS=3 SECONDS_PER_RUN=8 CONNS=50 bazel run //servers/common:health_bench
-#   SATURATE=1 bazel run //servers/common:health_bench  # pool of 2 held by 6 slow DB calls
+#   bazel run //servers/demo:health_bench                       # DATABASE_URL from the env
+#   ROUNDS=3 SECONDS_PER_RUN=8 CONNS=50 bazel run //servers/demo:health_bench
+#   SATURATE=1 bazel run //servers/demo:health_bench  # pool of 2 held by 6 slow DB calls
 #
 # Prints requests/s, p50/p99 and the server's CPU time per request per target and round, then
 # the /health : trivial throughput ratio (issue 4 goal: >= 70%) and p99 at low concurrency
