@@ -288,12 +288,16 @@ static int flush(worker *w) {
   int64_t backoff = 100;
   int warned = 0;
   srv_err err = {0};
+  srv_db_orphan orphan = {0}; /* the lost attempt's backend may still hold the batch's keys */
   for (;;) {
     PGconn *c = NULL;
     srv_code rc = srv_pool_acquire(ix->pool, srv_mono_ms() + 10000, &c, &err);
     if (rc == SRV_OK) {
+      srv_db_end_orphan(c, &orphan);
       rc = cb_batch_write(c, job->project, &w->batch, &err);
-      srv_pool_release(ix->pool, c, rc == SRV_EUNAVAIL || PQstatus(c) != CONNECTION_OK);
+      int lost = rc == SRV_EUNAVAIL || PQstatus(c) != CONNECTION_OK;
+      if (lost) srv_db_orphan_note(&orphan, c);
+      srv_pool_release(ix->pool, c, lost);
     }
     if (rc == SRV_OK) break;
     if (!retry_later(rc) || srv_mono_ms() >= give_up || atomic_load(&ix->stopping)) {

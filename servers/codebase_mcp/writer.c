@@ -6,6 +6,10 @@
 #include "servers/common/db.h"
 
 #define COPY_PIECE (256 * 1024)
+/* TCP user timeout while a batch is written (see srv_db_user_timeout): a busy backend may leave
+ * its receive window closed for seconds during a COPY. A dead database is still seen by the
+ * pool's ping within ~1.5 s; the batch itself gives up after this long and is written again. */
+#define WRITE_USER_TIMEOUT_MS 10000
 
 int cb_array_literal(cb_buf *out, const cb_buf *body) {
   cb_buf_reset(out);
@@ -83,7 +87,9 @@ srv_code cb_batch_write(PGconn *c, const char *project_id, const cb_batch *b, sr
   srv_code rc = SRV_OK;
   int in_tx = 0;
   cb_buf arr = {0};
+  int prev_timeout = -1;
   if (b->nfiles == 0) return SRV_OK;
+  srv_db_user_timeout(c, WRITE_USER_TIMEOUT_MS, &prev_timeout);
   if (cb_array_literal(&arr, &b->paths) != 0) {
     rc = srv_err_set(err, SRV_EINTERNAL, "out of memory building a batch");
     goto cleanup;
@@ -128,6 +134,7 @@ cleanup:
     PGresult *r = PQexec(c, "ROLLBACK");
     PQclear(r);
   }
+  if (prev_timeout >= 0) srv_db_user_timeout(c, prev_timeout, NULL);
   cb_buf_free(&arr);
   return rc;
 }

@@ -2,7 +2,10 @@
  * PostgreSQL errors to srv_code (see db.h). */
 #include "servers/common/db.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <cjson/cJSON.h>
 
@@ -60,18 +63,65 @@ srv_code srv_db_exec(PGconn *c, const char *sql, int nparams, const char *const 
   return rc;
 }
 
+int srv_db_user_timeout(PGconn *c, int ms, int *prev_ms) {
+  int fd = c != NULL ? PQsocket(c) : -1;
+  unsigned int old = 0, want = (unsigned int)ms;
+  socklen_t len = sizeof old;
+  if (prev_ms != NULL) *prev_ms = -1;
+  if (fd < 0 || ms < 0 || getsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &old, &len) != 0) return -1;
+  if (setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &want, sizeof want) != 0) return -1;
+  if (prev_ms != NULL) *prev_ms = (int)old;
+  return 0;
+}
+
+void srv_db_orphan_note(srv_db_orphan *o, PGconn *c) {
+  o->pid = c != NULL ? PQbackendPID(c) : 0;
+  o->lost_wall_ms = srv_wall_ms();
+}
+
+void srv_db_end_orphan(PGconn *c, srv_db_orphan *o) {
+  if (o->pid <= 0) return;
+  char pid[16], lost[32];
+  snprintf(pid, sizeof pid, "%d", o->pid);
+  snprintf(lost, sizeof lost, "%lld", (long long)o->lost_wall_ms);
+  const char *params[2] = {pid, lost};
+  PGresult *r = NULL;
+  srv_err ignored = {0};
+  if (srv_db_exec(c,
+                  "SELECT pg_terminate_backend(pid, 2000) FROM pg_stat_activity "
+                  "WHERE pid = $1::int AND pid <> pg_backend_pid() "
+                  "AND datname = current_database() AND usename = current_user "
+                  "AND backend_start < to_timestamp($2::float8 / 1000)",
+                  2, params, &r, &ignored) == SRV_OK &&
+      PQntuples(r) == 1) {
+    cJSON *ctx = cJSON_CreateObject();
+    cJSON_AddNumberToObject(ctx, "backend_pid", o->pid);
+    cJSON_AddNumberToObject(ctx, "lost_ms_ago", (double)(srv_wall_ms() - o->lost_wall_ms));
+    srv_log_event_ctx(SRV_LOG_INFO, "db_orphan_terminated", ctx,
+                      "terminated backend %d of a lost connection (%s) before repeating its "
+                      "operation: it was still waiting inside its transaction",
+                      o->pid, PQgetvalue(r, 0, 0)[0] == 't' ? "it exited" : "exit not confirmed");
+    cJSON_Delete(ctx);
+  }
+  PQclear(r);
+  o->pid = 0;
+}
+
 srv_code srv_db_run(srv_pool *pool, int64_t deadline_mono_ms, srv_db_fn fn, void *arg,
                     int retry_safe, srv_err *err) {
   srv_code rc = SRV_OK;
   int attempt = 0;
+  srv_db_orphan orphan = {0};
   for (;;) {
     PGconn *c = NULL;
     int lost = 0;
     rc = srv_pool_acquire(pool, deadline_mono_ms, &c, err);
     if (rc == SRV_OK) {
       srv_err_clear(err);
+      srv_db_end_orphan(c, &orphan);
       rc = fn(c, arg, err);
       lost = rc != SRV_OK && (rc == SRV_EUNAVAIL || PQstatus(c) != CONNECTION_OK);
+      if (lost) srv_db_orphan_note(&orphan, c);
       srv_pool_release(pool, c, lost);
       if (rc == SRV_OK || !lost) return rc;
       if (err != NULL && err->code != SRV_EUNAVAIL) {

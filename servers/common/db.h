@@ -44,9 +44,39 @@ typedef srv_code (*srv_db_fn)(PGconn *c, void *arg, srv_err *err);
 /* Runs fn on a pooled connection (see the file comment). Returns fn's result, or the acquire
  * failure (SRV_EBUSY / SRV_EUNAVAIL), or SRV_EUNAVAIL when the connection was lost and retries
  * were not allowed or ran out (message says how many attempts were made). On a lost connection
- * the connection is discarded, never returned to the pool. */
+ * the connection is discarded, never returned to the pool, and a retry first ends its orphaned
+ * backend (srv_db_end_orphan). */
 srv_code srv_db_run(srv_pool *pool, int64_t deadline_mono_ms, srv_db_fn fn, void *arg,
                     int retry_safe, srv_err *err);
+
+/* The backend of a connection that was lost during a silent drop can outlive it: the client's
+ * kernel gave up (tcp_user_timeout) without an RST, so the backend still waits for the rest of
+ * its COPY or its next statement, inside its transaction and holding its locks (a repeated COPY
+ * of the same keys then waits for it, and fails the same way). A statement timeout cannot end such
+ * a backend. srv_db_orphan remembers the lost connection's backend; srv_db_end_orphan, run on the
+ * next working connection before the operation is repeated, terminates it (and waits up to 2 s
+ * for it to exit) if it is still there: same database and role, started before the loss (a
+ * restarted server that reused the pid is left alone; this compares the database host's clock
+ * against ours, so both must roughly agree). */
+typedef struct srv_db_orphan {
+  int pid;              /* 0: nothing to end */
+  int64_t lost_wall_ms; /* when the loss was seen */
+} srv_db_orphan;
+
+/* Records c's backend as possibly orphaned (call before the connection is released). */
+void srv_db_orphan_note(srv_db_orphan *o, PGconn *c);
+
+/* Ends o's backend through c if it still runs (see above), logs INFO "db_orphan_terminated" when
+ * it did, and clears o. Best effort: a failure here is left for the repeated operation to meet. */
+void srv_db_end_orphan(PGconn *c, srv_db_orphan *o);
+
+/* Sets TCP_USER_TIMEOUT of c's socket to ms for one long operation (*prev_ms gets the value to
+ * put back with a second call). The pool's 1.5 s detects a dead peer quickly, but the kernel
+ * applies it to a closed receive window too: a backend busy with a large COPY that does not read
+ * its socket for 1.5 s (a loaded host) gets its connection aborted with "Connection timed out"
+ * although nothing is wrong. Returns 0, or -1 when the socket is not TCP (a Unix socket: nothing
+ * to change; *prev_ms = -1 then). */
+int srv_db_user_timeout(PGconn *c, int ms, int *prev_ms);
 
 /* Runs sql with nparams text parameters (params may be NULL when nparams == 0; NULL elements
  * are SQL NULL). On success *out (if out is non-NULL) is the result, which the caller PQclear()s;

@@ -26,6 +26,7 @@
 #define WARN_INTERVAL_MS 1000
 #define PROBE_CONNECT_TIMEOUT_S 2 /* reconnect probes after a failed ping: libpq's minimum */
 #define PING_TIMEOUT_MS 1500      /* a ping slower than this counts as a dead connection */
+#define SRV_POOL_OPTIONS_MAX 160 /* the libpq options string of session_options() */
 
 typedef struct waiter {
   pthread_cond_t cond;
@@ -44,7 +45,7 @@ struct srv_pool {
   char *conninfo;
   char *app_name;
   int min_size, max_size, connect_timeout_s, statement_timeout_ms, ping_interval_ms;
-  char options[64]; /* "-c statement_timeout=N" */
+  char options[SRV_POOL_OPTIONS_MAX]; /* see session_options() */
   idle_slot *idle;  /* stack of max_size entries */
   int nidle;
   int size;       /* open + connecting */
@@ -75,6 +76,20 @@ typedef struct pending {
 } pending;
 
 /* ---- connecting ---- */
+
+/* The backend-side settings every connection asks for: the statement timeout, and TCP keepalives
+ * on the server's end of the socket. Without those a backend whose client vanished during a silent
+ * drop (the client's kernel gave up with tcp_user_timeout and sent no RST) waits for the rest of
+ * its COPY or for its next statement for the kernel default of two hours, holding its
+ * transaction's locks; a statement timeout cannot end it (PostgreSQL does not cancel a backend
+ * that is waiting for client input). With probes after 2 s idle, every 1 s, the first probe after
+ * the network is back gets an RST from the client's kernel and the orphaned backend exits. */
+static void session_options(char *out, size_t n, int statement_timeout_ms) {
+  snprintf(out, n,
+           "-c statement_timeout=%d -c tcp_keepalives_idle=2 -c tcp_keepalives_interval=1 "
+           "-c tcp_keepalives_count=3",
+           statement_timeout_ms);
+}
 
 static PGconn *open_conn(const char *conninfo, const char *app, int connect_timeout_s,
                          const char *options, char *errbuf, size_t errlen) {
@@ -263,13 +278,13 @@ static void grant_slot_locked(srv_pool *p) {
 /* ---- public API ---- */
 
 srv_code srv_pool_connect_once(const srv_pool_config *cfg, PGconn **out, srv_err *err) {
-  char options[64], errbuf[256];
+  char options[SRV_POOL_OPTIONS_MAX], errbuf[256];
   *out = NULL;
   if (cfg == NULL || cfg->conninfo == NULL) {
     return srv_err_set(err, SRV_EINVAL, "database connection string is missing; set DATABASE_URL");
   }
-  snprintf(options, sizeof options, "-c statement_timeout=%d",
-           cfg->statement_timeout_ms > 0 ? cfg->statement_timeout_ms : 5000);
+  session_options(options, sizeof options,
+                  cfg->statement_timeout_ms > 0 ? cfg->statement_timeout_ms : 5000);
   *out = open_conn(cfg->conninfo, cfg->application_name ? cfg->application_name : "srv_pool",
                    cfg->connect_timeout_s > 0 ? cfg->connect_timeout_s : 10, options, errbuf,
                    sizeof errbuf);
@@ -313,7 +328,7 @@ srv_code srv_pool_create(const srv_pool_config *cfg, srv_pool **out, srv_err *er
   p->connect_timeout_s = cfg->connect_timeout_s > 0 ? cfg->connect_timeout_s : 10;
   p->statement_timeout_ms = cfg->statement_timeout_ms > 0 ? cfg->statement_timeout_ms : 5000;
   p->ping_interval_ms = cfg->ping_interval_ms > 0 ? cfg->ping_interval_ms : 1000;
-  snprintf(p->options, sizeof p->options, "-c statement_timeout=%d", p->statement_timeout_ms);
+  session_options(p->options, sizeof p->options, p->statement_timeout_ms);
   p->last_ping_ms = -1;
   p->db_connected = 1; /* until proven otherwise, so the first failure logs db_connection_lost */
   pthread_mutex_init(&p->mu, NULL);

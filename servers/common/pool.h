@@ -7,6 +7,9 @@
  * tcp_user_timeout 1500 ms and keepalives, a silently dead peer fails a query in ~1.5 s instead
  * of hours; the ping itself also gives up after 1.5 s without an answer (a frozen server whose
  * kernel still acknowledges TCP), so a frozen database is reported lost in ~2.5 s (measured).
+ * Each connection also asks its backend for TCP keepalives (2 s idle, 1 s interval, 3 probes), so
+ * a backend left behind by a silent drop ends soon after the network returns (see
+ * srv_db_end_orphan for the deterministic end of one).
  *
  * Waiting: when every connection is busy and size == max, acquire waits in a strict FIFO queue
  * (each waiter has its own condition variable; a released connection is handed straight to the
