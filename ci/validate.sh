@@ -71,7 +71,16 @@ OUT=out/validation
 ART=$OUT/artifacts
 T0=$(date +%s)
 elapsed() { local s=$(($(date +%s) - T0)); printf '%d:%02d' $((s / 60)) $((s % 60)); }
-say() { printf '== [%s] %s\n' "$(elapsed)" "$*"; }
+# The host's 1-minute load average, sampled at every progress line: the verdict reports its range,
+# so a latency row that blocks on a loaded host says so.
+load_min="" load_max=""
+sample_load() {
+  local l
+  l=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null) || return 0
+  if [ -z "$load_min" ] || awk "BEGIN{exit !($l < $load_min)}"; then load_min=$l; fi
+  if [ -z "$load_max" ] || awk "BEGIN{exit !($l > $load_max)}"; then load_max=$l; fi
+}
+say() { sample_load; printf '== [%s] %s (load %s)\n' "$(elapsed)" "$*" "$(cut -d' ' -f1 /proc/loadavg)"; }
 cant_run() { say "the validation could not run: $*"; exit 3; }
 
 if [ $external -eq 1 ]; then  # before anything else: an unreachable server means nothing to do
@@ -226,11 +235,16 @@ for svg in "$OUT"/pictures/*.svg; do [ -f "$svg" ] && pics+=(--picture "pictures
 
 say "verdict (validation/criteria.json)"
 bazel build --config=ci //validation:verdict >>"$LOG" 2>&1 || cant_run "the verdict tool did not build"
+sample_load
+load_note="1-min load average $load_min to $load_max on $(nproc) cores during the run (sampled at each progress line)"
+awk "BEGIN{exit !($load_max > $(nproc))}" &&
+  load_note="$load_note: more runnable tasks than cores, so latency figures here are slower than on an idle host"
 ext=()
 [ $external -eq 1 ] && ext=(--codebase-url "$cb_url" --workflow-url "$wf_url")
 echo
 bazel-bin/validation/verdict --artifacts "$ART" --criteria validation/criteria.json --out "$OUT" \
-  --profile "$profile" --commit "$commit" "${ext[@]}" "${pics[@]}"
+  --profile "$profile" --commit "$commit" "${ext[@]}" "${pics[@]}" \
+  --load "$load_note"
 rc=$?
 echo
 [ ${#failed_stories[@]} -eq 0 ] || say "stories with failing targets: ${failed_stories[*]} (see $LOG)"

@@ -60,6 +60,11 @@ static int write_md(const vld_report *r, const vld_context *c, const char *path,
   fprintf(f, "| commit | %s |\n| date | %s |\n| machine | %s, %d cores |\n| profile | %s |\n",
           c->commit ? c->commit : "unknown", c->date, c->cpu, c->cores,
           c->profile ? c->profile : "quick");
+  if (c->load) {
+    fputs("| host load | ", f);
+    cell(f, c->load);
+    fputs(" |\n", f);
+  }
   if (c->codebase_url || c->workflow_url)
     fprintf(f, "| targets | external: codebase-mcp %s, workflow-mcp %s |\n",
             c->codebase_url ? c->codebase_url : "-", c->workflow_url ? c->workflow_url : "-");
@@ -109,6 +114,7 @@ static int write_json(const vld_report *r, const vld_context *c, const char *pat
   cJSON *m = cJSON_AddObjectToObject(j, "machine");
   cJSON_AddStringToObject(m, "cpu_model", c->cpu);
   cJSON_AddNumberToObject(m, "cores", c->cores);
+  if (c->load) cJSON_AddStringToObject(m, "load", c->load);
   cJSON_AddStringToObject(j, "profile", c->profile ? c->profile : "quick");
   cJSON_AddStringToObject(j, "mode", (c->codebase_url || c->workflow_url) ? "external" : "local");
   if (c->codebase_url) cJSON_AddStringToObject(j, "codebase_url", c->codebase_url);

@@ -14,6 +14,7 @@ extern "C" {
 
 typedef struct vld_context {
   const char *commit;       /* git commit of the build ("unknown" when not given) */
+  const char *load;         /* the host's load while the figures were measured (--load), or NULL */
   const char *profile;      /* quick | full */
   const char *codebase_url; /* external mode targets (NULL: servers started by the run) */
   const char *workflow_url;

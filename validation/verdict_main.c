@@ -3,7 +3,7 @@
  *
  *   verdict --artifacts DIR [--criteria validation/criteria.json] [--out DIR] [--profile quick]
  *           [--external] [--codebase-url URL] [--workflow-url URL] [--commit SHA]
- *           [--picture PATH]...
+ *           [--picture PATH]... [--load TEXT]
  * Exit status: 0 go, 1 review, 2 block, 3 nothing to judge (no artifact at all) or bad usage. */
 #include <stdio.h>
 #include <string.h>
@@ -15,7 +15,7 @@ static void usage(FILE *f) {
   fprintf(f,
           "usage: verdict --artifacts DIR [--criteria FILE] [--out DIR] [--profile quick|full]\n"
           "               [--external] [--codebase-url URL] [--workflow-url URL] [--commit SHA]\n"
-          "               [--picture PATH]...\n"
+          "               [--picture PATH]... [--load TEXT]\n"
           "Judges SC-001..SC-014 from the artifacts a validation run collected (see\n"
           "validation/criteria.json), prints the table and writes validation-report.md/.json\n"
           "to --out. Exit 0 go, 1 review, 2 block, 3 no evidence at all or bad usage.\n");
@@ -58,6 +58,8 @@ int main(int argc, char **argv) {
       ctx.workflow_url = v;
     else if (strcmp(a, "--commit") == 0)
       ctx.commit = v;
+    else if (strcmp(a, "--load") == 0)
+      ctx.load = v;
     else if (strcmp(a, "--picture") == 0 && np < sizeof pictures / sizeof *pictures)
       pictures[np++] = v;
     else {
@@ -89,6 +91,8 @@ int main(int argc, char **argv) {
     return 3;
   }
   vld_print_table(&rep, stdout);
+  /* A row that blocks on a latency may be the host's doing: say how loaded it was. */
+  if (ctx.load) printf("host load: %s\n", ctx.load);
   if (out != NULL) {
     ctx.artifacts = artifacts;
     ctx.pictures = pictures;
