@@ -23,7 +23,7 @@
 #include "servers/common/portcheck.h"
 #include "servers/common/request.h"
 #include "servers/common/session.h"
-#include "servers/common/stdio.h"
+#include "servers/common/mcp_stdio.h"
 #include "servers/common/timeutil.h"
 
 typedef struct rest_route {

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "servers/common/fuzz/stubs.h"
-#include "servers/common/stdio.h"
+#include "servers/common/mcp_stdio.h"
 
 void srv_http_new_id(char out[37]) {
   memcpy(out, "00000000-0000-4000-8000-000000000000", 37);

@@ -1,8 +1,8 @@
-/* stdio.c — the newline-delimited JSON-RPC loop (see stdio.h).
+/* mcp_stdio.c — MCP over stdio: the newline-delimited JSON-RPC loop (see mcp_stdio.h).
  *
  * Owns one growing input buffer. Reads with poll(2) on the input and the stop descriptor, so a
  * SIGTERM delivered through a signalfd ends the loop even while the client is silent. */
-#include "servers/common/stdio.h"
+#include "servers/common/mcp_stdio.h"
 
 #include <assert.h>
 #include <errno.h>

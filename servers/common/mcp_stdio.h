@@ -1,12 +1,12 @@
-/* stdio.h — MCP over stdin/stdout (`--stdio`): newline-delimited JSON-RPC messages.
+/* mcp_stdio.h — MCP over stdin/stdout (`--stdio`): newline-delimited JSON-RPC messages.
  *
  * Each input line is one message (blank lines are skipped, a trailing CR is ignored); each
  * response is written as one line. Messages are handled one at a time in arrival order. Nothing
  * but responses is ever written to the output descriptor (logs go to stderr / LOG_FILE). A line
  * longer than the body limit is discarded and answered with a -32700 error. Ends cleanly at end
  * of input, or when stop_fd (e.g. a signalfd for SIGTERM) becomes readable. */
-#ifndef SRV_STDIO_H
-#define SRV_STDIO_H
+#ifndef SRV_MCP_STDIO_H
+#define SRV_MCP_STDIO_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -37,4 +37,4 @@ srv_code srv_stdio_serve(const srv_mcp *m, const srv_stdio_opts *opts, srv_err *
 }
 #endif
 
-#endif /* SRV_STDIO_H */
+#endif /* SRV_MCP_STDIO_H */
