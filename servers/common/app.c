@@ -22,6 +22,7 @@
 #include "servers/common/mcp.h"
 #include "servers/common/portcheck.h"
 #include "servers/common/request.h"
+#include "servers/common/mcp_http.h"
 #include "servers/common/session.h"
 #include "servers/common/mcp_stdio.h"
 #include "servers/common/timeutil.h"

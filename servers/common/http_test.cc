@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "servers/common/mcp_http.h"
 #include "servers/common/session.h"
 #include "servers/common/timeutil.h"
 #include "testing/http.h"

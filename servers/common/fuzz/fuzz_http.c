@@ -16,6 +16,7 @@
 #include "servers/common/fuzz/stubs.h"
 #include "servers/common/http.h"
 #include "servers/common/log.h"
+#include "servers/common/mcp_http.h"
 #include "servers/common/session.h"
 
 static srv_http *g_http;
