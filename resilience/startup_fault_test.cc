@@ -59,8 +59,10 @@ class StartupFault : public ::testing::Test {
 tst_pg *StartupFault::pg_ = nullptr;
 
 TEST_F(StartupFault, SC014_PortInUse_NamesPortAndPidExit2) {
-  // This test process holds the port; the message must name it and its PID.
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  // This test process holds the port; the message must name it and its PID. CLOEXEC: without it
+  // the server started below inherits the listener too, and once PIDs have wrapped the server's
+  // /proc scan finds its own (lower) PID first and names itself.
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   ASSERT_GE(fd, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
