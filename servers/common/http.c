@@ -1,5 +1,5 @@
-/* http.c — libmicrohttpd server with routing, body limits, request ids, deadlines, a handler
- * worker pool and graceful shutdown (see http.h).
+/* http.c — libmicrohttpd server with routing (the route table is router.c), body limits, request
+ * ids, deadlines, a handler worker pool and graceful shutdown (see http.h).
  *
  * Life of a request: MHD calls access_handler first with no data (we allocate a reqctx, match the
  * route, pick the request id and deadline, and refuse an announced oversize body at once), then
@@ -31,29 +31,15 @@
 #include "servers/common/guard.h"
 #include "servers/common/log.h"
 #include "servers/common/request.h"
+#include "servers/common/router.h"
 #include "servers/common/timeutil.h"
 
-#define MAX_ROUTES 128
-#define MAX_SEGS 16
 #define RID_MAX 128
-
-typedef struct route {
-  char method[12];
-  char name[160]; /* "POST /mcp/x" */
-  int nseg;
-  char *segs[MAX_SEGS]; /* literal segment, or NULL for a capture */
-  char *caps[MAX_SEGS]; /* capture name where segs[i] == NULL */
-  char *storage;        /* one allocation holding the pattern's segments */
-  srv_http_fn fn;
-  void *ctx;
-  unsigned flags;
-  srv_op_metrics *op;
-} route;
 
 typedef struct reqctx {
   srv_http *h;
   struct MHD_Connection *conn;
-  const route *rt;
+  const srv_route *rt;
   int early_status; /* 404 / 405 / 413, or a guard refusal (421 / 403 / 415), before the handler */
   char allow[64];   /* Allow header for 405 */
   const char *guard_code; /* error code name of a guard refusal */
@@ -77,8 +63,7 @@ struct srv_http {
   int port;
   int listen_fd;
   struct MHD_Daemon *d;
-  route routes[MAX_ROUTES];
-  int nroutes;
+  srv_router router;
   srv_op_metrics *op_unmatched;
   atomic_int in_flight;
   atomic_int stopping;
@@ -227,112 +212,20 @@ static enum MHD_Result send_response(reqctx *rc) {
   return ok;
 }
 
-/* ---- routing -------------------------------------------------------------------------------- */
-
-static int split_path(char *buf, char **segs, int max) {
-  int n = 0;
-  char *p = buf;
-  if (*p == '/') p++;
-  if (*p == '\0') return 0;
-  while (n < max) {
-    char *slash = strchr(p, '/');
-    segs[n++] = p;
-    if (slash == NULL) return n;
-    *slash = '\0';
-    p = slash + 1;
-  }
-  return -1; /* too many segments */
-}
+/* ---- routing (the table is router.c) -------------------------------------------------------- */
 
 srv_code srv_http_route(srv_http *h, const char *method, const char *pattern, srv_http_fn fn,
                         void *ctx, unsigned flags, srv_err *err) {
-  route *r;
-  char *segs[MAX_SEGS];
-  int n, ncap = 0;
   assert(h != NULL && method != NULL && pattern != NULL && fn != NULL);
-  if (h->nroutes >= MAX_ROUTES)
-    return srv_err_set(err, SRV_EINVAL, "too many routes (max %d)", MAX_ROUTES);
-  if (pattern[0] != '/' || strlen(method) >= sizeof h->routes[0].method)
-    return srv_err_set(err, SRV_EINVAL, "route %s %s: pattern must start with /", method, pattern);
-  for (int i = 0; i < h->nroutes; i++)
-    if (strcmp(h->routes[i].method, method) == 0 &&
-        strcmp(h->routes[i].name + strlen(method) + 1, pattern) == 0)
-      return srv_err_set(err, SRV_ECONFLICT, "route %s %s is declared twice", method, pattern);
-  r = &h->routes[h->nroutes];
-  memset(r, 0, sizeof *r);
-  r->storage = strdup(pattern);
-  if (r->storage == NULL) return srv_err_set(err, SRV_EINTERNAL, "out of memory");
-  n = split_path(r->storage, segs, MAX_SEGS);
-  if (n < 0) {
-    free(r->storage);
-    return srv_err_set(err, SRV_EINVAL, "route %s: too many segments", pattern);
-  }
-  for (int i = 0; i < n; i++) {
-    size_t l = strlen(segs[i]);
-    if (l >= 3 && segs[i][0] == '{' && segs[i][l - 1] == '}') {
-      segs[i][l - 1] = '\0';
-      r->caps[i] = segs[i] + 1;
-      r->segs[i] = NULL;
-      if (++ncap > SRV_HTTP_MAX_PARAMS) {
-        free(r->storage);
-        return srv_err_set(err, SRV_EINVAL, "route %s: too many {params}", pattern);
-      }
-    } else if (l == 0 && i < n - 1) {
-      free(r->storage);
-      return srv_err_set(err, SRV_EINVAL, "route %s: empty segment", pattern);
-    } else {
-      r->segs[i] = segs[i];
-    }
-  }
-  r->nseg = n;
-  snprintf(r->method, sizeof r->method, "%s", method);
-  snprintf(r->name, sizeof r->name, "%s %s", method, pattern);
-  r->fn = fn;
-  r->ctx = ctx;
-  r->flags = flags;
-  r->op = srv_request_op(r->name);
-  h->nroutes++;
-  return SRV_OK;
+  return srv_router_add(&h->router, method, pattern, fn, ctx, flags, err);
 }
 
 /* Matches rc->path; sets rc->rt and the captures, or early_status 404 / 405. */
 static void match_route(reqctx *rc) {
-  char *segs[MAX_SEGS];
-  int n = split_path(rc->pathsegs, segs, MAX_SEGS);
-  size_t allow_len = 0;
-  const srv_http *h = rc->h;
-  for (int i = 0; n >= 0 && i < h->nroutes; i++) {
-    const route *r = &h->routes[i];
-    size_t np = 0;
-    int ok = r->nseg == n;
-    for (int s = 0; ok && s < n; s++) {
-      if (r->segs[s] != NULL)
-        ok = strcmp(r->segs[s], segs[s]) == 0;
-      else if (segs[s][0] == '\0')
-        ok = 0;
-    }
-    if (!ok) continue;
-    if (strcmp(r->method, rc->method) != 0) {
-      if (strstr(rc->allow, r->method) == NULL) {
-        int w = snprintf(rc->allow + allow_len, sizeof rc->allow - allow_len, "%s%s",
-                         allow_len ? ", " : "", r->method);
-        if (w > 0 && (size_t)w < sizeof rc->allow - allow_len) allow_len += (size_t)w;
-      }
-      continue;
-    }
-    for (int s = 0; s < n; s++) {
-      if (r->segs[s] == NULL) {
-        rc->req.param_names[np] = r->caps[s];
-        rc->req.param_values[np] = segs[s];
-        np++;
-      }
-    }
-    rc->req.n_params = np;
-    rc->rt = r;
-    rc->req.route = r->name;
-    return;
-  }
-  rc->early_status = allow_len ? 405 : 404;
+  int status = 0;
+  rc->rt = srv_router_match(&rc->h->router, rc->method, rc->pathsegs, &rc->req, rc->allow,
+                            sizeof rc->allow, &status);
+  if (rc->rt == NULL) rc->early_status = status;
 }
 
 /* ---- worker pool ---------------------------------------------------------------------------- */
@@ -739,7 +632,7 @@ int srv_http_stop(srv_http *h, int64_t grace_ms) {
 void srv_http_free(srv_http *h) {
   if (h == NULL) return;
   srv_http_stop(h, 0);
-  for (int i = 0; i < h->nroutes; i++) free(h->routes[i].storage);
+  srv_router_free(&h->router);
   free(h->allowed_hosts);
   free(h->workers);
   pthread_mutex_destroy(&h->qlock);
