@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "integration/jpath.h"
+#include "models/buf.h"
 #include "models/uuid.h"
-#include "testing/sbuf.h"
 
 /* The value of expr as a new cJSON, or NULL with why filled. */
 static cJSON *eval(const itg_ctx *c, const char *expr, char *why, size_t why_n) {
@@ -69,7 +69,7 @@ static cJSON *eval(const itg_ctx *c, const char *expr, char *why, size_t why_n) 
 }
 
 char *itg_render_text(const itg_ctx *ctx, const char *text, char *why, size_t why_n) {
-  tst_sbuf b = {0};
+  mdl_buf b = MDL_BUF_INIT;
   const char *p = text ? text : "";
   for (;;) {
     const char *open = strstr(p, "{{");
@@ -77,34 +77,34 @@ char *itg_render_text(const itg_ctx *ctx, const char *text, char *why, size_t wh
     const char *close = strstr(open + 2, "}}");
     if (close == NULL) {
       snprintf(why, why_n, "unclosed \"{{\" in \"%.200s\"", text);
-      tst_sb_free(&b);
+      mdl_buf_free(&b);
       return NULL;
     }
-    tst_sb_putn(&b, p, (size_t)(open - p));
+    mdl_buf_add(&b, p, (size_t)(open - p));
     char expr[512];
     snprintf(expr, sizeof expr, "%.*s", (int)(close - open - 2), open + 2);
     cJSON *v = eval(ctx, expr, why, why_n);
     if (v == NULL) {
-      tst_sb_free(&b);
+      mdl_buf_free(&b);
       return NULL;
     }
     if (cJSON_IsString(v)) {
-      tst_sb_put(&b, v->valuestring);
+      mdl_buf_puts(&b, v->valuestring);
     } else {
       char *s = cJSON_PrintUnformatted(v);
-      if (s != NULL) tst_sb_put(&b, s);
+      if (s != NULL) mdl_buf_puts(&b, s);
       cJSON_free(s);
     }
     cJSON_Delete(v);
     p = close + 2;
   }
-  tst_sb_put(&b, p);
-  if (b.failed) {
-    tst_sb_free(&b);
+  mdl_buf_puts(&b, p);
+  char *out = mdl_buf_take(&b);
+  if (out == NULL) {
+    mdl_buf_free(&b);
     snprintf(why, why_n, "out of memory rendering a template");
-    return NULL;
   }
-  return b.data != NULL ? b.data : strdup("");
+  return out;
 }
 
 cJSON *itg_render_json(const itg_ctx *ctx, const cJSON *in, char *why, size_t why_n) {

@@ -293,9 +293,9 @@ int tst_repogen_generate(const tst_repogen_opts *o, tst_repogen_stats *st, tst_e
       static const unsigned char magic[] = {0x89, 'P',  'N', 'G', '\r', '\n',
                                             0x1a, '\n', 0,   0,   0,    13};
       tst_sb_putn(&content, (const char *)magic, sizeof(magic));
-      while (content.len < l.file_size[i]) {
+      while (content.b.len < l.file_size[i]) {
         uint64_t x = tst_rng_next(&fr);
-        size_t take = l.file_size[i] - content.len < 8 ? l.file_size[i] - content.len : 8;
+        size_t take = l.file_size[i] - content.b.len < 8 ? l.file_size[i] - content.b.len : 8;
         tst_sb_putn(&content, (const char *)&x, take);
       }
       tst_sb_printf(&manifest, "-\tbinary\t%s\t0\t0\t-\t-\t-\n", l.file_path[i]);
@@ -334,21 +334,21 @@ int tst_repogen_generate(const tst_repogen_opts *o, tst_repogen_stats *st, tst_e
           s.python_files++;
       }
     }
-    if (content.failed || manifest.failed) {
+    if (content.b.failed || manifest.b.failed) {
       rc = tst_err_set(err, TST_ESYS, "repogen: out of memory generating %s", l.file_path[i]);
       goto cleanup;
     }
     snprintf(path, sizeof(path), "%s/%s", out, l.file_path[i]);
-    rc = write_all(path, content.data, content.len, err);
+    rc = write_all(path, content.b.data, content.b.len, err);
     if (rc != TST_OK) goto cleanup;
-    s.total_bytes += (long long)content.len;
+    s.total_bytes += (long long)content.b.len;
     s.files++;
     if (o->progress && ((i + 1) % 1000 == 0 || i + 1 == files)) {
       fprintf(stderr, "repogen: %d/%d files, %.1f MB, %.1f s\n", i + 1, files,
               (double)s.total_bytes / 1e6, (tst_now_ms() - t0) / 1000.0);
     }
   }
-  rc = write_all(mpath, manifest.data, manifest.len, err);
+  rc = write_all(mpath, manifest.b.data, manifest.b.len, err);
 cleanup:
   s.seconds = (tst_now_ms() - t0) / 1000.0;
   if (st != NULL) *st = s;

@@ -329,8 +329,8 @@ static void body(ctx *c, tst_sbuf *u, tst_sbuf *tmp, const char *in, int nmax, s
       stmt_js(c, tmp, in);
     else
       stmt_py(c, tmp, in);
-    if (u->len + tmp->len + 48 > budget) break;
-    tst_sb_putn(u, tmp->data, tmp->len);
+    if (u->b.len + tmp->b.len + 48 > budget) break;
+    tst_sb_putn(u, tmp->b.data, tmp->b.len);
   }
 }
 
@@ -473,7 +473,7 @@ static void unit_class(ctx *c, uint64_t id, size_t budget, tst_sbuf *u, tst_sbuf
                   "        self.%s = %s\n        self.%s = %s\n",
                   cls, sentence, a0, a1, a0, a0, a1, a1);
   }
-  for (int m = 0; m < n_methods && u->len + 120 < budget; m++) {
+  for (int m = 0; m < n_methods && u->b.len + 120 < budget; m++) {
     char mname[NAME_LEN], msentence[320], mq[40];
     int mv = (int)tst_rng_below(c->r, (uint32_t)tst_vocab_n_verbs), dup = 0;
     pending *mp;
@@ -615,28 +615,28 @@ void tst_code_generate(const tst_code_file *f, const tst_namer *nm, tst_rng *rng
   while (units < f->max_units) {
     size_t budget;
     int tiny = units == 0 && f->target < 700;
-    if (out->len >= f->target) break;
-    budget = f->target - out->len;
+    if (out->b.len >= f->target) break;
+    budget = f->target - out->b.len;
     tst_sb_reset(&unit);
     c.n_pend = 0;
-    if (out->len > 0) tst_sb_put(&unit, sep);
+    if (out->b.len > 0) tst_sb_put(&unit, sep);
     if (!tiny && (units == 0 ? f->first_is_class : tst_rng_below(rng, 10) < 3)) {
       unit_class(&c, f->first_id + (uint64_t)units, budget, &unit, &tmp);
     } else {
       unit_function(&c, f->first_id + (uint64_t)units, tiny, budget, &unit, &tmp);
     }
-    if (units > 0 && out->len + unit.len > f->target) break;
+    if (units > 0 && out->b.len + unit.b.len > f->target) break;
     flush_pending(&c, out->lines, manifest, symbols);
-    tst_sb_putn(out, unit.data, unit.len);
+    tst_sb_putn(out, unit.b.data, unit.b.len);
     units++;
-    if (f->target - (out->len < f->target ? out->len : f->target) < 160) break;
+    if (f->target - (out->b.len < f->target ? out->b.len : f->target) < 160) break;
   }
   if (f->unparseable) {
     tst_sb_put(out, "\n\ndef broken_definition(:\n    return )\n");
   }
-  if (out->len < f->target) {
-    if (out->len > 0 && out->data[out->len - 1] != '\n') tst_sb_put(out, "\n");
-    if (out->len < f->target) tst_code_pad(f->lang, f->target - out->len, rng, out);
+  if (out->b.len < f->target) {
+    if (out->b.len > 0 && out->b.data[out->b.len - 1] != '\n') tst_sb_put(out, "\n");
+    if (out->b.len < f->target) tst_code_pad(f->lang, f->target - out->b.len, rng, out);
   }
   tst_sb_free(&unit);
   tst_sb_free(&tmp);

@@ -1,34 +1,17 @@
-/* sbuf.c — growable, line-counting text buffer (see sbuf.h). */
+/* sbuf.c — line counting over the one growable buffer (see sbuf.h). */
 #include "testing/sbuf.h"
 
 #include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-static int reserve(tst_sbuf *b, size_t extra) {
-  size_t cap;
-  char *d;
-  if (b->failed) return -1;
-  if (b->len + extra + 1 <= b->cap) return 0;
-  cap = b->cap ? b->cap : 4096;
-  while (cap < b->len + extra + 1) cap *= 2;
-  d = realloc(b->data, cap);
-  if (d == NULL) {
-    b->failed = 1;
-    return -1;
-  }
-  b->data = d;
-  b->cap = cap;
-  return 0;
+static int count_lines(const char *s, size_t n) {
+  int lines = 0;
+  for (size_t i = 0; i < n; i++) lines += s[i] == '\n';
+  return lines;
 }
 
 void tst_sb_putn(tst_sbuf *b, const char *s, size_t n) {
-  if (reserve(b, n) != 0) return;
-  memcpy(b->data + b->len, s, n);
-  for (size_t i = 0; i < n; i++) b->lines += s[i] == '\n';
-  b->len += n;
-  b->data[b->len] = '\0';
+  if (mdl_buf_add(&b->b, s, n) == MDL_OK) b->lines += count_lines(s, n);
 }
 
 void tst_sb_put(tst_sbuf *b, const char *s) {
@@ -36,32 +19,22 @@ void tst_sb_put(tst_sbuf *b, const char *s) {
 }
 
 void tst_sb_printf(tst_sbuf *b, const char *fmt, ...) {
+  size_t before = b->b.len;
   va_list ap;
-  int n;
-  char small[512];
   va_start(ap, fmt);
-  n = vsnprintf(small, sizeof(small), fmt, ap);
+  mdl_code rc = mdl_buf_vprintf(&b->b, fmt, ap);
   va_end(ap);
-  if (n < 0) return;
-  if ((size_t)n < sizeof(small)) {
-    tst_sb_putn(b, small, (size_t)n);
-    return;
-  }
-  if (reserve(b, (size_t)n) != 0) return;
-  va_start(ap, fmt);
-  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  for (int i = 0; i < n; i++) b->lines += b->data[b->len + (size_t)i] == '\n';
-  b->len += (size_t)n;
+  if (rc == MDL_OK) b->lines += count_lines(b->b.data + before, b->b.len - before);
 }
 
 void tst_sb_reset(tst_sbuf *b) {
-  b->len = 0;
+  mdl_code failed = b->b.failed;
+  mdl_buf_reset(&b->b);
+  b->b.failed = failed;
   b->lines = 0;
-  if (b->data != NULL) b->data[0] = '\0';
 }
 
 void tst_sb_free(tst_sbuf *b) {
-  free(b->data);
-  memset(b, 0, sizeof(*b));
+  mdl_buf_free(&b->b);
+  b->lines = 0;
 }
