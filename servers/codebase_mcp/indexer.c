@@ -19,8 +19,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "models/buf.h"
 #include "models/uuid.h"
-#include "servers/codebase_mcp/buf.h"
 #include "servers/codebase_mcp/chunker.h"
 #include "servers/codebase_mcp/hash.h"
 #include "servers/codebase_mcp/lang.h"
@@ -29,6 +29,7 @@
 #include "servers/codebase_mcp/tokens.h"
 #include "servers/codebase_mcp/writer.h"
 #include "servers/common/db.h"
+#include "servers/common/pgtext.h"
 #include "servers/common/log.h"
 #include "servers/common/timeutil.h"
 
@@ -187,8 +188,8 @@ typedef struct worker {
   cb_chunker *chunker;
   cb_tsv *tsv;
   cb_batch batch;
-  cb_buf file;
-  cb_buf ids; /* chunk ids of the current file, CB_CHUNK_ID_LEN each */
+  mdl_buf file;
+  mdl_buf ids; /* chunk ids of the current file, CB_CHUNK_ID_LEN each */
   int batch_indexed;
 } worker;
 
@@ -231,7 +232,7 @@ static int open_untrusted(const char *abs) {
 /* Reads a file the scanner listed, trusting it no more than the scan did: a regular file only
  * (errno EINVAL otherwise), at most max_bytes (EFBIG past it: it grew after the scan). */
 static int read_file(worker *w, const char *abs, int64_t max_bytes) {
-  cb_buf_reset(&w->file);
+  mdl_buf_reset(&w->file);
   int fd = open_untrusted(abs);
   if (fd < 0) return -1;
   struct stat st;
@@ -249,13 +250,13 @@ static int read_file(worker *w, const char *abs, int64_t max_bytes) {
     errno = EFBIG;
     return -1;
   }
-  if (cb_buf_reserve(&w->file, (size_t)st.st_size + 1) != 0) {
+  if (mdl_buf_reserve(&w->file, (size_t)st.st_size + 1) != 0) {
     close(fd);
     errno = ENOMEM;
     return -1;
   }
   for (;;) {
-    if (cb_buf_reserve(&w->file, 65536) != 0) {
+    if (mdl_buf_reserve(&w->file, 65536) != 0) {
       close(fd);
       errno = ENOMEM;
       return -1;
@@ -332,12 +333,12 @@ static int flush(worker *w) {
 }
 
 /* Appends `lines` [l0, l1) (0-based) of the file, escaped, to out. */
-static void copy_lines(cb_buf *out, const char *src, const uint32_t *lines, size_t nlines,
+static void copy_lines(mdl_buf *out, const char *src, const uint32_t *lines, size_t nlines,
                        size_t srclen, size_t l0, size_t l1) {
   if (l0 >= l1 || l0 >= nlines) return;
   if (l1 > nlines) l1 = nlines;
   size_t a = lines[l0], b = l1 < nlines ? lines[l1] : srclen;
-  cb_buf_copy_field(out, src + a, b - a);
+  srv_pg_copy_field(out, src + a, b - a);
 }
 
 static const char *base_name(const char *path) {
@@ -355,7 +356,7 @@ static void term_token(const char *tok, size_t n, int is_part, unsigned idx, voi
     char key[CB_TOKEN_MAX + 1];
     memcpy(key, tok, n);
     key[n] = '\0';
-    cb_array_elem(&w->batch.terms, key);
+    srv_pg_array_elem(&w->batch.terms, key);
   }
 }
 
@@ -375,8 +376,8 @@ static int add_file(worker *w, const char *path, const char *lang_name, cb_lang 
               "the file has syntax errors; indexed what parsed, the rest by line windows");
   size_t nlines;
   const uint32_t *lines = cb_chunker_lines(w->chunker, &nlines);
-  cb_buf_reset(&w->ids);
-  cb_buf *o = &w->batch.chunks;
+  mdl_buf_reset(&w->ids);
+  mdl_buf *o = &w->batch.chunks;
   const char *stem = base_name(path);
   for (size_t i = 0; i < chunks.n; i++) {
     const cb_chunk *ch = &chunks.v[i];
@@ -392,7 +393,7 @@ static int add_file(worker *w, const char *path, const char *lang_name, cb_lang 
       if (!dup) break;
       ord++;
     }
-    cb_buf_append(&w->ids, id, CB_CHUNK_ID_LEN);
+    mdl_buf_add(&w->ids, id, CB_CHUNK_ID_LEN);
 
     if (ch->symbol[0]) cb_tokens_leaves(ch->symbol, strlen(ch->symbol), term_token, w);
     cb_tsv_reset(w->tsv);
@@ -401,34 +402,34 @@ static int add_file(worker *w, const char *path, const char *lang_name, cb_lang 
     cb_tsv_add_words(w->tsv, stem, strlen(stem), CB_W_D);
     cb_tsv_add_code(w->tsv, lang, content, clen);
 
-    cb_buf_printf(o, "%s\t", id);
-    cb_buf_copy_field(o, job->project, strlen(job->project));
-    cb_buf_putc(o, '\t');
-    cb_buf_copy_field(o, path, strlen(path));
-    cb_buf_printf(o, "\t%d\t%d\t%s\t", ch->start_line, ch->end_line, lang_name);
-    cb_buf_copy_field(o, ch->symbol, strlen(ch->symbol));
-    cb_buf_putc(o, '\t');
-    cb_buf_copy_field(o, ch->parent, strlen(ch->parent));
-    cb_buf_printf(o, "\t%s\t", ch->kind);
-    cb_buf_copy_field(o, content, clen);
-    cb_buf_putc(o, '\t');
+    mdl_buf_printf(o, "%s\t", id);
+    srv_pg_copy_field(o, job->project, strlen(job->project));
+    mdl_buf_putc(o, '\t');
+    srv_pg_copy_field(o, path, strlen(path));
+    mdl_buf_printf(o, "\t%d\t%d\t%s\t", ch->start_line, ch->end_line, lang_name);
+    srv_pg_copy_field(o, ch->symbol, strlen(ch->symbol));
+    mdl_buf_putc(o, '\t');
+    srv_pg_copy_field(o, ch->parent, strlen(ch->parent));
+    mdl_buf_printf(o, "\t%s\t", ch->kind);
+    srv_pg_copy_field(o, content, clen);
+    mdl_buf_putc(o, '\t');
     size_t s0 = (size_t)ch->start_line - 1;
     copy_lines(o, src, lines, nlines, len, s0 > CONTEXT_LINES ? s0 - CONTEXT_LINES : 0, s0);
-    cb_buf_putc(o, '\t');
+    mdl_buf_putc(o, '\t');
     copy_lines(o, src, lines, nlines, len, (size_t)ch->end_line,
                (size_t)ch->end_line + CONTEXT_LINES);
-    cb_buf_putc(o, '\t');
+    mdl_buf_putc(o, '\t');
     if (cb_tsv_render(w->tsv, o) != 0) {
       cb_chunks_free(&chunks);
       return -1;
     }
-    cb_buf_putc(o, '\n');
+    mdl_buf_putc(o, '\n');
   }
-  cb_buf *f = &w->batch.files;
-  cb_buf_copy_field(f, job->project, strlen(job->project));
-  cb_buf_putc(f, '\t');
-  cb_buf_copy_field(f, path, strlen(path));
-  cb_buf_printf(f, "\t%s\t%s\t%zu\t%zu\t%s\n", hash_hex, lang_name, len, chunks.n, job->id);
+  mdl_buf *f = &w->batch.files;
+  srv_pg_copy_field(f, job->project, strlen(job->project));
+  mdl_buf_putc(f, '\t');
+  srv_pg_copy_field(f, path, strlen(path));
+  mdl_buf_printf(f, "\t%s\t%s\t%zu\t%zu\t%s\n", hash_hex, lang_name, len, chunks.n, job->id);
   cb_batch_add_path(&w->batch, path);
   w->batch.nfiles++;
   w->batch.nchunks += (int)chunks.n;
@@ -504,16 +505,16 @@ static void *worker_main(void *arg) {
 
 typedef struct delete_arg {
   cb_job *job;
-  const cb_buf *kept; /* array literal body of kept paths */
+  const mdl_buf *kept; /* array literal body of kept paths */
   int deleted;
 } delete_arg;
 
 static srv_code db_delete_missing(PGconn *c, void *arg, srv_err *err) {
   delete_arg *a = arg;
-  cb_buf arr = {0}, gone = {0};
+  mdl_buf arr = {0}, gone = {0};
   PGresult *r = NULL;
   srv_code rc;
-  if (cb_array_literal(&arr, a->kept) != 0) return srv_err_set(err, SRV_EINTERNAL, "out of memory");
+  if (srv_pg_array_literal(&arr, a->kept) != 0) return srv_err_set(err, SRV_EINTERNAL, "out of memory");
   const char *p[2] = {a->job->project, arr.data};
   rc = srv_db_exec(c, "BEGIN", 0, NULL, NULL, err);
   if (rc != SRV_OK) goto cleanup;
@@ -534,8 +535,8 @@ static srv_code db_delete_missing(PGconn *c, void *arg, srv_err *err) {
     /* Their chunks, by the (project_id, file_path) index. One statement joining the deleted
      * paths planned a hash join over a sequential scan of every project's chunks while the
      * statistics were stale: 1 s per job with six projects indexed, even with nothing gone. */
-    for (int i = 0; i < a->deleted; i++) cb_array_elem(&gone, PQgetvalue(r, i, 0));
-    if (gone.failed || cb_array_literal(&arr, &gone) != 0) {
+    for (int i = 0; i < a->deleted; i++) srv_pg_array_elem(&gone, PQgetvalue(r, i, 0));
+    if (gone.failed || srv_pg_array_literal(&arr, &gone) != 0) {
       rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
       goto cleanup;
     }
@@ -557,8 +558,8 @@ cleanup:
     PQclear(rb);
   }
   PQclear(r);
-  cb_buf_free(&arr);
-  cb_buf_free(&gone);
+  mdl_buf_free(&arr);
+  mdl_buf_free(&gone);
   return rc;
 }
 
@@ -650,7 +651,7 @@ static void *job_main(void *arg) {
   worker *ws = NULL;
   pthread_t *th = NULL;
   int nth = ix->threads, started = 0;
-  cb_buf kept = {0};
+  mdl_buf kept = {0};
   const char *fail = NULL;
   char failbuf[600];
 
@@ -707,7 +708,7 @@ static void *job_main(void *arg) {
     goto failed_workers;
   }
   for (size_t i = 0; i < scan.n; i++)
-    if (sh.seen[i]) cb_array_elem(&kept, scan.files[i].path);
+    if (sh.seen[i]) srv_pg_array_elem(&kept, scan.files[i].path);
   if (kept.failed) {
     srv_err_set(&err, SRV_EINTERNAL, "out of memory");
     goto failed_workers;
@@ -737,15 +738,15 @@ cleanup:
       cb_chunker_free(ws[i].chunker);
       cb_tsv_free(ws[i].tsv);
       cb_batch_free(&ws[i].batch);
-      cb_buf_free(&ws[i].file);
-      cb_buf_free(&ws[i].ids);
+      mdl_buf_free(&ws[i].file);
+      mdl_buf_free(&ws[i].ids);
       cb_strmap_free(&ws[i].sent);
     }
   free(ws);
   free(th);
   free(sh.seen);
   if (sh.job) pthread_mutex_destroy(&sh.mu);
-  cb_buf_free(&kept);
+  mdl_buf_free(&kept);
   cb_strmap_free(&prev);
   cb_scan_free(&scan);
   /* A job frees tens of MB spread over the worker threads' malloc arenas; glibc keeps them, so

@@ -5,11 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/buf.h"
 #include "models/uuid.h"
-#include "servers/codebase_mcp/buf.h"
 #include "servers/codebase_mcp/tokens.h"
 #include "servers/codebase_mcp/writer.h"
 #include "servers/common/db.h"
+#include "servers/common/pgtext.h"
 
 #define SNIPPET_BEFORE 2
 #define SNIPPET_AFTER 2
@@ -20,7 +21,7 @@
 /* ---- query text ------------------------------------------------------------------------------ */
 
 typedef struct qsql {
-  cb_buf sql;
+  mdl_buf sql;
   const char *params[8];
   int n;
 } qsql;
@@ -37,9 +38,9 @@ static int add_param(qsql *q, const char *v) {
  * 40-file directory read 8,900 heap pages before, 1,300 after); a broad prefix keeps the GIN
  * plan. LIKE alone cannot use the btree index: the database collation need not be C. */
 static void add_filters(qsql *q, const char *alias, int lang_p, int prefix_p) {
-  if (lang_p) cb_buf_printf(&q->sql, " AND %slanguage = $%d", alias, lang_p);
+  if (lang_p) mdl_buf_printf(&q->sql, " AND %slanguage = $%d", alias, lang_p);
   if (prefix_p)
-    cb_buf_printf(&q->sql,
+    mdl_buf_printf(&q->sql,
                   " AND %sfile_path LIKE $%d AND %sfile_path IN (SELECT path FROM code_files "
                   "WHERE project_id = $1 AND path LIKE $%d)",
                   alias, prefix_p, alias, prefix_p);
@@ -58,15 +59,15 @@ static srv_code run_query(PGconn *c, cb_search_req *r, const char *tsq, const ch
   int lang_p = r->language ? add_param(&q, r->language) : 0;
   int prefix_p = prefix_like ? add_param(&q, prefix_like) : 0;
   int lim = r->limit;
-  cb_buf *s = &q.sql;
-  cb_buf_puts(s, "WITH ");
+  mdl_buf *s = &q.sql;
+  mdl_buf_puts(s, "WITH ");
   if (ts_p) {
-    cb_buf_printf(s,
+    mdl_buf_printf(s,
                   "fts AS (SELECT chunk_id, ts_rank('{0.05,0.2,0.4,1.0}', tsv, $%d::tsquery) "
                   "AS score FROM code_chunks WHERE project_id = $1 AND tsv @@ $%d::tsquery",
                   ts_p, filter_p);
     add_filters(&q, "", lang_p, prefix_p);
-    cb_buf_printf(s, "), top AS (SELECT chunk_id, score FROM fts ORDER BY score DESC LIMIT %d), ",
+    mdl_buf_printf(s, "), top AS (SELECT chunk_id, score FROM fts ORDER BY score DESC LIMIT %d), ",
                   lim);
   }
   if (fz_p) {
@@ -74,45 +75,45 @@ static srv_code run_query(PGconn *c, cb_search_req *r, const char *tsq, const ch
      * below, so the trigram GIN index answers `<%` and only those rows are scored; joined
      * directly, the planner walked every file of the project in path order computing
      * word_similarity, ~170 ms on 10,000 files), then each one's first chunk. */
-    cb_buf_printf(s,
+    mdl_buf_printf(s,
                   "fpf AS MATERIALIZED (SELECT f.project_id, f.path, word_similarity($%d, f.path) "
                   "AS sim FROM code_files f WHERE f.project_id = $1 AND $%d <%% f.path",
                   fz_p, fz_p);
-    if (lang_p) cb_buf_printf(s, " AND f.language = $%d", lang_p);
-    if (prefix_p) cb_buf_printf(s, " AND f.path LIKE $%d", prefix_p);
-    cb_buf_printf(s, " ORDER BY sim DESC, f.path LIMIT %d), ", lim);
-    cb_buf_puts(s, "fp AS (SELECT c.chunk_id, 0.3 * fpf.sim AS score FROM fpf CROSS JOIN LATERAL "
+    if (lang_p) mdl_buf_printf(s, " AND f.language = $%d", lang_p);
+    if (prefix_p) mdl_buf_printf(s, " AND f.path LIKE $%d", prefix_p);
+    mdl_buf_printf(s, " ORDER BY sim DESC, f.path LIMIT %d), ", lim);
+    mdl_buf_puts(s, "fp AS (SELECT c.chunk_id, 0.3 * fpf.sim AS score FROM fpf CROSS JOIN LATERAL "
                    "(SELECT chunk_id FROM code_chunks c WHERE c.project_id = fpf.project_id "
                    "AND c.file_path = fpf.path");
     add_filters(&q, "c.", lang_p, 0);
-    cb_buf_puts(s, " ORDER BY c.start_line LIMIT 1) c), ");
+    mdl_buf_puts(s, " ORDER BY c.start_line LIMIT 1) c), ");
   }
-  cb_buf_puts(s, "best AS (SELECT chunk_id, sum(score) AS score FROM (");
+  mdl_buf_puts(s, "best AS (SELECT chunk_id, sum(score) AS score FROM (");
   int arms = 0;
   if (ts_p) {
-    cb_buf_puts(s, arms++ ? " UNION ALL " : "");
-    cb_buf_puts(s, "SELECT * FROM top");
+    mdl_buf_puts(s, arms++ ? " UNION ALL " : "");
+    mdl_buf_puts(s, "SELECT * FROM top");
   }
   if (fz_p) {
-    cb_buf_puts(s, arms++ ? " UNION ALL " : "");
-    cb_buf_puts(s, "SELECT * FROM fp");
+    mdl_buf_puts(s, arms++ ? " UNION ALL " : "");
+    mdl_buf_puts(s, "SELECT * FROM fp");
   }
-  cb_buf_printf(s, ") u GROUP BY chunk_id ORDER BY score DESC LIMIT %d) ", lim);
-  cb_buf_puts(s, "SELECT " RESULT_COLUMNS ", b.score, ");
-  if (ts_p) cb_buf_puts(s, "(SELECT count(*) FROM fts) ");
-  else cb_buf_puts(s, "(SELECT count(*) FROM best) ");
-  cb_buf_puts(s, "FROM best b JOIN code_chunks c USING (chunk_id) "
+  mdl_buf_printf(s, ") u GROUP BY chunk_id ORDER BY score DESC LIMIT %d) ", lim);
+  mdl_buf_puts(s, "SELECT " RESULT_COLUMNS ", b.score, ");
+  if (ts_p) mdl_buf_puts(s, "(SELECT count(*) FROM fts) ");
+  else mdl_buf_puts(s, "(SELECT count(*) FROM best) ");
+  mdl_buf_puts(s, "FROM best b JOIN code_chunks c USING (chunk_id) "
                  "ORDER BY b.score DESC, c.file_path, c.start_line");
   if (s->failed) return srv_err_set(err, SRV_EINTERNAL, "out of memory building the query");
   srv_code rc = srv_db_exec(c, s->data, q.n, q.params, out, err);
-  cb_buf_free(s);
+  mdl_buf_free(s);
   return rc;
 }
 
 /* ---- typo correction against the project's vocabulary --------------------------------------- */
 
 typedef struct leaves {
-  cb_buf arr; /* array literal body of the query's leaf tokens */
+  mdl_buf arr; /* array literal body of the query's leaf tokens */
   int n;
 } leaves;
 
@@ -123,7 +124,7 @@ static void leaf_token(const char *tok, size_t n, int is_part, unsigned idx, voi
   char t[CB_TOKEN_MAX + 1];
   memcpy(t, tok, n);
   t[n] = '\0';
-  cb_array_elem(&l->arr, t);
+  srv_pg_array_elem(&l->arr, t);
   l->n++;
 }
 
@@ -131,17 +132,17 @@ static void leaf_token(const char *tok, size_t n, int is_part, unsigned idx, voi
  * to the project's vocabulary replaced by its most similar known term (pg_trgm), and to sym the
  * same over the '#'-marked symbol-name lexemes (see tokens.h). *changed = 0 when nothing was
  * replaced. */
-static srv_code correct_query(PGconn *c, const char *project, const char *query, cb_buf *out,
-                              cb_buf *sym, int *changed, srv_err *err) {
+static srv_code correct_query(PGconn *c, const char *project, const char *query, mdl_buf *out,
+                              mdl_buf *sym, int *changed, srv_err *err) {
   leaves l;
   memset(&l, 0, sizeof l);
   PGresult *res = NULL;
-  cb_buf body = {0};
+  mdl_buf body = {0};
   srv_code rc = SRV_OK;
   *changed = 0;
   cb_tokens_leaves(query, strlen(query), leaf_token, &l);
   if (l.n == 0 || l.n > 16) goto cleanup;
-  if (cb_array_literal(&body, &l.arr) != 0) {
+  if (srv_pg_array_literal(&body, &l.arr) != 0) {
     rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
     goto cleanup;
   }
@@ -161,14 +162,14 @@ static srv_code correct_query(PGconn *c, const char *project, const char *query,
       *changed = 1;
     }
     /* the terms are already tokens (lowercase, stemmed): quote them as they are */
-    cb_buf_printf(out, "%s'%s'", i ? " & " : "", t);
-    cb_buf_printf(sym, "%s'#%s'", i ? " & " : "", t);
+    mdl_buf_printf(out, "%s'%s'", i ? " & " : "", t);
+    mdl_buf_printf(sym, "%s'#%s'", i ? " & " : "", t);
   }
 
 cleanup:
   PQclear(res);
-  cb_buf_free(&body);
-  cb_buf_free(&l.arr);
+  mdl_buf_free(&body);
+  mdl_buf_free(&l.arr);
   return rc;
 }
 
@@ -260,7 +261,7 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
   cb_search_req *r = arg;
   srv_code rc = SRV_OK;
   PGresult *res = NULL;
-  cb_buf tsq = {0}, prefix = {0};
+  mdl_buf tsq = {0}, prefix = {0};
   terms t;
   t.n = 0;
   r->results = NULL;
@@ -269,10 +270,10 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
   const char *prefix_like = NULL;
   if (r->path_prefix && *r->path_prefix) {
     for (const char *p = r->path_prefix; *p; p++) {
-      if (*p == '%' || *p == '_' || *p == '\\') cb_buf_putc(&prefix, '\\');
-      cb_buf_putc(&prefix, *p);
+      if (*p == '%' || *p == '_' || *p == '\\') mdl_buf_putc(&prefix, '\\');
+      mdl_buf_putc(&prefix, *p);
     }
-    cb_buf_putc(&prefix, '%');
+    mdl_buf_putc(&prefix, '%');
     prefix_like = prefix.data;
   }
   const char *fuzzy = single_word(r->query) ? r->query : NULL;
@@ -286,11 +287,11 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
     /* One word can match tens of thousands of chunks, and ranking reads each one's tsvector.
      * First rank only chunks with the word in their symbol name (the '#'-marked lexemes, a GIN
      * lookup): if they fill the page they are the best answers anyway (A outweighs the rest). */
-    cb_buf ab = {0};
+    mdl_buf ab = {0};
     cb_tsquery_build_w(r->query, 1, 1, &ab);
     rc = ab.failed ? srv_err_set(err, SRV_EINTERNAL, "out of memory")
                    : run_query(c, r, tsq.data, ab.data, fuzzy, prefix_like, &res, err);
-    cb_buf_free(&ab);
+    mdl_buf_free(&ab);
     if (rc != SRV_OK) goto cleanup;
     r->mode = "symbol_names";
     if (PQntuples(res) >= r->limit) goto shape;
@@ -301,7 +302,7 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
   if (rc != SRV_OK) goto cleanup;
   r->mode = words ? "all_words" : "fuzzy";
   if (PQntuples(res) == 0 && words > 0) { /* typos: correct against the vocabulary, retry */
-    cb_buf fixed = {0}, fixed_sym = {0};
+    mdl_buf fixed = {0}, fixed_sym = {0};
     int changed = 0;
     rc = correct_query(c, r->project_id, r->query, &fixed, &fixed_sym, &changed, err);
     if (rc == SRV_OK && changed && !fixed.failed && !fixed_sym.failed) {
@@ -319,14 +320,14 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
         rc = run_query(c, r, fixed.data, NULL, fuzzy, prefix_like, &res, err);
       }
     }
-    cb_buf_free(&fixed);
-    cb_buf_free(&fixed_sym);
+    mdl_buf_free(&fixed);
+    mdl_buf_free(&fixed_sym);
     if (rc != SRV_OK) goto cleanup;
   }
   if (PQntuples(res) == 0 && words > 1) {
     PQclear(res);
     res = NULL;
-    cb_buf_reset(&tsq);
+    mdl_buf_reset(&tsq);
     cb_tsquery_build(r->query, 0, &tsq);
     rc = run_query(c, r, tsq.data, NULL, fuzzy, prefix_like, &res, err);
     if (rc != SRV_OK) goto cleanup;
@@ -352,8 +353,8 @@ shape:
 
 cleanup:
   PQclear(res);
-  cb_buf_free(&tsq);
-  cb_buf_free(&prefix);
+  mdl_buf_free(&tsq);
+  mdl_buf_free(&prefix);
   if (rc != SRV_OK) {
     cJSON_Delete(r->results);
     r->results = NULL;
@@ -367,15 +368,15 @@ cleanup:
  * likely successor found through the (project_id, file_path) index for a changed file and among
  * the project's chunks after a file deletion (a rare lookup, only for stale references). */
 static srv_code missing_details(PGconn *c, cb_chunks_req *r, srv_err *err) {
-  cb_buf arr = {0}, body = {0};
+  mdl_buf arr = {0}, body = {0};
   PGresult *res = NULL;
   srv_code rc = SRV_OK;
   const cJSON *id;
   cJSON_ArrayForEach(id, r->missing) {
-    if (mdl_uuid_valid(id->valuestring)) cb_array_elem(&arr, id->valuestring);
+    if (mdl_uuid_valid(id->valuestring)) srv_pg_array_elem(&arr, id->valuestring);
   }
   if (arr.len) {
-    if (cb_array_literal(&body, &arr) != 0) {
+    if (srv_pg_array_literal(&body, &arr) != 0) {
       rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
       goto cleanup;
     }
@@ -438,8 +439,8 @@ static srv_code missing_details(PGconn *c, cb_chunks_req *r, srv_err *err) {
 
 cleanup:
   PQclear(res);
-  cb_buf_free(&arr);
-  cb_buf_free(&body);
+  mdl_buf_free(&arr);
+  mdl_buf_free(&body);
   return rc;
 }
 
@@ -447,7 +448,7 @@ srv_code cb_chunks_get(PGconn *c, void *arg, srv_err *err) {
   cb_chunks_req *r = arg;
   srv_code rc = SRV_OK;
   PGresult *res = NULL;
-  cb_buf arr = {0};
+  mdl_buf arr = {0};
   r->found = cJSON_CreateArray();
   r->missing = cJSON_CreateArray();
   r->missing_details = cJSON_CreateArray();
@@ -457,12 +458,12 @@ srv_code cb_chunks_get(PGconn *c, void *arg, srv_err *err) {
   }
   const cJSON *id;
   cJSON_ArrayForEach(id, r->ids) {
-    if (cJSON_IsString(id) && mdl_uuid_valid(id->valuestring)) cb_array_elem(&arr, id->valuestring);
+    if (cJSON_IsString(id) && mdl_uuid_valid(id->valuestring)) srv_pg_array_elem(&arr, id->valuestring);
   }
   if (arr.len) {
-    cb_buf body = {0};
-    if (cb_array_literal(&body, &arr) != 0) {
-      cb_buf_free(&body);
+    mdl_buf body = {0};
+    if (srv_pg_array_literal(&body, &arr) != 0) {
+      mdl_buf_free(&body);
       rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
       goto cleanup;
     }
@@ -471,7 +472,7 @@ srv_code cb_chunks_get(PGconn *c, void *arg, srv_err *err) {
                      "SELECT " RESULT_COLUMNS " FROM code_chunks c "
                      "WHERE c.chunk_id = ANY($1::uuid[]) AND c.project_id = $2",
                      2, p, &res, err);
-    cb_buf_free(&body);
+    mdl_buf_free(&body);
     if (rc != SRV_OK) goto cleanup;
   }
   cJSON_ArrayForEach(id, r->ids) {
@@ -486,7 +487,7 @@ srv_code cb_chunks_get(PGconn *c, void *arg, srv_err *err) {
 
 cleanup:
   PQclear(res);
-  cb_buf_free(&arr);
+  mdl_buf_free(&arr);
   if (rc != SRV_OK) {
     cJSON_Delete(r->found);
     cJSON_Delete(r->missing);

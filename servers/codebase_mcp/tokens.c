@@ -411,10 +411,10 @@ void cb_tsv_add_code(cb_tsv *t, cb_lang lang, const char *s, size_t n) {
   if (n > seg) cb_tsv_add_words(t, s + seg, n - seg, CB_W_C);
 }
 
-int cb_tsv_render(const cb_tsv *t, cb_buf *out) {
+int cb_tsv_render(const cb_tsv *t, mdl_buf *out) {
   static const char wch[4] = {0, 'C', 'B', 'A'};
   if (t->oom) return -1;
-  if (cb_buf_reserve(out, t->nused * (CB_TOKEN_MAX + 4 + CB_TSV_MAX_POS * 7)) != 0) return -1;
+  if (mdl_buf_reserve(out, t->nused * (CB_TOKEN_MAX + 4 + CB_TSV_MAX_POS * 7)) != 0) return -1;
   char *o = out->data + out->len;
   for (size_t i = 0; i < t->nused; i++) {
     const entry *e = &t->slots[t->used[i]];
@@ -444,7 +444,7 @@ int cb_tsv_render(const cb_tsv *t, cb_buf *out) {
 /* ---- tsquery ------------------------------------------------------------------------------ */
 
 typedef struct qstate {
-  cb_buf *out;
+  mdl_buf *out;
   int and_mode;
   int symbols; /* 1: the '#'-marked symbol lexemes */
   int words;          /* words written */
@@ -455,8 +455,8 @@ typedef struct qstate {
 
 static void q_close(qstate *q) {
   if (q->cur_word < 0) return;
-  if (q->cur_parts > 0) cb_buf_putc(q->out, ')');
-  if (q->cur_has_whole || q->cur_parts) cb_buf_putc(q->out, ')');
+  if (q->cur_parts > 0) mdl_buf_putc(q->out, ')');
+  if (q->cur_has_whole || q->cur_parts) mdl_buf_putc(q->out, ')');
   q->cur_word = -1;
 }
 
@@ -464,8 +464,8 @@ static void q_token(const char *tok, size_t n, int is_part, unsigned idx, void *
   qstate *q = arg;
   if ((int)idx != q->cur_word) {
     q_close(q);
-    if (q->words) cb_buf_puts(q->out, q->and_mode ? " & " : " | ");
-    cb_buf_putc(q->out, '(');
+    if (q->words) mdl_buf_puts(q->out, q->and_mode ? " & " : " | ");
+    mdl_buf_putc(q->out, '(');
     q->cur_word = (int)idx;
     q->cur_parts = 0;
     q->cur_has_whole = 0;
@@ -474,17 +474,17 @@ static void q_token(const char *tok, size_t n, int is_part, unsigned idx, void *
   if (!is_part) {
     q->cur_has_whole = 1;
   } else {
-    if (q->cur_parts == 0) cb_buf_puts(q->out, q->cur_has_whole ? " | (" : "(");
-    else cb_buf_puts(q->out, " & ");
+    if (q->cur_parts == 0) mdl_buf_puts(q->out, q->cur_has_whole ? " | (" : "(");
+    else mdl_buf_puts(q->out, " & ");
     q->cur_parts++;
   }
-  cb_buf_putc(q->out, '\'');
-  if (q->symbols) cb_buf_putc(q->out, '#');
-  cb_buf_append(q->out, tok, n);
-  cb_buf_putc(q->out, '\'');
+  mdl_buf_putc(q->out, '\'');
+  if (q->symbols) mdl_buf_putc(q->out, '#');
+  mdl_buf_add(q->out, tok, n);
+  mdl_buf_putc(q->out, '\'');
 }
 
-int cb_tsquery_build_w(const char *query, int and_mode, int symbols, cb_buf *out) {
+int cb_tsquery_build_w(const char *query, int and_mode, int symbols, mdl_buf *out) {
   assert(query && out);
   qstate q = {out, and_mode, symbols, 0, -1, 0, 0};
   size_t start = out->len;
@@ -497,6 +497,6 @@ int cb_tsquery_build_w(const char *query, int and_mode, int symbols, cb_buf *out
   return q.words;
 }
 
-int cb_tsquery_build(const char *query, int and_mode, cb_buf *out) {
+int cb_tsquery_build(const char *query, int and_mode, mdl_buf *out) {
   return cb_tsquery_build_w(query, and_mode, 0, out);
 }

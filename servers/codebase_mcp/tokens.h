@@ -23,7 +23,7 @@
 
 #include <stddef.h>
 
-#include "servers/codebase_mcp/buf.h"
+#include "models/buf.h"
 #include "servers/codebase_mcp/lang.h"
 
 #ifdef __cplusplus
@@ -79,16 +79,16 @@ size_t cb_tsv_count(const cb_tsv *t);
 /* Appends the document in tsvector input syntax ("'tok':1A,7 'other':2B") to out; safe inside a
  * COPY text field (only [a-z0-9_' :,A-C] appear). An empty document appends nothing, which
  * PostgreSQL reads as the empty tsvector. Returns 0, or -1 if out ran out of memory. */
-int cb_tsv_render(const cb_tsv *t, cb_buf *out);
+int cb_tsv_render(const cb_tsv *t, mdl_buf *out);
 
 /* Builds tsquery text for a user query: each kept word becomes 'whole' or
  * ('whole' | 'part1' & 'part2'...), joined with & (and_mode = 1) or | (and_mode = 0).
  * Returns the number of words kept (0 => nothing searchable: out is left empty). */
-int cb_tsquery_build(const char *query, int and_mode, cb_buf *out);
+int cb_tsquery_build(const char *query, int and_mode, mdl_buf *out);
 
 /* symbols = 1: the same over the '#'-marked lexemes that symbol-name tokens (weight A) also get
  * ('#ledg'), i.e. "the words are in the symbol's name" — answered by the GIN index alone. */
-int cb_tsquery_build_w(const char *query, int and_mode, int symbols, cb_buf *out);
+int cb_tsquery_build_w(const char *query, int and_mode, int symbols, mdl_buf *out);
 
 #ifdef __cplusplus
 }

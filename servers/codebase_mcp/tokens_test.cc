@@ -6,10 +6,11 @@
 #include <vector>
 
 extern "C" {
-#include "servers/codebase_mcp/buf.h"
+#include "models/buf.h"
 #include "servers/codebase_mcp/hash.h"
 #include "servers/codebase_mcp/strmap.h"
 #include "servers/codebase_mcp/tokens.h"
+#include "servers/common/pgtext.h"
 }
 
 namespace {
@@ -108,10 +109,10 @@ TEST(Tokens, Issue5_PartsShareTheWholeWordsPosition) {
 }
 
 std::string Render(cb_tsv *t) {
-  cb_buf b = {};
+  mdl_buf b = {};
   EXPECT_EQ(cb_tsv_render(t, &b), 0);
   std::string s = b.data ? b.data : "";
-  cb_buf_free(&b);
+  mdl_buf_free(&b);
   return s;
 }
 
@@ -163,19 +164,19 @@ TEST(Tsvector, Issue5_CapsPositionsPreferringHigherWeights) {
 }
 
 TEST(Tsquery, Issue5_AndOrGroupsWholeWordAndParts) {
-  cb_buf b = {};
+  mdl_buf b = {};
   EXPECT_EQ(cb_tsquery_build("parseInvoice header", 1, &b), 2);
   EXPECT_STREQ(b.data, "('parseinvoice' | ('pars' & 'invoic')) & ('head')");
-  cb_buf_reset(&b);
+  mdl_buf_reset(&b);
   EXPECT_EQ(cb_tsquery_build("load user", 0, &b), 2);
   EXPECT_STREQ(b.data, "('load') | ('user')");
-  cb_buf_reset(&b);
+  mdl_buf_reset(&b);
   EXPECT_EQ(cb_tsquery_build_w("ledger", 1, 1, &b), 1);
   EXPECT_STREQ(b.data, "('#ledg')");
-  cb_buf_reset(&b);
+  mdl_buf_reset(&b);
   EXPECT_EQ(cb_tsquery_build("the !! ", 1, &b), 0);
   EXPECT_STREQ(b.data, "");
-  cb_buf_free(&b);
+  mdl_buf_free(&b);
 }
 
 TEST(ChunkId, Issue5_StableContentDerivedUuid) {
@@ -216,12 +217,12 @@ TEST(Hash, PersistedValuesArePinnedAcrossBlocksAndOrdinals) {
 }
 
 TEST(Buf, Issue5_CopyFieldEscapes) {
-  cb_buf b = {};
-  cb_buf_copy_field(&b, "a\tb\\c\nd\re", 9);
+  mdl_buf b = {};
+  srv_pg_copy_field(&b, "a\tb\\c\nd\re", 9);
   EXPECT_STREQ(b.data, "a\\tb\\\\c\\nd\\re");
-  cb_buf_printf(&b, "%d-%s", 42, "x");
+  mdl_buf_printf(&b, "%d-%s", 42, "x");
   EXPECT_STREQ(b.data, "a\\tb\\\\c\\nd\\re42-x");
-  cb_buf_free(&b);
+  mdl_buf_free(&b);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "servers/common/db.h"
+#include "servers/common/pgtext.h"
 
 #define COPY_PIECE (256 * 1024)
 /* TCP user timeout while a batch is written (see srv_db_user_timeout): a busy backend may leave
@@ -11,40 +12,22 @@
  * pool's ping within ~1.5 s; the batch itself gives up after this long and is written again. */
 #define WRITE_USER_TIMEOUT_MS 10000
 
-int cb_array_literal(cb_buf *out, const cb_buf *body) {
-  cb_buf_reset(out);
-  cb_buf_putc(out, '{');
-  if (body->len) cb_buf_append(out, body->data, body->len);
-  cb_buf_putc(out, '}');
-  return out->failed ? -1 : 0;
-}
-
-void cb_array_elem(cb_buf *out, const char *s) {
-  if (out->len) cb_buf_putc(out, ',');
-  cb_buf_putc(out, '"');
-  for (const char *p = s; *p; p++) {
-    if (*p == '"' || *p == '\\') cb_buf_putc(out, '\\');
-    cb_buf_putc(out, *p);
-  }
-  cb_buf_putc(out, '"');
-}
-
-void cb_batch_add_path(cb_batch *b, const char *path) { cb_array_elem(&b->paths, path); }
+void cb_batch_add_path(cb_batch *b, const char *path) { srv_pg_array_elem(&b->paths, path); }
 
 void cb_batch_reset(cb_batch *b) {
-  cb_buf_reset(&b->chunks);
-  cb_buf_reset(&b->files);
-  cb_buf_reset(&b->paths);
-  cb_buf_reset(&b->terms);
+  mdl_buf_reset(&b->chunks);
+  mdl_buf_reset(&b->files);
+  mdl_buf_reset(&b->paths);
+  mdl_buf_reset(&b->terms);
   b->nfiles = 0;
   b->nchunks = 0;
 }
 
 void cb_batch_free(cb_batch *b) {
-  cb_buf_free(&b->chunks);
-  cb_buf_free(&b->files);
-  cb_buf_free(&b->paths);
-  cb_buf_free(&b->terms);
+  mdl_buf_free(&b->chunks);
+  mdl_buf_free(&b->files);
+  mdl_buf_free(&b->paths);
+  mdl_buf_free(&b->terms);
   memset(b, 0, sizeof *b);
 }
 
@@ -56,7 +39,7 @@ static srv_code exec_simple(PGconn *c, const char *sql, srv_err *err) {
   return rc;
 }
 
-static srv_code copy_in(PGconn *c, const char *sql, const cb_buf *data, srv_err *err) {
+static srv_code copy_in(PGconn *c, const char *sql, const mdl_buf *data, srv_err *err) {
   srv_code rc = SRV_OK;
   PGresult *r = PQexec(c, sql);
   if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
@@ -86,11 +69,11 @@ static srv_code copy_in(PGconn *c, const char *sql, const cb_buf *data, srv_err 
 srv_code cb_batch_write(PGconn *c, const char *project_id, const cb_batch *b, srv_err *err) {
   srv_code rc = SRV_OK;
   int in_tx = 0;
-  cb_buf arr = {0};
+  mdl_buf arr = {0};
   int prev_timeout = -1;
   if (b->nfiles == 0) return SRV_OK;
   srv_db_user_timeout(c, WRITE_USER_TIMEOUT_MS, &prev_timeout);
-  if (cb_array_literal(&arr, &b->paths) != 0) {
+  if (srv_pg_array_literal(&arr, &b->paths) != 0) {
     rc = srv_err_set(err, SRV_EINTERNAL, "out of memory building a batch");
     goto cleanup;
   }
@@ -113,7 +96,7 @@ srv_code cb_batch_write(PGconn *c, const char *project_id, const cb_batch *b, sr
   rc = copy_in(c, "COPY code_files (" CB_FILE_COLUMNS ") FROM STDIN", &b->files, err);
   if (rc != SRV_OK) goto cleanup;
   if (b->terms.len) {
-    if (cb_array_literal(&arr, &b->terms) != 0) {
+    if (srv_pg_array_literal(&arr, &b->terms) != 0) {
       rc = srv_err_set(err, SRV_EINTERNAL, "out of memory building a batch");
       goto cleanup;
     }
@@ -135,6 +118,6 @@ cleanup:
     PQclear(r);
   }
   if (prev_timeout >= 0) srv_db_user_timeout(c, prev_timeout, NULL);
-  cb_buf_free(&arr);
+  mdl_buf_free(&arr);
   return rc;
 }

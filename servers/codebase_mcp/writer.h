@@ -15,7 +15,7 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
-#include "servers/codebase_mcp/buf.h"
+#include "models/buf.h"
 #include "servers/common/error.h"
 
 #ifdef __cplusplus
@@ -42,10 +42,10 @@ extern "C" {
   "reason = EXCLUDED.reason, removed_at = now()"
 
 typedef struct cb_batch {
-  cb_buf chunks; /* code_chunks rows */
-  cb_buf files;  /* code_files rows */
-  cb_buf paths;  /* the files' paths as a text[] literal body: "a","b" (no braces) */
-  cb_buf terms;  /* new identifier pieces for the project's vocabulary (code_terms), same form */
+  mdl_buf chunks; /* code_chunks rows */
+  mdl_buf files;  /* code_files rows */
+  mdl_buf paths;  /* the files' paths as a text[] literal body: "a","b" (no braces) */
+  mdl_buf terms;  /* new identifier pieces for the project's vocabulary (code_terms), same form */
   int nfiles;
   int nchunks;
 } cb_batch;
@@ -64,14 +64,6 @@ void cb_batch_free(cb_batch *b);
  * window is not a dead peer); the caller ends a lost attempt's backend before writing again
  * (srv_db_end_orphan), or the repeated COPY waits on the rows that backend still holds. */
 srv_code cb_batch_write(PGconn *c, const char *project_id, const cb_batch *b, srv_err *err);
-
-/* Replaces out with the array literal "{body}" (body as cb_array_elem builds it; empty => "{}").
- * 0, or -1 out of memory. */
-int cb_array_literal(cb_buf *out, const cb_buf *body);
-
-/* Appends s (a path) as a quoted element of an array literal body to out, with a leading comma
- * when out is not empty. */
-void cb_array_elem(cb_buf *out, const char *s);
 
 #ifdef __cplusplus
 }

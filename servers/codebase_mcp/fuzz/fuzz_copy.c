@@ -1,12 +1,13 @@
 /* fuzz_copy.c — libFuzzer target for the COPY text-format escaping of indexed content
- * (cb_buf_copy_field): for any bytes, the field must hold no raw tab, newline or carriage return
+ * (srv_pg_copy_field, servers/common/pgtext.h): for any bytes, the field must hold no raw tab, newline or carriage return
  * (they would split the row) and must decode, by PostgreSQL's COPY text rules, back to exactly
  * the input without its NUL bytes (which a PostgreSQL text value cannot hold; they are dropped). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "servers/codebase_mcp/buf.h"
+#include "models/buf.h"
+#include "servers/common/pgtext.h"
 
 /* Decodes a COPY text field (backslash escapes \\b \\f \\n \\r \\t \\v \\\\, octal \\NNN, hex
  * \\xHH, other \\c = c) into out; returns its length. */
@@ -52,10 +53,10 @@ static size_t decode(const char *s, size_t n, char *out) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  cb_buf b = {0};
-  cb_buf_copy_field(&b, (const char *)data, size);
+  mdl_buf b = {0};
+  srv_pg_copy_field(&b, (const char *)data, size);
   if (b.failed) {
-    cb_buf_free(&b);
+    mdl_buf_free(&b);
     return 0;
   }
   for (size_t i = 0; i < b.len; i++)
@@ -69,6 +70,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   free(back);
   free(want);
-  cb_buf_free(&b);
+  mdl_buf_free(&b);
   return 0;
 }

@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const char *text = (const char *)data;
   char *query = malloc(size + 1);
   size_t n = 0;
-  cb_buf out = {0};
+  mdl_buf out = {0};
   cb_tsv *t = cb_tsv_new();
   if (query == NULL || t == NULL) {
     free(query);
@@ -37,11 +37,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cb_tsv_add_words(t, text, size, CB_W_B);
   (void)cb_tsv_count(t);
   (void)cb_tsv_render(t, &out);
-  cb_buf_reset(&out);
+  mdl_buf_reset(&out);
   (void)cb_tsquery_build(query, 0, &out);
-  cb_buf_reset(&out);
+  mdl_buf_reset(&out);
   (void)cb_tsquery_build_w(query, 1, 1, &out);
-  cb_buf_free(&out);
+  mdl_buf_free(&out);
   cb_tsv_free(t);
   free(query);
   return 0;
