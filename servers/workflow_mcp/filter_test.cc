@@ -25,7 +25,7 @@ Compiled Compile(const char *json) {
   srv_err err;
   srv_err_clear(&err);
   c.rc = wf_filter_compile(f, "data", &sql, &err);
-  c.sql = sql.text ? sql.text : "";
+  c.sql = sql.text.data ? sql.text.data : "";
   for (int i = 0; i < sql.nparams; i++)
     c.params.push_back(sql.params[i] ? sql.params[i] : "<NULL>");
   c.msg = err.msg;

@@ -86,8 +86,8 @@ TEST(SqlBuf, ParamsAreNumberedAndBounded) {
   EXPECT_EQ(wf_sql_param(&sql, "v", &n, &err), SRV_EINVAL);
   ASSERT_EQ(wf_sql_append(&sql, &err, "SELECT $%d", 7), SRV_OK);
   ASSERT_EQ(wf_sql_append(&sql, &err, " + %s", std::string(1000, '1').c_str()), SRV_OK);
-  EXPECT_EQ(std::string(sql.text).substr(0, 12), "SELECT $7 + ");
-  EXPECT_EQ(sql.len, 1012u);
+  EXPECT_EQ(std::string(sql.text.data).substr(0, 12), "SELECT $7 + ");
+  EXPECT_EQ(sql.text.len, 1012u);
   wf_sql_free(&sql);
 }
 

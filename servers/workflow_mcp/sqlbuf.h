@@ -1,14 +1,14 @@
 /* sqlbuf.h — a growing SQL text plus its positional parameters ($1, $2, ...).
  *
  * Owns the SQL text and copies of every parameter value. Values never enter the SQL text: each
- * one becomes a "$n" placeholder, so compiled filters cannot inject SQL. Also owns the quoting of
- * PostgreSQL array literals ("{\"a\",\"b\"}") for text[] parameters. Not thread-safe per object;
- * no global state. */
+ * one becomes a "$n" placeholder, so compiled filters cannot inject SQL. text[] parameters are
+ * quoted by servers/common/pgtext.h. Not thread-safe per object; no global state. */
 #ifndef WF_SQLBUF_H
 #define WF_SQLBUF_H
 
 #include <stddef.h>
 
+#include "models/buf.h"
 #include "servers/common/error.h"
 
 #ifdef __cplusplus
@@ -19,9 +19,7 @@ extern "C" {
 #define WF_SQL_MAX_PARAMS 128
 
 typedef struct wf_sql {
-  char *text;                      /* NUL-terminated SQL; NULL until the first append */
-  size_t len;                      /* bytes in text, without the NUL */
-  size_t cap;                      /* bytes allocated for text */
+  mdl_buf text; /* the SQL (text.data NUL-terminated; NULL until the first append) */
   char *params[WF_SQL_MAX_PARAMS]; /* owned copies; NULL entries are SQL NULLs */
   int nparams;                     /* parameters added so far; the next one is $(nparams + 1) */
 } wf_sql;

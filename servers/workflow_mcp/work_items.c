@@ -549,7 +549,7 @@ static srv_code query_fn(PGconn *c, void *arg, srv_err *err) {
            " ORDER BY w.created_at, w.id LIMIT $%d::int OFFSET $%d::int" WF_SQL_PAGE_TAIL, nl,
            no)) != SRV_OK)
     goto cleanup;
-  rc = wf_query_json(c, sql.text, sql.nparams, (const char *const *)sql.params, &res, err);
+  rc = wf_query_json(c, sql.text.data, sql.nparams, (const char *const *)sql.params, &res, err);
   if (rc != SRV_OK) goto cleanup;
   if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(res, "project_id"))) {
     char project[37];

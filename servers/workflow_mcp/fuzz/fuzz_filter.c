@@ -24,8 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   wf_sql sql;
   srv_err err;
   wf_sql_init(&sql);
-  if (wf_filter_compile(f, "e.data", &sql, &err) == SRV_OK && sql.text != NULL &&
-      value_in_sql(f, sql.text))
+  if (wf_filter_compile(f, "e.data", &sql, &err) == SRV_OK && sql.text.data != NULL &&
+      value_in_sql(f, sql.text.data))
     abort();
   wf_sql_free(&sql);
   cJSON_Delete(f);
