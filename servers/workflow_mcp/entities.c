@@ -228,24 +228,13 @@ srv_code wf_update_entity(srv_call *call, const cJSON *args, cJSON **out, srv_er
 static srv_code query_fn(PGconn *c, void *arg, srv_err *err) {
   entity_op *op = arg;
   op_reset(op);
-  char lim[24], off[24];
   wf_sql sql;
   wf_sql_init(&sql);
   int n = 0;
-  long limit = wf_arg_int(op->args, "limit", 100);
   const char *type = wf_arg_str(op->args, "entity_type");
   const char *given = wf_arg_str(op->args, "project_id");
-  cJSON *res = NULL;
-  srv_code rc;
-  snprintf(lim, sizeof(lim), "%ld", limit + 1); /* one more row tells whether there are more */
-  snprintf(off, sizeof(off), "%ld", wf_arg_int(op->args, "offset", 0));
-  /* One round trip: the project is resolved inside the statement ($1). */
-  if ((rc = wf_sql_param(&sql, given, &n, err)) != SRV_OK) goto cleanup;
-  if ((rc = wf_sql_append(&sql, err,
-                          "WITH pr AS (SELECT " WF_SQL_PROJECT_OF_P1 " AS id), " WF_SQL_PAGE_HEAD
-                          "SELECT " WF_SQL_ENTITY_JSON " AS j, e.created_at, e.id FROM entities e "
-                          "WHERE e.project_id = (SELECT id FROM pr)")) != SRV_OK)
-    goto cleanup;
+  srv_code rc = wf_page_begin(&sql, given, WF_SQL_ENTITY_JSON, "entities", "e", err);
+  if (rc != SRV_OK) goto cleanup;
   if (type != NULL) {
     if ((rc = wf_sql_param(&sql, type, &n, err)) != SRV_OK) goto cleanup;
     if ((rc = wf_sql_append(&sql, err, " AND e.entity_type = $%d", n)) != SRV_OK) goto cleanup;
@@ -255,28 +244,8 @@ static srv_code query_fn(PGconn *c, void *arg, srv_err *err) {
     if ((rc = wf_sql_append(&sql, err, " AND e.tags @> $%d::text[]", n)) != SRV_OK) goto cleanup;
   }
   rc = wf_filter_compile(cJSON_GetObjectItemCaseSensitive(op->args, "filter"), "e.data", &sql, err);
-  if (rc != SRV_OK) goto cleanup;
-  int nl = 0, no = 0;
-  if ((rc = wf_sql_param(&sql, lim, &nl, err)) != SRV_OK) goto cleanup;
-  if ((rc = wf_sql_param(&sql, off, &no, err)) != SRV_OK) goto cleanup;
-  if ((rc = wf_sql_append(
-           &sql, err,
-           " ORDER BY e.created_at, e.id LIMIT $%d::int OFFSET $%d::int" WF_SQL_PAGE_TAIL, nl,
-           no)) != SRV_OK)
-    goto cleanup;
-  rc = wf_query_json(c, sql.text.data, sql.nparams, (const char *const *)sql.params, &res, err);
-  if (rc != SRV_OK) goto cleanup;
-  const cJSON *pid = cJSON_GetObjectItemCaseSensitive(res, "project_id");
-  if (!cJSON_IsString(pid)) {
-    char project[37];
-    rc = wf_resolve_project(c, given, project, err); /* says why there is no project */
-    if (rc == SRV_OK)
-      rc = srv_err_set(err, SRV_EUNAVAIL, "the project changed during the query; retry");
-    goto cleanup;
-  }
-  rc = wf_finish_page(res, "entities", limit, wf_arg_int(op->args, "offset", 0), &op->out, err);
+  if (rc == SRV_OK) rc = wf_page_run(c, &sql, "e", given, op->args, "entities", &op->out, err);
 cleanup:
-  cJSON_Delete(res);
   wf_sql_free(&sql);
   return rc;
 }

@@ -99,6 +99,51 @@ srv_code wf_finish_page(const cJSON *res, const char *key, long limit, long offs
   return SRV_OK;
 }
 
+srv_code wf_page_begin(wf_sql *sql, const char *given, const char *row_json, const char *table,
+                       const char *alias, srv_err *err) {
+  int n = 0;
+  srv_code rc = wf_sql_param(sql, given, &n, err);
+  if (rc != SRV_OK) return rc;
+  /* One round trip: the project is resolved inside the statement ($1). */
+  return wf_sql_append(sql, err,
+                       "WITH pr AS (SELECT " WF_SQL_PROJECT_OF_P1 " AS id), " WF_SQL_PAGE_HEAD
+                       "SELECT %s AS j, %s.created_at, %s.id FROM %s %s "
+                       "WHERE %s.project_id = (SELECT id FROM pr)",
+                       row_json, alias, alias, table, alias, alias);
+}
+
+srv_code wf_page_run(PGconn *c, wf_sql *sql, const char *alias, const char *given,
+                     const cJSON *args, const char *key, cJSON **out, srv_err *err) {
+  char lim[24], off[24];
+  long limit = wf_arg_int(args, "limit", 100), offset = wf_arg_int(args, "offset", 0);
+  cJSON *res = NULL;
+  int nl = 0, no = 0;
+  snprintf(lim, sizeof(lim), "%ld", limit + 1); /* one more row tells whether there are more */
+  snprintf(off, sizeof(off), "%ld", offset);
+  srv_code rc = wf_sql_param(sql, lim, &nl, err);
+  if (rc == SRV_OK) rc = wf_sql_param(sql, off, &no, err);
+  if (rc == SRV_OK)
+    rc = wf_sql_append(sql, err,
+                       " ORDER BY %s.created_at, %s.id LIMIT $%d::int OFFSET $%d::int"
+                       WF_SQL_PAGE_TAIL,
+                       alias, alias, nl, no);
+  if (rc == SRV_OK)
+    rc = wf_query_json(c, sql->text.data, sql->nparams, (const char *const *)sql->params, &res,
+                       err);
+  if (rc != SRV_OK) goto cleanup;
+  if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(res, "project_id"))) {
+    char project[37];
+    rc = wf_resolve_project(c, given, project, err); /* says why there is no project */
+    if (rc == SRV_OK)
+      rc = srv_err_set(err, SRV_EUNAVAIL, "the project changed during the query; retry");
+    goto cleanup;
+  }
+  rc = wf_finish_page(res, key, limit, offset, out, err);
+cleanup:
+  cJSON_Delete(res);
+  return rc;
+}
+
 srv_code wf_begin(PGconn *c, srv_err *err) {
   return srv_db_exec(c, "BEGIN", 0, NULL, NULL, err);
 }

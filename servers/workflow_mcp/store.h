@@ -12,6 +12,7 @@
 #include <libpq-fe.h>
 
 #include "servers/common/error.h"
+#include "servers/workflow_mcp/sqlbuf.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -101,6 +102,21 @@ srv_code wf_resolve_project_for_write(PGconn *c, const char *given, char out_id[
  * fields or memory runs out. */
 srv_code wf_finish_page(const cJSON *res, const char *key, long limit, long offset, cJSON **out,
                         srv_err *err);
+
+/* The one paged query of query_entities and query_work_items, in two calls around the
+ * caller's conditions. wf_page_begin starts sql with $1 = given (the project id argument; NULL =>
+ * the active project), WF_SQL_PAGE_HEAD and "SELECT <row_json> AS j, <alias>.created_at,
+ * <alias>.id FROM <table> <alias> WHERE <alias>.project_id = <that project>"; the caller then
+ * appends " AND ..." conditions with their parameters. wf_page_run ends it (ORDER BY created_at,
+ * id; LIMIT args.limit (default 100) + 1; OFFSET args.offset (default 0); WF_SQL_PAGE_TAIL),
+ * runs it on c and builds the answer under key as wf_finish_page does (*out, caller owns).
+ * Failures: those of wf_sql_append / wf_sql_param; database errors as in srv_db_exec; the error
+ * of wf_resolve_project when the project does not exist or none is active; SRV_EUNAVAIL (retry)
+ * when the project vanished during the query. */
+srv_code wf_page_begin(wf_sql *sql, const char *given, const char *row_json, const char *table,
+                       const char *alias, srv_err *err);
+srv_code wf_page_run(PGconn *c, wf_sql *sql, const char *alias, const char *given,
+                     const cJSON *args, const char *key, cJSON **out, srv_err *err);
 
 /* BEGIN / COMMIT / ROLLBACK. wf_rollback never fails (a lost connection is reported by the
  * caller's own error). */

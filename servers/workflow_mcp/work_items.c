@@ -509,24 +509,13 @@ static srv_code query_fn(PGconn *c, void *arg, srv_err *err) {
   item_op *op = arg;
   op_reset(op);
   const cJSON *a = op->args;
-  char lim[24], off[24];
   wf_sql sql;
   wf_sql_init(&sql);
   int n = 0;
-  long limit = wf_arg_int(a, "limit", 100);
   const char *given = wf_arg_str(a, "project_id");
   static const char *const eq_fields[] = {"status", "item_type"};
-  cJSON *res = NULL;
-  srv_code rc;
-  snprintf(lim, sizeof(lim), "%ld", limit + 1);
-  snprintf(off, sizeof(off), "%ld", wf_arg_int(a, "offset", 0));
-  if ((rc = wf_sql_param(&sql, given, &n, err)) != SRV_OK) goto cleanup;
-  if ((rc = wf_sql_append(&sql, err,
-                          "WITH pr AS (SELECT " WF_SQL_PROJECT_OF_P1 " AS id), " WF_SQL_PAGE_HEAD
-                          "SELECT " WF_SQL_WORK_ITEM_JSON
-                          " AS j, w.created_at, w.id FROM work_items w "
-                          "WHERE w.project_id = (SELECT id FROM pr)")) != SRV_OK)
-    goto cleanup;
+  srv_code rc = wf_page_begin(&sql, given, WF_SQL_WORK_ITEM_JSON, "work_items", "w", err);
+  if (rc != SRV_OK) goto cleanup;
   for (size_t i = 0; i < 2; i++) {
     const char *v = wf_arg_str(a, eq_fields[i]);
     if (v == NULL) continue;
@@ -541,26 +530,8 @@ static srv_code query_fn(PGconn *c, void *arg, srv_err *err) {
   if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "roots_only")) &&
       (rc = wf_sql_append(&sql, err, " AND w.parent_id IS NULL")) != SRV_OK)
     goto cleanup;
-  int nl = 0, no = 0;
-  if ((rc = wf_sql_param(&sql, lim, &nl, err)) != SRV_OK) goto cleanup;
-  if ((rc = wf_sql_param(&sql, off, &no, err)) != SRV_OK) goto cleanup;
-  if ((rc = wf_sql_append(
-           &sql, err,
-           " ORDER BY w.created_at, w.id LIMIT $%d::int OFFSET $%d::int" WF_SQL_PAGE_TAIL, nl,
-           no)) != SRV_OK)
-    goto cleanup;
-  rc = wf_query_json(c, sql.text.data, sql.nparams, (const char *const *)sql.params, &res, err);
-  if (rc != SRV_OK) goto cleanup;
-  if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(res, "project_id"))) {
-    char project[37];
-    rc = wf_resolve_project(c, given, project, err); /* says why there is no project */
-    if (rc == SRV_OK)
-      rc = srv_err_set(err, SRV_EUNAVAIL, "the project changed during the query; retry");
-    goto cleanup;
-  }
-  rc = wf_finish_page(res, "work_items", limit, wf_arg_int(a, "offset", 0), &op->out, err);
+  rc = wf_page_run(c, &sql, "w", given, a, "work_items", &op->out, err);
 cleanup:
-  cJSON_Delete(res);
   wf_sql_free(&sql);
   return rc;
 }
