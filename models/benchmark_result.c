@@ -39,28 +39,24 @@ bool mdl_pass_status_parse(const char *name, mdl_pass_status *out) {
   return false;
 }
 
-/* The six latency fields, in JSON order, for loops over them. */
-typedef struct latency_field {
-  const char *key;
-  size_t offset;
-} latency_field;
-
-static const latency_field k_latencies[] = {
-    {"latency_p50_ms", offsetof(mdl_benchmark_result, latency_p50_ms)},
-    {"latency_p95_ms", offsetof(mdl_benchmark_result, latency_p95_ms)},
-    {"latency_p99_ms", offsetof(mdl_benchmark_result, latency_p99_ms)},
-    {"latency_mean_ms", offsetof(mdl_benchmark_result, latency_mean_ms)},
-    {"latency_min_ms", offsetof(mdl_benchmark_result, latency_min_ms)},
-    {"latency_max_ms", offsetof(mdl_benchmark_result, latency_max_ms)},
-};
+/* The JSON keys of the six latency fields, in JSON order, for loops over them. */
+static const char *const k_latencies[] = {"latency_p50_ms",  "latency_p95_ms", "latency_p99_ms",
+                                          "latency_mean_ms", "latency_min_ms", "latency_max_ms"};
 #define N_LATENCIES (sizeof k_latencies / sizeof k_latencies[0])
 
+/* The latency members in k_latencies order (no casts through char *: the members are named). */
 static double *latency_at(mdl_benchmark_result *r, size_t i) {
-  return (double *)((char *)r + k_latencies[i].offset);
+  double *const at[] = {&r->latency_p50_ms,  &r->latency_p95_ms, &r->latency_p99_ms,
+                        &r->latency_mean_ms, &r->latency_min_ms, &r->latency_max_ms};
+  _Static_assert(sizeof at / sizeof at[0] == N_LATENCIES, "one pointer per latency field");
+  return at[i];
 }
 
 static double latency_get(const mdl_benchmark_result *r, size_t i) {
-  return *(const double *)((const char *)r + k_latencies[i].offset);
+  const double at[] = {r->latency_p50_ms,  r->latency_p95_ms, r->latency_p99_ms,
+                       r->latency_mean_ms, r->latency_min_ms, r->latency_max_ms};
+  _Static_assert(sizeof at / sizeof at[0] == N_LATENCIES, "one value per latency field");
+  return at[i];
 }
 
 mdl_code mdl_benchmark_result_validate(const mdl_benchmark_result *r, mdl_err *err) {
@@ -89,7 +85,7 @@ mdl_code mdl_benchmark_result_validate(const mdl_benchmark_result *r, mdl_err *e
     goto cleanup;
   }
   for (size_t i = 0; i < N_LATENCIES; i++)
-    MDL_TRY(mdl_jf_check_ge(latency_get(r, i), 0, k_latencies[i].key, err));
+    MDL_TRY(mdl_jf_check_ge(latency_get(r, i), 0, k_latencies[i], err));
   MDL_TRY(mdl_jf_check_order(r->latency_p50_ms, "latency_p50_ms", r->latency_p95_ms,
                              "latency_p95_ms", "", err));
   MDL_TRY(mdl_jf_check_order(r->latency_p95_ms, "latency_p95_ms", r->latency_p99_ms,
@@ -141,7 +137,7 @@ mdl_code mdl_benchmark_result_from_json(const cJSON *json, mdl_benchmark_result 
   MDL_TRY(mdl_jf_time(json, "", "timestamp", true, out->timestamp, NULL, err));
   for (size_t i = 0; i < N_LATENCIES; i++) {
     double *v = latency_at(out, i);
-    MDL_TRY(mdl_jf_number(json, "", k_latencies[i].key, true, v, NULL, err));
+    MDL_TRY(mdl_jf_number(json, "", k_latencies[i], true, v, NULL, err));
     *v = mdl_round2(*v);
   }
   MDL_TRY(mdl_jf_int(json, "", "sample_size", true, &out->sample_size, NULL, err));
@@ -165,7 +161,7 @@ cJSON *mdl_benchmark_result_to_json(const mdl_benchmark_result *r) {
   ok = ok && mdl_jf_add_string(o, "operation_type", mdl_operation_type_name(r->operation_type));
   ok = ok && mdl_jf_add_string(o, "timestamp", r->timestamp);
   for (size_t i = 0; ok && i < N_LATENCIES; i++)
-    ok = mdl_jf_add_round2(o, k_latencies[i].key, latency_get(r, i));
+    ok = mdl_jf_add_round2(o, k_latencies[i], latency_get(r, i));
   ok = ok && mdl_jf_add_int(o, "sample_size", r->sample_size);
   ok = ok && mdl_jf_add_item(o, "test_parameters", mdl_jf_params_to_json(&r->test_parameters));
   ok = ok && mdl_jf_add_string(o, "pass_status", mdl_pass_status_name(r->pass_status));

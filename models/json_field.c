@@ -117,7 +117,7 @@ mdl_code mdl_jf_strdup(const cJSON *obj, const char *prefix, const char *key, bo
   const char *s = NULL;
   bool present = false;
   mdl_code rc = mdl_jf_string(obj, prefix, key, required, &s, &present, err);
-  if (rc != MDL_OK || !present) return rc;
+  if (rc != MDL_OK || !present || s == NULL) return rc;
   *out = strdup(s);
   if (*out == NULL) {
     char path[MDL_FIELD_MAX];
@@ -133,7 +133,7 @@ mdl_code mdl_jf_enum(const cJSON *obj, const char *prefix, const char *key, bool
   bool have = false;
   mdl_code rc = mdl_jf_string(obj, prefix, key, required, &s, &have, err);
   if (present != NULL) *present = have;
-  if (rc != MDL_OK || !have) return rc;
+  if (rc != MDL_OK || !have || s == NULL) return rc;
   for (int i = 0; i < count; i++) {
     if (strcmp(s, names[i]) == 0) {
       *out = i;
@@ -235,7 +235,7 @@ mdl_code mdl_jf_params(const cJSON *obj, const char *prefix, const char *key, md
   const cJSON *map = NULL;
   bool present = false;
   mdl_code rc = mdl_jf_object(obj, prefix, key, false, &map, &present, err);
-  if (rc != MDL_OK || !present) return rc;
+  if (rc != MDL_OK || !present || map == NULL) return rc;
   char path[MDL_FIELD_MAX], mpath[MDL_FIELD_MAX];
   mdl_jf_path(path, prefix, key);
   MDL_TRY(map_size_check(map, path, key, err));
@@ -272,7 +272,7 @@ mdl_code mdl_jf_strmap(const cJSON *obj, const char *prefix, const char *key, md
   const cJSON *map = NULL;
   bool present = false;
   mdl_code rc = mdl_jf_object(obj, prefix, key, false, &map, &present, err);
-  if (rc != MDL_OK || !present) return rc;
+  if (rc != MDL_OK || !present || map == NULL) return rc;
   char path[MDL_FIELD_MAX], mpath[MDL_FIELD_MAX];
   mdl_jf_path(path, prefix, key);
   MDL_TRY(map_size_check(map, path, key, err));

@@ -283,7 +283,10 @@ mdl_code mdl_load_result_add_error(mdl_load_result *r, const char *error_type, i
                        error_type);
   }
   r->error_breakdown = grown;
-  r->error_breakdown[r->error_breakdown_count++] = (mdl_error_breakdown){t, count, percentage};
+  mdl_error_breakdown *e = &r->error_breakdown[r->error_breakdown_count++];
+  e->error_type = t;
+  e->count = count;
+  e->percentage = percentage;
   return MDL_OK;
 }
 

@@ -26,10 +26,13 @@ static mdl_param *params_find(const mdl_params *p, const char *key) {
 }
 
 /* Stores the value v (whose str, if any, is already an owned copy) under key. Takes ownership of
- * v.str on success only. */
+ * v.str: it is stored on success and freed on failure. */
 static mdl_code params_put(mdl_params *p, const char *key, mdl_param v, mdl_err *err) {
   mdl_code rc = check_key(key, err);
-  if (rc != MDL_OK) return rc;
+  if (rc != MDL_OK) {
+    free(v.str);
+    return rc;
+  }
   mdl_param *cur = params_find(p, key);
   if (cur != NULL) {
     free(cur->str);
@@ -41,6 +44,7 @@ static mdl_code params_put(mdl_params *p, const char *key, mdl_param v, mdl_err 
   mdl_param *grown = k != NULL ? realloc(p->items, (p->count + 1) * sizeof *grown) : NULL;
   if (grown == NULL) {
     free(k);
+    free(v.str);
     return mdl_err_set(err, MDL_ENOMEM, "", "out of memory adding parameter %s", key);
   }
   p->items = grown;
@@ -54,9 +58,7 @@ mdl_code mdl_params_set_string(mdl_params *p, const char *key, const char *value
   mdl_param v = {.kind = MDL_PARAM_STRING, .str = strdup(value)};
   if (v.str == NULL)
     return mdl_err_set(err, MDL_ENOMEM, "", "out of memory copying parameter %s", key);
-  mdl_code rc = params_put(p, key, v, err);
-  if (rc != MDL_OK) free(v.str);
-  return rc;
+  return params_put(p, key, v, err);
 }
 
 mdl_code mdl_params_set_int(mdl_params *p, const char *key, int64_t value, mdl_err *err) {

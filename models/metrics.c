@@ -54,7 +54,7 @@ static mdl_code ident_validate(const char *name, const mdl_strmap *labels, const
 }
 
 static bool same_ident(const char *a, const mdl_strmap *la, const char *b, const mdl_strmap *lb) {
-  return strcmp(a, b) == 0 && mdl_strmap_equal(la, lb);
+  return a != NULL && b != NULL && strcmp(a, b) == 0 && mdl_strmap_equal(la, lb);
 }
 
 static mdl_code counters_validate(const mdl_metric_counter *c, size_t n, const char *list,
@@ -421,13 +421,12 @@ mdl_code mdl_metrics_add_histogram(mdl_metrics *m, const char *name, const char 
   }
   m->histograms = grown;
   m->histograms[m->histogram_count++] = h;
+  return MDL_OK;
 cleanup:
-  if (rc != MDL_OK) {
-    free(h.name);
-    free(h.help_text);
-    free(h.buckets);
-    mdl_strmap_free(&h.labels);
-  }
+  free(h.name);
+  free(h.help_text);
+  free(h.buckets);
+  mdl_strmap_free(&h.labels);
   return rc;
 }
 

@@ -93,7 +93,7 @@ cJSON *mdl_record_canonical(mdl_record_kind k, const cJSON *json, mdl_err *err) 
 }
 
 mdl_code mdl_record_check(mdl_record_kind k, const cJSON *json, mdl_err *err) {
-  mdl_err local;
+  mdl_err local = {0};
   mdl_err *e = err != NULL ? err : &local;
   mdl_err_clear(e);
   cJSON *c = mdl_record_canonical(k, json, e);
@@ -114,7 +114,7 @@ static void prefix_index(mdl_err *err, size_t i) {
 
 char *mdl_record_canonical_text(mdl_record_kind k, const char *text, size_t len, mdl_err *err) {
   assert(text != NULL || len == 0);
-  mdl_err local;
+  mdl_err local = {0};
   mdl_err *e = err != NULL ? err : &local;
   mdl_err_clear(e);
   char *result = NULL;

@@ -15,7 +15,7 @@
 
 #include "models/record.h"
 
-#define MAX_FILE (64u * 1024u * 1024u) /* records are small; refuse absurd inputs */
+#define MAX_FILE ((size_t)64 * 1024 * 1024) /* records are small; refuse absurd inputs */
 
 static void usage(FILE *to) {
   fprintf(
@@ -27,7 +27,7 @@ static void usage(FILE *to) {
 
 /* Reads all of f into a new buffer (*out, caller frees); returns 0 or an errno value. */
 static int read_all(FILE *f, char **out, size_t *len) {
-  size_t cap = 64 * 1024, n = 0;
+  size_t cap = (size_t)64 * 1024, n = 0;
   int rc = 0;
   char *buf = malloc(cap);
   if (buf == NULL) return ENOMEM;
