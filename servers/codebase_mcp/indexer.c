@@ -352,7 +352,7 @@ static void term_token(const char *tok, size_t n, int is_part, unsigned idx, voi
   (void)idx;
   worker *w = arg;
   int added = 1;
-  if (n >= 3 && cb_strmap_put(&w->sent, tok, n, &added) && added) {
+  if (n >= 3 && n <= CB_TOKEN_MAX && cb_strmap_put(&w->sent, tok, n, &added) && added) {
     char key[CB_TOKEN_MAX + 1];
     memcpy(key, tok, n);
     key[n] = '\0';
@@ -650,7 +650,7 @@ static void *job_main(void *arg) {
   memset(&sh, 0, sizeof sh);
   worker *ws = NULL;
   pthread_t *th = NULL;
-  int nth = ix->threads, started = 0;
+  int nth = ix->threads > 0 ? ix->threads : 1, started = 0; /* worker_main(&ws[0]) needs one */
   mdl_buf kept = {0};
   const char *fail = NULL;
   char failbuf[600];

@@ -59,7 +59,7 @@ static const char *const kSecretFiles[] = {
 };
 
 #define MAX_PATTERNS 256
-#define GITIGNORE_MAX_BYTES (256 * 1024)
+#define GITIGNORE_MAX_BYTES (256L * 1024)
 
 typedef struct walk {
   const char *root;
@@ -148,10 +148,10 @@ static void load_gitignore(walk *w) {
     if (!*p) continue;
     char *copy = strdup(p);
     if (!copy) break;
-    w->patterns[w->npatterns] = copy;
-    w->pattern_dir_only[w->npatterns] = dir_only;
-    w->pattern_anchored[w->npatterns] = anchored;
-    w->npatterns++;
+    int k = w->npatterns++;
+    w->pattern_dir_only[k] = dir_only;
+    w->pattern_anchored[k] = anchored;
+    w->patterns[k] = copy; /* freed with the walk (scan's cleanup) */
   }
   fclose(f);
 }
@@ -198,13 +198,10 @@ static char *join(const char *dir, const char *name) {
   size_t a = strlen(dir), b = strlen(name);
   char *s = malloc(a + b + 2);
   if (!s) return NULL;
-  if (a) {
-    memcpy(s, dir, a);
-    s[a] = '/';
-    memcpy(s + a + 1, name, b + 1);
-  } else {
+  if (a)
+    snprintf(s, a + b + 2, "%s/%s", dir, name);
+  else
     memcpy(s, name, b + 1);
-  }
   return s;
 }
 
@@ -353,7 +350,7 @@ srv_code cb_scan(const char *root, const cb_scan_opts *opts, cb_scan_result *out
   }
   closedir(probe);
   load_gitignore(&w);
-  w.stack = malloc(64 * sizeof *w.stack);
+  w.stack = calloc(64, sizeof *w.stack);
   char *top = strdup("");
   if (!w.stack || !top) {
     free(top);
@@ -375,7 +372,7 @@ srv_code cb_scan(const char *root, const cb_scan_opts *opts, cb_scan_result *out
   qsort(out->files, out->n, sizeof *out->files, cmp_files);
 
 cleanup:
-  for (size_t i = 0; i < w.nstack; i++) free(w.stack[i]);
+  for (size_t i = 0; w.stack != NULL && i < w.nstack; i++) free(w.stack[i]);
   free(w.stack);
   for (int i = 0; i < w.npatterns; i++) free(w.patterns[i]);
   pthread_mutex_destroy(&w.mu);

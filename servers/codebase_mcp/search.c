@@ -237,8 +237,8 @@ static cJSON *chunk_json(const PGresult *res, int i) {
   cJSON_AddStringToObject(o, "chunk_id", PQgetvalue(res, i, 0));
   cJSON_AddStringToObject(o, "project_id", PQgetvalue(res, i, 10));
   cJSON_AddStringToObject(o, "file_path", PQgetvalue(res, i, 1));
-  cJSON_AddNumberToObject(o, "start_line", strtol(PQgetvalue(res, i, 2), NULL, 10));
-  cJSON_AddNumberToObject(o, "end_line", strtol(PQgetvalue(res, i, 3), NULL, 10));
+  cJSON_AddNumberToObject(o, "start_line", (double)strtol(PQgetvalue(res, i, 2), NULL, 10));
+  cJSON_AddNumberToObject(o, "end_line", (double)strtol(PQgetvalue(res, i, 3), NULL, 10));
   cJSON_AddStringToObject(o, "language", PQgetvalue(res, i, 4));
   const char *sym = PQgetvalue(res, i, 5);
   if (*sym) cJSON_AddStringToObject(o, "symbol", sym);
@@ -340,7 +340,7 @@ shape:
     rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
     goto cleanup;
   }
-  cb_tokens_each(r->query, strlen(r->query), collect_term, &t);
+  if (r->query != NULL) cb_tokens_each(r->query, strlen(r->query), collect_term, &t);
   for (int i = 0; res && i < PQntuples(res); i++) {
     cJSON *o = chunk_json(res, i);
     if (!o) continue;
@@ -431,8 +431,8 @@ static srv_code missing_details(PGconn *c, cb_chunks_req *r, srv_err *err) {
     if (!s) continue;
     cJSON_AddStringToObject(s, "chunk_id", PQgetvalue(res, hit, 6));
     cJSON_AddStringToObject(s, "file_path", PQgetvalue(res, hit, 7));
-    cJSON_AddNumberToObject(s, "start_line", strtol(PQgetvalue(res, hit, 8), NULL, 10));
-    cJSON_AddNumberToObject(s, "end_line", strtol(PQgetvalue(res, hit, 9), NULL, 10));
+    cJSON_AddNumberToObject(s, "start_line", (double)strtol(PQgetvalue(res, hit, 8), NULL, 10));
+    cJSON_AddNumberToObject(s, "end_line", (double)strtol(PQgetvalue(res, hit, 9), NULL, 10));
     cJSON_AddStringToObject(s, "symbol", sym);
     cJSON_AddStringToObject(s, "kind", PQgetvalue(res, hit, 4));
   }

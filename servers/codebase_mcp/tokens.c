@@ -18,7 +18,10 @@ static inline int is_word(unsigned char c) {
 static inline int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
 static inline int is_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
 static inline int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-static inline char lower(unsigned char c) { return is_upper(c) ? (char)(c + 32) : (char)c; }
+static inline char lower(unsigned char c) {
+  if (is_upper(c)) return (char)(c + 32);
+  return (char)c;
+}
 
 /* ---- stop words (sorted for bsearch) ------------------------------------------------------ */
 
@@ -126,9 +129,10 @@ static void emit_word(const unsigned char *w, size_t n, unsigned idx, cb_token_f
       cut = 1;
     } else if (i > start) {
       unsigned char p = w[i - 1], c = w[i];
-      if (is_upper(c) && (is_lower(p) || is_digit(p))) cut = 1;
-      else if (is_digit(c) != is_digit(p)) cut = 1;
-      else if (is_upper(c) && is_upper(p) && i + 1 < b && is_lower(w[i + 1])) cut = 1;
+      /* camelCase / digit boundary / the last capital of an acronym ("HTTPServer") */
+      if ((is_upper(c) && (is_lower(p) || is_digit(p))) || is_digit(c) != is_digit(p) ||
+          (is_upper(c) && is_upper(p) && i + 1 < b && is_lower(w[i + 1])))
+        cut = 1;
     }
     if (!cut) continue;
     if (i > start) {
@@ -309,13 +313,14 @@ static void add_token(const char *tok, size_t n, int is_part, unsigned idx, void
     return;
   }
   if (t->nused == t->used_cap) {
-    uint32_t *nu = realloc(t->used, t->used_cap * 2 * sizeof *nu);
+    size_t ncap = t->used_cap > 0 ? t->used_cap * 2 : 512;
+    uint32_t *nu = realloc(t->used, ncap * sizeof *nu);
     if (!nu) {
       t->oom = 1;
       return;
     }
     t->used = nu;
-    t->used_cap *= 2;
+    t->used_cap = ncap;
   }
   if (t->alen + n > t->acap) {
     size_t nc = t->acap * 2;
@@ -372,7 +377,9 @@ void cb_tsv_add_code(cb_tsv *t, cb_lang lang, const char *s, size_t n) {
   while (i < n) {
     char c = s[i];
     size_t cs = i, ce = 0; /* comment span [cs, ce) */
-    if (lang == CB_LANG_PYTHON && c == '#') {
+    if ((lang == CB_LANG_PYTHON && c == '#') ||
+        (lang == CB_LANG_JAVASCRIPT && c == '/' && i + 1 < n && s[i + 1] == '/')) {
+      /* line comment */
       ce = i;
       while (ce < n && s[ce] != '\n') ce++;
     } else if (lang == CB_LANG_PYTHON && (c == '"' || c == '\'') && i + 2 < n && s[i + 1] == c &&
@@ -383,9 +390,6 @@ void cb_tsv_add_code(cb_tsv *t, cb_lang lang, const char *s, size_t n) {
         ce++;
       }
       ce = ce + 3 > n ? n : ce + 3;
-    } else if (lang == CB_LANG_JAVASCRIPT && c == '/' && i + 1 < n && s[i + 1] == '/') {
-      ce = i;
-      while (ce < n && s[ce] != '\n') ce++;
     } else if (lang == CB_LANG_JAVASCRIPT && c == '/' && i + 1 < n && s[i + 1] == '*') {
       ce = i + 2;
       while (ce + 1 < n && !(s[ce] == '*' && s[ce + 1] == '/')) ce++;

@@ -6,7 +6,7 @@
 #include "servers/common/db.h"
 #include "servers/common/pgtext.h"
 
-#define COPY_PIECE (256 * 1024)
+#define COPY_PIECE ((size_t)256 * 1024)
 /* TCP user timeout while a batch is written (see srv_db_user_timeout): a busy backend may leave
  * its receive window closed for seconds during a COPY. A dead database is still seen by the
  * pool's ping within ~1.5 s; the batch itself gives up after this long and is written again. */
