@@ -88,7 +88,7 @@ static void health_handler(void *ctx, const srv_http_req *req, srv_http_resp *re
   int status = 503;
   srv_err err;
   int64_t now = srv_mono_us();
-  double up = (double)(now / 1000 - app->start_ms) / 1000.0;
+  double up = ((double)now / 1000.0 - (double)app->start_ms) / 1000.0;
   if (now >= t_health.expires_us) {
     if (srv_health_render(app->pool, up, &body, &status, &err) != SRV_OK) {
       srv_http_resp_error(resp, 500, SRV_EINTERNAL, NULL, err.msg);

@@ -133,7 +133,12 @@ static int state_path(char *out, size_t n) {
 static size_t key_prefix(const srv_config_defaults *d, char *out, size_t cap) {
   size_t n = 0;
   for (const char *p = d->server_name; *p != '\0' && n + 2 < cap; p++)
-    out[n++] = *p == '-' ? '_' : (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+    if (*p == '-')
+      out[n++] = '_';
+    else if (*p >= 'a' && *p <= 'z')
+      out[n++] = (char)(*p - 'a' + 'A');
+    else
+      out[n++] = *p;
   out[n++] = '_';
   out[n] = '\0';
   return n;

@@ -129,7 +129,6 @@ srv_code srv_db_run(srv_pool *pool, int64_t deadline_mono_ms, srv_db_fn fn, void
         snprintf(prev, sizeof prev, "%s", err->msg);
         srv_err_set(err, SRV_EUNAVAIL, "database connection lost: %s", prev);
       }
-      rc = SRV_EUNAVAIL;
     } else if (rc != SRV_EUNAVAIL) {
       return rc; /* SRV_EBUSY: the deadline has passed */
     }

@@ -477,7 +477,7 @@ srv_code srv_http_new(const srv_http_opts *opts, srv_http **out, srv_err *err) {
   h->opts.allowed_hosts = h->allowed_hosts;
   if (h->opts.io_threads == 0) h->opts.io_threads = 4;
   if (h->opts.workers == 0) h->opts.workers = 64;
-  if (h->opts.max_body == 0) h->opts.max_body = 1024 * 1024;
+  if (h->opts.max_body == 0) h->opts.max_body = (size_t)1024 * 1024;
   if (h->opts.request_timeout_ms <= 0) h->opts.request_timeout_ms = 30000;
   const char *delay = getenv("TEST_REQUEST_DELAY_US"); /* test-only knob (http.h) */
   if (delay != NULL && delay[0] != '\0') {

@@ -84,16 +84,16 @@ static srv_code handle_line(const srv_mcp *m, const srv_stdio_opts *o, srv_op_me
 }
 
 srv_code srv_stdio_serve(const srv_mcp *m, const srv_stdio_opts *opts, srv_err *err) {
+  assert(m != NULL && opts != NULL);
   srv_stdio_opts o = *opts;
   char *buf = NULL;
   size_t len = 0, cap = 0;
   int discarding = 0; /* inside an over-long line: drop bytes until its newline */
   srv_code rc = SRV_OK;
   srv_op_metrics *op = srv_request_op("STDIO message");
-  assert(m != NULL && opts != NULL);
-  if (o.max_line == 0) o.max_line = 1024 * 1024;
+  if (o.max_line == 0) o.max_line = (size_t)1024 * 1024;
   if (o.request_timeout_ms <= 0) o.request_timeout_ms = 30000;
-  cap = 64 * 1024;
+  cap = (size_t)64 * 1024;
   buf = malloc(cap);
   if (buf == NULL) return srv_err_set(err, SRV_EINTERNAL, "out of memory");
   for (;;) {

@@ -451,7 +451,10 @@ srv_code srv_pool_acquire(srv_pool *p, int64_t deadline_mono_ms, PGconn **out, s
   pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
   pthread_cond_init(&w.cond, &ca);
   pthread_condattr_destroy(&ca);
+  /* w lives on this stack frame while it is queued: it leaves the queue below, before returning. */
+  // cppcheck-suppress autoVariables ; w is dequeued before this function returns
   if (p->wq_tail) p->wq_tail->next = &w; else p->wq_head = &w;
+  // cppcheck-suppress autoVariables ; w is dequeued before this function returns
   p->wq_tail = &w;
   p->waiting++;
   check_warn_locked(p, &ev);
@@ -477,11 +480,11 @@ srv_code srv_pool_acquire(srv_pool *p, int64_t deadline_mono_ms, PGconn **out, s
   if (!w.grant) { /* timed out: leave the queue */
     waiter **pp = &p->wq_head;
     waiter *prev = NULL;
-    while (*pp != &w) {
+    while (*pp != NULL && *pp != &w) {
       prev = *pp;
       pp = &(*pp)->next;
     }
-    *pp = w.next;
+    if (*pp != NULL) *pp = w.next; /* always found: a waiter leaves the queue only here or granted */
     if (p->wq_tail == &w) p->wq_tail = prev;
     p->waiting--;
     p->total_timeouts++;

@@ -25,6 +25,8 @@ static unsigned long listen_inode(const char *path, int port) {
     unsigned st = 0;
     unsigned long inode = 0;
     /* sl: local rem st tx:rx tr:when retrnsmt uid timeout inode */
+    /* The kernel writes these fields; a line that does not scan to 4 fields is skipped. */
+    // NOLINTNEXTLINE(cert-err34-c): the field count is checked, the values are kernel-written hex
     if (sscanf(line, " %*[^:]: %127s %127s %x %*s %*s %*s %*s %*s %lu", local, remote, &st,
                &inode) != 4) {
       continue;

@@ -73,6 +73,7 @@ uint64_t srv_proc_rss_bytes(void) {
   char buf[256];
   if (read_small_file("/proc/self/statm", buf, sizeof buf) != 0) return 0;
   unsigned long long size = 0, resident = 0;
+  // NOLINTNEXTLINE(cert-err34-c): kernel-written decimal counters; the field count is checked
   if (sscanf(buf, "%llu %llu", &size, &resident) != 2) return 0;
   long page = sysconf(_SC_PAGESIZE);
   return resident * (uint64_t)(page > 0 ? page : 4096);

@@ -56,7 +56,7 @@ srv_code srv_sessions_new(size_t capacity, int64_t idle_ms, srv_sessions **out, 
   if (s == NULL) return srv_err_set(err, SRV_EINTERNAL, "out of memory");
   pthread_mutex_init(&s->lock, NULL);
   s->capacity = capacity ? capacity : 10000;
-  s->idle_ms = idle_ms > 0 ? idle_ms : 3600 * 1000;
+  s->idle_ms = idle_ms > 0 ? idle_ms : (int64_t)3600 * 1000;
   *out = s;
   return SRV_OK;
 }
