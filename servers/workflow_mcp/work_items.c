@@ -419,7 +419,7 @@ static srv_code update_fn(PGconn *c, void *arg, srv_err *err) {
   const char *id = wf_arg_str(a, "id");
   const cJSON *parent = cJSON_GetObjectItemCaseSensitive(a, "parent_id");
   int moving = parent != NULL;
-  const char *new_parent = cJSON_IsString(parent) ? parent->valuestring : NULL;
+  const char *new_parent = parent != NULL && cJSON_IsString(parent) ? parent->valuestring : NULL;
   PGresult *res = NULL;
   snprintf(version, sizeof(version), "%ld", wf_arg_int(a, "version", 0));
   srv_code rc = wf_begin(c, err);
