@@ -186,6 +186,6 @@ cJSON *tst_mcp_tool_data(const cJSON *result) {
   const cJSON *first = cJSON_IsArray(content) ? cJSON_GetArrayItem(content, 0) : NULL;
   const cJSON *text = first != NULL ? cJSON_GetObjectItem(first, "text") : NULL;
   if (sc != NULL) return cJSON_Duplicate(sc, 1);
-  if (cJSON_IsString(text)) return cJSON_Parse(text->valuestring);
+  if (text != NULL && cJSON_IsString(text)) return cJSON_Parse(text->valuestring);
   return NULL;
 }

@@ -287,9 +287,10 @@ static int create_main_db_offline(const char *bindir, const char *dir, const cha
 
 /* Makes dir (mode 0700) owned by the postgres user when running as root. */
 static int own_dir(const char *dir, tst_err *err) {
-  struct passwd *pw;
+  struct passwd pwd, *pw = NULL;
+  char pwbuf[4096];
   if (geteuid() != 0) return TST_OK;
-  pw = getpwnam(PG_USER);
+  if (getpwnam_r(PG_USER, &pwd, pwbuf, sizeof pwbuf, &pw) != 0) pw = NULL; /* thread-safe */
   if (pw == NULL) {
     return tst_err_set(err, TST_ENOTFOUND,
                        "running as root but there is no '" PG_USER "' user to run PostgreSQL as");
@@ -365,7 +366,11 @@ static int shared_cache_enabled(void) {
 
 static void shared_cache_path(const char *bindir, char *out, size_t n) {
   size_t len = (size_t)snprintf(out, n, "/tmp/tst_pg_template.%u.", (unsigned)geteuid());
-  for (const char *p = bindir; *p != '\0' && len + 8 < n; p++) out[len++] = *p == '/' ? '_' : *p;
+  for (const char *p = bindir; *p != '\0' && len + 8 < n; p++) {
+    char ch = *p;
+    if (ch == '/') ch = '_';
+    out[len++] = ch;
+  }
   snprintf(out + len, n - len, "." TEMPLATE_LAYOUT);
 }
 
@@ -470,7 +475,7 @@ static int start_postmaster(tst_pg *pg, int *bind_failed, tst_err *err) {
   deadline = tst_now_ms() + 30000;
   for (;;) {
     int st = 0;
-    struct timespec ts = {0, 10 * 1000 * 1000};
+    struct timespec ts = {0, 10L * 1000 * 1000};
     if (PQping(conninfo) == PQPING_OK) return TST_OK;
     if (tst_wait(pg->pm_pid, 0, &st) == TST_OK) {
       char tail[400], how[64];
@@ -764,7 +769,7 @@ int tst_pg_restart(tst_pg *pg, tst_err *err) {
     rc = start_postmaster(pg, &bind_failed, err);
     if (rc == TST_OK || !bind_failed) break;
     {
-      struct timespec ts = {0, 250 * 1000 * 1000};
+      struct timespec ts = {0, 250L * 1000 * 1000};
       nanosleep(&ts, NULL);
     }
   }

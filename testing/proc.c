@@ -87,7 +87,9 @@ int tst_spawn(const tst_spawn_opts *o, pid_t *pid, tst_err *err) {
     return tst_err_set(err, TST_ENOTFOUND, "cannot execute %s: %s", o->path, strerror(errno));
   }
   if (o->run_as != NULL && geteuid() == 0) {
-    struct passwd *pw = getpwnam(o->run_as);
+    struct passwd pwd, *pw = NULL;
+    char pwbuf[4096];
+    if (getpwnam_r(o->run_as, &pwd, pwbuf, sizeof pwbuf, &pw) != 0) pw = NULL; /* thread-safe */
     if (pw == NULL) {
       return tst_err_set(err, TST_ENOTFOUND,
                          "no user '%s' to run %s as; create it or run as non-root", o->run_as,
@@ -163,7 +165,7 @@ int tst_wait(pid_t pid, int timeout_ms, int *status) {
     }
     if (timeout_ms >= 0 && tst_now_ms() >= deadline) return TST_ETIMEOUT;
     if (r == 0) {
-      struct timespec ts = {0, 5 * 1000 * 1000};
+      struct timespec ts = {0, 5L * 1000 * 1000};
       nanosleep(&ts, NULL);
     }
   }

@@ -164,7 +164,8 @@ static int make_files(layout *l, const tst_namer *nm, int files, int per_file, i
           snprintf(sym, sizeof(sym), "%s", name);
         snprintf(path, sizeof(path), "%s%s%s.py", dir, dir[0] ? "/" : "", name);
         snprintf(module, sizeof(module), "%s%s%s", dir, dir[0] ? "." : "", name);
-        for (char *p = module; *p; p++) *p = *p == '/' ? '.' : *p;
+        for (char *p = module; *p; p++)
+          if (*p == '/') *p = '.';
         break;
     }
     l->file_path[i] = strdup(path);

@@ -79,7 +79,8 @@ void tst_name_class(const tst_namer *nm, uint64_t id, char *out, size_t n) {
 /* "parses", "matches", "verifies" */
 static void third_person(const char *verb, char *out, size_t n) {
   size_t len = strlen(verb);
-  char last = verb[len - 1], prev = len > 1 ? verb[len - 2] : 'a';
+  char last = verb[len - 1], prev = 'a';
+  if (len > 1) prev = verb[len - 2];
   if (last == 's' || last == 'x' || last == 'z' || (last == 'h' && (prev == 's' || prev == 'c'))) {
     snprintf(out, n, "%ses", verb);
   } else if (last == 'y' && strchr("aeiou", prev) == NULL) {
@@ -572,6 +573,7 @@ void tst_code_pad(tst_lang lang, size_t n, tst_rng *rng, tst_sbuf *out) {
       n -= 1;
       continue;
     }
+    // NOLINTNEXTLINE(bugprone-not-null-terminated-result): text is length-counted (tst_sb_putn)
     memcpy(text, lead, lead_len);
     len = lead_len;
     while (len < line - 1) {

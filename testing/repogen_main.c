@@ -37,6 +37,7 @@ int main(int argc, char **argv) {
   o.progress = 1;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
+    if (a == NULL) break; /* argv[argc] is NULL; argc never lies, but stop if it did */
     if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       usage(stdout);
       return 0;

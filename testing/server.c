@@ -101,7 +101,7 @@ int tst_server_wait_health(tst_server *s, int timeout_ms, tst_err *err) {
   snprintf(url, sizeof(url), "%s/health", s->url);
   for (;;) {
     tst_http_resp r;
-    struct timespec ts = {0, 20 * 1000 * 1000};
+    struct timespec ts = {0, 20L * 1000 * 1000};
     if (tst_http_get(url, 1000, NULL, &r, NULL) == TST_OK) {
       tst_http_resp_free(&r);
       return TST_OK;
