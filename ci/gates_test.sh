@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proves the gates fail, with a readable message, on what they exist to catch (seconds; no Bazel):
 #   1. commits: a Conventional Commits subject passes, "Added stuff" fails;
-#   2. tidy: a strcpy in C code is a new clang-tidy finding (ci/static.sh fails);
+#   2. tidy: a strcpy in C code is a clang-tidy finding (ci/static.sh fails), the same copy by
+#      snprintf passes, and a bare "// NOLINT" (no check, no reason) fails;
 #   3. sanitizers: a heap overflow in a process that a test starts (a server stands in: a child
 #      that writes past a buffer while its parent exits 0) fails tools/sanitizer_check.sh;
 #   4. coverage: a new function no test runs fails ci/coverage_gate.py, which names it;
@@ -34,6 +35,19 @@ C
 out=$(STATIC_OUT="$tmp/static" STATIC_FILES="$tmp/probe_strcpy.c" bash ci/static.sh 2>&1); rc=$?
 expect "tidy fails on a strcpy" 1 $rc 'new findings.*|insecureAPI.strcpy' "$out"
 grep -q 'insecureAPI.strcpy' <<<"$out" || { fail=$((fail + 1)); echo "gates_test: FAIL: the message does not name insecureAPI.strcpy"; }
+cat >"$tmp/probe_clean.c" <<'C'
+#include <string.h>
+void probe_copy(char *dst, size_t n, const char *src) { snprintf(dst, n, "%s", src); }
+C
+sed -i '1i #include <stdio.h>' "$tmp/probe_clean.c"
+out=$(STATIC_OUT="$tmp/static_clean" STATIC_FILES="$tmp/probe_clean.c" bash ci/static.sh 2>&1); rc=$?
+expect "tidy passes the same copy done with snprintf" 0 $rc ': 0 findings$' "$out"
+cat >"$tmp/probe_nolint.c" <<'C'
+#include <string.h>
+void probe_copy(char *dst, const char *src) { strcpy(dst, src); } // NOLINT
+C
+out=$(STATIC_OUT="$tmp/static_nolint" STATIC_FILES="$tmp/probe_nolint.c" bash ci/static.sh 2>&1); rc=$?
+expect "tidy fails on a suppression without its check and reason" 1 $rc 'suppress-no-reason' "$out"
 
 cat >"$tmp/probe_oob.c" <<'C'
 #include <stdlib.h>

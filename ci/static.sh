@@ -50,7 +50,7 @@ t2=$(date +%s)
   grep -E '^[^ ]+:[0-9]+: [a-z]+: .*\[cppcheck-[a-zA-Z0-9_]+\]$' "$out/cppcheck.log" | sort -u \
     | sed -E 's/^([^:]+):.*\[cppcheck-([a-zA-Z0-9_]+)\]$/cppcheck \1 \2\t&/'
   # A suppression must say why: "NOLINT(check): reason", "cppcheck-suppress id ; reason".
-  xargs grep -nE 'NOLINT|cppcheck-suppress' <"$out/files.txt" 2>/dev/null \
+  xargs grep -nHE 'NOLINT|cppcheck-suppress' <"$out/files.txt" 2>/dev/null \
     | grep -vE 'NOLINT(NEXTLINE)?\([^)]+\): *[^ ]|cppcheck-suppress [A-Za-z0-9_]+ *; *[^ ]' \
     | sed -E 's/^([^:]+):([0-9]+):.*$/suppress \1 no-reason\t\1:\2: a suppression without its check and reason [suppress-no-reason]/'
 } >"$out/findings.txt"

@@ -11,7 +11,7 @@
 #   coverage    ci/coverage.sh     gcc --coverage over //:sanitized, floors per package
 #   sanitizers  //:sanitized under --config=asan (servers' own tests start ASan+UBSan servers),
 #               and pool / metrics / indexer workers under --config=tsan
-#   tidy        ci/static.sh       clang-tidy + cppcheck, no finding beyond the baseline
+#   tidy        ci/static.sh       clang-tidy + cppcheck, zero findings (suppressions need a reason)
 #   format      clang-format --dry-run, report only until issue #11 formats the tree
 #   conformance ci/conformance.sh  official MCP conformance suite against both servers; a scenario
 #                                  outside ci/conformance/expected-failures.yml fails
