@@ -86,7 +86,8 @@ srv_code srv_rpc_classify(const cJSON *msg, srv_rpc_msg *out, int *rpc_code, srv
     out->kind = SRV_RPC_RESPONSE;
     return SRV_OK;
   }
-  if (!cJSON_IsString(method) || method->valuestring == NULL || method->valuestring[0] == '\0') {
+  if (method == NULL || !cJSON_IsString(method) || method->valuestring == NULL ||
+      method->valuestring[0] == '\0') {
     *rpc_code = SRV_RPC_INVALID_REQUEST;
     return srv_err_set(err, SRV_EINVAL, "method must be a non-empty string");
   }
