@@ -19,7 +19,7 @@ std::string One(PGconn *c, const std::string &sql) {
   return v;
 }
 
-TEST(ParallelPg, Issue3_OwnClusterOwnDataUnderConcurrency) {
+TEST(ParallelPg, OwnClusterOwnDataUnderConcurrency) {
   const char *target = getenv("TEST_TARGET");
   std::string me = target ? target : "local";
   tst_err err{};

@@ -58,7 +58,7 @@ class PgEnv : public ::testing::Test {
   }
 };
 
-TEST_F(PgEnv, Issue3_StartWriteReadDestroyLeavesNothingUnder5s) {
+TEST_F(PgEnv, StartWriteReadDestroyLeavesNothingUnder5s) {
   auto t0 = std::chrono::steady_clock::now();
   tst_err err{};
   tst_pg *pg = nullptr;
@@ -92,7 +92,7 @@ TEST_F(PgEnv, Issue3_StartWriteReadDestroyLeavesNothingUnder5s) {
   printf("start+use+destroy took %.2f s\n", secs);
 }
 
-TEST_F(PgEnv, Issue3_TerminateBackendsBreaksHeldConnection) {
+TEST_F(PgEnv, TerminateBackendsBreaksHeldConnection) {
   tst_err err{};
   tst_pg *pg = nullptr;
   ASSERT_EQ(TST_OK, tst_pg_start(&pg, &err)) << err.msg;
@@ -114,7 +114,7 @@ TEST_F(PgEnv, Issue3_TerminateBackendsBreaksHeldConnection) {
   tst_pg_destroy(pg);
 }
 
-TEST_F(PgEnv, Issue3_StopThenRestartSamePortKeepsData) {
+TEST_F(PgEnv, StopThenRestartSamePortKeepsData) {
   tst_err err{};
   tst_pg *pg = nullptr;
   ASSERT_EQ(TST_OK, tst_pg_start(&pg, &err)) << err.msg;
@@ -146,7 +146,7 @@ TEST_F(PgEnv, Issue3_StopThenRestartSamePortKeepsData) {
   tst_pg_destroy(pg);
 }
 
-TEST_F(PgEnv, Issue3_CreateDbGivesIndependentDatabases) {
+TEST_F(PgEnv, CreateDbGivesIndependentDatabases) {
   tst_err err{};
   tst_pg *pg = nullptr;
   ASSERT_EQ(TST_OK, tst_pg_start(&pg, &err)) << err.msg;
@@ -161,7 +161,7 @@ TEST_F(PgEnv, Issue3_CreateDbGivesIndependentDatabases) {
 }
 
 // The test process dies without cleaning up: the watchdog must stop the cluster and remove its dir.
-TEST_F(PgEnv, Issue3_KilledTestProcessLeavesNoOrphans) {
+TEST_F(PgEnv, KilledTestProcessLeavesNoOrphans) {
   int p[2];
   ASSERT_EQ(0, pipe(p));
   pid_t child = fork();
@@ -196,7 +196,7 @@ TEST_F(PgEnv, Issue3_KilledTestProcessLeavesNoOrphans) {
                     << dir;
 }
 
-TEST_F(PgEnv, Issue3_SweepRemovesUnguardedLeftoversOnly) {
+TEST_F(PgEnv, SweepRemovesUnguardedLeftoversOnly) {
   char stale[] = "/tmp/tst_pg.sweepXXXXXX";
   ASSERT_NE(nullptr, mkdtemp(stale));
   ASSERT_EQ(0, mkdir((std::string(stale) + "/data").c_str(), 0700));
@@ -220,7 +220,7 @@ TEST_F(PgEnv, Issue3_SweepRemovesUnguardedLeftoversOnly) {
   tst_pg_destroy(live);
 }
 
-TEST(PgExternal, Issue3_DatabaseUrlModeCreatesAndDropsOwnDatabase) {
+TEST(PgExternal, DatabaseUrlModeCreatesAndDropsOwnDatabase) {
   // Use one ephemeral cluster as "the server DATABASE_URL points to".
   unsetenv("DATABASE_URL");
   tst_err err{};

@@ -22,7 +22,7 @@ std::string StubPath() {
   return path;
 }
 
-TEST(Runfiles, Issue3_ResolvesDataDependencyAndReportsMissing) {
+TEST(Runfiles, ResolvesDataDependencyAndReportsMissing) {
   char path[4096];
   ASSERT_EQ(0, tst_runfile("testing/stub_server", path, sizeof path)) << path;
   EXPECT_EQ(0, access(path, X_OK));
@@ -31,7 +31,7 @@ TEST(Runfiles, Issue3_ResolvesDataDependencyAndReportsMissing) {
   EXPECT_NE(std::string::npos, std::string(path).find("testing/no_such_file"));
 }
 
-TEST(Server, Issue3_StartsOnFreePortAnswersHealthAndStopsWithSigterm) {
+TEST(Server, StartsOnFreePortAnswersHealthAndStopsWithSigterm) {
   std::string bin = StubPath();
   const char *env[] = {"POOL_MAX=3", nullptr};
   tst_server_opts o{};
@@ -64,7 +64,7 @@ TEST(Server, Issue3_StartsOnFreePortAnswersHealthAndStopsWithSigterm) {
   tst_server_destroy(s);
 }
 
-TEST(Server, Issue3_FailedStartupReportsExitStatusAndLast20LogLines) {
+TEST(Server, FailedStartupReportsExitStatusAndLast20LogLines) {
   std::string bin = StubPath();
   const char *env[] = {"STUB_FAIL_STARTUP=1", nullptr};
   tst_server_opts o{};
@@ -82,7 +82,7 @@ TEST(Server, Issue3_FailedStartupReportsExitStatusAndLast20LogLines) {
   EXPECT_EQ(std::string::npos, msg.find("startup step 6\n")) << msg;  // 21st from the end
 }
 
-TEST(Server, Issue3_HealthDeadlineErrorNamesServerAndLogLines) {
+TEST(Server, HealthDeadlineErrorNamesServerAndLogLines) {
   std::string bin = StubPath();
   const char *env[] = {"STUB_NEVER_HEALTHY=1", nullptr};
   tst_server_opts o{};
@@ -101,7 +101,7 @@ TEST(Server, Issue3_HealthDeadlineErrorNamesServerAndLogLines) {
   EXPECT_NE(std::string::npos, msg.find("waiting for nothing, line 25")) << msg;
 }
 
-TEST(Server, Issue3_SigkillAfterDeadlineWhenSigtermIgnored) {
+TEST(Server, SigkillAfterDeadlineWhenSigtermIgnored) {
   std::string bin = StubPath();
   const char *env[] = {"STUB_IGNORE_TERM=1", nullptr};
   tst_server_opts o{};
@@ -122,7 +122,7 @@ TEST(Server, Issue3_SigkillAfterDeadlineWhenSigtermIgnored) {
   tst_server_destroy(s);
 }
 
-TEST(Server, Issue3_KillFaultAndExitOnPortInUse) {
+TEST(Server, KillFaultAndExitOnPortInUse) {
   std::string bin = StubPath();
   tst_server_opts o{};
   o.binary = bin.c_str();
@@ -149,7 +149,7 @@ TEST(Server, Issue3_KillFaultAndExitOnPortInUse) {
   tst_server_destroy(a);
 }
 
-TEST(Server, Issue3_KilledTestProcessTakesItsServersDown) {
+TEST(Server, KilledTestProcessTakesItsServersDown) {
   std::string bin = StubPath();
   int p[2];
   ASSERT_EQ(0, pipe(p));
@@ -181,7 +181,7 @@ TEST(Server, Issue3_KilledTestProcessTakesItsServersDown) {
   EXPECT_TRUE(gone) << "server " << pid << " outlived the killed test process";
 }
 
-TEST(Server, Issue3_RunCapturesOutputAndExitStatus) {
+TEST(Server, RunCapturesOutputAndExitStatus) {
   std::string bin = StubPath();
   const char *args[] = {"--help", nullptr};
   char out[1024];
@@ -212,7 +212,7 @@ class Http : public ::testing::Test {
   tst_server *s_ = nullptr;
 };
 
-TEST_F(Http, Issue3_PostJsonEchoesBodyParsesJsonAndHeaders) {
+TEST_F(Http, PostJsonEchoesBodyParsesJsonAndHeaders) {
   tst_http_resp r;
   tst_err err{};
   const char *hdrs[] = {"X-Test: 1", nullptr};
@@ -231,7 +231,7 @@ TEST_F(Http, Issue3_PostJsonEchoesBodyParsesJsonAndHeaders) {
   EXPECT_EQ(nullptr, r.body);
 }
 
-TEST_F(Http, Issue3_Non2xxIsAResponseNotAnError) {
+TEST_F(Http, Non2xxIsAResponseNotAnError) {
   tst_http_resp r;
   tst_err err{};
   ASSERT_EQ(TST_OK, tst_http_request("DELETE", (base_ + "/status/503").c_str(), nullptr, nullptr,
@@ -243,7 +243,7 @@ TEST_F(Http, Issue3_Non2xxIsAResponseNotAnError) {
   tst_http_resp_free(&r);
 }
 
-TEST_F(Http, Issue3_TimeoutIsReportedAsTimeout) {
+TEST_F(Http, TimeoutIsReportedAsTimeout) {
   tst_http_resp r;
   tst_err err{};
   EXPECT_EQ(TST_ETIMEOUT, tst_http_get((base_ + "/slow?ms=1500").c_str(), 200, nullptr, &r, &err));
@@ -258,7 +258,7 @@ TEST_F(Http, Issue3_TimeoutIsReportedAsTimeout) {
   tst_http_resp_free(&r);
 }
 
-TEST_F(Http, Issue3_McpInitializeAndToolsCall) {
+TEST_F(Http, McpInitializeAndToolsCall) {
   tst_mcp m;
   tst_err err{};
   ASSERT_EQ(TST_OK, tst_mcp_open(&m, base_.c_str(), 2000, &err)) << err.msg;

@@ -32,7 +32,7 @@ std::string Print(const cJSON *j) {
   return r;
 }
 
-TEST(Workgen, US1_FiveProjectsThousandEntitiesTenToTwentyWorkItems) {
+TEST(Workgen, SC004_FiveProjectsThousandEntitiesTenToTwentyWorkItems) {
   cJSON *d = Gen(1);
   ASSERT_NE(nullptr, d);
   cJSON *projects = cJSON_GetObjectItem(d, "projects");
@@ -86,7 +86,7 @@ TEST(Workgen, US1_FiveProjectsThousandEntitiesTenToTwentyWorkItems) {
   cJSON_Delete(d);
 }
 
-TEST(Workgen, US1_EveryEntityValidatesAgainstItsRegisteredSchema) {
+TEST(Workgen, SC004_EveryEntityValidatesAgainstItsRegisteredSchema) {
   cJSON *d = Gen(2);
   ASSERT_NE(nullptr, d);
   cJSON *types = cJSON_GetObjectItem(d, "entity_types");
@@ -157,7 +157,7 @@ TEST(Workgen, US2_SomeWorkItemsReferenceGivenChunkIds) {
   cJSON_Delete(d);
 }
 
-TEST(Workgen, US1_DeterministicPerSeed) {
+TEST(Workgen, SC004_DeterministicPerSeed) {
   cJSON *a = Gen(9), *b = Gen(9), *c = Gen(10);
   EXPECT_EQ(Print(a), Print(b));
   EXPECT_NE(Print(a), Print(c));
