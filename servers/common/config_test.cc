@@ -123,7 +123,7 @@ TEST_F(Config, SubcommandsAndHelp) {
   }
 }
 
-TEST_F(Config, US4_InvalidValuesGiveClearErrors) {
+TEST_F(Config, SC014_InvalidValuesGiveClearErrors) {
   srv_config c;
   srv_err e;
   setenv("PORT", "abc", 1);
@@ -153,7 +153,7 @@ TEST_F(Config, US4_InvalidValuesGiveClearErrors) {
 }
 
 // Issue 12 finding 1: a non-loopback bind needs the explicit ALLOW_REMOTE=1 opt-in.
-TEST_F(Config, Issue12_NonLoopbackBindNeedsExplicitOptIn) {
+TEST_F(Config, NonLoopbackBindNeedsExplicitOptIn) {
   srv_config c;
   srv_err e;
   for (const char *lo : {"127.0.0.1", "::1", "127.0.0.5", "localhost"}) {

@@ -16,7 +16,7 @@ srv_guard G(int port, const char *bind = "127.0.0.1", const char *allowed = null
   return g;
 }
 
-TEST(Guard, Issue12_HostMustBeLoopbackOnTheBoundPort) {
+TEST(Guard, HostMustBeLoopbackOnTheBoundPort) {
   srv_guard g = G(8020);
   for (const char *ok : {"127.0.0.1:8020", "localhost:8020", "LOCALHOST:8020", "[::1]:8020"})
     EXPECT_TRUE(srv_guard_host_ok(&g, ok)) << ok;
@@ -29,7 +29,7 @@ TEST(Guard, Issue12_HostMustBeLoopbackOnTheBoundPort) {
   EXPECT_TRUE(srv_guard_host_ok(&g80, "localhost"));
 }
 
-TEST(Guard, Issue12_BindAddressAndAllowedHostsWiden) {
+TEST(Guard, BindAddressAndAllowedHostsWiden) {
   srv_guard g = G(8020, "192.168.1.5", "mcp.internal, proxy.local:9000");
   EXPECT_TRUE(srv_guard_host_ok(&g, "192.168.1.5:8020"));
   EXPECT_FALSE(srv_guard_host_ok(&g, "192.168.1.5:9"));
@@ -47,7 +47,7 @@ TEST(Guard, Issue12_BindAddressAndAllowedHostsWiden) {
   EXPECT_TRUE(srv_guard_host_ok(&v6, "[::1]:8020"));
 }
 
-TEST(Guard, Issue12_OriginLoopbackOnly) {
+TEST(Guard, OriginLoopbackOnly) {
   srv_guard g = G(8020);
   for (const char *ok : {"http://localhost", "http://localhost:6274", "https://127.0.0.1:1",
                          "http://[::1]:3000", "http://127.0.0.1/"})
@@ -58,7 +58,7 @@ TEST(Guard, Issue12_OriginLoopbackOnly) {
     EXPECT_FALSE(srv_guard_origin_ok(&g, bad)) << bad;
 }
 
-TEST(Guard, Issue12_JsonContentType) {
+TEST(Guard, JsonContentType) {
   for (const char *ok : {"application/json", "application/json; charset=utf-8", "Application/JSON",
                          " application/json"})
     EXPECT_TRUE(srv_guard_json_type(ok)) << ok;
@@ -68,7 +68,7 @@ TEST(Guard, Issue12_JsonContentType) {
   EXPECT_FALSE(srv_guard_json_type(nullptr));
 }
 
-TEST(Guard, Issue12_CheckOrderAndMessages) {
+TEST(Guard, CheckOrderAndMessages) {
   srv_guard g = G(8020);
   const char *code = nullptr;
   char msg[400];
@@ -95,7 +95,7 @@ TEST(Guard, Issue12_CheckOrderAndMessages) {
             0);
 }
 
-TEST(Guard, Issue12_LoopbackBindAddresses) {
+TEST(Guard, LoopbackBindAddresses) {
   for (const char *ok : {"127.0.0.1", "127.1.2.3", "::1", "localhost", "::ffff:127.0.0.1"})
     EXPECT_TRUE(srv_guard_bind_is_loopback(ok)) << ok;
   for (const char *bad : {"0.0.0.0", "::", "192.168.1.5", "10.0.0.1", "example.com", ""})

@@ -57,7 +57,7 @@ mdl_health Render(const srv_pool_stats &st, int want_http) {
 
 }  // namespace
 
-TEST(Health, US5_HealthyWhenPingFastAndPoolLow) {
+TEST(Health, SC010_HealthyWhenPingFastAndPoolLow) {
   mdl_health h = Render(Stats(2, 1, 10, 0.4), 200);
   EXPECT_EQ(MDL_HEALTH_HEALTHY, h.status);
   EXPECT_EQ(MDL_DB_CONNECTED, h.database_status);
@@ -70,7 +70,7 @@ TEST(Health, US5_HealthyWhenPingFastAndPoolLow) {
   mdl_health_free(&h);
 }
 
-TEST(Health, US5_DegradedOnSlowPingOrPoolAbove80OrWaiters) {
+TEST(Health, SC010_DegradedOnSlowPingOrPoolAbove80OrWaiters) {
   mdl_health a = Render(Stats(2, 0, 10, 75.0), 200);
   EXPECT_EQ(MDL_HEALTH_DEGRADED, a.status);
   EXPECT_EQ(MDL_DB_DEGRADED, a.database_status);
@@ -81,7 +81,7 @@ TEST(Health, US5_DegradedOnSlowPingOrPoolAbove80OrWaiters) {
   for (mdl_health *h : {&a, &b, &c}) mdl_health_free(h);
 }
 
-TEST(Health, US5_UnhealthyIs503WhenDbLostOrPoolExhausted) {
+TEST(Health, SC010_UnhealthyIs503WhenDbLostOrPoolExhausted) {
   srv_pool_stats lost = Stats(0, 0, 10, 0.5, 0);
   lost.db_lost_wall_ms = 1795100431123LL;
   mdl_health a = Render(lost, 503);
@@ -114,7 +114,7 @@ TEST(Health, PoolRefillingBelowMinIsDegradedNotInvalid) {
   mdl_health_free(&h);
 }
 
-TEST(Health, US5_RenderFromMemoryIsFarUnderOneMillisecond) {
+TEST(Health, SC010_RenderFromMemoryIsFarUnderOneMillisecond) {
   srv_pool_stats st = Stats(5, 2, 20, 0.3, 1, 0, 5);
   const int kRuns = 2000;
   std::vector<double> us;

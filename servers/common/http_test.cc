@@ -96,7 +96,7 @@ class Http : public ::testing::Test {
   std::string base_;
 };
 
-TEST_F(Http, Issue4_RoutesCaptureParamsAndCarryDeadline) {
+TEST_F(Http, RoutesCaptureParamsAndCarryDeadline) {
   tst_http_resp r{};
   EXPECT_EQ(Req("POST", "/users/ann/items/42", "{\"a\":1}", &r), 200);
   EXPECT_STREQ(cJSON_GetObjectItem(r.json, "user")->valuestring, "ann");
@@ -118,7 +118,7 @@ TEST_F(Http, Issue4_RoutesCaptureParamsAndCarryDeadline) {
   tst_http_resp_free(&r);
 }
 
-TEST_F(Http, Issue4_BodyLimit413AnnouncedAndChunked) {
+TEST_F(Http, BodyLimit413AnnouncedAndChunked) {
   std::string big(5000, 'x');
   tst_http_resp r{};
   EXPECT_EQ(Req("POST", "/users/a/items/b", big.c_str(), &r), 413);
@@ -133,7 +133,7 @@ TEST_F(Http, Issue4_BodyLimit413AnnouncedAndChunked) {
   tst_http_resp_free(&r);
 }
 
-TEST_F(Http, Issue4_RequestIdEchoedOrGenerated) {
+TEST_F(Http, RequestIdEchoedOrGenerated) {
   tst_http_resp r{};
   const char *h[] = {"X-Request-Id: abc.DEF-1", nullptr};
   Req("GET", "/users/x", nullptr, &r, h);
@@ -146,7 +146,7 @@ TEST_F(Http, Issue4_RequestIdEchoedOrGenerated) {
   tst_http_resp_free(&r);
 }
 
-TEST_F(Http, Issue4_SlowHandlersDoNotBlockInlineRoutes) {
+TEST_F(Http, SlowHandlersDoNotBlockInlineRoutes) {
   std::thread t[4];
   for (auto &th : t)
     th = std::thread([this] {
@@ -162,7 +162,7 @@ TEST_F(Http, Issue4_SlowHandlersDoNotBlockInlineRoutes) {
   for (auto &th : t) th.join();
 }
 
-TEST_F(Http, Issue4_GracefulStopFinishesInFlight) {
+TEST_F(Http, GracefulStopFinishesInFlight) {
   g_slow_done = 0;
   long status = 0;
   std::thread t([&] {
@@ -183,7 +183,7 @@ TEST_F(Http, Issue4_GracefulStopFinishesInFlight) {
   tst_http_resp_free(&r);
 }
 
-TEST_F(Http, Issue4_McpEndpointSessionsThroughHttp) {
+TEST_F(Http, McpEndpointSessionsThroughHttp) {
   tst_http_resp r{};
   EXPECT_EQ(Req("POST", "/mcp", R"({"jsonrpc":"2.0","id":1,"method":"initialize"})", &r), 200);
   std::string sid = tst_http_header(&r, "Mcp-Session-Id");
@@ -201,7 +201,7 @@ TEST_F(Http, Issue4_McpEndpointSessionsThroughHttp) {
   tst_http_resp_free(&r);
 }
 
-TEST(Sessions, Issue4_CapacityEvictsLeastRecentlyUsedAndExpiryRemoves) {
+TEST(Sessions, CapacityEvictsLeastRecentlyUsedAndExpiryRemoves) {
   srv_sessions *s = nullptr;
   srv_err err;
   ASSERT_EQ(srv_sessions_new(2, 150, &s, &err), SRV_OK);
@@ -227,7 +227,7 @@ namespace {
 // Issue 12 finding 1 on the wire: every route (inline, worker, /mcp, unknown paths) refuses a
 // foreign Host (421), a foreign Origin (403) and a non-JSON body (415) before its handler runs,
 // while curl-like requests (loopback Host, no Origin) pass.
-TEST_F(Http, Issue12_EveryRouteChecksHostOriginAndContentType) {
+TEST_F(Http, EveryRouteChecksHostOriginAndContentType) {
   std::string port = std::to_string(srv_http_port(h_));
   std::string foreign_host = "Host: evil.example:" + port;
   std::string wrong_port = "Host: 127.0.0.1:1";
@@ -281,7 +281,7 @@ namespace {
 // Issue 12 finding 7 over real HTTP: a flood of initialize calls does not evict a session in use
 // (the fixture's table holds 2), and an unknown session is 404 with -32003, not -32001 (which
 // means "retry later").
-TEST_F(Http, Issue12_F7_InitializeFloodKeepsSessionsInUse) {
+TEST_F(Http, InitializeFloodKeepsSessionsInUse) {
   tst_http_resp r{};
   ASSERT_EQ(Req("POST", "/mcp", R"({"jsonrpc":"2.0","id":1,"method":"initialize"})", &r), 200);
   std::string hdr = std::string("Mcp-Session-Id: ") + tst_http_header(&r, "Mcp-Session-Id");
@@ -309,7 +309,7 @@ TEST_F(Http, Issue12_F7_InitializeFloodKeepsSessionsInUse) {
   tst_http_resp_free(&r);
 }
 
-TEST(Sessions, Issue12_F7_FullTableEvictsNeverUsedFirst) {
+TEST(Sessions, FullTableEvictsNeverUsedFirst) {
   srv_sessions *s = nullptr;
   srv_err err;
   ASSERT_EQ(srv_sessions_new(3, 0, &s, &err), SRV_OK);
@@ -333,7 +333,7 @@ TEST(Sessions, Issue12_F7_FullTableEvictsNeverUsedFirst) {
 }
 
 // The test-only slowdown knob (http.h): off by default, bounded, a bad value named.
-TEST(HttpTestDelay, Issue10_TestRequestDelayIsBoundedAndNamed) {
+TEST(HttpTestDelay, TestRequestDelayIsBoundedAndNamed) {
   srv_http_opts o;
   memset(&o, 0, sizeof o);
   srv_http *h = nullptr;

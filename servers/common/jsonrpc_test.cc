@@ -9,7 +9,7 @@
 
 namespace {
 
-TEST(JsonRpc, Issue4_ParseErrorNamesOffsetAndText) {
+TEST(JsonRpc, ParseErrorNamesOffsetAndText) {
   cJSON *root = nullptr;
   srv_err err;
   const char *bad = "{\"a\": 1,, }";
@@ -45,7 +45,7 @@ struct Classified {
   }
 };
 
-TEST(JsonRpc, Issue4_ClassifiesRequestNotificationResponse) {
+TEST(JsonRpc, ClassifiesRequestNotificationResponse) {
   Classified a(R"({"jsonrpc":"2.0","id":7,"method":"ping"})");
   EXPECT_EQ(a.rc, SRV_OK);
   EXPECT_EQ(a.msg.kind, SRV_RPC_REQUEST);
@@ -57,7 +57,7 @@ TEST(JsonRpc, Issue4_ClassifiesRequestNotificationResponse) {
   EXPECT_EQ(c.msg.kind, SRV_RPC_RESPONSE);
 }
 
-TEST(JsonRpc, Issue4_InvalidRequestsAreMinus32600WithReason) {
+TEST(JsonRpc, InvalidRequestsAreMinus32600WithReason) {
   Classified v(R"({"jsonrpc":"1.0","id":1,"method":"ping"})");
   EXPECT_EQ(v.rc, SRV_EINVAL);
   EXPECT_EQ(v.rpc, SRV_RPC_INVALID_REQUEST);
@@ -75,7 +75,7 @@ TEST(JsonRpc, Issue4_InvalidRequestsAreMinus32600WithReason) {
   EXPECT_EQ(scalar.why, "a JSON-RPC message must be an object");
 }
 
-TEST(JsonRpc, Issue4_ErrorAndResultObjects) {
+TEST(JsonRpc, ErrorAndResultObjects) {
   cJSON *id = cJSON_CreateString("abc");
   cJSON *e = srv_rpc_error(id, SRV_RPC_METHOD_NOT_FOUND, "method not found: x", nullptr);
   char *text = cJSON_PrintUnformatted(e);

@@ -46,19 +46,19 @@ std::string Validate(const char *args) {
   return err.msg;
 }
 
-TEST(JsonSchema, Issue4_ValidArgumentsPass) {
+TEST(JsonSchema, ValidArgumentsPass) {
   EXPECT_EQ(Validate(R"({"query":"abc","limit":50,"score":0.5,"mode":"fast","tags":["a"],
                          "flag":true,"none":null,"id":"ab12","nested":{"x":1}})"),
             "ok");
 }
 
-TEST(JsonSchema, Issue4_MaximumNamesPathRuleAndValue) {
+TEST(JsonSchema, MaximumNamesPathRuleAndValue) {
   EXPECT_EQ(Validate(R"({"query":"a","limit":500})"), "arguments.limit must be <= 50 (got 500)");
   EXPECT_EQ(Validate(R"({"query":"a","limit":0})"), "arguments.limit must be >= 1 (got 0)");
   EXPECT_EQ(Validate(R"({"query":"a","score":0})"), "arguments.score must be > 0 (got 0)");
 }
 
-TEST(JsonSchema, Issue4_TypeErrors) {
+TEST(JsonSchema, TypeErrors) {
   EXPECT_EQ(Validate(R"({"query":"a","limit":2.5})"),
             "arguments.limit must be an integer (got 2.5)");
   EXPECT_EQ(Validate(R"({"query":"a","limit":"5"})"),
@@ -69,7 +69,7 @@ TEST(JsonSchema, Issue4_TypeErrors) {
   EXPECT_EQ(Validate(R"([1])"), "arguments must be an object (got array)");
 }
 
-TEST(JsonSchema, Issue4_RequiredAndAdditionalProperties) {
+TEST(JsonSchema, RequiredAndAdditionalProperties) {
   EXPECT_EQ(Validate(R"({})"), "arguments.query is required");
   std::string m = Validate(R"({"query":"a","limt":5})");
   EXPECT_EQ(m.rfind("arguments.limt is not an allowed property (allowed: query, limit", 0), 0u)
@@ -79,7 +79,7 @@ TEST(JsonSchema, Issue4_RequiredAndAdditionalProperties) {
             "arguments.nested.y is not an allowed property (allowed: x)");
 }
 
-TEST(JsonSchema, Issue4_StringLengthEnumPatternItems) {
+TEST(JsonSchema, StringLengthEnumPatternItems) {
   EXPECT_EQ(Validate(R"({"query":""})"),
             "arguments.query must be at least 1 characters long (got 0)");
   EXPECT_EQ(Validate(R"({"query":"abcdefghijk"})"),
@@ -100,7 +100,7 @@ TEST(JsonSchema, Issue4_StringLengthEnumPatternItems) {
             "arguments.tags must have at most 3 items (got 4)");
 }
 
-TEST(JsonSchema, Issue4_DeepNestingIsBoundedNotACrash) {
+TEST(JsonSchema, DeepNestingIsBoundedNotACrash) {
   // A schema that recurses through additionalProperties, fed a 100-deep object.
   Json schema(R"({"type":"object","additionalProperties":{"type":"object",
                  "additionalProperties":{"type":"object","additionalProperties":true}}})");
@@ -114,7 +114,7 @@ TEST(JsonSchema, Issue4_DeepNestingIsBoundedNotACrash) {
   EXPECT_EQ(srv_schema_validate(schema.v, value.v, "arguments", &err), SRV_OK);
 }
 
-TEST(JsonSchema, Issue4_SchemaCheckRejectsTypos) {
+TEST(JsonSchema, SchemaCheckRejectsTypos) {
   srv_err err;
   Json bad_type(R"({"type":"obejct"})");
   EXPECT_EQ(srv_schema_check(bad_type.v, "inputSchema", &err), SRV_EINVAL);

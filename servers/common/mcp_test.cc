@@ -75,7 +75,7 @@ class Mcp : public ::testing::Test {
   cJSON *last_ = nullptr;
 };
 
-TEST_F(Mcp, Issue4_InitializeNegotiatesVersion) {
+TEST_F(Mcp, InitializeNegotiatesVersion) {
   Send(
       R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2024-11-05","capabilities":{},"clientInfo":{"name":"c","version":"1"}}})");
   ASSERT_NE(Result(), nullptr);
@@ -96,7 +96,7 @@ TEST_F(Mcp, Issue4_InitializeNegotiatesVersion) {
   EXPECT_STREQ(cJSON_GetObjectItem(Result(), "protocolVersion")->valuestring, "2025-03-26");
 }
 
-TEST_F(Mcp, Issue4_NotificationsAndResponsesGetNoReply) {
+TEST_F(Mcp, NotificationsAndResponsesGetNoReply) {
   EXPECT_EQ(Send(R"({"jsonrpc":"2.0","method":"notifications/initialized"})"), nullptr);
   EXPECT_EQ(oc_.kind, SRV_RPC_NOTIFICATION);
   EXPECT_EQ(Send(R"({"jsonrpc":"2.0","method":"notifications/whatever"})"), nullptr);
@@ -104,7 +104,7 @@ TEST_F(Mcp, Issue4_NotificationsAndResponsesGetNoReply) {
   EXPECT_EQ(oc_.kind, SRV_RPC_RESPONSE);
 }
 
-TEST_F(Mcp, Issue4_PingAndToolsList) {
+TEST_F(Mcp, PingAndToolsList) {
   Send(R"({"jsonrpc":"2.0","id":"p","method":"ping"})");
   ASSERT_NE(Result(), nullptr);
   EXPECT_EQ(cJSON_GetArraySize(Result()), 0);
@@ -121,7 +121,7 @@ TEST_F(Mcp, Issue4_PingAndToolsList) {
   EXPECT_EQ(cJSON_GetObjectItem(cJSON_GetArrayItem(tools, 1), "outputSchema"), nullptr);
 }
 
-TEST_F(Mcp, Issue4_ToolsCallReturnsContentAndStructuredContent) {
+TEST_F(Mcp, ToolsCallReturnsContentAndStructuredContent) {
   Send(
       R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}})");
   ASSERT_NE(Result(), nullptr) << cJSON_PrintUnformatted(last_);
@@ -135,7 +135,7 @@ TEST_F(Mcp, Issue4_ToolsCallReturnsContentAndStructuredContent) {
   EXPECT_STREQ(oc_.operation, "echo");
 }
 
-TEST_F(Mcp, Issue4_ToolFailureIsAResultWithIsError) {
+TEST_F(Mcp, ToolFailureIsAResultWithIsError) {
   Send(
       R"({"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"fails","arguments":{}}})");
   ASSERT_NE(Result(), nullptr);
@@ -150,7 +150,7 @@ TEST_F(Mcp, Issue4_ToolFailureIsAResultWithIsError) {
   EXPECT_EQ(oc_.code, SRV_EINTERNAL);
 }
 
-TEST_F(Mcp, Issue4_JsonRpcErrorPaths) {
+TEST_F(Mcp, JsonRpcErrorPaths) {
   Send(
       R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"a","limit":500}}})");
   EXPECT_EQ(ErrorCode(), -32602);
@@ -179,7 +179,7 @@ TEST_F(Mcp, Issue4_JsonRpcErrorPaths) {
   EXPECT_EQ(ErrorCode(), -32600);
 }
 
-TEST(ToolRegistry, Issue4_BadDeclarationsFailAtStartNamingTheTool) {
+TEST(ToolRegistry, BadDeclarationsFailAtStartNamingTheTool) {
   srv_tools *t = nullptr;
   srv_err err;
   srv_tool dup[] = {kTools[0], kTools[0]};

@@ -64,7 +64,7 @@ TEST(Migrations, GeneratedArrayIsSortedWithFileText) {
   EXPECT_NE(nullptr, strstr(test_migrations[1].sql, "a tab\tand"));
 }
 
-TEST_F(MigrateTest, US4_CheckNamesTheExactMigrateCommand) {
+TEST_F(MigrateTest, SC014_CheckNamesTheExactMigrateCommand) {
   PGconn *c = Connect();
   ASSERT_NE(nullptr, c);
   int cur = -1;

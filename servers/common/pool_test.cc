@@ -192,7 +192,7 @@ TEST_F(PoolTest, FR016_QueuesInFifoOrderThenBusyAfterDeadline) {
   srv_pool_release(pool_, got[order[2]], 0);
 }
 
-TEST_F(PoolTest, US4_WarnLogWhenUtilisationPasses80Percent) {
+TEST_F(PoolTest, FR016_WarnLogWhenUtilisationPasses80Percent) {
   Create(0, 5);
   srv_err err;
   std::vector<PGconn *> held(5);
@@ -239,7 +239,7 @@ TEST_F(PoolTest, US4_WarnLogWhenUtilisationPasses80Percent) {
   for (PGconn *c : held) srv_pool_release(pool_, c, 0);
 }
 
-TEST_F(PoolTest, US4_RecoversAfterTerminateBackendOfEveryPoolConnection) {
+TEST_F(PoolTest, SC008_RecoversAfterTerminateBackendOfEveryPoolConnection) {
   Create(3, 5);
   srv_err err;
   ASSERT_EQ(3, Stats().size);
@@ -274,7 +274,7 @@ TEST_F(PoolTest, US4_RecoversAfterTerminateBackendOfEveryPoolConnection) {
   for (auto c : cs) srv_pool_release(pool_, c, 0);
 }
 
-TEST_F(PoolTest, US4_DatabaseLossDetectedWithin5sAndRecoveryLogged) {
+TEST_F(PoolTest, SC008_DatabaseLossDetectedWithin5sAndRecoveryLogged) {
   Create(2, 4);
   srv_err err;
   ASSERT_GE(WaitFor([&] { return Stats().last_ping_ms >= 0; }, 3000), 0);
@@ -322,7 +322,7 @@ TEST_F(PoolTest, US4_DatabaseLossDetectedWithin5sAndRecoveryLogged) {
   Free(back);
 }
 
-TEST_F(PoolTest, US4_FrozenDatabaseServerIsDetectedWithin5s) {
+TEST_F(PoolTest, SC008_FrozenDatabaseServerIsDetectedWithin5s) {
   // A frozen server (SIGSTOP: like a paused VM or a hung host) keeps TCP acknowledged by the
   // kernel, so only the ping's own timeout can notice it.
   Create(2, 4);
@@ -357,7 +357,7 @@ TEST_F(PoolTest, US4_FrozenDatabaseServerIsDetectedWithin5s) {
   EXPECT_EQ(42, v);
 }
 
-TEST_F(PoolTest, US4_RetrySafeOperationRidesOutAShortOutage) {
+TEST_F(PoolTest, SC008_RetrySafeOperationRidesOutAShortOutage) {
   Create(1, 2);
   srv_err err;
   tst_err terr{};
@@ -392,7 +392,7 @@ srv_code ShortSleep(PGconn *c, void *arg, srv_err *err) {
   return srv_db_exec(c, "SELECT pg_sleep(0.002)", 0, nullptr, nullptr, err);
 }
 
-TEST_F(PoolTest, US3_SixteenThreadsOnFourConnectionsAllSucceed) {
+TEST_F(PoolTest, FR016_SixteenThreadsOnFourConnectionsAllSucceed) {
   Create(1, 4);
   const int kThreads = 16, kOps = 40;
   std::atomic<int> ok{0}, busy{0}, other{0};

@@ -47,7 +47,7 @@ std::string MyComm() {
 
 }  // namespace
 
-TEST(PortCheck, US4_FindsThePidOfOurOwnListener) {
+TEST(PortCheck, SC014_FindsThePidOfOurOwnListener) {
   int port = 0;
   int fd = Listen(AF_INET, &port);
   ASSERT_GE(fd, 0);
@@ -71,7 +71,7 @@ TEST(PortCheck, US4_FindsThePidOfOurOwnListener) {
             std::string(msg));
 }
 
-TEST(PortCheck, US4_FindsIpv6Listeners) {
+TEST(PortCheck, SC014_FindsIpv6Listeners) {
   int port = 0;
   int fd = Listen(AF_INET6, &port);
   if (fd < 0) GTEST_SKIP() << "no IPv6 loopback on this machine";

@@ -132,7 +132,7 @@ class DemoServer : public ::testing::Test {
 tst_server *DemoServer::srv_ = nullptr;
 std::string DemoServer::base_;
 
-TEST_F(DemoServer, Issue4_McpOverHttp_InitializeListCall) {
+TEST_F(DemoServer, McpOverHttp_InitializeListCall) {
   Resp init;
   Do(&init, "POST", base_ + "/mcp",
      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2099-12-31","capabilities":{},"clientInfo":{"name":"ts-sdk","version":"9"}}})");
@@ -176,7 +176,7 @@ TEST_F(DemoServer, Issue4_McpOverHttp_InitializeListCall) {
   EXPECT_TRUE(cJSON_IsObject(ping.Json("result")));
 }
 
-TEST_F(DemoServer, Issue4_McpOverHttp_EveryJsonRpcErrorPath) {
+TEST_F(DemoServer, McpOverHttp_EveryJsonRpcErrorPath) {
   std::string sid = Initialize();
   Resp parse;
   Rpc(&parse, sid, R"({"jsonrpc":"2.0","id":1,"method":)");
@@ -206,7 +206,7 @@ TEST_F(DemoServer, Issue4_McpOverHttp_EveryJsonRpcErrorPath) {
   EXPECT_EQ(response.r.body_len, 0u);
 }
 
-TEST_F(DemoServer, Issue4_Sessions_RequiredUnknown404Delete) {
+TEST_F(DemoServer, Sessions_RequiredUnknown404Delete) {
   Resp none;
   Do(&none, "POST", base_ + "/mcp", R"({"jsonrpc":"2.0","id":1,"method":"tools/list"})");
   EXPECT_EQ(none.r.status, 400);
@@ -232,7 +232,7 @@ TEST_F(DemoServer, Issue4_Sessions_RequiredUnknown404Delete) {
             std::string::npos);
 }
 
-TEST_F(DemoServer, Issue4_OriginAndProtocolVersionChecks) {
+TEST_F(DemoServer, OriginAndProtocolVersionChecks) {
   Resp evil;
   Do(&evil, "POST", base_ + "/mcp", R"({"jsonrpc":"2.0","id":1,"method":"initialize"})",
      {"Origin: http://evil.example"});
@@ -260,7 +260,7 @@ TEST_F(DemoServer, Issue4_OriginAndProtocolVersionChecks) {
   EXPECT_EQ(old.r.status, 200);
 }
 
-TEST_F(DemoServer, Issue4_BodyLimit413_MalformedJson400_RoutingJson404) {
+TEST_F(DemoServer, BodyLimit413_MalformedJson400_RoutingJson404) {
   std::string big = R"({"text":")" + std::string(8000, 'x') + "\"}";
   Resp r413;
   Do(&r413, "POST", base_ + "/mcp/echo", big.c_str());
@@ -283,7 +283,7 @@ TEST_F(DemoServer, Issue4_BodyLimit413_MalformedJson400_RoutingJson404) {
   EXPECT_STREQ(mna.Header("Allow"), "GET");
 }
 
-TEST_F(DemoServer, Issue4_RequestIdAcceptedOrGeneratedAndEchoed) {
+TEST_F(DemoServer, RequestIdAcceptedOrGeneratedAndEchoed) {
   Resp given;
   Do(&given, "POST", base_ + "/mcp/echo", R"({"text":"x"})", {"X-Request-Id: test-rid-42"});
   ASSERT_NE(given.Header("X-Request-Id"), nullptr);
@@ -296,7 +296,7 @@ TEST_F(DemoServer, Issue4_RequestIdAcceptedOrGeneratedAndEchoed) {
   EXPECT_EQ(gen.Header("X-Request-Id")[14], '4');  // UUID v4
 }
 
-TEST_F(DemoServer, Issue4_RestRoutesStatusesAndRetryAfter) {
+TEST_F(DemoServer, RestRoutesStatusesAndRetryAfter) {
   Resp add;
   Do(&add, "POST", base_ + "/mcp/add_note", R"({"body":"hello"})");
   ASSERT_EQ(add.r.status, 201) << add.r.body;
@@ -323,7 +323,7 @@ TEST_F(DemoServer, Issue4_RestRoutesStatusesAndRetryAfter) {
   EXPECT_GE(count.Json("count")->valuedouble, 1);
 }
 
-TEST_F(DemoServer, Issue4_MetricsCountToolsInTextAndJson) {
+TEST_F(DemoServer, MetricsCountToolsInTextAndJson) {
   Resp e;
   Do(&e, "POST", base_ + "/mcp/echo", R"({"text":"m"})");
   Resp text;
@@ -439,7 +439,7 @@ std::string ReadAll(int fd, int timeout_ms) {
   return s;
 }
 
-TEST_F(DemoServer, Issue4_McpOverStdio_AllPathsAndCleanExitOnEof) {
+TEST_F(DemoServer, McpOverStdio_AllPathsAndCleanExitOnEof) {
   Child c = SpawnPipes({"--stdio"}, {g_db_env});
   ASSERT_GT(c.pid, 0);
   std::string input =
@@ -509,7 +509,7 @@ TEST_F(DemoServer, Issue4_McpOverStdio_AllPathsAndCleanExitOnEof) {
 // ---- start-up failures
 // ---------------------------------------------------------------------------
 
-TEST_F(DemoServer, Issue4_PortInUse_OneLineWithPortAndPid_Exit2) {
+TEST_F(DemoServer, SC014_PortInUse_OneLineWithPortAndPid_Exit2) {
   // CLOEXEC: the server under test must not inherit the socket (it would then "hold" the port).
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_in a;
@@ -536,7 +536,7 @@ TEST_F(DemoServer, Issue4_PortInUse_OneLineWithPortAndPid_Exit2) {
   EXPECT_NE(o.find("stop that process or set PORT"), std::string::npos) << o;
 }
 
-TEST_F(DemoServer, Issue4_SchemaNotMigrated_MessageWithMigrateCommand_Exit3) {
+TEST_F(DemoServer, SC014_SchemaNotMigrated_MessageWithMigrateCommand_Exit3) {
   char url[1024];
   tst_err err;
   ASSERT_EQ(tst_pg_create_db(g_pg, "unmigrated", url, sizeof url, &err), TST_OK) << err.msg;
@@ -552,7 +552,7 @@ TEST_F(DemoServer, Issue4_SchemaNotMigrated_MessageWithMigrateCommand_Exit3) {
   EXPECT_NE(std::string(out).find("run `demo-server migrate`"), std::string::npos) << out;
 }
 
-TEST_F(DemoServer, Issue4_DatabaseDownAtStart_ServesUnhealthy503) {
+TEST_F(DemoServer, SC010_DatabaseDownAtStart_ServesUnhealthy503) {
   int dead = tst_free_port();
   tst_server *s = Start({}, "DATABASE_URL=postgresql://postgres@127.0.0.1:" + std::to_string(dead) +
                                 "/nothing?connect_timeout=1");
@@ -568,7 +568,7 @@ TEST_F(DemoServer, Issue4_DatabaseDownAtStart_ServesUnhealthy503) {
   tst_server_destroy(s);
 }
 
-TEST_F(DemoServer, Issue4_DatabaseDownAtStartThenUnmigrated_Exits3WhenItAnswers) {
+TEST_F(DemoServer, SC014_DatabaseDownAtStartThenUnmigrated_Exits3WhenItAnswers) {
   // The documented decision (app.h): a database that is down at start does not stop the start;
   // the schema check runs when it answers, and an unmigrated schema then stops the server.
   tst_pg *pg2 = nullptr;
@@ -594,7 +594,7 @@ TEST_F(DemoServer, Issue4_DatabaseDownAtStartThenUnmigrated_Exits3WhenItAnswers)
 
 // ---- shutdown and overload ---------------------------------------------------------------------
 
-TEST_F(DemoServer, Issue4_SigtermFinishesInFlightRequestThenExits0) {
+TEST_F(DemoServer, SigtermFinishesInFlightRequestThenExits0) {
   tst_server *s = Start({});
   ASSERT_NE(s, nullptr);
   std::string url = std::string(tst_server_url(s)) + "/mcp/slow";
