@@ -123,7 +123,7 @@ long VmHWMkB(pid_t pid) {
   return -1;
 }
 
-TEST(Bench, Issue5_IndexSearchAndRelevanceFigures) {
+TEST(Bench, IndexSearchAndRelevanceFigures) {
   const char *files_env = getenv("CB_BENCH_FILES");
   int nfiles = files_env ? (int)strtol(files_env, nullptr, 10) : 10000;
   std::string repo, manifest;

@@ -48,7 +48,7 @@ const char kPy[] =
     "\n"                                          // 20
     "VALUE = 3\n";                                // 21
 
-TEST(Chunker, Issue5_PythonFunctionsClassesMethodsAndModuleWindows) {
+TEST(Chunker, PythonFunctionsClassesMethodsAndModuleWindows) {
   Chunker k;
   ASSERT_NE(k.c, nullptr);
   ASSERT_EQ(k.Run(CB_LANG_PYTHON, kPy), 0);
@@ -80,7 +80,7 @@ TEST(Chunker, Issue5_PythonFunctionsClassesMethodsAndModuleWindows) {
   EXPECT_EQ(lines[3], 22u);
 }
 
-TEST(Chunker, Issue5_JavascriptDeclarationsArrowsExportsAndMethods) {
+TEST(Chunker, JavascriptDeclarationsArrowsExportsAndMethods) {
   const std::string js =
       "import x from 'y';\n"                    // 1
       "/** Totals the ledger. */\n"             // 2
@@ -113,7 +113,7 @@ TEST(Chunker, Issue5_JavascriptDeclarationsArrowsExportsAndMethods) {
   EXPECT_EQ(k.out.v[5].start_line, 11);
 }
 
-TEST(Chunker, Issue5_FileWithSyntaxErrorsStillYieldsChunks) {
+TEST(Chunker, FileWithSyntaxErrorsStillYieldsChunks) {
   const std::string py = "def good(a):\n    return a\n\ndef broken(:\n    pass\n";
   Chunker k;
   ASSERT_EQ(k.Run(CB_LANG_PYTHON, py), 0);
@@ -123,7 +123,7 @@ TEST(Chunker, Issue5_FileWithSyntaxErrorsStillYieldsChunks) {
   EXPECT_EQ(k.out.v[k.out.n - 1].end_line, 5);
 }
 
-TEST(Chunker, Issue5_TextFilesAreCutIntoLineWindows) {
+TEST(Chunker, TextFilesAreCutIntoLineWindows) {
   std::string txt;
   for (int i = 0; i < 95; i++) txt += "line " + std::to_string(i) + "\n";
   Chunker k;
@@ -152,7 +152,7 @@ TEST(Chunker, FR025_ParseOverTimeoutFallsBackToLines) {
   cb_chunks_free(&out);
 }
 
-TEST(Chunker, Issue5_EmptyAndBlankFilesYieldNothing) {
+TEST(Chunker, EmptyAndBlankFilesYieldNothing) {
   Chunker k;
   ASSERT_EQ(k.Run(CB_LANG_PYTHON, ""), 0);
   EXPECT_EQ(k.out.n, 0u);
@@ -160,7 +160,7 @@ TEST(Chunker, Issue5_EmptyAndBlankFilesYieldNothing) {
   EXPECT_EQ(k.out.n, 0u);
 }
 
-TEST(Chunker, Issue5_VeryLongDefinitionsAreSplit) {
+TEST(Chunker, VeryLongDefinitionsAreSplit) {
   std::string py = "def huge():\n";
   for (int i = 0; i < 899; i++) py += "    x = " + std::to_string(i) + "\n";
   Chunker k;

@@ -8,7 +8,7 @@
 
 namespace {
 
-TEST(Relevance, Issue5_ExpectedChunkInTop3ForAtLeast90Percent) {
+TEST(Relevance, ExpectedChunkInTop3ForAtLeast90Percent) {
   cbtest::Env env;
   ASSERT_TRUE(env.Start());
   std::string dir = cbtest::TempDir("cbrel");

@@ -28,7 +28,7 @@ std::string MakeBigRepo(int files) {
   return root;
 }
 
-TEST(Resume, US4_JobSurvivesTerminatedBackendsWithExactCounts) {
+TEST(Resume, SC008_JobSurvivesTerminatedBackendsWithExactCounts) {
   cbtest::Env env;
   ASSERT_TRUE(env.Start());
   const int kFiles = 4000;

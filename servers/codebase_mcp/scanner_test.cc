@@ -31,7 +31,7 @@ void Write(const std::string &path, const std::string &content) {
   fclose(f);
 }
 
-TEST(Scanner, Issue5_SkipsIgnoredFoldersGitignoreAndOversizeFiles) {
+TEST(Scanner, SkipsIgnoredFoldersGitignoreAndOversizeFiles) {
   std::string root = MakeTree();
   for (const char *d : {"/src", "/src/pkg", "/node_modules", "/.git", "/build", "/src/__pycache__",
                         "/gen", "/docs"})
@@ -63,7 +63,7 @@ TEST(Scanner, Issue5_SkipsIgnoredFoldersGitignoreAndOversizeFiles) {
   cb_scan_free(&r);
 }
 
-TEST(Scanner, Issue5_ManyDirectoriesWithSeveralThreads) {
+TEST(Scanner, ManyDirectoriesWithSeveralThreads) {
   std::string root = MakeTree();
   int expected = 0;
   for (int i = 0; i < 30; i++) {
@@ -85,7 +85,7 @@ TEST(Scanner, Issue5_ManyDirectoriesWithSeveralThreads) {
   cb_scan_free(&r);
 }
 
-TEST(Scanner, Issue5_ResolveRootErrorsNameRepoPath) {
+TEST(Scanner, ResolveRootErrorsNameRepoPath) {
   std::string root = MakeTree();
   Write(root + "/file.txt", "x");
   char out[4096];
@@ -104,7 +104,7 @@ TEST(Scanner, Issue5_ResolveRootErrorsNameRepoPath) {
   EXPECT_EQ(std::string(out), root);
 }
 
-TEST(Scanner, Issue5_IndexRootsRefusesPathsOutside) {
+TEST(Scanner, IndexRootsRefusesPathsOutside) {
   std::string a = MakeTree(), b = MakeTree();
   char out[4096];
   srv_err err = {};
@@ -118,7 +118,7 @@ TEST(Scanner, Issue5_IndexRootsRefusesPathsOutside) {
   EXPECT_EQ(cb_scan_resolve_root(sib.c_str(), a.c_str(), out, sizeof out, &err), SRV_EINVAL);
 }
 
-TEST(Scanner, Issue5_TextCheckFindsNulAndInvalidUtf8) {
+TEST(Scanner, TextCheckFindsNulAndInvalidUtf8) {
   EXPECT_EQ(cb_text_check("plain ascii text, long enough for the fast path", 47), 0);
   EXPECT_EQ(cb_text_check("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14), 0);
   EXPECT_EQ(cb_text_check("abcdefghij\0klm", 14), 1);
@@ -147,7 +147,7 @@ bool Skipped(const cb_scan_result &r, const std::string &path, const char *why) 
 }
 
 // Issue 12 finding 3: well-known secrets are never listed, and are reported as skipped.
-TEST(Scanner, Issue12_F3_SecretsAreSkippedAndReported) {
+TEST(Scanner, SecretsAreSkippedAndReported) {
   std::string root = MakeTree();
   for (const char *d : {"/.ssh", "/.aws", "/.gnupg", "/src", "/.github"})
     mkdir((root + d).c_str(), 0755);
@@ -178,7 +178,7 @@ TEST(Scanner, Issue12_F3_SecretsAreSkippedAndReported) {
 
 // Issue 12 finding 4: a .gitignore that is a symlink to /dev/zero or a FIFO is not read (the scan
 // used to spin or block forever); a regular one still applies.
-TEST(Scanner, Issue12_F4_UntrustedGitignoreIsNotRead) {
+TEST(Scanner, UntrustedGitignoreIsNotRead) {
   for (int kind = 0; kind < 3; kind++) {
     std::string root = MakeTree();
     Write(root + "/a.py", "x = 1\n");
@@ -201,7 +201,7 @@ TEST(Scanner, Issue12_F4_UntrustedGitignoreIsNotRead) {
 // Issue 12 finding 3: INDEX_ROOTS is judged on the resolved path before anything else is said,
 // the default roots are the home directory and the temporary directories, and a secret location
 // is never a root.
-TEST(Scanner, Issue12_F3_RootsCheckedFirstWithSafeDefaults) {
+TEST(Scanner, RootsCheckedFirstWithSafeDefaults) {
   std::string root = MakeTree();
   char out[4096];
   srv_err err;

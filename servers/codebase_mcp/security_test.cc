@@ -23,7 +23,7 @@ cbtest::Env *&g_env = cbtest::SuiteFixture::env;
 
 class Security : public cbtest::SuiteFixture {};
 
-TEST_F(Security, Issue12_F1_EveryRouteRefusesForeignOriginHostAndTextPlain) {
+TEST_F(Security, EveryRouteRefusesForeignOriginHostAndTextPlain) {
   static const tst_probe_route extra[] = {
       {"POST", "/mcp/search"}, {"GET", "/mcp/chunks/{id}"}, {"GET", "/mcp/jobs/{job_id}"}};
   static char report[65536];
@@ -63,7 +63,7 @@ std::string ErrorMessage(const cJSON *body) {
 
 // Finding 3: keys, credentials and .env files in a repository are never indexed (so never
 // searchable), the job says how many it skipped, and its log lines name them.
-TEST_F(Security, Issue12_F3_SecretsAreNeverIndexed) {
+TEST_F(Security, SecretsAreNeverIndexed) {
   std::string repo = cbtest::TempDir("secrets");
   cbtest::WriteFile(repo + "/app/main.py", "def handler():\n    return 'zebracorn visible'\n");
   cbtest::WriteFile(repo + "/.ssh/id_rsa", "zebracorn private key material\n");
@@ -90,7 +90,7 @@ TEST_F(Security, Issue12_F3_SecretsAreNeverIndexed) {
 
 // Finding 3: with no INDEX_ROOTS the roots are the home and temporary directories; outside them
 // a path's existence is not revealed, and a secret location is never a root.
-TEST_F(Security, Issue12_F3_DefaultRootsAndNoExistenceOracle) {
+TEST_F(Security, DefaultRootsAndNoExistenceOracle) {
   cJSON *b = nullptr;
   for (const char *p : {"/etc", "/etc/passwd", "/no/such/place", "/proc/self"}) {
     EXPECT_EQ(StartStatus(p, "roots", &b), 400) << p;
@@ -109,7 +109,7 @@ TEST_F(Security, Issue12_F3_DefaultRootsAndNoExistenceOracle) {
 
 // Finding 4: a .gitignore that is a symlink to /dev/zero or a FIFO used to make the job spin or
 // block forever (and shutdown hang); now the job completes and the file is not read.
-TEST_F(Security, Issue12_F4_HostileGitignoreDoesNotHangTheJob) {
+TEST_F(Security, HostileGitignoreDoesNotHangTheJob) {
   for (int kind = 0; kind < 2; kind++) {
     std::string repo = cbtest::TempDir(kind ? "fifo" : "zero");
     cbtest::WriteFile(repo + "/a.py", "def alpha():\n    return 1\n");
@@ -130,7 +130,7 @@ TEST_F(Security, Issue12_F4_HostileGitignoreDoesNotHangTheJob) {
 
 // Finding 5: the number of jobs running at once is capped across projects (INDEX_MAX_JOBS); the
 // next start is a retry-later 503 with Retry-After naming the limit, and works once a job ends.
-TEST(SecurityJobs, Issue12_F5_ConcurrentJobsAreCapped) {
+TEST(SecurityJobs, ConcurrentJobsAreCapped) {
   cbtest::Env env;
   double t0 = tst_now_ms();
   ASSERT_TRUE(env.Start({"INDEX_MAX_JOBS=1", "ALLOWED_HOSTS=mcp.internal"}));
@@ -185,7 +185,7 @@ TEST(SecurityJobs, Issue12_F5_ConcurrentJobsAreCapped) {
 }
 
 // Finding 1: a non-loopback BIND refuses to start without the explicit ALLOW_REMOTE=1 opt-in.
-TEST(SecurityBind, Issue12_F1_NonLoopbackBindNeedsAllowRemote) {
+TEST(SecurityBind, NonLoopbackBindNeedsAllowRemote) {
   std::string bin = cbtest::Binary();
   const char *args[] = {"--port", "1", nullptr};
   const char *env[] = {"BIND=0.0.0.0", "DATABASE_URL=postgresql://nobody@127.0.0.1:1/none",

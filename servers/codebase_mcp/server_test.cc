@@ -66,7 +66,7 @@ cJSON *Search(cbtest::Env &e, const std::string &body, long *status) {
   return j;
 }
 
-TEST_F(Server, Issue5_IndexStatusSearchOverHttp) {
+TEST_F(Server, IndexStatusSearchOverHttp) {
   std::string repo = MakeRepo("cbrepo");
   cJSON *st = env().Index(repo, "http-proj");
   ASSERT_NE(st, nullptr);
@@ -145,7 +145,7 @@ TEST_F(Server, Issue5_IndexStatusSearchOverHttp) {
   cJSON_Delete(r);
 }
 
-TEST_F(Server, Issue5_IndexStatusSearchOverMcp) {
+TEST_F(Server, IndexStatusSearchOverMcp) {
   std::string repo = MakeRepo("cbmcp");
   tst_mcp m;
   tst_err err = {};
@@ -206,7 +206,7 @@ TEST_F(Server, Issue5_IndexStatusSearchOverMcp) {
   cJSON_Delete(res);
 }
 
-TEST_F(Server, Issue5_BinaryAndUnparseableFilesSkippedWithWarnings) {
+TEST_F(Server, BinaryAndUnparseableFilesSkippedWithWarnings) {
   std::string repo = cbtest::TempDir("cbbin");
   WriteFile(repo + "/good.py", "def fine_function():\n    return 1\n");
   WriteFile(repo + "/image.png", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
@@ -251,7 +251,7 @@ std::set<std::string> ChunkIds(cbtest::Env &e, const std::string &project) {
   return ids;
 }
 
-TEST_F(Server, Issue5_ReindexKeepsUnchangedIdsAndDropsDeleted) {
+TEST_F(Server, ReindexKeepsUnchangedIdsAndDropsDeleted) {
   std::string repo = MakeRepo("cbre");
   WriteFile(repo + "/extra/gone.py", "def soon_deleted():\n    return 0\n");
   cJSON *st = env().Index(repo, "re-proj");
@@ -341,7 +341,7 @@ TEST_F(Server, Issue5_ReindexKeepsUnchangedIdsAndDropsDeleted) {
   EXPECT_EQ(ChunkIds(env(), "re-proj"), after);
 }
 
-TEST_F(Server, Issue5_TenantIsolationAndConcurrentProjects) {
+TEST_F(Server, TenantIsolationAndConcurrentProjects) {
   std::string a = cbtest::TempDir("cbta"), b = cbtest::TempDir("cbtb");
   for (int i = 0; i < 40; i++) {
     WriteFile(a + "/m" + std::to_string(i) + ".py",
@@ -407,7 +407,7 @@ void ExpectBadRequest(cbtest::Env &e, const std::string &path, const std::string
   cJSON_Delete(r);
 }
 
-TEST_F(Server, Issue5_BadArgumentsGetClearErrors) {
+TEST_F(Server, BadArgumentsGetClearErrors) {
   std::string file = cbtest::TempDir("cbbad") + "/f.txt";
   WriteFile(file, "x");
   const std::string s = "/mcp/start_indexing_background";
@@ -443,7 +443,7 @@ TEST_F(Server, Issue5_BadArgumentsGetClearErrors) {
             0);
 }
 
-TEST(IndexRoots, Issue5_PathOutsideIndexRootsIsRefused) {
+TEST(IndexRoots, PathOutsideIndexRootsIsRefused) {
   std::string allowed = cbtest::TempDir("cbroot"), other = MakeRepo("cbout");
   WriteFile(allowed + "/inside/a.py", "def inside_root():\n    return 1\n");
   cbtest::Env e;

@@ -33,7 +33,7 @@ std::vector<std::string> Tokens(const std::string &s) {
   return out;
 }
 
-TEST(Tokens, Issue5_SplitsCamelSnakeDigitsAndKeepsWhole) {
+TEST(Tokens, SplitsCamelSnakeDigitsAndKeepsWhole) {
   EXPECT_EQ(Tokens("parseInvoiceHeader"),
             (std::vector<std::string>{"parseinvoiceheader", "pars", "invoic", "head"}));
   EXPECT_EQ(Tokens("parse_invoice_header"),
@@ -53,12 +53,12 @@ std::vector<std::string> Leaves(const std::string &s) {
   return out;
 }
 
-TEST(Tokens, Issue5_LeavesDropCompoundWholes) {
+TEST(Tokens, LeavesDropCompoundWholes) {
   EXPECT_EQ(Leaves("parse_invoice_header ledger HTTPServer"),
             (std::vector<std::string>{"pars", "invoic", "head", "ledg", "http", "serv"}));
 }
 
-TEST(Strmap, Issue5_PutFindGrow) {
+TEST(Strmap, PutFindGrow) {
   cb_strmap m = {};
   int added = 0;
   for (int i = 0; i < 2000; i++) {
@@ -80,7 +80,7 @@ TEST(Strmap, Issue5_PutFindGrow) {
   EXPECT_EQ(cb_strmap_find(&m, "path/1"), nullptr);
 }
 
-TEST(Tokens, Issue5_StemsWordFormsTogether) {
+TEST(Tokens, StemsWordFormsTogether) {
   for (const char *w : {"evaluates", "evaluated", "evaluator", "evaluate", "evaluating"})
     EXPECT_EQ(Tokens(w), (std::vector<std::string>{"evaluat"})) << w;
   for (const char *w : {"settings", "setting", "sets"})
@@ -89,14 +89,14 @@ TEST(Tokens, Issue5_StemsWordFormsTogether) {
             (std::vector<std::string>{"status", "class", "address"}));
 }
 
-TEST(Tokens, Issue5_DropsStopWordsNumbersAndSingleLetters) {
+TEST(Tokens, DropsStopWordsNumbersAndSingleLetters) {
   EXPECT_EQ(Tokens("def self return the x 42 a1 ok"),
             (std::vector<std::string>{"a1", "ok"}));
   EXPECT_TRUE(cb_tokens_is_stopword("function", 8));
   EXPECT_FALSE(cb_tokens_is_stopword("invoice", 7));
 }
 
-TEST(Tokens, Issue5_PartsShareTheWholeWordsPosition) {
+TEST(Tokens, PartsShareTheWholeWordsPosition) {
   std::vector<Tok> v;
   const char *s = "loadUser settings";
   unsigned words = cb_tokens_each(s, strlen(s), Collect, &v);
@@ -116,7 +116,7 @@ std::string Render(cb_tsv *t) {
   return s;
 }
 
-TEST(Tsvector, Issue5_WeightsSymbolAboveDocAboveCode) {
+TEST(Tsvector, WeightsSymbolAboveDocAboveCode) {
   cb_tsv *t = cb_tsv_new();
   ASSERT_NE(t, nullptr);
   cb_tsv_add_words(t, "parse_invoice", 13, CB_W_A);
@@ -137,7 +137,7 @@ TEST(Tsvector, Issue5_WeightsSymbolAboveDocAboveCode) {
   cb_tsv_free(t);
 }
 
-TEST(Tsvector, Issue5_JavascriptCommentsAreDocAndStringsAreNot) {
+TEST(Tsvector, JavascriptCommentsAreDocAndStringsAreNot) {
   cb_tsv *t = cb_tsv_new();
   const char *code = "/** Sums the ledger. */\nconst s = 'http://x # y';\n// trailing note\n";
   cb_tsv_add_code(t, CB_LANG_JAVASCRIPT, code, strlen(code));
@@ -149,7 +149,7 @@ TEST(Tsvector, Issue5_JavascriptCommentsAreDocAndStringsAreNot) {
   cb_tsv_free(t);
 }
 
-TEST(Tsvector, Issue5_CapsPositionsPreferringHigherWeights) {
+TEST(Tsvector, CapsPositionsPreferringHigherWeights) {
   cb_tsv *t = cb_tsv_new();
   std::string body;
   for (int i = 0; i < 20; i++) body += "ledger ";
@@ -163,7 +163,7 @@ TEST(Tsvector, Issue5_CapsPositionsPreferringHigherWeights) {
   cb_tsv_free(t);
 }
 
-TEST(Tsquery, Issue5_AndOrGroupsWholeWordAndParts) {
+TEST(Tsquery, AndOrGroupsWholeWordAndParts) {
   mdl_buf b = {};
   EXPECT_EQ(cb_tsquery_build("parseInvoice header", 1, &b), 2);
   EXPECT_STREQ(b.data, "('parseinvoice' | ('pars' & 'invoic')) & ('head')");
@@ -179,7 +179,7 @@ TEST(Tsquery, Issue5_AndOrGroupsWholeWordAndParts) {
   mdl_buf_free(&b);
 }
 
-TEST(ChunkId, Issue5_StableContentDerivedUuid) {
+TEST(ChunkId, StableContentDerivedUuid) {
   char a[CB_CHUNK_ID_LEN], b[CB_CHUNK_ID_LEN], c[CB_CHUNK_ID_LEN], d[CB_CHUNK_ID_LEN];
   cb_chunk_id("default", "a.py", "f", "def f(): pass", 13, 0, a);
   cb_chunk_id("default", "a.py", "f", "def f(): pass", 13, 0, b);
@@ -195,7 +195,7 @@ TEST(ChunkId, Issue5_StableContentDerivedUuid) {
   EXPECT_STREQ(a, "e91a44a1-cf13-82a2-ad92-3f69a6aefe18");
 }
 
-TEST(Hash, Issue5_LengthsAreIncludedInChains) {
+TEST(Hash, LengthsAreIncludedInChains) {
   cb_hash128 z = {0, 0};
   cb_hash128 x = cb_hash("c", 1, cb_hash("ab", 2, z));
   cb_hash128 y = cb_hash("bc", 2, cb_hash("a", 1, z));
@@ -216,7 +216,7 @@ TEST(Hash, PersistedValuesArePinnedAcrossBlocksAndOrdinals) {
   EXPECT_STREQ(id, "545e5387-3ad3-88c3-b014-57890999c66a");
 }
 
-TEST(Buf, Issue5_CopyFieldEscapes) {
+TEST(Buf, CopyFieldEscapes) {
   mdl_buf b = {};
   srv_pg_copy_field(&b, "a\tb\\c\nd\re", 9);
   EXPECT_STREQ(b.data, "a\\tb\\\\c\\nd\\re");
