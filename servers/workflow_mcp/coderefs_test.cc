@@ -159,7 +159,7 @@ TEST(CodeRefs, US2_FoundOnlyAnswerMeansTheRestIsMissing) {
   EXPECT_EQ(r.missing, R"(["bbb","ccc","ddd"])");
 }
 
-TEST(CodeRefs, US2_ErrorStatusOrGarbageIsUnavailable) {
+TEST(CodeRefs, SC009_ErrorStatusOrGarbageIsUnavailable) {
   {
     Peer peer;
     peer.Serve(R"({"error":{"code":"internal","message":"boom"}})", 500);
@@ -176,7 +176,7 @@ TEST(CodeRefs, US2_ErrorStatusOrGarbageIsUnavailable) {
   }
 }
 
-TEST(CodeRefs, US2_DownIsUnavailableAtOnce) {
+TEST(CodeRefs, SC009_DownIsUnavailableAtOnce) {
   int port;
   {
     Peer gone;  // bind a free port, then close it: nobody listens there afterwards
@@ -188,7 +188,7 @@ TEST(CodeRefs, US2_DownIsUnavailableAtOnce) {
   EXPECT_LT(r.ms, 200.0);
 }
 
-TEST(CodeRefs, US2_SilentPeerTimesOutWithin500ms) {
+TEST(CodeRefs, SC009_SilentPeerTimesOutWithin500ms) {
   Peer silent;  // listens (the kernel completes the handshake) but never answers
   Result r = Ask(silent.Url());
   EXPECT_EQ(r.rc, SRV_ETIMEOUT);

@@ -27,13 +27,13 @@ std::string Validate(const char *schema, const char *data, srv_code *rc) {
   return err.msg;
 }
 
-TEST(EntitySchema, FR_Entities_ValidDataPasses) {
+TEST(EntitySchema, ValidDataPasses) {
   srv_code rc;
   Validate(kInvoice, R"({"amount":5,"currency":"EUR","lines":[{"sku":"a","qty":2}]})", &rc);
   EXPECT_EQ(rc, SRV_OK);
 }
 
-TEST(EntitySchema, FR_Entities_MessagesNameThePath) {
+TEST(EntitySchema, MessagesNameThePath) {
   srv_code rc;
   EXPECT_EQ(Validate(kInvoice, R"({"amount":-5,"currency":"EUR"})", &rc),
             "data.amount must be >= 0 (got -5)");
@@ -56,7 +56,7 @@ TEST(EntitySchema, FR_Entities_MessagesNameThePath) {
   EXPECT_NE(m.find("data must be a JSON object"), std::string::npos) << m;
 }
 
-TEST(EntitySchema, FR_Entities_RegistrationRejectsMalformedSchemas) {
+TEST(EntitySchema, RegistrationRejectsMalformedSchemas) {
   srv_err err;
   cJSON *s = cJSON_Parse(R"({"type":"array"})");
   EXPECT_EQ(wf_entity_schema_check(s, &err), SRV_EINVAL);

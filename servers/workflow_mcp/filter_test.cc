@@ -34,7 +34,7 @@ Compiled Compile(const char *json) {
   return c;
 }
 
-TEST(Filter, FR_Entities_PlainObjectIsOneContainmentParameter) {
+TEST(Filter, PlainObjectIsOneContainmentParameter) {
   Compiled c = Compile(R"({"status":"open","owner":{"team":"core"}})");
   ASSERT_EQ(c.rc, SRV_OK) << c.msg;
   EXPECT_EQ(c.sql, " AND (data @> $1::jsonb)");
@@ -42,14 +42,14 @@ TEST(Filter, FR_Entities_PlainObjectIsOneContainmentParameter) {
   EXPECT_EQ(c.params[0], R"({"status":"open","owner":{"team":"core"}})");
 }
 
-TEST(Filter, FR_Entities_EmptyFilterAddsNothing) {
+TEST(Filter, EmptyFilterAddsNothing) {
   Compiled c = Compile("{}");
   ASSERT_EQ(c.rc, SRV_OK);
   EXPECT_EQ(c.sql, "");
   EXPECT_TRUE(c.params.empty());
 }
 
-TEST(Filter, FR_Entities_NumericComparisonUsesPathAndValueParameters) {
+TEST(Filter, NumericComparisonUsesPathAndValueParameters) {
   Compiled c = Compile(R"({"amount":{"$gte":100}})");
   ASSERT_EQ(c.rc, SRV_OK) << c.msg;
   ASSERT_EQ(c.params.size(), 2u);
@@ -59,7 +59,7 @@ TEST(Filter, FR_Entities_NumericComparisonUsesPathAndValueParameters) {
   EXPECT_NE(c.sql.find("::numeric >= $2::numeric"), std::string::npos) << c.sql;
 }
 
-TEST(Filter, FR_Entities_NestedPathAndStringComparison) {
+TEST(Filter, NestedPathAndStringComparison) {
   Compiled c = Compile(R"({"owner":{"name":{"$lt":"m"}},"kind":"a"})");
   ASSERT_EQ(c.rc, SRV_OK) << c.msg;
   ASSERT_EQ(c.params.size(), 3u);
@@ -70,14 +70,14 @@ TEST(Filter, FR_Entities_NestedPathAndStringComparison) {
   EXPECT_NE(c.sql.find("data @> $3::jsonb"), std::string::npos) << c.sql;
 }
 
-TEST(Filter, FR_Entities_ScalarEqJoinsContainmentForTheIndex) {
+TEST(Filter, ScalarEqJoinsContainmentForTheIndex) {
   Compiled c = Compile(R"({"a":{"b":{"$eq":5}}})");
   ASSERT_EQ(c.rc, SRV_OK) << c.msg;
   EXPECT_EQ(c.sql, " AND (data @> $1::jsonb)");
   EXPECT_EQ(c.params[0], R"({"a":{"b":5}})");
 }
 
-TEST(Filter, FR_Entities_NeInExists) {
+TEST(Filter, NeInExists) {
   Compiled c = Compile(R"({"s":{"$ne":"x","$in":["a","b"],"$exists":true}})");
   ASSERT_EQ(c.rc, SRV_OK) << c.msg;
   EXPECT_NE(c.sql.find("IS DISTINCT FROM"), std::string::npos);

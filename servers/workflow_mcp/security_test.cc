@@ -39,7 +39,7 @@ class WfSecurity : public ::testing::Test {
   }
 };
 
-TEST_F(WfSecurity, Issue12_F1_EveryRouteRefusesForeignOriginHostAndTextPlain) {
+TEST_F(WfSecurity, EveryRouteRefusesForeignOriginHostAndTextPlain) {
   static const tst_probe_route extra[] = {
       {"POST", "/mcp/work_items"}, {"GET", "/mcp/work_items/{id}"}, {"POST", "/switch_project"},
       {"POST", "/query_entities"}, {"POST", "/query_work_items"},   {"POST", "/list_projects"},
@@ -90,7 +90,7 @@ std::string Nested(int levels) {
 
 // Finding 2: the issue's pattern is refused with a 400 naming the rule, at no cost to the server;
 // an ordinary pattern still registers and still validates writes.
-TEST_F(WfSecurity, Issue12_F2_CostlySchemaPatternIs400AndCostsNothing) {
+TEST_F(WfSecurity, CostlySchemaPatternIs400AndCostsNothing) {
   std::string project = NewProject();
   long before = PeakRssKb();
   WfResp r =
@@ -126,7 +126,7 @@ TEST_F(WfSecurity, Issue12_F2_CostlySchemaPatternIs400AndCostsNothing) {
 
 // Finding 6: data nested past 64 levels is refused with a 400 (before, it was stored and every
 // page holding it failed with a 500); 60 levels are fine and the page still reads.
-TEST_F(WfSecurity, Issue12_F6_DeepNestingIs400AndPagesStayReadable) {
+TEST_F(WfSecurity, DeepNestingIs400AndPagesStayReadable) {
   std::string project = NewProject();
   ASSERT_NO_FATAL_FAILURE(RegisterObjectType(project, "deep"));
   WfResp deep = g_srv->Post(
@@ -150,7 +150,7 @@ TEST_F(WfSecurity, Issue12_F6_DeepNestingIs400AndPagesStayReadable) {
 }
 
 // Finding 7a: "version": 1e300 is a 400 naming the range, not an undefined conversion.
-TEST_F(WfSecurity, Issue12_F7_HugeVersionIs400) {
+TEST_F(WfSecurity, HugeVersionIs400) {
   std::string project = NewProject();
   ASSERT_NO_FATAL_FAILURE(RegisterObjectType(project, "v"));
   WfResp e = g_srv->Post("/mcp/create_entity",
@@ -171,7 +171,7 @@ TEST_F(WfSecurity, Issue12_F7_HugeVersionIs400) {
 
 // Finding 7b: a page of large entities stops at the response byte budget and says so, instead of
 // costing the server hundreds of MB per request.
-TEST_F(WfSecurity, Issue12_F7_LargePagesStopAtTheByteBudget) {
+TEST_F(WfSecurity, LargePagesStopAtTheByteBudget) {
   std::string project = NewProject();
   ASSERT_NO_FATAL_FAILURE(RegisterObjectType(project, "blob"));
   std::string big(900 * 1024, 'x');
@@ -207,7 +207,7 @@ TEST_F(WfSecurity, Issue12_F7_LargePagesStopAtTheByteBudget) {
 }
 
 // Finding 7c: an unknown session is 404 with -32003 on a real server, never -32001 (retry later).
-TEST_F(WfSecurity, Issue12_F7_UnknownSessionIsNotRetryLater) {
+TEST_F(WfSecurity, UnknownSessionIsNotRetryLater) {
   tst_http_resp r{};
   tst_err err{};
   const char *h[] = {"Mcp-Session-Id: 00000000-0000-4000-8000-000000000000", nullptr};

@@ -236,7 +236,7 @@ TEST_F(WorkflowBench, SC004_WorkgenDataSetLoadsAndQueriesUnder100ms) {
   EXPECT_LT(WfPercentile(ms, 95), 100.0);
 }
 
-TEST_F(WorkflowBench, US2_GetWorkItemWith5ReferencesP95WhileCodebaseDown) {
+TEST_F(WorkflowBench, SC009_GetWorkItemWith5ReferencesP95WhileCodebaseDown) {
   std::vector<std::string> p = Projects(1, "refs");
   WfResp c = g_srv->Post("/mcp/work_items",
                          "{\"project_id\":\"" + p[0] +

@@ -585,7 +585,7 @@ TEST_F(Workflow, Tenants_ProjectsNeverSeeEachOthersData) {
 
 // ---- codebase-mcp absent ----
 
-TEST_F(Workflow, US2_CodebaseDownWorkItemStillReturnedWithWarning) {
+TEST_F(Workflow, SC009_CodebaseDownWorkItemStillReturnedWithWarning) {
   std::string p = NewProject();
   std::string id =
       CreateItem(p, "refs", "", ",\"entity_references\":[\"c1\",\"c2\",\"c3\",\"c4\",\"c5\"]");
