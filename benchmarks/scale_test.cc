@@ -32,7 +32,7 @@ double RssMb(pid_t pid) {
   return srv_procstat_read(pid, &ps, nullptr) == SRV_OK ? ps.rss_bytes / 1048576.0 : -1;
 }
 
-TEST(Scale, US1_EdgeCaseIndex50000FilesGrowsLinearly) {
+TEST(Scale, SC001_EdgeCaseIndex50000FilesGrowsLinearly) {
   bench_env env;
   bench_err err;
   ASSERT_EQ(bench_env_start(&env, 1, 0, &err), BENCH_OK) << err.msg;

@@ -5,7 +5,7 @@
 
 namespace {
 
-TEST(SearchPerf, US1_SearchP95Under500msWith10ConcurrentClients) {
+TEST(SearchPerf, SC002_SearchP95Under500msWith10ConcurrentClients) {
   bench_env env;
   bench_err err;
   ASSERT_EQ(bench_env_start(&env, 1, 0, &err), BENCH_OK) << err.msg;

@@ -5,7 +5,7 @@
 
 namespace {
 
-TEST(WorkflowPerf, US1_SwitchP95Under50msAndEntityQueryP95Under100ms) {
+TEST(WorkflowPerf, SC003_SC004_SwitchP95Under50msAndEntityQueryP95Under100ms) {
   bench_env env;
   bench_err err;
   ASSERT_EQ(bench_env_start(&env, 0, 1, &err), BENCH_OK) << err.msg;
