@@ -35,7 +35,7 @@ std::string ReadFile(const std::string &path) {
   return ss.str();
 }
 
-TEST(US3Pool, SC_PoolOf10With50ClientsQueuesWarnsAndAnswers503OnlyPastTheDeadline) {
+TEST(US3Pool, FR016_PoolOf10With50ClientsQueuesWarnsAndAnswers503OnlyPastTheDeadline) {
   tst_err te{};
   tst_pg *pg = nullptr;
   ASSERT_EQ(TST_OK, tst_pg_start(&pg, &te)) << te.msg;

@@ -17,7 +17,7 @@
 
 namespace {
 
-TEST(US3Profile, SC_50ClientsHoldP95Under2sAndErrorsUnderTheLimit) {
+TEST(US3Profile, SC006_50ClientsHoldP95Under2sAndErrorsUnderTheLimit) {
   std::string path = std::string("load/profiles/") + LD_PROFILE + ".json";
   bool capacity = std::string(LD_PROFILE) == "capacity";
   ld_profile_opts o{};
