@@ -249,7 +249,7 @@ TEST_F(Logs, FR013_SlowOperationOver1sLogsWarnWithDetails) {
 // US5 / FR-013: the pool above 80% (9 of 10 busy) logs WARN pool_utilization_high with the pool's
 // stats and queue_length 0; the next one (the pool warns at most once a second), with 10 busy and
 // callers queued, gives the queue length.
-TEST_F(Logs, US5_PoolAbove80PercentLogsWarnWithStatsAndQueueLength) {
+TEST_F(Logs, FR016_PoolAbove80PercentLogsWarnWithStatsAndQueueLength) {
   const std::string wf = stack()->wf(), path = LogOf("workflow");
   auto is_warn = [](const cJSON *j) {
     return JStr(j, "operation_name") == "pool_utilization_high";

@@ -30,7 +30,7 @@ void ExpectFr013Fields(const rs_event *e) {
   EXPECT_EQ(rs::Str(l, "server_id"), "workflow-mcp");
 }
 
-TEST(RecoveryLog, T037_DetectionRetriesWithBackoffAndRecoveryLoggedInOrder) {
+TEST(RecoveryLog, SC008_DetectionRetriesWithBackoffAndRecoveryLoggedInOrder) {
   tst_err err{};
   tst_pg *pg = nullptr;
   ASSERT_EQ(tst_pg_start(&pg, &err), TST_OK) << err.msg;
