@@ -10,8 +10,7 @@
  *       "steps": [                                1..LD_MAX_STEPS, run in order, one request each
  *         {"name": "create", "method": "POST", "path": "/mcp/work_items",
  *          "body": {...} or "text",              optional; sent with Content-Type: application/json
- *          "extract": {"item_id": "id"}},        optional: variable <- dotted path in the JSON
- * answer
+ *          "extract": {"item_id": "id"}},        optional: variable <- dotted path in the answer
  *         {"name": "get", "method": "GET", "path": "/mcp/work_items/${item_id}"}]}]}
  * Templates: ${name} in path and body is replaced by the iteration's value of `name`: an extracted
  * value, else a value picked from "values" (the same for the whole iteration), else the built-ins

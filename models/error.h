@@ -2,9 +2,8 @@
  * fills.
  *
  * A record that fails to parse or validate reports MDL_E* plus the dotted path of the offending
- * field
- * ("latency_p99_ms", "connection_pool.free", "workflow_steps[1].step_number") and a sentence naming
- * the rule ("latency_p99_ms must be >= latency_p95_ms (got 300 < 387.2)"). Codes are never
+ * field ("latency_p99_ms", "connection_pool.free", "workflow_steps[1].step_number") and a sentence
+ * naming the rule ("latency_p99_ms must be >= latency_p95_ms (got 300 < 387.2)"). Codes are never
  * renumbered. */
 #ifndef MDL_ERROR_H
 #define MDL_ERROR_H
@@ -22,8 +21,10 @@ typedef enum mdl_code {
   MDL_ETYPE = 2,    /* a field has the wrong JSON type (string where a number belongs, ...) */
   MDL_EMISSING = 3, /* a required field is absent (or null) */
   MDL_EENUM = 4,    /* a string is not one of the allowed values */
-  MDL_ERANGE = 5, /* a value is out of range or malformed (negative latency, bad UUID, long name) */
-  MDL_ERULE = 6,  /* a rule across fields is broken (p50 <= p95 <= p99, sums, ordering, sequence) */
+  /* a value is out of range or malformed (negative latency, bad UUID, long name) */
+  MDL_ERANGE = 5,
+  /* a rule across fields is broken (p50 <= p95 <= p99, sums, ordering, sequence) */
+  MDL_ERULE = 6,
   MDL_ENOMEM = 7, /* out of memory */
   MDL_EIO = 8,    /* a file could not be read or written */
   MDL_ECODE_COUNT
@@ -35,8 +36,8 @@ typedef struct mdl_err {
   char msg[MDL_MSG_MAX];     /* the rule that failed, as a sentence; "" when code == MDL_OK */
 } mdl_err;
 
-/* Fills err (if non-NULL) with code, field (NULL => "") and a printf-style message; returns code.
- */
+/* Fills err (if non-NULL) with code, field (NULL => "") and a printf-style message; returns
+ * code. */
 mdl_code mdl_err_set(mdl_err *err, mdl_code code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -44,8 +45,8 @@ mdl_code mdl_err_set(mdl_err *err, mdl_code code, const char *field, const char 
 void mdl_err_clear(mdl_err *err);
 
 /* Short stable name of a code ("ok", "not_json", "wrong_type", "missing_field",
- * "unknown_enum_value", "out_of_range", "rule_violated", "out_of_memory", "io_error"). Never NULL.
- */
+ * "unknown_enum_value", "out_of_range", "rule_violated", "out_of_memory", "io_error"). Never
+ * NULL. */
 const char *mdl_strerror(mdl_code code);
 
 #ifdef __cplusplus

@@ -4,10 +4,9 @@
  *   test_id (UUID), server_id (server id), test_scenario (non-empty string), concurrent_clients
  *   (integer >= 1), test_duration_seconds (number >= 1), timestamp (ISO 8601 UTC),
  *   total_requests, successful_requests, failed_requests (integers >= 0; successful + failed =
- * total), latency_avg_ms, latency_p95_ms, latency_max_ms (>= 0, two decimals; avg <= max, p95 <=
- * max), error_breakdown (array, optional, default []: {error_type: non-empty and unique, count:
- * integer
- *   >= 0, percentage: 0-100, two decimals}),
+ *   total), latency_avg_ms, latency_p95_ms, latency_max_ms (>= 0, two decimals; avg <= max,
+ *   p95 <= max), error_breakdown (array, optional, default []: {error_type: non-empty and unique,
+ *   count: integer >= 0, percentage: 0-100, two decimals}),
  *   resource_usage {cpu_percent_avg, cpu_percent_max (0-100), memory_mb_avg, memory_mb_max (>= 0),
  *   connection_pool_utilization_avg, connection_pool_utilization_max (0-100)} (each avg <= max;
  *   two decimals),

@@ -44,8 +44,8 @@ void srv_request_shutdown(void);
  * or registration failed (logged once); NULL handles are accepted everywhere. */
 srv_op_metrics *srv_request_op(const char *route);
 
-/* Registers the series of tool name. Returns 0, or -1 when metrics are off / registration failed.
- */
+/* Registers the series of tool name. Returns 0, or -1 when metrics are off or registration
+ * failed. */
 int srv_request_add_tool(const char *name);
 
 /* What one finished request reports. */
