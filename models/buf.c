@@ -51,6 +51,7 @@ mdl_code mdl_buf_add(mdl_buf *b, const void *p, size_t n) {
   assert(p != NULL || n == 0);
   mdl_code rc = mdl_buf_reserve(b, n);
   if (rc != MDL_OK) return rc;
+  assert(b->data != NULL); /* a successful reserve leaves room for len + n + 1 */
   if (n) memcpy(b->data + b->len, p, n);
   b->len += n;
   b->data[b->len] = '\0';
