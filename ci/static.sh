@@ -22,7 +22,7 @@ fi
 # (seconds when cached), or the files that include them do not compile for clang-tidy.
 gen=""
 grep -q '^servers/' "$out/files.txt" \
-  && gen=$(bazel query --config=ci 'attr(name, "_migrations_gen$", //servers/...)' 2>/dev/null)
+  && gen=$(bazel query 'attr(name, "_migrations_gen$", //servers/...)' 2>/dev/null)
 if [ -n "$gen" ]; then
   # shellcheck disable=SC2086
   bazel build --config=ci $gen >"$out/gen.log" 2>&1 \
