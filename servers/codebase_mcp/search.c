@@ -104,8 +104,8 @@ static srv_code run_query(PGconn *c, cb_search_req *r, const char *tsq, const ch
   else mdl_buf_puts(s, "(SELECT count(*) FROM best) ");
   mdl_buf_puts(s, "FROM best b JOIN code_chunks c USING (chunk_id) "
                  "ORDER BY b.score DESC, c.file_path, c.start_line");
-  if (s->failed) return srv_err_set(err, SRV_EINTERNAL, "out of memory building the query");
-  srv_code rc = srv_db_exec(c, s->data, q.n, q.params, out, err);
+  srv_code rc = s->failed ? srv_err_set(err, SRV_EINTERNAL, "out of memory building the query")
+                          : srv_db_exec(c, s->data, q.n, q.params, out, err);
   mdl_buf_free(s);
   return rc;
 }
