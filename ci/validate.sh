@@ -73,14 +73,14 @@ T0=$(date +%s)
 elapsed() { local s=$(($(date +%s) - T0)); printf '%d:%02d' $((s / 60)) $((s % 60)); }
 # The host's 1-minute load average, sampled at every progress line: the verdict reports its range,
 # so a latency row that blocks on a loaded host says so.
-load_min="" load_max=""
+load_min="" load_max="" load_now="?"
 sample_load() {
-  local l
-  l=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null) || return 0
+  load_now=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null) || { load_now="?"; return 0; }
+  local l=$load_now
   if [ -z "$load_min" ] || awk "BEGIN{exit !($l < $load_min)}"; then load_min=$l; fi
   if [ -z "$load_max" ] || awk "BEGIN{exit !($l > $load_max)}"; then load_max=$l; fi
 }
-say() { sample_load; printf '== [%s] %s (load %s)\n' "$(elapsed)" "$*" "$(cut -d' ' -f1 /proc/loadavg)"; }
+say() { sample_load; printf '== [%s] %s (load %s)\n' "$(elapsed)" "$*" "$load_now"; }
 cant_run() { say "the validation could not run: $*"; exit 3; }
 
 if [ $external -eq 1 ]; then  # before anything else: an unreachable server means nothing to do
