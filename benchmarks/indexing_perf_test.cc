@@ -1,15 +1,15 @@
 // indexing_perf_test.cc — US1: index the 10,000-file fixture (FR-024), 1 warm-up + 5 runs, each
-// on an empty index; p95 < 60 s and CV < 5%. Writes indexing_perf.json and index.result.json.
+// on an empty index; p95 < 60 s and CV < 5% (SC-001). Writes indexing_perf.json and
+// index.result.json.
 //
-// The CV recorded (and judged by the main job's SC-001 row) is the CALIBRATED one (//models
-// calibration): each run's CPU work (codebase-mcp + PostgreSQL CPU seconds) divided by the mean
-// CPU time of a fixed CPU-bound workload probed every ~100 ms during that run. CPU seconds leave
-// out the time the job waited for a core (other processes on the machine), and the division takes
-// out the core's own speed (a host that slows for tens of seconds made the same job take 12.7-16.3
-// s of server CPU). The raw CV of the wall times (cv_percent) and the wall time divided by the
-// calibration are printed and recorded beside it. The p95 target is on the raw wall times and is
-// asserted here.
-// docs/performance/README.md has the figures.
+// The CV asserted (and judged by the main job's SC-001 row) is the CALIBRATED one: each run's
+// codebase-mcp CPU seconds divided by the mean time of a fixed tree-sitter parse probed every
+// ~100 ms during that run (benchmarks/parse_probe.h). CPU seconds leave out the time the job
+// waited for a core (other processes on the machine); the division takes out the host's speed,
+// which on this VM moves the same job's CPU seconds by up to 30% (and a cache-resident integer
+// loop by ~1%: it cannot see it). The raw wall-time CV and the other forms are printed and
+// recorded beside it; docs/performance/README.md ("The indexing CV") has the figures. The p95
+// target is on the raw wall times.
 #include <cmath>
 
 #include "benchmarks/test_util.h"
@@ -49,29 +49,23 @@ TEST(IndexingPerf, SC001_Index10000FilesP95Under60sAndRecordsItsCv) {
   double raw_cv = bench_test::Param(r, "cv_percent");
   double cal_cv = bench_test::Param(r, "calibrated_cv_percent");
   printf(
-      "CV: wall raw %.2f%%, wall calibrated %.2f%%, CPU work raw %.2f%%, CPU work calibrated "
-      "%.2f%% (asserted); calibration workload %.3f ms, its CV %.2f%%, server CPU CV %.2f%%, "
-      "%g probes\n",
-      raw_cv, bench_test::Param(r, "wall_calibrated_cv_percent"),
-      bench_test::Param(r, "cpu_work_cv_percent"), cal_cv, bench_test::Param(r, "calibration_ms"),
-      bench_test::Param(r, "calibration_cv_percent"), bench_test::Param(r, "server_cpu_cv_percent"),
-      bench_test::Param(r, "calibration_probes"));
+      "CV: server CPU / parse probe %.2f%% (asserted); wall raw %.2f%%, server CPU raw %.2f%%, wall "
+      "/ parse probe %.2f%%, CPU work (server + PostgreSQL) raw %.2f%%, CPU work / integer loop "
+      "%.2f%%; parse probe %.3f ms (CV %.2f%%), integer loop %.3f ms (CV %.2f%%), %g probes\n",
+      cal_cv, raw_cv, bench_test::Param(r, "server_cpu_cv_percent"),
+      bench_test::Param(r, "wall_parse_calibrated_cv_percent"),
+      bench_test::Param(r, "cpu_work_cv_percent"),
+      bench_test::Param(r, "cpu_work_unit_calibrated_cv_percent"),
+      bench_test::Param(r, "parse_calibration_ms"),
+      bench_test::Param(r, "parse_calibration_cv_percent"), bench_test::Param(r, "calibration_ms"),
+      bench_test::Param(r, "calibration_cv_percent"), bench_test::Param(r, "calibration_probes"));
   EXPECT_GE(bench_test::Param(r, "calibration_probes"), 5.0) << "every run must be calibrated";
-  EXPECT_GE(cal_cv, 0.0);
-  // The CV < 5% of SC-001 is judged by the main job's verdict (validation/criteria.json, from
-  // index.result.json), not here: on this host no form of it measured so far stays under 5% when
-  // the VM's host changes speed (docs/performance/README.md, "The indexing CV"), and a test that
-  // fails on the host's mood keeps every change from landing. The figure is in the record and in
-  // the JUnit XML, and the verdict blocks on it.
-  double best_cv = std::fmin(cal_cv, raw_cv);
+  EXPECT_GT(bench_test::Param(r, "parse_calibration_ms"), 0.0) << "every run must be calibrated";
   RecordProperty("cv_percent_wall_raw", std::to_string(raw_cv));
   RecordProperty("cv_percent_calibrated", std::to_string(cal_cv));
-  RecordProperty("sc001_cv_under_5_percent", best_cv < 5.0 ? "yes" : "no");
-  if (best_cv >= 5.0)
-    printf(
-        "SC-001 NOT MET: CV %.2f%% calibrated, %.2f%% raw wall time (target < 5%%); the main "
-        "job's verdict blocks on it\n",
-        cal_cv, raw_cv);
+  EXPECT_LT(cal_cv, 5.0) << "SC-001: indexing CV < 5% (codebase-mcp CPU seconds per run in "
+                            "parse-probe units; raw wall-time CV "
+                         << raw_cv << "%)";
   EXPECT_EQ(r.pass_status, MDL_STATUS_PASS);
   bench_set_free(&set);
   bench_env_stop(&env);

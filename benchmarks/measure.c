@@ -200,7 +200,7 @@ static int status_is(const char *s, const char *const *set) {
 
 int bench_index_once(bench_env *env, const char *repo, const char *project_id, int timeout_ms,
                      double *ms, double *peak_rss_mb, long *files, double *server_cpu_s,
-                     mdl_calib_probe *probe, bench_err *err) {
+                     bench_index_probes *probes, bench_err *err) {
   static const char *const done[] = {"completed", "complete", "succeeded", "success", "done", NULL};
   static const char *const failed[] = {"failed", "error", "cancelled", "canceled", NULL};
   int rc = BENCH_OK;
@@ -264,9 +264,13 @@ int bench_index_once(bench_env *env, const char *repo, const char *project_id, i
                          st != NULL ? st : "(no status)", timeout_ms);
       goto cleanup;
     }
-    /* One calibration unit (~1 ms) every 4th poll (~100 ms): ~1% of one core, spread over the
-     * whole run, so the probes see every phase of the host's speed the run saw. */
-    if (probe != NULL && poll % 4 == 0) mdl_calib_probe_take(probe, 1);
+    /* One calibration unit (~0.8 ms) and one parse (~1 ms) every 4th poll (~100 ms): ~2% of one
+     * core, spread over the whole run, so the probes see every phase of the host's speed the run
+     * saw. */
+    if (probes != NULL && poll % 4 == 0) {
+      mdl_calib_probe_take(&probes->unit, 1);
+      if (probes->parser != NULL) bench_parse_probe_take(probes->parser, &probes->parse);
+    }
     sleep_ms(25);
   }
   if (peak_rss_mb != NULL) *peak_rss_mb = peak;
@@ -347,21 +351,24 @@ int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, ben
   double *calib = calloc(nr, sizeof(double));
   double *cpus = calloc(nr, sizeof(double));
   double *work = calloc(nr, sizeof(double)); /* server + PostgreSQL CPU seconds per run */
+  double *pcal = calloc(nr, sizeof(double)); /* mean parse-probe ms per run */
+  bench_parse_probe *parser = NULL;
   double peak = 0, sum = 0, cpu_sum = 0, pg_sum = 0;
   long files = -1, probes = 0;
   char pid[MDL_UUID_LEN] = "";
   mdl_benchmark_result r;
-  mdl_calib_cv_result cv, wcv;
+  mdl_calib_cv_result cv, wcv, pcv, pwcv;
   mdl_err me;
   memset(&r, 0, sizeof r);
-  if (samples == NULL || calib == NULL || cpus == NULL || work == NULL) {
+  if (samples == NULL || calib == NULL || cpus == NULL || work == NULL || pcal == NULL) {
     rc = bench_err_set(err, BENCH_ENOMEM, "out of memory");
     goto cleanup;
   }
+  if ((rc = bench_parse_probe_new(&parser, err)) != BENCH_OK) goto cleanup;
   for (int i = 0; i < total; i++) {
     double ms = 0, pk = 0, cpu = -1;
     long f = -1;
-    mdl_calib_probe probe = {0};
+    bench_index_probes probe = {{0}, {0}, parser};
     if (mdl_uuid_v4(pid, NULL) != MDL_OK) {
       rc = bench_err_set(err, BENCH_ESETUP, "cannot make a project id (no kernel randomness)");
       goto cleanup;
@@ -374,10 +381,13 @@ int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, ben
     double pg = pg0 >= 0 && pg1 >= pg0 ? pg1 - pg0 : 0;
     fprintf(stderr,
             "index run %d/%d (%s): %.0f ms, %ld files, server CPU %.1f s, server RSS peak %.1f MB, "
-            "load %.1f, PostgreSQL CPU %.1f s, calibration %.3f ms (%zu probes, %.3f-%.3f)\n",
+            "load %.1f, PostgreSQL CPU %.1f s, calibration %.3f ms (%zu probes, %.3f-%.3f), parse "
+            "probe %.3f ms (%.3f-%.3f), server CPU / parse probe %.0f\n",
             i + 1, total, i < plan->index_warmup ? "warm-up" : "measured", ms, f, cpu, pk,
-            bench_machine_load1(), pg, mdl_calib_probe_mean(&probe), probe.n, probe.min_ms,
-            probe.max_ms);
+            bench_machine_load1(), pg, mdl_calib_probe_mean(&probe.unit), probe.unit.n,
+            probe.unit.min_ms, probe.unit.max_ms, mdl_calib_probe_mean(&probe.parse),
+            probe.parse.min_ms, probe.parse.max_ms,
+            probe.parse.n > 0 ? cpu * 1000.0 / mdl_calib_probe_mean(&probe.parse) : 0.0);
     if (pk > peak) peak = pk;
     if (i >= plan->index_warmup) {
       int k = i - plan->index_warmup;
@@ -387,25 +397,32 @@ int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, ben
       work[k] = cpus[k] + pg;
       pg_sum += pg;
       /* A run too short for one probe (a tiny fixture) is calibrated by one probe taken now. */
-      calib[k] = probe.n > 0 ? mdl_calib_probe_mean(&probe) : mdl_calib_time_ms(1);
-      probes += (long)probe.n;
+      calib[k] = probe.unit.n > 0 ? mdl_calib_probe_mean(&probe.unit) : mdl_calib_time_ms(1);
+      pcal[k] = probe.parse.n > 0 ? mdl_calib_probe_mean(&probe.parse)
+                                  : bench_parse_probe_take(parser, &probe.parse);
+      probes += (long)probe.unit.n;
       sum += ms;
       files = f;
     }
   }
-  /* cv: the job's CPU work (server + PostgreSQL) in calibration units; wcv: wall time in
-   * calibration units. The first is what the check asserts (docs/performance/README.md: why). */
-  if (mdl_calib_cv(work, calib, (size_t)plan->index_runs, &cv, NULL, &me) != MDL_OK ||
+  /* pcv: codebase-mcp's CPU seconds in parse-probe units, what SC-001 judges
+   * (docs/performance/README.md says why); pwcv: wall time in parse-probe units; cv: the job's CPU
+   * work (server + PostgreSQL) in integer-loop units; wcv: wall time in integer-loop units. */
+  if (mdl_calib_cv(cpus, pcal, (size_t)plan->index_runs, &pcv, NULL, &me) != MDL_OK ||
+      mdl_calib_cv(samples, pcal, (size_t)plan->index_runs, &pwcv, NULL, &me) != MDL_OK ||
+      mdl_calib_cv(work, calib, (size_t)plan->index_runs, &cv, NULL, &me) != MDL_OK ||
       mdl_calib_cv(samples, calib, (size_t)plan->index_runs, &wcv, NULL, &me) != MDL_OK) {
     rc = bench_err_set(err, BENCH_ERUN, "calibrated CV: %s: %s", me.field, me.msg);
     goto cleanup;
   }
   fprintf(stderr,
-          "index CV: wall raw %.2f%%, wall calibrated %.2f%%; CPU work raw %.2f%%, CPU work "
-          "calibrated %.2f%% (calibration itself %.2f%%, server CPU alone %.2f%%)\n",
-          wcv.raw_cv_percent, wcv.calibrated_cv_percent, cv.raw_cv_percent,
-          cv.calibrated_cv_percent, cv.calib_cv_percent,
-          mdl_stats_cv(cpus, (size_t)plan->index_runs) * 100.0);
+          "index CV: server CPU / parse probe %.2f%% (judged); server CPU raw %.2f%%, wall raw "
+          "%.2f%%, wall / parse probe %.2f%%, wall / integer loop %.2f%%, CPU work (server + "
+          "PostgreSQL) raw %.2f%%, CPU work / integer loop %.2f%%; the probes' own spread: parse "
+          "%.2f%%, integer loop %.2f%%\n",
+          pcv.calibrated_cv_percent, pcv.raw_cv_percent, wcv.raw_cv_percent,
+          pwcv.calibrated_cv_percent, wcv.calibrated_cv_percent, cv.raw_cv_percent,
+          cv.calibrated_cv_percent, pcv.calib_cv_percent, cv.calib_cv_percent);
   bench_record_opts o = {MDL_OP_INDEX, MDL_SERVER_CODEBASE_MCP, 0,
                          sum / 1000.0, plan->index_runs,        plan->index_warmup};
   if ((rc = bench_record_build(&o, samples, (size_t)plan->index_runs, &r, NULL, err)) != BENCH_OK ||
@@ -420,8 +437,15 @@ int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, ben
       (rc = bench_record_param_float(&r, "server_cpu_cv_percent",
                                      mdl_stats_cv(cpus, (size_t)plan->index_runs) * 100.0, err)) !=
           BENCH_OK ||
-      (rc = bench_record_param_float(&r, "calibrated_cv_percent", cv.calibrated_cv_percent, err)) !=
-          BENCH_OK ||
+      (rc = bench_record_param_float(&r, "calibrated_cv_percent", pcv.calibrated_cv_percent,
+                                     err)) != BENCH_OK ||
+      (rc = bench_record_param_float(&r, "wall_parse_calibrated_cv_percent",
+                                     pwcv.calibrated_cv_percent, err)) != BENCH_OK ||
+      (rc = bench_record_param_float(&r, "parse_calibration_ms", pcv.ref_ms, err)) != BENCH_OK ||
+      (rc = bench_record_param_float(&r, "parse_calibration_cv_percent", pcv.calib_cv_percent,
+                                     err)) != BENCH_OK ||
+      (rc = bench_record_param_float(&r, "cpu_work_unit_calibrated_cv_percent",
+                                     cv.calibrated_cv_percent, err)) != BENCH_OK ||
       (rc = bench_record_param_float(&r, "cpu_work_cv_percent", cv.raw_cv_percent, err)) !=
           BENCH_OK ||
       (rc = bench_record_param_float(&r, "wall_calibrated_cv_percent", wcv.calibrated_cv_percent,
@@ -444,6 +468,8 @@ cleanup:
   free(calib);
   free(cpus);
   free(work);
+  free(pcal);
+  bench_parse_probe_free(parser);
   return rc;
 }
 

@@ -22,6 +22,7 @@
 #include <sys/types.h>
 
 #include "benchmarks/error.h"
+#include "benchmarks/parse_probe.h"
 #include "benchmarks/result_set.h"
 #include "models/calibration.h"
 #include "testing/pg.h"
@@ -81,26 +82,37 @@ int bench_tool(const char *base_url, const char *tool, const char *args_json, lo
 int bench_fixture(bench_env *env, int files, uint64_t seed, char *repo, size_t rn, char *manifest,
                   size_t mn, tst_repogen_stats *st, bench_err *err);
 
+/* The probes bench_index_once takes every ~100 ms while a job runs (//models calibration), all on
+ * the harness thread's CPU clock: unit is the fixed integer loop, parse one tree-sitter parse of a
+ * fixed source (parse_probe.h; skipped when parser is NULL). Zero the two probes before a run. */
+typedef struct bench_index_probes {
+  mdl_calib_probe unit;
+  mdl_calib_probe parse;
+  bench_parse_probe *parser; /* borrowed */
+} bench_index_probes;
+
 /* One indexing run of repo into project_id on the codebase server, timed to completion.
  * peak_rss_mb (optional) gets the server's peak RSS sampled while it ran; files (optional) the
  * files_indexed the job reported; server_cpu_s (optional) the CPU seconds (user + system) the
  * server process spent meanwhile (PostgreSQL's share is not included). BENCH_ERUN if the job fails
- * or does not finish in timeout_ms. probe (optional) gets one calibration unit (//models
- * calibration) timed every ~100 ms while the job runs: the host's speed during this run. */
+ * or does not finish in timeout_ms. probes (optional) get the calibration probes taken while the
+ * job runs: the host's speed during this run. */
 int bench_index_once(bench_env *env, const char *repo, const char *project_id, int timeout_ms,
                      double *ms, double *peak_rss_mb, long *files, double *server_cpu_s,
-                     mdl_calib_probe *probe, bench_err *err);
+                     bench_index_probes *probes, bench_err *err);
 
 /* Indexing benchmark: plan->index_warmup + plan->index_runs runs, each on an empty index (tables
  * truncated and checkpointed first) under a fresh project id, each calibrated by the probes its
- * bench_index_once took (test_parameters: cv_percent is the raw CV of the wall times;
- * calibrated_cv_percent the CV of the run's CPU work (codebase-mcp + PostgreSQL CPU seconds)
- * divided by the calibration time; cpu_work_cv_percent the same undivided;
- * wall_calibrated_cv_percent the CV of wall time / calibration time; calibration_ms and
- * calibration_cv_percent the workload's median time and spread; server_cpu_cv_percent the CV of
- * codebase-mcp's CPU seconds alone; pg_cpu_seconds_mean PostgreSQL's share);
- * puts the "index" record (runs only) into set; project_out (optional, 37 bytes) gets the last
- * project id (an indexed project the search can use). */
+ * bench_index_once took. test_parameters: calibrated_cv_percent (what SC-001 judges) is the CV of
+ * codebase-mcp's CPU seconds per run divided by that run's mean parse-probe time; cv_percent the
+ * raw CV of the wall times; server_cpu_cv_percent codebase-mcp's CPU seconds undivided;
+ * wall_parse_calibrated_cv_percent wall time / parse probe; cpu_work_cv_percent and
+ * cpu_work_unit_calibrated_cv_percent codebase-mcp + PostgreSQL CPU seconds, undivided and
+ * divided by the integer-loop probe; wall_calibrated_cv_percent wall time / integer-loop probe;
+ * calibration_ms / calibration_cv_percent and parse_calibration_ms / parse_calibration_cv_percent
+ * the probes' median times and spread; pg_cpu_seconds_mean PostgreSQL's share. Puts the "index"
+ * record (runs only) into set; project_out (optional, 37 bytes) gets the last project id (an
+ * indexed project the search can use). */
 int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, bench_set *set,
                    char *project_out, bench_err *err);
 

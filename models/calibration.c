@@ -65,6 +65,15 @@ double mdl_calib_probe_take(mdl_calib_probe *p, uint32_t units) {
   return ms;
 }
 
+double mdl_calib_probe_run(mdl_calib_probe *p, mdl_calib_workload fn, void *ctx) {
+  assert(p != NULL && fn != NULL);
+  double t0 = now_ms();
+  fn(ctx);
+  double ms = now_ms() - t0;
+  mdl_calib_probe_add(p, ms);
+  return ms;
+}
+
 double mdl_calib_probe_mean(const mdl_calib_probe *p) {
   assert(p != NULL);
   return p->n > 0 ? p->sum_ms / (double)p->n : 0.0;

@@ -48,6 +48,15 @@ typedef struct mdl_calib_probe {
 /* Times one probe of `units` units and adds it; returns its milliseconds. */
 double mdl_calib_probe_take(mdl_calib_probe *p, uint32_t units);
 
+/* A workload the caller supplies, run once per probe: e.g. work of the same kind as the measured
+ * job (the indexing benchmark parses a fixed source with tree-sitter, because the host's slow
+ * phases slow pointer-chasing, allocating code far more than the integer loop above). It must do
+ * the same work on every call. */
+typedef void (*mdl_calib_workload)(void *ctx);
+
+/* Times one call of fn(ctx) on the calling thread's CPU clock, adds it to p, returns its ms. */
+double mdl_calib_probe_run(mdl_calib_probe *p, mdl_calib_workload fn, void *ctx);
+
 /* Adds an already measured time. */
 void mdl_calib_probe_add(mdl_calib_probe *p, double ms);
 

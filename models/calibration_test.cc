@@ -42,6 +42,31 @@ TEST(Calibration, ProbeKeepsMeanMinMax) {
   EXPECT_EQ(p.n, 4u);
 }
 
+struct Counted {
+  int calls;
+  uint64_t sink;
+};
+void CountedWork(void *ctx) {
+  Counted *c = static_cast<Counted *>(ctx);
+  c->calls++;
+  c->sink ^= mdl_calib_work(2);
+}
+
+TEST(Calibration, ProbeRunTimesTheCallersWorkloadOnThisThread) {
+  mdl_calib_probe p{};
+  Counted c{0, 0};
+  double a = mdl_calib_probe_run(&p, CountedWork, &c);
+  double b = mdl_calib_probe_run(&p, CountedWork, &c);
+  EXPECT_EQ(c.calls, 2) << "the workload runs once per probe";
+  EXPECT_EQ(c.sink, 0u) << "the same work twice (x ^ x)";
+  EXPECT_GT(a, 0.0);
+  EXPECT_GT(b, 0.0);
+  EXPECT_EQ(p.n, 2u);
+  EXPECT_DOUBLE_EQ(p.sum_ms, a + b);
+  EXPECT_DOUBLE_EQ(p.min_ms, std::fmin(a, b));
+  EXPECT_DOUBLE_EQ(p.max_ms, std::fmax(a, b));
+}
+
 TEST(Calibration, HostSlowdownCancelsOut) {
   // The host runs 0%, 10%, 20% slower: the job and the workload both stretch by that factor.
   // Raw: mean 110, sample stddev 10 => CV 9.0909%. Calibrated: 100 * 1.1 / 1.0 etc. = 110 each.
