@@ -1,6 +1,8 @@
 """Project-wide build macros: one place for compiler flags and test tags.
 
 c_library / c_binary   product code: C11, -Wall -Wextra -Werror.
+test_library           a test-only library (testonly = True): C11 flags, or C++17 ones when a
+                       source is a .cc file (gtest fixtures and helpers).
 unit_test              a gtest file beside the code it proves (no PostgreSQL).
 pg_test                a gtest target that starts its own PostgreSQL and/or server processes
                        through //testing (tags: requires-postgres, no-sandbox).
@@ -31,6 +33,16 @@ CXX_OPTS = [
 
 def c_library(name, copts = [], **kwargs):
     native.cc_library(name = name, copts = C_OPTS + copts, **kwargs)
+
+def test_library(name, srcs = [], copts = [], **kwargs):
+    cxx = [s for s in srcs if s.endswith(".cc")]
+    native.cc_library(
+        name = name,
+        srcs = srcs,
+        copts = (CXX_OPTS if cxx else C_OPTS) + copts,
+        testonly = True,
+        **kwargs
+    )
 
 def c_binary(name, copts = [], **kwargs):
     native.cc_binary(name = name, copts = C_OPTS + copts, **kwargs)

@@ -19,13 +19,14 @@
 #include <thread>
 #include <vector>
 
-#include "servers/codebase_mcp/testenv.h"
+#include "servers/codebase_mcp/test_client.h"
+#include "testing/http.h"
 
 extern "C" const TSLanguage *tree_sitter_python(void);
 extern "C" const TSLanguage *tree_sitter_javascript(void);
 
-using cbtest::Num;
-using cbtest::Str;
+using tst::Num;
+using tst::Str;
 
 namespace {
 
@@ -76,7 +77,7 @@ std::vector<Src> LoadSources(const tst_manifest *man, const std::string &repo) {
     bool py = p.size() > 3 && p.compare(p.size() - 3, 3, ".py") == 0;
     bool js = p.size() > 3 && p.compare(p.size() - 3, 3, ".js") == 0;
     if (!py && !js) continue;
-    out.push_back({cbtest::ReadFile(repo + "/" + p), py});
+    out.push_back({tst::ReadFile(repo + "/" + p), py});
   }
   return out;
 }
@@ -131,7 +132,7 @@ TEST(Bench, IndexSearchAndRelevanceFigures) {
     repo = getenv("CB_BENCH_REPO");
     manifest = getenv("CB_BENCH_MANIFEST");
   } else {
-    std::string dir = cbtest::TempDir("cbbench");
+    std::string dir = tst::TempDir("cbbench");
     repo = dir + "/repo";
     manifest = dir + "/manifest.tsv";
     tst_repogen_opts o = {};
@@ -149,9 +150,9 @@ TEST(Bench, IndexSearchAndRelevanceFigures) {
   tst_err err = {};
   ASSERT_EQ(tst_manifest_load(manifest.c_str(), &man, &err), TST_OK) << err.msg;
 
-  cbtest::Env env;
-  ASSERT_TRUE(env.Start());
-  pid_t pid = tst_server_pid(env.srv);
+  tst::PgServer env;
+  ASSERT_TRUE(env.Start(cbtest::Spec()));
+  pid_t pid = tst_server_pid(env.Raw());
 
   pid_t pm = tst_pg_postmaster_pid(env.pg);
   // index: 1 warm-up + 5 runs, each into a fresh project (a full index every time)
@@ -164,7 +165,7 @@ TEST(Bench, IndexSearchAndRelevanceFigures) {
     std::string project = "bench" + std::to_string(run);
     double c0 = CpuSec(pid, false), p0 = PgCpuSec(pm);
     double t0 = tst_now_ms();
-    cJSON *s = env.Index(repo, project, false, 600000);
+    cJSON *s = cbtest::Index(env, repo, project, false, 600000);
     double wall = tst_now_ms() - t0;
     double dsrv = CpuSec(pid, false) - c0, dpg = PgCpuSec(pm) - p0;
     ASSERT_NE(s, nullptr);
@@ -197,7 +198,7 @@ TEST(Bench, IndexSearchAndRelevanceFigures) {
   std::vector<double> reindex_ms;
   for (int i = 0; i < 3; i++) {
     double t0 = tst_now_ms();
-    cJSON *s = env.Index(repo, "bench" + std::to_string(runs - 1), false, 600000);
+    cJSON *s = cbtest::Index(env, repo, "bench" + std::to_string(runs - 1), false, 600000);
     reindex_ms.push_back(tst_now_ms() - t0);
     ASSERT_NE(s, nullptr);
     EXPECT_EQ(Num(s, "files_indexed"), 0);

@@ -4,14 +4,14 @@
 
 #include <string>
 
-#include "servers/codebase_mcp/testenv.h"
+#include "servers/codebase_mcp/test_client.h"
 
 namespace {
 
 TEST(Relevance, ExpectedChunkInTop3ForAtLeast90Percent) {
-  cbtest::Env env;
-  ASSERT_TRUE(env.Start());
-  std::string dir = cbtest::TempDir("cbrel");
+  tst::PgServer env;
+  ASSERT_TRUE(env.Start(cbtest::Spec()));
+  std::string dir = tst::TempDir("cbrel");
   std::string repo = dir + "/repo", manifest = dir + "/manifest.tsv";
   tst_repogen_opts o = {};
   o.out_dir = repo.c_str();
@@ -23,11 +23,11 @@ TEST(Relevance, ExpectedChunkInTop3ForAtLeast90Percent) {
   tst_repogen_stats st = {};
   tst_err err = {};
   ASSERT_EQ(tst_repogen_generate(&o, &st, &err), TST_OK) << err.msg;
-  cJSON *s = env.Index(repo, "rel");
+  cJSON *s = cbtest::Index(env, repo, "rel");
   ASSERT_NE(s, nullptr);
-  ASSERT_EQ(cbtest::Str(s, "status"), "completed");
+  ASSERT_EQ(tst::Str(s, "status"), "completed");
   // binary files and the unparseable file never fail the run
-  EXPECT_EQ(cbtest::Num(s, "files_rejected"), st.binary_files);
+  EXPECT_EQ(tst::Num(s, "files_rejected"), st.binary_files);
   cJSON_Delete(s);
   tst_manifest *man = nullptr;
   ASSERT_EQ(tst_manifest_load(manifest.c_str(), &man, &err), TST_OK) << err.msg;

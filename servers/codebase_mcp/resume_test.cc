@@ -5,15 +5,15 @@
 
 #include <string>
 
-#include "servers/codebase_mcp/testenv.h"
+#include "servers/codebase_mcp/test_client.h"
 
-using cbtest::Num;
-using cbtest::Str;
+using tst::Num;
+using tst::Str;
 
 namespace {
 
 std::string MakeBigRepo(int files) {
-  std::string root = cbtest::TempDir("cbbig");
+  std::string root = tst::TempDir("cbbig");
   for (int i = 0; i < files; i++) {
     std::string s = "import os\n\n";
     for (int f = 0; f < 12; f++) {
@@ -22,19 +22,18 @@ std::string MakeBigRepo(int files) {
            " at a rate.\"\"\"\n    acc = 0\n    for r in rows:\n        acc += r * rate\n"
            "    return acc\n\n\n";
     }
-    cbtest::WriteFile(root + "/pkg" + std::to_string(i % 50) + "/mod" + std::to_string(i) + ".py",
-                      s);
+    tst::WriteFile(root + "/pkg" + std::to_string(i % 50) + "/mod" + std::to_string(i) + ".py", s);
   }
   return root;
 }
 
 TEST(Resume, SC008_JobSurvivesTerminatedBackendsWithExactCounts) {
-  cbtest::Env env;
-  ASSERT_TRUE(env.Start());
+  tst::PgServer env;
+  ASSERT_TRUE(env.Start(cbtest::Spec()));
   const int kFiles = 4000;
   std::string repo = MakeBigRepo(kFiles);
 
-  cJSON *clean = env.Index(repo, "clean");
+  cJSON *clean = cbtest::Index(env, repo, "clean");
   ASSERT_NE(clean, nullptr);
   ASSERT_EQ(Str(clean, "status"), "completed");
   double files = Num(clean, "files_indexed"), chunks = Num(clean, "chunks_created");
@@ -69,7 +68,7 @@ TEST(Resume, SC008_JobSurvivesTerminatedBackendsWithExactCounts) {
     killed_total += killed;
     usleep(40000);
   }
-  cJSON *st = env.Wait(job);
+  cJSON *st = cbtest::Wait(env, job);
   ASSERT_NE(st, nullptr);
   EXPECT_EQ(Str(st, "status"), "completed") << cJSON_PrintUnformatted(st);
   EXPECT_EQ(Num(st, "files_indexed"), files);

@@ -11,7 +11,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "servers/codebase_mcp/testenv.h"
+#include "servers/codebase_mcp/test_client.h"
+#include "testing/http.h"
 
 extern "C" {
 #include "testing/probe.h"
@@ -19,9 +20,14 @@ extern "C" {
 
 namespace {
 
-cbtest::Env *&g_env = cbtest::SuiteFixture::env;
+tst::PgServer *&g_env = tst::ServerSuite::env;
 
-class Security : public cbtest::SuiteFixture {};
+class Security : public tst::ServerSuite {
+ protected:
+  static void SetUpTestSuite() {
+    StartSuite(cbtest::Spec());
+  }
+};
 
 TEST_F(Security, EveryRouteRefusesForeignOriginHostAndTextPlain) {
   static const tst_probe_route extra[] = {
@@ -64,19 +70,19 @@ std::string ErrorMessage(const cJSON *body) {
 // Finding 3: keys, credentials and .env files in a repository are never indexed (so never
 // searchable), the job says how many it skipped, and its log lines name them.
 TEST_F(Security, SecretsAreNeverIndexed) {
-  std::string repo = cbtest::TempDir("secrets");
-  cbtest::WriteFile(repo + "/app/main.py", "def handler():\n    return 'zebracorn visible'\n");
-  cbtest::WriteFile(repo + "/.ssh/id_rsa", "zebracorn private key material\n");
-  cbtest::WriteFile(repo + "/.aws/credentials", "zebracorn aws_secret_access_key\n");
-  cbtest::WriteFile(repo + "/.pgpass", "localhost:5432:*:app:zebracorn\n");
-  cbtest::WriteFile(repo + "/.env", "API_TOKEN=zebracorn\n");
-  cbtest::WriteFile(repo + "/deploy/server.pem", "zebracorn certificate key\n");
-  cbtest::WriteFile(repo + "/id_ed25519", "zebracorn ed25519\n");
-  cJSON *done = g_env->Index(repo, "secrets");
+  std::string repo = tst::TempDir("secrets");
+  tst::WriteFile(repo + "/app/main.py", "def handler():\n    return 'zebracorn visible'\n");
+  tst::WriteFile(repo + "/.ssh/id_rsa", "zebracorn private key material\n");
+  tst::WriteFile(repo + "/.aws/credentials", "zebracorn aws_secret_access_key\n");
+  tst::WriteFile(repo + "/.pgpass", "localhost:5432:*:app:zebracorn\n");
+  tst::WriteFile(repo + "/.env", "API_TOKEN=zebracorn\n");
+  tst::WriteFile(repo + "/deploy/server.pem", "zebracorn certificate key\n");
+  tst::WriteFile(repo + "/id_ed25519", "zebracorn ed25519\n");
+  cJSON *done = cbtest::Index(*g_env, repo, "secrets");
   ASSERT_NE(done, nullptr);
-  EXPECT_EQ(cbtest::Str(done, "status"), "completed");
-  EXPECT_EQ(cbtest::Num(done, "secrets_skipped"), 6) << cJSON_PrintUnformatted(done);
-  EXPECT_GE(cbtest::Num(done, "warnings"), 6);
+  EXPECT_EQ(tst::Str(done, "status"), "completed");
+  EXPECT_EQ(tst::Num(done, "secrets_skipped"), 6) << cJSON_PrintUnformatted(done);
+  EXPECT_GE(tst::Num(done, "warnings"), 6);
   cJSON_Delete(done);
   std::string hits = SearchText("secrets", "zebracorn");
   EXPECT_NE(hits.find("zebracorn visible"), std::string::npos) << hits;
@@ -97,7 +103,7 @@ TEST_F(Security, DefaultRootsAndNoExistenceOracle) {
     EXPECT_NE(ErrorMessage(b).find("outside INDEX_ROOTS"), std::string::npos) << ErrorMessage(b);
     cJSON_Delete(b);
   }
-  std::string repo = cbtest::TempDir("rootsok");
+  std::string repo = tst::TempDir("rootsok");
   mkdir((repo + "/.ssh").c_str(), 0700);
   EXPECT_EQ(StartStatus(repo + "/.ssh", "roots", &b), 400);
   EXPECT_NE(ErrorMessage(b).find("secret location"), std::string::npos) << ErrorMessage(b);
@@ -111,8 +117,8 @@ TEST_F(Security, DefaultRootsAndNoExistenceOracle) {
 // block forever (and shutdown hang); now the job completes and the file is not read.
 TEST_F(Security, HostileGitignoreDoesNotHangTheJob) {
   for (int kind = 0; kind < 2; kind++) {
-    std::string repo = cbtest::TempDir(kind ? "fifo" : "zero");
-    cbtest::WriteFile(repo + "/a.py", "def alpha():\n    return 1\n");
+    std::string repo = tst::TempDir(kind ? "fifo" : "zero");
+    tst::WriteFile(repo + "/a.py", "def alpha():\n    return 1\n");
     if (kind == 0) {
       ASSERT_EQ(symlink("/dev/zero", (repo + "/.gitignore").c_str()), 0);
     } else {
@@ -120,10 +126,10 @@ TEST_F(Security, HostileGitignoreDoesNotHangTheJob) {
     }
     ASSERT_EQ(mkfifo((repo + "/pipe.py").c_str(), 0644), 0);
     ASSERT_EQ(symlink("/dev/zero", (repo + "/zero.py").c_str()), 0);
-    cJSON *done = g_env->Index(repo, kind ? "fifo" : "zero", false, 60000);
+    cJSON *done = cbtest::Index(*g_env, repo, kind ? "fifo" : "zero", false, 60000);
     ASSERT_NE(done, nullptr) << "the job hung";
-    EXPECT_EQ(cbtest::Str(done, "status"), "completed") << cJSON_PrintUnformatted(done);
-    EXPECT_EQ(cbtest::Num(done, "files_indexed"), 1) << cJSON_PrintUnformatted(done);
+    EXPECT_EQ(tst::Str(done, "status"), "completed") << cJSON_PrintUnformatted(done);
+    EXPECT_EQ(tst::Num(done, "files_indexed"), 1) << cJSON_PrintUnformatted(done);
     cJSON_Delete(done);
   }
 }
@@ -131,11 +137,11 @@ TEST_F(Security, HostileGitignoreDoesNotHangTheJob) {
 // Finding 5: the number of jobs running at once is capped across projects (INDEX_MAX_JOBS); the
 // next start is a retry-later 503 with Retry-After naming the limit, and works once a job ends.
 TEST(SecurityJobs, ConcurrentJobsAreCapped) {
-  cbtest::Env env;
+  tst::PgServer env;
   double t0 = tst_now_ms();
-  ASSERT_TRUE(env.Start({"INDEX_MAX_JOBS=1", "ALLOWED_HOSTS=mcp.internal"}));
+  ASSERT_TRUE(env.Start(cbtest::Spec({"INDEX_MAX_JOBS=1", "ALLOWED_HOSTS=mcp.internal"})));
   printf("server started in %.0f ms\n", tst_now_ms() - t0);
-  std::string repo = cbtest::TempDir("capped");
+  std::string repo = tst::TempDir("capped");
   tst_repogen_opts o = {};
   std::string out = repo + "/r";
   o.out_dir = out.c_str();
@@ -149,7 +155,7 @@ TEST(SecurityJobs, ConcurrentJobsAreCapped) {
   ASSERT_EQ(env.Post("/mcp/start_indexing_background",
                      "{\"repo_path\":\"" + out + "\",\"project_id\":\"cap-a\"}", &first),
             200);
-  std::string job = cbtest::Str(first, "job_id");
+  std::string job = tst::Str(first, "job_id");
   cJSON_Delete(first);
   tst_http_resp r = {};
   ASSERT_EQ(tst_http_post_json((env.url + "/mcp/start_indexing_background").c_str(),
@@ -158,18 +164,18 @@ TEST(SecurityJobs, ConcurrentJobsAreCapped) {
             TST_OK)
       << err.msg;
   printf("second start answered at %.0f ms\n", tst_now_ms() - t0);
-  cJSON *done = env.Wait(job, 300000);
+  cJSON *done = cbtest::Wait(env, job, 300000);
   printf("first job done at %.0f ms\n", tst_now_ms() - t0);
-  bool first_still_ran = done && cbtest::Num(done, "elapsed_ms") != 0;
+  bool first_still_ran = done && tst::Num(done, "elapsed_ms") != 0;
   EXPECT_EQ(r.status, 503) << r.body << (first_still_ran ? "" : " (first job finished very fast)");
   EXPECT_NE(tst_http_header(&r, "Retry-After"), nullptr);
   EXPECT_NE(std::string(r.body).find("INDEX_MAX_JOBS=1"), std::string::npos) << r.body;
   tst_http_resp_free(&r);
   ASSERT_NE(done, nullptr);
   cJSON_Delete(done);
-  cJSON *again = env.Index(out, "cap-b");
+  cJSON *again = cbtest::Index(env, out, "cap-b");
   ASSERT_NE(again, nullptr);
-  EXPECT_EQ(cbtest::Str(again, "status"), "completed");
+  EXPECT_EQ(tst::Str(again, "status"), "completed");
   cJSON_Delete(again);
   printf("second job done at %.0f ms\n", tst_now_ms() - t0);
   // ALLOWED_HOSTS widens the Host check (a reverse proxy's name), and only by that name
@@ -186,7 +192,7 @@ TEST(SecurityJobs, ConcurrentJobsAreCapped) {
 
 // Finding 1: a non-loopback BIND refuses to start without the explicit ALLOW_REMOTE=1 opt-in.
 TEST(SecurityBind, NonLoopbackBindNeedsAllowRemote) {
-  std::string bin = cbtest::Binary();
+  std::string bin = tst::Runfile(cbtest::kBinary);
   const char *args[] = {"--port", "1", nullptr};
   const char *env[] = {"BIND=0.0.0.0", "DATABASE_URL=postgresql://nobody@127.0.0.1:1/none",
                        nullptr};

@@ -1,23 +1,28 @@
 // codebase-mcp end to end: a real server process on its own PostgreSQL, driven over HTTP (REST)
 // and MCP (issue 5: tools, scanner, chunker, indexer, search, tenants, errors).
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 
 #include <set>
 #include <string>
 
-#include "servers/codebase_mcp/testenv.h"
+#include "servers/codebase_mcp/test_client.h"
+#include "testing/mcp.h"
 
-using cbtest::Num;
-using cbtest::Str;
-using cbtest::WriteFile;
+using tst::Num;
+using tst::Str;
+using tst::WriteFile;
 
 namespace {
 
-cbtest::Env *&g_env = cbtest::SuiteFixture::env;
+tst::PgServer *&g_env = tst::ServerSuite::env;
 
-class Server : public cbtest::SuiteFixture {
+class Server : public tst::ServerSuite {
  protected:
-  cbtest::Env &env() {
+  static void SetUpTestSuite() {
+    StartSuite(cbtest::Spec());
+  }
+  tst::PgServer &env() {
     return *g_env;
   }
 };
@@ -52,7 +57,7 @@ const char kRatesJs[] =
     "}\n";
 
 std::string MakeRepo(const char *name) {
-  std::string root = cbtest::TempDir(name);
+  std::string root = tst::TempDir(name);
   WriteFile(root + "/billing/invoice.py", kInvoicePy);
   WriteFile(root + "/web/rates.js", kRatesJs);
   WriteFile(root + "/README.md", "# Billing\n\nInvoices and exchange rates.\n");
@@ -60,7 +65,7 @@ std::string MakeRepo(const char *name) {
   return root;
 }
 
-cJSON *Search(cbtest::Env &e, const std::string &body, long *status) {
+cJSON *Search(tst::PgServer &e, const std::string &body, long *status) {
   cJSON *j = nullptr;
   *status = e.Post("/mcp/search", body, &j);
   return j;
@@ -68,7 +73,7 @@ cJSON *Search(cbtest::Env &e, const std::string &body, long *status) {
 
 TEST_F(Server, IndexStatusSearchOverHttp) {
   std::string repo = MakeRepo("cbrepo");
-  cJSON *st = env().Index(repo, "http-proj");
+  cJSON *st = cbtest::Index(env(), repo, "http-proj");
   ASSERT_NE(st, nullptr);
   EXPECT_EQ(Str(st, "status"), "completed") << cJSON_PrintUnformatted(st);
   EXPECT_EQ(Num(st, "files_total"), 3);  // node_modules is ignored
@@ -207,14 +212,14 @@ TEST_F(Server, IndexStatusSearchOverMcp) {
 }
 
 TEST_F(Server, BinaryAndUnparseableFilesSkippedWithWarnings) {
-  std::string repo = cbtest::TempDir("cbbin");
+  std::string repo = tst::TempDir("cbbin");
   WriteFile(repo + "/good.py", "def fine_function():\n    return 1\n");
   WriteFile(repo + "/image.png", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
   WriteFile(repo + "/latin1.txt", "caf\xe9 cr\xe8me\n");
   WriteFile(repo + "/broken.py",
             "def broken(:\n    pass\n\ndef recovered_after_error():\n"
             "    return 2\n");
-  cJSON *st = env().Index(repo, "bin-proj");
+  cJSON *st = cbtest::Index(env(), repo, "bin-proj");
   ASSERT_NE(st, nullptr);
   EXPECT_EQ(Str(st, "status"), "completed") << cJSON_PrintUnformatted(st);
   EXPECT_EQ(Num(st, "files_total"), 4);
@@ -237,7 +242,7 @@ TEST_F(Server, BinaryAndUnparseableFilesSkippedWithWarnings) {
   cJSON_Delete(r);
 }
 
-std::set<std::string> ChunkIds(cbtest::Env &e, const std::string &project) {
+std::set<std::string> ChunkIds(tst::PgServer &e, const std::string &project) {
   std::set<std::string> ids;
   PGconn *c = PQconnectdb(tst_pg_url(e.pg));
   std::string sql =
@@ -254,7 +259,7 @@ std::set<std::string> ChunkIds(cbtest::Env &e, const std::string &project) {
 TEST_F(Server, ReindexKeepsUnchangedIdsAndDropsDeleted) {
   std::string repo = MakeRepo("cbre");
   WriteFile(repo + "/extra/gone.py", "def soon_deleted():\n    return 0\n");
-  cJSON *st = env().Index(repo, "re-proj");
+  cJSON *st = cbtest::Index(env(), repo, "re-proj");
   ASSERT_NE(st, nullptr);
   ASSERT_EQ(Str(st, "status"), "completed");
   cJSON_Delete(st);
@@ -265,7 +270,7 @@ TEST_F(Server, ReindexKeepsUnchangedIdsAndDropsDeleted) {
   inv.replace(inv.find("self.rows.append(row)"), 21, "self.rows.insert(0, row)");
   WriteFile(repo + "/billing/invoice.py", inv);
   ASSERT_EQ(unlink((repo + "/extra/gone.py").c_str()), 0);
-  st = env().Index(repo, "re-proj");
+  st = cbtest::Index(env(), repo, "re-proj");
   ASSERT_NE(st, nullptr);
   EXPECT_EQ(Str(st, "status"), "completed");
   EXPECT_EQ(Num(st, "files_indexed"), 1);
@@ -333,7 +338,7 @@ TEST_F(Server, ReindexKeepsUnchangedIdsAndDropsDeleted) {
   cJSON_Delete(r);
 
   // force_reindex re-indexes everything, ids still the same
-  st = env().Index(repo, "re-proj", true);
+  st = cbtest::Index(env(), repo, "re-proj", true);
   ASSERT_NE(st, nullptr);
   EXPECT_EQ(Num(st, "files_indexed"), 3);
   EXPECT_EQ(Num(st, "files_unchanged"), 0);
@@ -342,7 +347,7 @@ TEST_F(Server, ReindexKeepsUnchangedIdsAndDropsDeleted) {
 }
 
 TEST_F(Server, TenantIsolationAndConcurrentProjects) {
-  std::string a = cbtest::TempDir("cbta"), b = cbtest::TempDir("cbtb");
+  std::string a = tst::TempDir("cbta"), b = tst::TempDir("cbtb");
   for (int i = 0; i < 40; i++) {
     WriteFile(a + "/m" + std::to_string(i) + ".py",
               "def alpha_only_function_" + std::to_string(i) + "():\n    return 'shared word'\n");
@@ -357,7 +362,7 @@ TEST_F(Server, TenantIsolationAndConcurrentProjects) {
   ASSERT_EQ(env().Post("/mcp/start_indexing_background",
                        "{\"repo_path\":\"" + b + "\",\"project_id\":\"tenant-b\"}", &jb),
             200);
-  cJSON *sa = env().Wait(Str(ja, "job_id")), *sb = env().Wait(Str(jb, "job_id"));
+  cJSON *sa = cbtest::Wait(env(), Str(ja, "job_id")), *sb = cbtest::Wait(env(), Str(jb, "job_id"));
   ASSERT_NE(sa, nullptr);
   ASSERT_NE(sb, nullptr);
   EXPECT_EQ(Str(sa, "status"), "completed");
@@ -395,7 +400,7 @@ TEST_F(Server, TenantIsolationAndConcurrentProjects) {
   cJSON_Delete(r);
 }
 
-void ExpectBadRequest(cbtest::Env &e, const std::string &path, const std::string &body,
+void ExpectBadRequest(tst::PgServer &e, const std::string &path, const std::string &body,
                       const std::string &field) {
   cJSON *r = nullptr;
   long code = e.Post(path, body, &r);
@@ -408,7 +413,7 @@ void ExpectBadRequest(cbtest::Env &e, const std::string &path, const std::string
 }
 
 TEST_F(Server, BadArgumentsGetClearErrors) {
-  std::string file = cbtest::TempDir("cbbad") + "/f.txt";
+  std::string file = tst::TempDir("cbbad") + "/f.txt";
   WriteFile(file, "x");
   const std::string s = "/mcp/start_indexing_background";
   // under the index roots a missing path is named as such (outside them: security_test)
@@ -444,13 +449,13 @@ TEST_F(Server, BadArgumentsGetClearErrors) {
 }
 
 TEST(IndexRoots, PathOutsideIndexRootsIsRefused) {
-  std::string allowed = cbtest::TempDir("cbroot"), other = MakeRepo("cbout");
+  std::string allowed = tst::TempDir("cbroot"), other = MakeRepo("cbout");
   WriteFile(allowed + "/inside/a.py", "def inside_root():\n    return 1\n");
-  cbtest::Env e;
-  ASSERT_TRUE(e.Start({"INDEX_ROOTS=/nonexistent," + allowed}));
+  tst::PgServer e;
+  ASSERT_TRUE(e.Start(cbtest::Spec({"INDEX_ROOTS=/nonexistent," + allowed})));
   ExpectBadRequest(e, "/mcp/start_indexing_background", "{\"repo_path\":\"" + other + "\"}",
                    "outside INDEX_ROOTS");
-  cJSON *st = e.Index(allowed + "/inside", "roots");
+  cJSON *st = cbtest::Index(e, allowed + "/inside", "roots");
   ASSERT_NE(st, nullptr);
   EXPECT_EQ(Str(st, "status"), "completed");
   EXPECT_EQ(Num(st, "files_indexed"), 1);
