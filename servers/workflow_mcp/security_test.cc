@@ -9,33 +9,25 @@
 #include <fstream>
 #include <string>
 
-#include "servers/workflow_mcp/wf_testenv.h"
+#include "testing/gtest_fixtures.h"
 #include "testing/http.h"
 #include "testing/probe.h"
 #include "testing/proc.h"
 
 namespace {
 
-WfServer *g_srv = nullptr;
+tst::PgServer *&g_srv = tst::ServerSuite::env;
 
-class WfSecurity : public ::testing::Test {
+// workflow-mcp from runfiles with CODEBASE_MCP_URL on a port nothing listens on.
+tst::ServerSpec WorkflowMcp() {
+  return {"servers/workflow_mcp/workflow-mcp",
+          {"CODEBASE_MCP_URL=http://127.0.0.1:" + std::to_string(tst_free_port())}};
+}
+
+class WfSecurity : public tst::ServerSuite {
  protected:
   static void SetUpTestSuite() {
-    std::string why;
-    tst_pg *pg = WfSharedPg(&why);
-    ASSERT_NE(pg, nullptr) << why;
-    std::string db = WfNewDb(pg, "wf_security", &why);
-    ASSERT_FALSE(db.empty()) << why;
-    g_srv = new WfServer();
-    std::string dead = "CODEBASE_MCP_URL=http://127.0.0.1:" + std::to_string(tst_free_port());
-    ASSERT_TRUE(g_srv->Start(db, {dead}, &why)) << why;
-  }
-  static void TearDownTestSuite() {
-    delete g_srv;
-    g_srv = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_NE(g_srv, nullptr);
+    StartSuite(WorkflowMcp());
   }
 };
 
@@ -57,14 +49,14 @@ TEST_F(WfSecurity, EveryRouteRefusesForeignOriginHostAndTextPlain) {
 
 // Creates a project with a unique name and returns its id.
 std::string NewProject() {
-  WfResp r = g_srv->Post("/mcp/create_project", "{\"name\":\"" + WfUnique("sec") + "\"}");
+  tst::Resp r = g_srv->Post("/mcp/create_project", "{\"name\":\"" + tst::Unique("sec") + "\"}");
   EXPECT_EQ(r.status, 201) << r.body;
   return r.Str("id");
 }
 
 // Registers entity type `name` with the schema {"type": "object"} in project.
 void RegisterObjectType(const std::string &project, const char *name) {
-  WfResp t =
+  tst::Resp t =
       g_srv->Post("/mcp/register_entity_type", "{\"project_id\":\"" + project + "\",\"name\":\"" +
                                                    name + "\",\"schema\":{\"type\":\"object\"}}");
   ASSERT_EQ(t.status, 201) << t.body;
@@ -93,7 +85,7 @@ std::string Nested(int levels) {
 TEST_F(WfSecurity, CostlySchemaPatternIs400AndCostsNothing) {
   std::string project = NewProject();
   long before = PeakRssKb();
-  WfResp r =
+  tst::Resp r =
       g_srv->Post("/mcp/register_entity_type",
                   "{\"project_id\":\"" + project +
                       "\",\"name\":\"bomb\",\"schema\":{\"type\":\"object\",\"properties\":{"
@@ -104,20 +96,20 @@ TEST_F(WfSecurity, CostlySchemaPatternIs400AndCostsNothing) {
   printf("register with the issue's pattern: %ld, %.1f ms, server peak RSS %ld -> %ld KB\n",
          r.status, r.ms, before, after);
   EXPECT_LT(after - before, 100 * 1024) << "the pattern cost the server memory";
-  WfResp ok =
+  tst::Resp ok =
       g_srv->Post("/mcp/register_entity_type",
                   "{\"project_id\":\"" + project +
                       "\",\"name\":\"code\",\"schema\":{\"type\":\"object\",\"properties\":{"
                       "\"c\":{\"type\":\"string\",\"pattern\":\"^[A-Z]{3}-[0-9]{1,6}$\"}}}}");
   ASSERT_EQ(ok.status, 201) << ok.body;
   for (int i = 0; i < 3; i++) {  // the compiled pattern is reused across writes
-    WfResp good =
+    tst::Resp good =
         g_srv->Post("/mcp/create_entity", "{\"project_id\":\"" + project +
                                               "\",\"entity_type\":\"code\",\"data\":{\"c\":\"INV-" +
                                               std::to_string(i) + "\"}}");
     EXPECT_EQ(good.status, 201) << good.body;
   }
-  WfResp bad = g_srv->Post(
+  tst::Resp bad = g_srv->Post(
       "/mcp/create_entity",
       "{\"project_id\":\"" + project + "\",\"entity_type\":\"code\",\"data\":{\"c\":\"nope\"}}");
   EXPECT_EQ(bad.status, 400) << bad.body;
@@ -129,23 +121,23 @@ TEST_F(WfSecurity, CostlySchemaPatternIs400AndCostsNothing) {
 TEST_F(WfSecurity, DeepNestingIs400AndPagesStayReadable) {
   std::string project = NewProject();
   ASSERT_NO_FATAL_FAILURE(RegisterObjectType(project, "deep"));
-  WfResp deep = g_srv->Post(
+  tst::Resp deep = g_srv->Post(
       "/mcp/create_entity",
       "{\"project_id\":\"" + project + "\",\"entity_type\":\"deep\",\"data\":" + Nested(990) + "}");
   EXPECT_EQ(deep.status, 400) << deep.body.substr(0, 300);
   EXPECT_NE(deep.ErrorMessage().find("more than 64 levels"), std::string::npos) << deep.body;
-  WfResp item = g_srv->Post(
+  tst::Resp item = g_srv->Post(
       "/mcp/create_work_item",
       "{\"project_id\":\"" + project + "\",\"title\":\"t\",\"metadata\":" + Nested(990) + "}");
   EXPECT_EQ(item.status, 400) << item.body.substr(0, 300);
-  WfResp fine = g_srv->Post(
+  tst::Resp fine = g_srv->Post(
       "/mcp/create_entity",
       "{\"project_id\":\"" + project + "\",\"entity_type\":\"deep\",\"data\":" + Nested(60) + "}");
   EXPECT_EQ(fine.status, 201) << fine.body.substr(0, 300);
-  WfResp page = g_srv->Post("/query_entities", "{\"project_id\":\"" + project + "\"}");
+  tst::Resp page = g_srv->Post("/query_entities", "{\"project_id\":\"" + project + "\"}");
   EXPECT_EQ(page.status, 200) << page.body.substr(0, 300);
   EXPECT_EQ(page.Num("count"), 1);
-  WfResp items = g_srv->Post("/query_work_items", "{\"project_id\":\"" + project + "\"}");
+  tst::Resp items = g_srv->Post("/query_work_items", "{\"project_id\":\"" + project + "\"}");
   EXPECT_EQ(items.status, 200) << items.body.substr(0, 300);
 }
 
@@ -153,18 +145,18 @@ TEST_F(WfSecurity, DeepNestingIs400AndPagesStayReadable) {
 TEST_F(WfSecurity, HugeVersionIs400) {
   std::string project = NewProject();
   ASSERT_NO_FATAL_FAILURE(RegisterObjectType(project, "v"));
-  WfResp e = g_srv->Post("/mcp/create_entity",
-                         "{\"project_id\":\"" + project + "\",\"entity_type\":\"v\",\"data\":{}}");
+  tst::Resp e = g_srv->Post("/mcp/create_entity", "{\"project_id\":\"" + project +
+                                                      "\",\"entity_type\":\"v\",\"data\":{}}");
   ASSERT_EQ(e.status, 201) << e.body;
   for (const char *v : {"1e300", "-1e300", "9007199254740993"}) {
-    WfResp u =
+    tst::Resp u =
         g_srv->Post("/mcp/update_entity",
                     "{\"id\":\"" + e.Str("id") + "\",\"version\":" + v + ",\"data\":{\"x\":1}}");
     EXPECT_EQ(u.status, 400) << v << ": " << u.body;
     EXPECT_NE(u.ErrorMessage().find("arguments.version must be an integer"), std::string::npos)
         << u.body;
   }
-  WfResp l =
+  tst::Resp l =
       g_srv->Post("/query_entities", "{\"project_id\":\"" + project + "\",\"offset\":1e300}");
   EXPECT_EQ(l.status, 400) << l.body;
 }
@@ -177,18 +169,18 @@ TEST_F(WfSecurity, LargePagesStopAtTheByteBudget) {
   std::string big(900 * 1024, 'x');
   const int n = 12;  // 12 x 900 KB = 10.5 MB > the 8 MiB budget
   for (int i = 0; i < n; i++) {
-    WfResp c = g_srv->Post("/mcp/create_entity",
-                           "{\"project_id\":\"" + project +
-                               "\",\"entity_type\":\"blob\",\"data\":{\"b\":\"" + big + "\"}}",
-                           30000);
+    tst::Resp c = g_srv->Post("/mcp/create_entity",
+                              "{\"project_id\":\"" + project +
+                                  "\",\"entity_type\":\"blob\",\"data\":{\"b\":\"" + big + "\"}}",
+                              30000);
     ASSERT_EQ(c.status, 201) << c.body.substr(0, 300);
   }
   int seen = 0, pages = 0;
   while (seen < n && pages < n) {
-    WfResp page = g_srv->Post("/query_entities",
-                              "{\"project_id\":\"" + project +
-                                  "\",\"limit\":1000,\"offset\":" + std::to_string(seen) + "}",
-                              30000);
+    tst::Resp page = g_srv->Post("/query_entities",
+                                 "{\"project_id\":\"" + project +
+                                     "\",\"limit\":1000,\"offset\":" + std::to_string(seen) + "}",
+                                 30000);
     ASSERT_EQ(page.status, 200) << page.body.substr(0, 300);
     int count = (int)page.Num("count");
     printf("page %d: %d entities, %zu bytes\n", pages, count, page.body.size());

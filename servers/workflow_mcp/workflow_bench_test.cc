@@ -12,22 +12,26 @@
 #include <string>
 #include <vector>
 
-#include "servers/workflow_mcp/wf_testenv.h"
+#include "testing/gtest_fixtures.h"
 #include "testing/proc.h"
 #include "testing/workgen.h"
 
 namespace {
 
-WfServer *g_srv = nullptr;
-tst_pg *g_pg = nullptr;
-std::string g_db;
+tst::PgServer *&g_srv = tst::ServerSuite::env;
+
+// workflow-mcp from runfiles with CODEBASE_MCP_URL on a port nothing listens on.
+tst::ServerSpec WorkflowMcp() {
+  return {"servers/workflow_mcp/workflow-mcp",
+          {"CODEBASE_MCP_URL=http://127.0.0.1:" + std::to_string(tst_free_port())}};
+}
 
 void Report(const char *what, const std::vector<double> &ms, double goal) {
   printf(
       "BENCH %-48s n=%3zu p50=%7.2f ms p95=%7.2f ms p99=%7.2f ms max=%7.2f ms (goal p95 <= %.0f "
       "ms)\n",
-      what, ms.size(), WfPercentile(ms, 50), WfPercentile(ms, 95), WfPercentile(ms, 99),
-      WfPercentile(ms, 100), goal);
+      what, ms.size(), tst::Percentile(ms, 50), tst::Percentile(ms, 95), tst::Percentile(ms, 99),
+      tst::Percentile(ms, 100), goal);
   fflush(stdout);
 }
 
@@ -52,29 +56,19 @@ std::vector<double> ServerSide(const char *op, size_t n) {
 void ReportServer(const char *what, const char *op, size_t n) {
   std::vector<double> ms = ServerSide(op, n);
   printf("BENCH %-48s n=%3zu p50=%7.2f ms p95=%7.2f ms (server-side, from the request log)\n", what,
-         ms.size(), WfPercentile(ms, 50), WfPercentile(ms, 95));
+         ms.size(), tst::Percentile(ms, 50), tst::Percentile(ms, 95));
 }
 
-class WorkflowBench : public ::testing::Test {
+class WorkflowBench : public tst::ServerSuite {
  protected:
   static void SetUpTestSuite() {
-    std::string why;
-    g_pg = WfSharedPg(&why);
-    ASSERT_NE(g_pg, nullptr) << why;
-    g_db = WfNewDb(g_pg, "wf_bench", &why);
-    ASSERT_FALSE(g_db.empty()) << why;
-    g_srv = new WfServer();
-    std::string dead = "CODEBASE_MCP_URL=http://127.0.0.1:" + std::to_string(tst_free_port());
-    ASSERT_TRUE(g_srv->Start(g_db, {dead}, &why)) << why;
-  }
-  static void TearDownTestSuite() {
-    delete g_srv;
-    g_srv = nullptr;
+    StartSuite(WorkflowMcp());
   }
   static std::vector<std::string> Projects(int n, const char *prefix) {
     std::vector<std::string> ids;
     for (int i = 0; i < n; i++) {
-      WfResp r = g_srv->Post("/mcp/create_project", "{\"name\":\"" + WfUnique(prefix) + "\"}");
+      tst::Resp r =
+          g_srv->Post("/mcp/create_project", "{\"name\":\"" + tst::Unique(prefix) + "\"}");
       EXPECT_EQ(r.status, 201) << r.body;
       ids.push_back(r.Str("id"));
     }
@@ -88,13 +82,13 @@ TEST_F(WorkflowBench, SC003_SwitchProjectP95Over20SwitchesAmong5Projects) {
     g_srv->Post("/switch_project", "{\"project_id\":\"" + p[i] + "\"}");  // warm-up
   std::vector<double> ms;
   for (int i = 0; i < 20; i++) {
-    WfResp r = g_srv->Post("/switch_project", "{\"project_id\":\"" + p[i % 5] + "\"}");
+    tst::Resp r = g_srv->Post("/switch_project", "{\"project_id\":\"" + p[i % 5] + "\"}");
     ASSERT_EQ(r.status, 200) << r.body;
     ms.push_back(r.ms);
   }
   Report("switch_project (20 switches, 5 projects)", ms, 2);
   ReportServer("  switch_project", "switch_project", 20);
-  EXPECT_LT(WfPercentile(ms, 95), 50.0);
+  EXPECT_LT(tst::Percentile(ms, 95), 50.0);
 }
 
 TEST_F(WorkflowBench, SC004_QueryEntitiesJsonbFilterP95With1000And100000Entities) {
@@ -106,7 +100,7 @@ TEST_F(WorkflowBench, SC004_QueryEntitiesJsonbFilterP95With1000And100000Entities
       "\"vendor\":{\"type\":"
       "\"object\"}}}";
   for (auto &id : p) {
-    WfResp r = g_srv->Post(
+    tst::Resp r = g_srv->Post(
         "/mcp/register_entity_type",
         "{\"project_id\":\"" + id + "\",\"name\":\"invoice\",\"schema\":" + schema + "}");
     ASSERT_EQ(r.status, 201) << r.body;
@@ -118,7 +112,7 @@ TEST_F(WorkflowBench, SC004_QueryEntitiesJsonbFilterP95With1000And100000Entities
     snprintf(data, sizeof(data),
              "{\"amount\":%d,\"status\":\"%s\",\"vendor\":{\"country\":\"%s\"}}", (i * 37) % 1000,
              st[i % 3], i % 7 == 0 ? "DE" : "FR");
-    WfResp r = g_srv->Post(
+    tst::Resp r = g_srv->Post(
         "/mcp/create_entity",
         "{\"project_id\":\"" + p[i % 5] + "\",\"entity_type\":\"invoice\",\"data\":" + data + "}");
     ASSERT_EQ(r.status, 201) << r.body;
@@ -133,10 +127,10 @@ TEST_F(WorkflowBench, SC004_QueryEntitiesJsonbFilterP95With1000And100000Entities
       g_srv->Post("/query_entities",
                   "{\"project_id\":\"" + p[0] + "\",\"filter\":" + filters[0] + "}");
     for (int i = 0; i < 50; i++) {
-      WfResp r = g_srv->Post("/query_entities", "{\"project_id\":\"" + p[i % 5] +
-                                                    "\",\"entity_type\":\"invoice\","
-                                                    "\"filter\":" +
-                                                    filters[i % 2] + ",\"limit\":100}");
+      tst::Resp r = g_srv->Post("/query_entities", "{\"project_id\":\"" + p[i % 5] +
+                                                       "\",\"entity_type\":\"invoice\","
+                                                       "\"filter\":" +
+                                                       filters[i % 2] + ",\"limit\":100}");
       ASSERT_EQ(r.status, 200) << r.body;
       ASSERT_GT(r.Num("count"), 0) << r.body;
       ms.push_back(r.ms);
@@ -144,7 +138,7 @@ TEST_F(WorkflowBench, SC004_QueryEntitiesJsonbFilterP95With1000And100000Entities
     Report(label, ms, goal);
     ReportServer("  query_entities", "query_entities", 50);
     if (limit > 0) {
-      EXPECT_LT(WfPercentile(ms, 95), limit);
+      EXPECT_LT(tst::Percentile(ms, 95), limit);
     }
   };
   measure("query_entities JSONB filter, 1,000 entities", 5, 100);
@@ -158,7 +152,7 @@ TEST_F(WorkflowBench, SC004_QueryEntitiesJsonbFilterP95With1000And100000Entities
       "CASE WHEN g % 7 = 0 THEN 'DE' ELSE 'FR' END)) FROM generate_series(1, 19800) g, projects p "
       "WHERE p.id IN ('" +
       p[0] + "','" + p[1] + "','" + p[2] + "','" + p[3] + "','" + p[4] + "'); ANALYZE entities";
-  ASSERT_EQ(tst_pg_exec(g_pg, g_db.c_str(), sql.c_str(), &err), TST_OK) << err.msg;
+  ASSERT_EQ(tst_pg_exec(g_srv->pg, nullptr, sql.c_str(), &err), TST_OK) << err.msg;
   measure("query_entities JSONB filter, 100,000 entities", 20, 0);
 }
 
@@ -176,9 +170,9 @@ TEST_F(WorkflowBench, SC004_WorkgenDataSetLoadsAndQueriesUnder100ms) {
   const cJSON *proj;
   cJSON_ArrayForEach(proj, cJSON_GetObjectItem(ds, "projects")) {
     cJSON *args = cJSON_Duplicate(cJSON_GetObjectItem(proj, "project"), 1);
-    cJSON_ReplaceItemInObject(args, "name", cJSON_CreateString(WfUnique("wg").c_str()));
+    cJSON_ReplaceItemInObject(args, "name", cJSON_CreateString(tst::Unique("wg").c_str()));
     char *txt = cJSON_PrintUnformatted(args);
-    WfResp p = g_srv->Post("/mcp/create_project", txt);
+    tst::Resp p = g_srv->Post("/mcp/create_project", txt);
     cJSON_free(txt);
     cJSON_Delete(args);
     ASSERT_EQ(p.status, 201) << p.body;
@@ -188,7 +182,7 @@ TEST_F(WorkflowBench, SC004_WorkgenDataSetLoadsAndQueriesUnder100ms) {
       cJSON *b = cJSON_Duplicate(a, 1);
       cJSON_AddStringToObject(b, "project_id", pid.c_str());
       char *t = cJSON_PrintUnformatted(b);
-      WfResp r = g_srv->Post(path, t);
+      tst::Resp r = g_srv->Post(path, t);
       cJSON_free(t);
       cJSON_Delete(b);
       EXPECT_TRUE(r.status == 200 || r.status == 201) << path << " " << r.body;
@@ -225,35 +219,35 @@ TEST_F(WorkflowBench, SC004_WorkgenDataSetLoadsAndQueriesUnder100ms) {
   std::vector<double> ms;
   int nonempty = 0;
   for (int i = 0; i < 60; i++) {
-    WfResp r = g_srv->Post("/query_entities", "{\"project_id\":\"" + pids[i % pids.size()] + "\"," +
-                                                  queries[i % 3] + "}");
+    tst::Resp r = g_srv->Post("/query_entities", "{\"project_id\":\"" + pids[i % pids.size()] +
+                                                     "\"," + queries[i % 3] + "}");
     ASSERT_EQ(r.status, 200) << r.body;
     nonempty += r.Num("count") > 0;
     if (i >= 6) ms.push_back(r.ms);
   }
   EXPECT_GT(nonempty, 30) << "the filters select real data";
   Report("query_entities, workgen data set (1,000 entities)", ms, 5);
-  EXPECT_LT(WfPercentile(ms, 95), 100.0);
+  EXPECT_LT(tst::Percentile(ms, 95), 100.0);
 }
 
 TEST_F(WorkflowBench, SC009_GetWorkItemWith5ReferencesP95WhileCodebaseDown) {
   std::vector<std::string> p = Projects(1, "refs");
-  WfResp c = g_srv->Post("/mcp/work_items",
-                         "{\"project_id\":\"" + p[0] +
-                             "\",\"title\":\"t\",\"item_type\":\"task\",\"entity_references\":"
-                             "[\"a1\",\"a2\",\"a3\",\"a4\",\"a5\"]}");
+  tst::Resp c = g_srv->Post("/mcp/work_items",
+                            "{\"project_id\":\"" + p[0] +
+                                "\",\"title\":\"t\",\"item_type\":\"task\",\"entity_references\":"
+                                "[\"a1\",\"a2\",\"a3\",\"a4\",\"a5\"]}");
   ASSERT_EQ(c.status, 201) << c.body;
   std::vector<double> ms;
   for (int i = 0; i < 20; i++) {
-    WfResp r = g_srv->Post("/mcp/get_work_item",
-                           "{\"project_id\":\"" + p[0] + "\",\"id\":\"" + c.Str("id") + "\"}");
+    tst::Resp r = g_srv->Post("/mcp/get_work_item",
+                              "{\"project_id\":\"" + p[0] + "\",\"id\":\"" + c.Str("id") + "\"}");
     ASSERT_EQ(r.status, 200) << r.body;
     ASSERT_EQ(cJSON_GetArraySize(r.Get("warnings")), 1) << r.body;
     ms.push_back(r.ms);
   }
   Report("get_work_item 5 refs, codebase-mcp down", ms, 600);
   ReportServer("  get_work_item", "get_work_item", 20);
-  EXPECT_LE(WfPercentile(ms, 95), 600.0);
+  EXPECT_LE(tst::Percentile(ms, 95), 600.0);
 }
 
 }  // namespace

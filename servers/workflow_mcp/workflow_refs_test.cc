@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "servers/workflow_mcp/wf_testenv.h"
+#include "testing/gtest_fixtures.h"
 #include "testing/http.h"
 #include "testing/runfiles.h"
 
@@ -39,11 +39,10 @@ const char *kLabel =
     "    label = vendor.name.upper()\n"
     "    return label + ' (' + vendor.country + ')'\n";
 
-class Refs : public ::testing::Test {
+class Refs : public tst::PgSuite {
  protected:
-  static tst_pg *pg_;
-  static tst_server *cb_;
-  static WfServer *wf_;
+  static tst::Server *cb_;
+  static tst::Server *wf_;
   static std::string repo_;
 
   static void WriteRepo(const char *total_fn) {
@@ -52,30 +51,19 @@ class Refs : public ::testing::Test {
   }
 
   static void SetUpTestSuite() {
+    PgSuite::SetUpTestSuite();
+    ASSERT_NE(pg, nullptr);
     std::string why;
-    pg_ = WfSharedPg(&why);
-    ASSERT_NE(pg_, nullptr) << why;
-    std::string cb_db = WfNewDb(pg_, "cb_refs", &why);
+    std::string cb_db = tst::NewDb(pg, "cb_refs", &why);
     ASSERT_FALSE(cb_db.empty()) << why;
-    std::string wf_db = WfNewDb(pg_, "wf_refs", &why);
+    std::string wf_db = tst::NewDb(pg, "wf_refs", &why);
     ASSERT_FALSE(wf_db.empty()) << why;
-    char bin[4096];
-    ASSERT_EQ(tst_runfile("servers/codebase_mcp/codebase-mcp", bin, sizeof(bin)), 0) << bin;
-    std::string dbenv = "DATABASE_URL=" + cb_db;
-    const char *env[] = {dbenv.c_str(), nullptr};
-    const char *margs[] = {"migrate", nullptr};
-    int status = 0;
-    char out[8192];
-    tst_err err;
-    ASSERT_EQ(tst_run(bin, margs, env, 60000, &status, out, sizeof(out), &err), TST_OK) << err.msg;
-    ASSERT_EQ(status, 0) << out;
-    tst_server_opts o = {};
-    o.binary = bin;
-    o.env = env;
-    o.name = "codebase-mcp";
-    ASSERT_EQ(tst_server_start(&o, &cb_, &err), TST_OK) << err.msg;
-    wf_ = new WfServer();
-    ASSERT_TRUE(wf_->Start(wf_db, {std::string("CODEBASE_MCP_URL=") + tst_server_url(cb_)}, &why))
+    cb_ = new tst::Server();
+    ASSERT_TRUE(cb_->Start({"servers/codebase_mcp/codebase-mcp", {}}, cb_db, &why)) << why;
+    wf_ = new tst::Server();
+    ASSERT_TRUE(wf_->Start(
+        {"servers/workflow_mcp/workflow-mcp", {std::string("CODEBASE_MCP_URL=") + cb_->Url()}},
+        wf_db, &why))
         << why;
     const char *tmp = getenv("TEST_TMPDIR");
     std::string tmpl = std::string(tmp ? tmp : "/tmp") + "/wfrepoXXXXXX";
@@ -87,36 +75,24 @@ class Refs : public ::testing::Test {
   static void TearDownTestSuite() {
     delete wf_;
     wf_ = nullptr;
-    tst_server_destroy(cb_);
+    delete cb_;
     cb_ = nullptr;
+    PgSuite::TearDownTestSuite();
   }
 
-  static WfResp Cb(const std::string &path, const std::string &body) {
-    tst_http_resp r = {};
-    tst_err err;
-    WfResp w;
-    if (tst_http_post_json((std::string(tst_server_url(cb_)) + path).c_str(), body.c_str(), 30000,
-                           nullptr, &r, &err) != TST_OK) {
-      w.body = err.msg;
-      return w;
-    }
-    w.status = r.status;
-    w.json = r.json;
-    r.json = nullptr;
-    w.body = r.body ? r.body : "";
-    tst_http_resp_free(&r);
-    return w;
+  static tst::Resp Cb(const std::string &path, const std::string &body) {
+    return cb_->Post(path, body, 30000L);
   }
 
   // Indexes repo_ into codebase project "refs" and waits for the job to complete.
   static void Index() {
-    WfResp s = Cb("/mcp/start_indexing_background",
-                  "{\"repo_path\":\"" + repo_ + "\",\"project_id\":\"refs\"}");
+    tst::Resp s = Cb("/mcp/start_indexing_background",
+                     "{\"repo_path\":\"" + repo_ + "\",\"project_id\":\"refs\"}");
     ASSERT_TRUE(s.status == 200 || s.status == 201 || s.status == 202) << s.body;
     std::string job = s.Str("job_id");
     ASSERT_FALSE(job.empty()) << s.body;
     for (int i = 0; i < 300; i++) {
-      WfResp st = Cb("/mcp/get_indexing_status", "{\"job_id\":\"" + job + "\"}");
+      tst::Resp st = Cb("/mcp/get_indexing_status", "{\"job_id\":\"" + job + "\"}");
       std::string status = st.Str("status");
       if (status == "completed") return;
       ASSERT_NE(status, "failed") << st.body;
@@ -127,7 +103,7 @@ class Refs : public ::testing::Test {
 
   // chunk_id of the search result whose content contains `needle`.
   static std::string ChunkFor(const std::string &query, const std::string &needle) {
-    WfResp r = Cb("/mcp/search", "{\"query\":\"" + query + "\",\"project_id\":\"refs\"}");
+    tst::Resp r = Cb("/mcp/search", "{\"query\":\"" + query + "\",\"project_id\":\"refs\"}");
     EXPECT_EQ(r.status, 200) << r.body;
     const cJSON *e;
     cJSON_ArrayForEach(e, r.Get("results")) {
@@ -140,9 +116,8 @@ class Refs : public ::testing::Test {
   }
 };
 
-tst_pg *Refs::pg_ = nullptr;
-tst_server *Refs::cb_ = nullptr;
-WfServer *Refs::wf_ = nullptr;
+tst::Server *Refs::cb_ = nullptr;
+tst::Server *Refs::wf_ = nullptr;
 std::string Refs::repo_;
 
 TEST_F(Refs, US2_StaleReferenceAfterReindexOfChangedCode_ThenCodebaseSlowAndDown) {
@@ -155,19 +130,19 @@ TEST_F(Refs, US2_StaleReferenceAfterReindexOfChangedCode_ThenCodebaseSlowAndDown
   ASSERT_NE(total, label);
 
   // The workflow project "refs" keeps its code in codebase-mcp project "refs" (its name).
-  WfResp p = wf_->Post("/mcp/create_project", "{\"name\":\"refs\"}");
+  tst::Resp p = wf_->Post("/mcp/create_project", "{\"name\":\"refs\"}");
   ASSERT_EQ(p.status, 201) << p.body;
   std::string pid = p.Str("id");
-  WfResp sw = wf_->Post("/switch_project", "{\"project_id\":\"" + pid + "\"}");
+  tst::Resp sw = wf_->Post("/switch_project", "{\"project_id\":\"" + pid + "\"}");
   ASSERT_EQ(sw.status, 200) << sw.body;
-  WfResp c =
+  tst::Resp c =
       wf_->Post("/mcp/work_items",
                 "{\"title\":\"Fix rounding\",\"item_type\":\"task\",\"entity_references\":[\"" +
                     total + "\",\"" + label + "\"]}");
   ASSERT_EQ(c.status, 201) << c.body;
   std::string id = c.Str("id");
 
-  WfResp fresh = wf_->Get("/mcp/work_items/" + id);
+  tst::Resp fresh = wf_->Get("/mcp/work_items/" + id);
   ASSERT_EQ(fresh.status, 200) << fresh.body;
   EXPECT_TRUE(cJSON_IsTrue(fresh.Get("references_checked"))) << fresh.body;
   EXPECT_EQ(cJSON_GetArraySize(fresh.Get("stale_references")), 0) << fresh.body;
@@ -176,7 +151,7 @@ TEST_F(Refs, US2_StaleReferenceAfterReindexOfChangedCode_ThenCodebaseSlowAndDown
   // Change compute_invoice_total only, re-index: its chunk id changes, the other one stays.
   WriteRepo(kTotalV2);
   Index();
-  WfResp after = wf_->Get("/mcp/work_items/" + id);
+  tst::Resp after = wf_->Get("/mcp/work_items/" + id);
   ASSERT_EQ(after.status, 200) << after.body;
   const cJSON *stale = after.Get("stale_references");
   ASSERT_EQ(cJSON_GetArraySize(stale), 1) << after.body;
@@ -197,36 +172,36 @@ TEST_F(Refs, US2_StaleReferenceAfterReindexOfChangedCode_ThenCodebaseSlowAndDown
   EXPECT_STREQ(cJSON_GetStringValue(cJSON_GetObjectItem(succ, "chunk_id")), total2.c_str())
       << after.body;
   EXPECT_NE(msg.find(total2), std::string::npos) << msg;
-  WfResp u = wf_->Post("/mcp/update_work_item", "{\"id\":\"" + id +
-                                                    "\",\"version\":1,\"entity_references\":[\"" +
-                                                    total2 + "\",\"" + label + "\"]}");
+  tst::Resp u = wf_->Post("/mcp/update_work_item",
+                          "{\"id\":\"" + id + "\",\"version\":1,\"entity_references\":[\"" +
+                              total2 + "\",\"" + label + "\"]}");
   ASSERT_EQ(u.status, 200) << u.body;
-  WfResp fixed = wf_->Get("/mcp/work_items/" + id);
+  tst::Resp fixed = wf_->Get("/mcp/work_items/" + id);
   EXPECT_EQ(cJSON_GetArraySize(fixed.Get("stale_references")), 0) << fixed.body;
 
   // p95 with 5 references while codebase-mcp is up (goal <= 10 ms).
-  WfResp five = wf_->Post("/mcp/work_items",
-                          "{\"title\":\"five\",\"item_type\":\"task\",\"entity_references\":[\"" +
-                              total2 + "\",\"" + label + "\",\"gone-1\",\"gone-2\",\"gone-3\"]}");
+  tst::Resp five = wf_->Post(
+      "/mcp/work_items", "{\"title\":\"five\",\"item_type\":\"task\",\"entity_references\":[\"" +
+                             total2 + "\",\"" + label + "\",\"gone-1\",\"gone-2\",\"gone-3\"]}");
   ASSERT_EQ(five.status, 201) << five.body;
   std::vector<double> ms;
   for (int i = 0; i < 40; i++) {
-    WfResp g = wf_->Get("/mcp/work_items/" + five.Str("id"));
+    tst::Resp g = wf_->Get("/mcp/work_items/" + five.Str("id"));
     ASSERT_EQ(g.status, 200) << g.body;
     ASSERT_EQ(cJSON_GetArraySize(g.Get("stale_references")), 3) << g.body;
     if (i >= 5) ms.push_back(g.ms);  // first calls open the keep-alive connection
   }
   printf("BENCH %-48s n=%3zu p50=%7.2f ms p95=%7.2f ms p99=%7.2f ms (goal p95 <= 10 ms)\n",
-         "get_work_item 5 refs, codebase-mcp up", ms.size(), WfPercentile(ms, 50),
-         WfPercentile(ms, 95), WfPercentile(ms, 99));
-  EXPECT_LT(WfPercentile(ms, 95), 100.0);
+         "get_work_item 5 refs, codebase-mcp up", ms.size(), tst::Percentile(ms, 50),
+         tst::Percentile(ms, 95), tst::Percentile(ms, 99));
+  EXPECT_LT(tst::Percentile(ms, 95), 100.0);
 
   // Slow codebase-mcp (stopped process: connections accepted, no answer): bounded by 500 ms.
   tst_err err;
-  ASSERT_EQ(tst_server_kill(cb_, SIGSTOP, &err), TST_OK) << err.msg;
+  ASSERT_EQ(tst_server_kill(cb_->Raw(), SIGSTOP, &err), TST_OK) << err.msg;
   std::vector<double> slow;
   for (int i = 0; i < 3; i++) {
-    WfResp g = wf_->Get("/mcp/work_items/" + five.Str("id"));
+    tst::Resp g = wf_->Get("/mcp/work_items/" + five.Str("id"));
     EXPECT_EQ(g.status, 200) << g.body;
     const cJSON *w = g.Get("warnings");
     EXPECT_EQ(cJSON_GetArraySize(w), 1) << g.body;
@@ -236,33 +211,33 @@ TEST_F(Refs, US2_StaleReferenceAfterReindexOfChangedCode_ThenCodebaseSlowAndDown
     EXPECT_NE(g.Str("message").find("did not answer"), std::string::npos) << g.body;
     slow.push_back(g.ms);
   }
-  ASSERT_EQ(tst_server_kill(cb_, SIGCONT, &err), TST_OK) << err.msg;
+  ASSERT_EQ(tst_server_kill(cb_->Raw(), SIGCONT, &err), TST_OK) << err.msg;
   printf("BENCH %-48s n=%3zu max=%7.2f ms (goal <= 600 ms)\n",
-         "get_work_item 5 refs, codebase-mcp stalled", slow.size(), WfPercentile(slow, 100));
-  EXPECT_LE(WfPercentile(slow, 100), 700.0);
+         "get_work_item 5 refs, codebase-mcp stalled", slow.size(), tst::Percentile(slow, 100));
+  EXPECT_LE(tst::Percentile(slow, 100), 700.0);
 
   // Recovered: checks work again.
-  WfResp again = wf_->Get("/mcp/work_items/" + five.Str("id"));
+  tst::Resp again = wf_->Get("/mcp/work_items/" + five.Str("id"));
   EXPECT_EQ(cJSON_GetArraySize(again.Get("warnings")), 0) << again.body;
 
   // codebase-mcp stopped: still 200, warning, fast; creating items still works.
-  ASSERT_EQ(tst_server_stop(cb_, 10000, nullptr, &err), TST_OK) << err.msg;
+  ASSERT_EQ(tst_server_stop(cb_->Raw(), 10000, nullptr, &err), TST_OK) << err.msg;
   std::vector<double> down;
   for (int i = 0; i < 10; i++) {
-    WfResp g = wf_->Get("/mcp/work_items/" + five.Str("id"));
+    tst::Resp g = wf_->Get("/mcp/work_items/" + five.Str("id"));
     ASSERT_EQ(g.status, 200) << g.body;
     ASSERT_EQ(cJSON_GetArraySize(g.Get("warnings")), 1) << g.body;
     EXPECT_EQ(cJSON_GetArraySize(g.Get("entity_references")), 5);
     down.push_back(g.ms);
   }
   printf("BENCH %-48s n=%3zu p50=%7.2f ms p95=%7.2f ms (goal p95 <= 600 ms)\n",
-         "get_work_item 5 refs, codebase-mcp down", down.size(), WfPercentile(down, 50),
-         WfPercentile(down, 95));
-  EXPECT_LE(WfPercentile(down, 95), 600.0);
-  WfResp created = wf_->Post("/mcp/work_items",
-                             "{\"title\":\"while down\",\"item_type\":\"task\","
-                             "\"entity_references\":[\"" +
-                                 label + "\"]}");
+         "get_work_item 5 refs, codebase-mcp down", down.size(), tst::Percentile(down, 50),
+         tst::Percentile(down, 95));
+  EXPECT_LE(tst::Percentile(down, 95), 600.0);
+  tst::Resp created = wf_->Post("/mcp/work_items",
+                                "{\"title\":\"while down\",\"item_type\":\"task\","
+                                "\"entity_references\":[\"" +
+                                    label + "\"]}");
   EXPECT_EQ(created.status, 201) << created.body;
 }
 

@@ -11,70 +11,61 @@
 #include <thread>
 #include <vector>
 
-#include "servers/workflow_mcp/wf_testenv.h"
+#include "testing/gtest_fixtures.h"
 #include "testing/mcp.h"
 #include "testing/proc.h"
 
 namespace {
 
-WfServer *g_srv = nullptr;
-std::string g_db;
+tst::PgServer *&g_srv = tst::ServerSuite::env;
 
-class Workflow : public ::testing::Test {
+// workflow-mcp from runfiles with CODEBASE_MCP_URL on a port nothing listens on.
+tst::ServerSpec WorkflowMcp() {
+  return {"servers/workflow_mcp/workflow-mcp",
+          {"CODEBASE_MCP_URL=http://127.0.0.1:" + std::to_string(tst_free_port())}};
+}
+
+class Workflow : public tst::ServerSuite {
  protected:
   static void SetUpTestSuite() {
-    std::string why;
-    tst_pg *pg = WfSharedPg(&why);
-    ASSERT_NE(pg, nullptr) << why;
-    g_db = WfNewDb(pg, "wf_tools", &why);
-    ASSERT_FALSE(g_db.empty()) << why;
-    g_srv = new WfServer();
-    std::string dead = "CODEBASE_MCP_URL=http://127.0.0.1:" + std::to_string(tst_free_port());
-    ASSERT_TRUE(g_srv->Start(g_db, {dead}, &why)) << why;
-  }
-  static void TearDownTestSuite() {
-    delete g_srv;
-    g_srv = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_NE(g_srv, nullptr);
+    StartSuite(WorkflowMcp());
   }
 
   // Creates a project with a unique name; returns its id.
   static std::string NewProject(const char *prefix = "p") {
-    WfResp r = g_srv->Post("/mcp/create_project", "{\"name\":\"" + WfUnique(prefix) + "\"}");
+    tst::Resp r = g_srv->Post("/mcp/create_project", "{\"name\":\"" + tst::Unique(prefix) + "\"}");
     EXPECT_EQ(r.status, 201) << r.body;
     return r.Str("id");
   }
   static void Switch(const std::string &id) {
-    WfResp r = g_srv->Post("/switch_project", "{\"project_id\":\"" + id + "\"}");
+    tst::Resp r = g_srv->Post("/switch_project", "{\"project_id\":\"" + id + "\"}");
     ASSERT_EQ(r.status, 200) << r.body;
   }
   static std::string ActiveId() {
-    WfResp r = g_srv->Post("/mcp/get_active_project", "{}");
+    tst::Resp r = g_srv->Post("/mcp/get_active_project", "{}");
     const cJSON *ap = r.Get("active_project");
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(ap, "id");
     return cJSON_IsString(id) ? id->valuestring : "";
   }
   static void RegisterInvoice(const std::string &project) {
-    WfResp r = g_srv->Post("/mcp/register_entity_type",
-                           "{\"project_id\":\"" + project +
-                               "\",\"name\":\"invoice\",\"schema\":{\"type\":\"object\","
-                               "\"required\":[\"amount\",\"status\"],"
-                               "\"properties\":{\"amount\":{\"type\":\"number\",\"minimum\":0},"
-                               "\"status\":{\"type\":\"string\","
-                               "\"enum\":[\"open\",\"paid\",\"void\"]},\"vendor\":{\"type\":"
-                               "\"object\",\"properties\":{\"name\":"
-                               "{\"type\":\"string\"},\"country\":{\"type\":\"string\"}}},"
-                               "\"lines\":{\"type\":\"array\",\"items\":"
-                               "{\"type\":\"object\",\"required\":[\"sku\"],\"properties\":{"
-                               "\"sku\":{\"type\":\"string\"},"
-                               "\"qty\":{\"type\":\"integer\",\"minimum\":1}}}}}}}");
+    tst::Resp r = g_srv->Post("/mcp/register_entity_type",
+                              "{\"project_id\":\"" + project +
+                                  "\",\"name\":\"invoice\",\"schema\":{\"type\":\"object\","
+                                  "\"required\":[\"amount\",\"status\"],"
+                                  "\"properties\":{\"amount\":{\"type\":\"number\",\"minimum\":0},"
+                                  "\"status\":{\"type\":\"string\","
+                                  "\"enum\":[\"open\",\"paid\",\"void\"]},\"vendor\":{\"type\":"
+                                  "\"object\",\"properties\":{\"name\":"
+                                  "{\"type\":\"string\"},\"country\":{\"type\":\"string\"}}},"
+                                  "\"lines\":{\"type\":\"array\",\"items\":"
+                                  "{\"type\":\"object\",\"required\":[\"sku\"],\"properties\":{"
+                                  "\"sku\":{\"type\":\"string\"},"
+                                  "\"qty\":{\"type\":\"integer\",\"minimum\":1}}}}}}}");
     ASSERT_TRUE(r.status == 201 || r.status == 200) << r.body;
   }
   static std::string CreateEntity(const std::string &project, const std::string &data,
                                   const std::string &tags = "[]") {
-    WfResp r =
+    tst::Resp r =
         g_srv->Post("/mcp/create_entity", "{\"project_id\":\"" + project +
                                               "\",\"entity_type\":\"invoice\",\"data\":" + data +
                                               ",\"tags\":" + tags + "}");
@@ -87,12 +78,12 @@ class Workflow : public ::testing::Test {
         "{\"project_id\":\"" + project + "\",\"title\":\"" + title + "\",\"item_type\":\"task\"";
     if (!parent.empty()) body += ",\"parent_id\":\"" + parent + "\"";
     body += extra + "}";
-    WfResp r = g_srv->Post("/mcp/work_items", body);
+    tst::Resp r = g_srv->Post("/mcp/work_items", body);
     EXPECT_EQ(r.status, 201) << r.body;
     return r.Str("id");
   }
   // Ids of the "entities" / "work_items" array of a query answer.
-  static std::set<std::string> Ids(const WfResp &r, const char *key) {
+  static std::set<std::string> Ids(const tst::Resp &r, const char *key) {
     std::set<std::string> out;
     const cJSON *e;
     cJSON_ArrayForEach(e, r.Get(key))
@@ -104,17 +95,17 @@ class Workflow : public ::testing::Test {
 // ---- projects ----
 
 TEST_F(Workflow, Projects_CreateListSwitchGetActiveOverRest) {
-  std::string name = WfUnique("alpha");
-  WfResp c =
+  std::string name = tst::Unique("alpha");
+  tst::Resp c =
       g_srv->Post("/mcp/create_project", "{\"name\":\"" + name + "\",\"description\":\"d\"}");
   ASSERT_EQ(c.status, 201) << c.body;
   EXPECT_EQ(c.Str("name"), name);
   EXPECT_EQ(c.Str("id").size(), 36u);
-  WfResp dup = g_srv->Post("/mcp/create_project", "{\"name\":\"" + name + "\"}");
+  tst::Resp dup = g_srv->Post("/mcp/create_project", "{\"name\":\"" + name + "\"}");
   EXPECT_EQ(dup.status, 409) << dup.body;
   EXPECT_NE(dup.ErrorMessage().find("already exists"), std::string::npos) << dup.body;
 
-  WfResp l = g_srv->Post("/list_projects", "{}");
+  tst::Resp l = g_srv->Post("/list_projects", "{}");
   ASSERT_EQ(l.status, 200) << l.body;
   bool listed = false;
   const cJSON *p;
@@ -122,18 +113,18 @@ TEST_F(Workflow, Projects_CreateListSwitchGetActiveOverRest) {
       c.Str("id") == cJSON_GetObjectItem(p, "id")->valuestring;
   EXPECT_TRUE(listed) << l.body;
 
-  WfResp s = g_srv->Post("/switch_project", "{\"name\":\"" + name + "\"}");
+  tst::Resp s = g_srv->Post("/switch_project", "{\"name\":\"" + name + "\"}");
   ASSERT_EQ(s.status, 200) << s.body;
   EXPECT_EQ(ActiveId(), c.Str("id"));
   EXPECT_GT(s.Num("switch_seq"), 0);
 
-  WfResp bad =
+  tst::Resp bad =
       g_srv->Post("/switch_project", "{\"project_id\":\"00000000-0000-4000-8000-000000000000\"}");
   EXPECT_EQ(bad.status, 404) << bad.body;
   EXPECT_EQ(ActiveId(), c.Str("id")) << "a failed switch must not change the active project";
-  WfResp both = g_srv->Post("/switch_project", "{}");
+  tst::Resp both = g_srv->Post("/switch_project", "{}");
   EXPECT_EQ(both.status, 400) << both.body;
-  WfResp blank = g_srv->Post("/mcp/create_project", "{\"name\":\" x\"}");
+  tst::Resp blank = g_srv->Post("/mcp/create_project", "{\"name\":\" x\"}");
   EXPECT_EQ(blank.status, 400) << blank.body;
 }
 
@@ -161,7 +152,7 @@ TEST_F(Workflow, Mcp_EveryToolServedOverMcp) {
   bool is_error = true;
   std::string text;
   cJSON *d =
-      g_srv->Mcp("create_project", "{\"name\":\"" + WfUnique("mcp") + "\"}", &is_error, &text);
+      g_srv->Mcp("create_project", "{\"name\":\"" + tst::Unique("mcp") + "\"}", &is_error, &text);
   ASSERT_NE(d, nullptr) << text;
   ASSERT_FALSE(is_error) << text;
   std::string pid = cJSON_GetObjectItem(d, "id")->valuestring;
@@ -230,30 +221,30 @@ TEST_F(Workflow, Entities_SchemaViolationsNameThePath) {
        "data.lines[0].qty"},
   };
   for (const Case &c : cases) {
-    WfResp r = g_srv->Post(
+    tst::Resp r = g_srv->Post(
         "/mcp/create_entity",
         "{\"project_id\":\"" + p + "\",\"entity_type\":\"invoice\",\"data\":" + c.data + "}");
     EXPECT_EQ(r.status, 400) << c.data << " " << r.body;
     EXPECT_NE(r.ErrorMessage().find(c.expect), std::string::npos) << c.data << " " << r.body;
   }
-  WfResp unknown = g_srv->Post(
+  tst::Resp unknown = g_srv->Post(
       "/mcp/create_entity", "{\"project_id\":\"" + p + "\",\"entity_type\":\"nope\",\"data\":{}}");
   EXPECT_EQ(unknown.status, 404) << unknown.body;
   EXPECT_NE(unknown.ErrorMessage().find("register_entity_type"), std::string::npos) << unknown.body;
-  WfResp badschema =
+  tst::Resp badschema =
       g_srv->Post("/mcp/register_entity_type",
                   "{\"project_id\":\"" + p + "\",\"name\":\"x\",\"schema\":{\"type\":\"array\"}}");
   EXPECT_EQ(badschema.status, 400) << badschema.body;
   // Updates are validated too.
   std::string id = CreateEntity(p, "{\"amount\":1,\"status\":\"open\"}");
-  WfResp u = g_srv->Post("/mcp/update_entity",
-                         "{\"project_id\":\"" + p + "\",\"id\":\"" + id +
-                             "\",\"version\":1,\"data\":{\"amount\":-1,\"status\":\"open\"}}");
+  tst::Resp u = g_srv->Post("/mcp/update_entity",
+                            "{\"project_id\":\"" + p + "\",\"id\":\"" + id +
+                                "\",\"version\":1,\"data\":{\"amount\":-1,\"status\":\"open\"}}");
   EXPECT_EQ(u.status, 400) << u.body;
   EXPECT_NE(u.ErrorMessage().find("data.amount must be >= 0"), std::string::npos) << u.body;
   // Argument schema of the tool itself (registry): wrong type for data.
-  WfResp t = g_srv->Post("/mcp/create_entity",
-                         "{\"project_id\":\"" + p + "\",\"entity_type\":\"invoice\",\"data\":7}");
+  tst::Resp t = g_srv->Post("/mcp/create_entity", "{\"project_id\":\"" + p +
+                                                      "\",\"entity_type\":\"invoice\",\"data\":7}");
   EXPECT_EQ(t.status, 400) << t.body;
 }
 
@@ -262,23 +253,23 @@ TEST_F(Workflow, Entities_StaleVersionIs409WithCurrentVersion) {
   RegisterInvoice(p);
   std::string id = CreateEntity(p, "{\"amount\":1,\"status\":\"open\"}");
   std::string base = "{\"project_id\":\"" + p + "\",\"id\":\"" + id + "\",";
-  WfResp a = g_srv->Post("/mcp/update_entity",
-                         base + "\"version\":1,\"data\":{\"amount\":2,\"status\":\"open\"}}");
+  tst::Resp a = g_srv->Post("/mcp/update_entity",
+                            base + "\"version\":1,\"data\":{\"amount\":2,\"status\":\"open\"}}");
   ASSERT_EQ(a.status, 200) << a.body;
   EXPECT_EQ(a.Num("version"), 2);
-  WfResp b = g_srv->Post("/mcp/update_entity",
-                         base + "\"version\":1,\"data\":{\"amount\":3,\"status\":\"open\"}}");
+  tst::Resp b = g_srv->Post("/mcp/update_entity",
+                            base + "\"version\":1,\"data\":{\"amount\":3,\"status\":\"open\"}}");
   EXPECT_EQ(b.status, 409) << b.body;
   EXPECT_NE(b.ErrorMessage().find("current_version=2"), std::string::npos) << b.body;
   const cJSON *cv = cJSON_GetObjectItemCaseSensitive(b.Get("error"), "current_version");
   ASSERT_TRUE(cJSON_IsNumber(cv)) << "409 carries error.current_version: " << b.body;
   EXPECT_EQ(cv->valueint, 2);
-  WfResp t = g_srv->Post("/mcp/update_entity", base + "\"version\":2,\"tags\":[\"x\"]}");
+  tst::Resp t = g_srv->Post("/mcp/update_entity", base + "\"version\":2,\"tags\":[\"x\"]}");
   ASSERT_EQ(t.status, 200) << t.body;
   EXPECT_EQ(t.Num("version"), 3);
   EXPECT_EQ(cJSON_GetObjectItem(t.Get("data"), "amount")->valueint, 2)
       << "tags-only update keeps data";
-  WfResp missing =
+  tst::Resp missing =
       g_srv->Post("/mcp/update_entity", "{\"project_id\":\"" + p +
                                             "\",\"id\":\"00000000-0000-4000-8000-000000000000\","
                                             "\"version\":1,\"tags\":[]}");
@@ -298,7 +289,7 @@ TEST_F(Workflow, Entities_JsonbFilterContainmentAndComparisons) {
       p, "{\"amount\":500,\"status\":\"open\",\"lines\":[{\"sku\":\"a\"},{\"sku\":\"b\"}]}",
       "[\"big\"]");
   auto q = [&](const std::string &args) {
-    WfResp r = g_srv->Post("/query_entities", "{\"project_id\":\"" + p + "\"" + args + "}");
+    tst::Resp r = g_srv->Post("/query_entities", "{\"project_id\":\"" + p + "\"" + args + "}");
     EXPECT_EQ(r.status, 200) << args << " " << r.body;
     return Ids(r, "entities");
   };
@@ -323,25 +314,25 @@ TEST_F(Workflow, Entities_JsonbFilterContainmentAndComparisons) {
   EXPECT_EQ(q(",\"filter\":{\"status\":{\"$lt\":\"' OR '1'='1\"}}").size(), 0u);
   EXPECT_EQ(q("").size(), 3u) << "entities survived the injection attempts";
   // Paging.
-  WfResp page = g_srv->Post("/query_entities", "{\"project_id\":\"" + p + "\",\"limit\":2}");
+  tst::Resp page = g_srv->Post("/query_entities", "{\"project_id\":\"" + p + "\",\"limit\":2}");
   EXPECT_EQ(page.Num("count"), 2);
   EXPECT_TRUE(cJSON_IsTrue(page.Get("has_more")));
-  WfResp page2 =
+  tst::Resp page2 =
       g_srv->Post("/query_entities", "{\"project_id\":\"" + p + "\",\"limit\":2,\"offset\":2}");
   EXPECT_EQ(page2.Num("count"), 1);
   EXPECT_FALSE(cJSON_IsTrue(page2.Get("has_more")));
-  WfResp notuuid = g_srv->Post("/query_entities", "{\"project_id\":\"nope\"}");
+  tst::Resp notuuid = g_srv->Post("/query_entities", "{\"project_id\":\"nope\"}");
   EXPECT_EQ(notuuid.status, 400) << notuuid.body;
   EXPECT_NE(notuuid.ErrorMessage().find("project_id must be a UUID"), std::string::npos)
       << notuuid.body;
-  WfResp noproj =
+  tst::Resp noproj =
       g_srv->Post("/query_entities", "{\"project_id\":\"00000000-0000-4000-8000-000000000000\"}");
   EXPECT_EQ(noproj.status, 404) << noproj.body;
-  WfResp noproj2 =
+  tst::Resp noproj2 =
       g_srv->Post("/query_work_items", "{\"project_id\":\"00000000-0000-4000-8000-000000000000\"}");
   EXPECT_EQ(noproj2.status, 404) << noproj2.body;
-  WfResp bad = g_srv->Post("/query_entities",
-                           "{\"project_id\":\"" + p + "\",\"filter\":{\"amount\":{\"$like\":1}}}");
+  tst::Resp bad = g_srv->Post(
+      "/query_entities", "{\"project_id\":\"" + p + "\",\"filter\":{\"amount\":{\"$like\":1}}}");
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.ErrorMessage().find("filter.amount"), std::string::npos) << bad.body;
 }
@@ -351,7 +342,7 @@ TEST_F(Workflow, Entities_JsonbFilterContainmentAndComparisons) {
 TEST_F(Workflow, WorkItems_CreateIs201AndGetByRestRoute) {
   std::string p = NewProject();
   Switch(p);
-  WfResp c =
+  tst::Resp c =
       g_srv->Post("/mcp/work_items",
                   "{\"title\":\"Investigate\",\"item_type\":\"research\",\"metadata\":{\"prio\":2},"
                   "\"entity_references\":[\"chunk-1\",\"chunk-2\"]}");
@@ -359,16 +350,16 @@ TEST_F(Workflow, WorkItems_CreateIs201AndGetByRestRoute) {
   EXPECT_EQ(c.Str("project_id"), p) << "defaults to the active project";
   EXPECT_EQ(c.Str("status"), "active");
   EXPECT_EQ(c.Num("depth"), 0);
-  WfResp g = g_srv->Get("/mcp/work_items/" + c.Str("id"));
+  tst::Resp g = g_srv->Get("/mcp/work_items/" + c.Str("id"));
   ASSERT_EQ(g.status, 200) << g.body;
   EXPECT_EQ(g.Str("title"), "Investigate");
   EXPECT_EQ(cJSON_GetArraySize(g.Get("entity_references")), 2);
   EXPECT_EQ(cJSON_GetObjectItem(g.Get("metadata"), "prio")->valueint, 2);
-  WfResp none = g_srv->Get("/mcp/work_items/00000000-0000-4000-8000-000000000000");
+  tst::Resp none = g_srv->Get("/mcp/work_items/00000000-0000-4000-8000-000000000000");
   EXPECT_EQ(none.status, 404) << none.body;
-  WfResp badtype = g_srv->Post("/mcp/work_items", "{\"title\":\"x\",\"item_type\":\"epic\"}");
+  tst::Resp badtype = g_srv->Post("/mcp/work_items", "{\"title\":\"x\",\"item_type\":\"epic\"}");
   EXPECT_EQ(badtype.status, 400) << badtype.body;
-  WfResp badid = g_srv->Get("/mcp/work_items/not-a-uuid");
+  tst::Resp badid = g_srv->Get("/mcp/work_items/not-a-uuid");
   EXPECT_EQ(badid.status, 400) << badid.body;
 }
 
@@ -376,18 +367,18 @@ TEST_F(Workflow, WorkItems_StaleVersionIs409) {
   std::string p = NewProject();
   std::string id = CreateItem(p, "a");
   std::string base = "{\"project_id\":\"" + p + "\",\"id\":\"" + id + "\",";
-  WfResp a = g_srv->Post("/mcp/update_work_item",
-                         base + "\"version\":1,\"title\":\"b\",\"metadata\":{\"k\":1}}");
+  tst::Resp a = g_srv->Post("/mcp/update_work_item",
+                            base + "\"version\":1,\"title\":\"b\",\"metadata\":{\"k\":1}}");
   ASSERT_EQ(a.status, 200) << a.body;
   EXPECT_EQ(a.Num("version"), 2);
   EXPECT_EQ(a.Str("title"), "b");
-  WfResp b = g_srv->Post("/mcp/update_work_item", base + "\"version\":1,\"title\":\"c\"}");
+  tst::Resp b = g_srv->Post("/mcp/update_work_item", base + "\"version\":1,\"title\":\"c\"}");
   EXPECT_EQ(b.status, 409) << b.body;
   EXPECT_NE(b.ErrorMessage().find("current_version=2"), std::string::npos) << b.body;
   const cJSON *cv = cJSON_GetObjectItemCaseSensitive(b.Get("error"), "current_version");
   ASSERT_TRUE(cJSON_IsNumber(cv)) << "409 carries error.current_version: " << b.body;
   EXPECT_EQ(cv->valueint, 2);
-  WfResp nothing = g_srv->Post("/mcp/update_work_item", base + "\"version\":2}");
+  tst::Resp nothing = g_srv->Post("/mcp/update_work_item", base + "\"version\":2}");
   EXPECT_EQ(nothing.status, 400) << nothing.body;
 }
 
@@ -408,14 +399,14 @@ TEST_F(Workflow, Concurrency_SameVersionFrom5ClientsExactlyOneWins) {
   std::vector<std::thread> th;
   for (int i = 0; i < 5; i++) {
     th.emplace_back([&, i] {
-      WfResp a = g_srv->Post("/mcp/update_entity",
-                             "{\"project_id\":\"" + p + "\",\"id\":\"" + e +
-                                 "\",\"version\":1,\"data\":{\"amount\":" + std::to_string(i + 10) +
-                                 ",\"status\":\"open\"}}");
+      tst::Resp a =
+          g_srv->Post("/mcp/update_entity", "{\"project_id\":\"" + p + "\",\"id\":\"" + e +
+                                                "\",\"version\":1,\"data\":{\"amount\":" +
+                                                std::to_string(i + 10) + ",\"status\":\"open\"}}");
       tally(a.status, ok_e, conflict_e);
-      WfResp b = g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" +
-                                                          w + "\",\"version\":1,\"title\":\"t" +
-                                                          std::to_string(i) + "\"}");
+      tst::Resp b = g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" +
+                                                             w + "\",\"version\":1,\"title\":\"t" +
+                                                             std::to_string(i) + "\"}");
       tally(b.status, ok_w, conflict_w);
     });
   }
@@ -432,7 +423,7 @@ TEST_F(Workflow, Concurrency_CrossedMovesCannotBuildACycle) {
   for (int round = 0; round < 5; round++) {
     std::string p = NewProject();
     std::string a = CreateItem(p, "a"), b = CreateItem(p, "b");
-    WfResp r1, r2;
+    tst::Resp r1, r2;
     std::thread t1([&] {
       r1 =
           g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + a +
@@ -446,7 +437,7 @@ TEST_F(Workflow, Concurrency_CrossedMovesCannotBuildACycle) {
     t1.join();
     t2.join();
     EXPECT_EQ((r1.status == 200) + (r2.status == 200), 1) << r1.body << " / " << r2.body;
-    WfResp roots =
+    tst::Resp roots =
         g_srv->Post("/query_work_items", "{\"project_id\":\"" + p + "\",\"roots_only\":true}");
     EXPECT_EQ(roots.Num("count"), 1) << "exactly one root remains: " << roots.body;
   }
@@ -457,33 +448,33 @@ TEST_F(Workflow, WorkItems_HierarchyDepthAtMost5) {
   std::vector<std::string> chain{CreateItem(p, "d0")};
   for (int d = 1; d <= 5; d++)
     chain.push_back(CreateItem(p, "d" + std::to_string(d), chain.back()));
-  WfResp deepest = g_srv->Post("/mcp/get_work_item",
-                               "{\"project_id\":\"" + p + "\",\"id\":\"" + chain[5] + "\"}");
+  tst::Resp deepest = g_srv->Post("/mcp/get_work_item",
+                                  "{\"project_id\":\"" + p + "\",\"id\":\"" + chain[5] + "\"}");
   EXPECT_EQ(deepest.Num("depth"), 5);
-  WfResp six = g_srv->Post("/mcp/work_items", "{\"project_id\":\"" + p +
-                                                  "\",\"title\":\"d6\",\"item_type\":\"task\","
-                                                  "\"parent_id\":\"" +
-                                                  chain[5] + "\"}");
+  tst::Resp six = g_srv->Post("/mcp/work_items", "{\"project_id\":\"" + p +
+                                                     "\",\"title\":\"d6\",\"item_type\":\"task\","
+                                                     "\"parent_id\":\"" +
+                                                     chain[5] + "\"}");
   EXPECT_EQ(six.status, 400) << six.body;
   EXPECT_NE(six.ErrorMessage().find("depth"), std::string::npos) << six.body;
   // Moving a 2-level subtree under depth 4 would put its leaf at depth 6.
   std::string other = CreateItem(p, "o0");
   std::string other_child = CreateItem(p, "o1", other);
-  WfResp mv = g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" +
-                                                       other + "\",\"version\":1,\"parent_id\":\"" +
-                                                       chain[4] + "\"}");
+  tst::Resp mv = g_srv->Post("/mcp/update_work_item",
+                             "{\"project_id\":\"" + p + "\",\"id\":\"" + other +
+                                 "\",\"version\":1,\"parent_id\":\"" + chain[4] + "\"}");
   EXPECT_EQ(mv.status, 400) << mv.body;
   // Under depth 3 it fits: the subtree's depths shift.
-  WfResp ok = g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" +
-                                                       other + "\",\"version\":1,\"parent_id\":\"" +
-                                                       chain[3] + "\"}");
+  tst::Resp ok = g_srv->Post("/mcp/update_work_item",
+                             "{\"project_id\":\"" + p + "\",\"id\":\"" + other +
+                                 "\",\"version\":1,\"parent_id\":\"" + chain[3] + "\"}");
   ASSERT_EQ(ok.status, 200) << ok.body;
   EXPECT_EQ(ok.Num("depth"), 4);
-  WfResp child = g_srv->Post("/mcp/get_work_item",
-                             "{\"project_id\":\"" + p + "\",\"id\":\"" + other_child + "\"}");
+  tst::Resp child = g_srv->Post("/mcp/get_work_item",
+                                "{\"project_id\":\"" + p + "\",\"id\":\"" + other_child + "\"}");
   EXPECT_EQ(child.Num("depth"), 5);
   // And back to a root.
-  WfResp root =
+  tst::Resp root =
       g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + other +
                                                "\",\"version\":2,\"parent_id\":null}");
   ASSERT_EQ(root.status, 200) << root.body;
@@ -504,16 +495,16 @@ TEST_F(Workflow, WorkItems_CyclesRefused) {
                                                     "\",\"version\":1,\"parent_id\":\"" + parent +
                                                     "\"}");
   };
-  WfResp self = move(a, a);
+  tst::Resp self = move(a, a);
   EXPECT_EQ(self.status, 400) << self.body;
   EXPECT_NE(self.ErrorMessage().find("cycle"), std::string::npos) << self.body;
-  WfResp desc = move(a, c);
+  tst::Resp desc = move(a, c);
   EXPECT_EQ(desc.status, 400) << desc.body;
   EXPECT_NE(desc.ErrorMessage().find("cycle"), std::string::npos) << desc.body;
-  WfResp child = move(a, b);
+  tst::Resp child = move(a, b);
   EXPECT_EQ(child.status, 400) << child.body;
   // The tree is unchanged: a is still the root.
-  WfResp ga =
+  tst::Resp ga =
       g_srv->Post("/mcp/get_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + a + "\"}");
   EXPECT_TRUE(cJSON_IsNull(ga.Get("parent_id")));
   EXPECT_EQ(ga.Num("version"), 1);
@@ -524,11 +515,11 @@ TEST_F(Workflow, WorkItems_QueryByStatusTypeParent) {
   std::string root = CreateItem(p, "root");
   std::string k1 = CreateItem(p, "k1", root, ",\"status\":\"done\"");
   std::string k2 = CreateItem(p, "k2", root);
-  WfResp r = g_srv->Post("/mcp/work_items", "{\"project_id\":\"" + p +
-                                                "\",\"title\":\"s\",\"item_type\":\"session\"}");
+  tst::Resp r = g_srv->Post("/mcp/work_items", "{\"project_id\":\"" + p +
+                                                   "\",\"title\":\"s\",\"item_type\":\"session\"}");
   std::string s = r.Str("id");
   auto q = [&](const std::string &args) {
-    WfResp w = g_srv->Post("/query_work_items", "{\"project_id\":\"" + p + "\"" + args + "}");
+    tst::Resp w = g_srv->Post("/query_work_items", "{\"project_id\":\"" + p + "\"" + args + "}");
     EXPECT_EQ(w.status, 200) << args << " " << w.body;
     return Ids(w, "work_items");
   };
@@ -550,33 +541,34 @@ TEST_F(Workflow, Tenants_ProjectsNeverSeeEachOthersData) {
   std::string ea = CreateEntity(a, "{\"amount\":1,\"status\":\"open\"}");
   std::string eb = CreateEntity(b, "{\"amount\":1,\"status\":\"open\"}");
   std::string wa = CreateItem(a, "a-item");
-  WfResp qa = g_srv->Post("/query_entities",
-                          "{\"project_id\":\"" + a + "\",\"filter\":{\"status\":\"open\"}}");
-  WfResp qb = g_srv->Post("/query_entities",
-                          "{\"project_id\":\"" + b + "\",\"filter\":{\"status\":\"open\"}}");
+  tst::Resp qa = g_srv->Post("/query_entities",
+                             "{\"project_id\":\"" + a + "\",\"filter\":{\"status\":\"open\"}}");
+  tst::Resp qb = g_srv->Post("/query_entities",
+                             "{\"project_id\":\"" + b + "\",\"filter\":{\"status\":\"open\"}}");
   EXPECT_EQ(Ids(qa, "entities"), (std::set<std::string>{ea}));
   EXPECT_EQ(Ids(qb, "entities"), (std::set<std::string>{eb}));
-  WfResp wb = g_srv->Post("/query_work_items", "{\"project_id\":\"" + b + "\"}");
+  tst::Resp wb = g_srv->Post("/query_work_items", "{\"project_id\":\"" + b + "\"}");
   EXPECT_EQ(wb.Num("count"), 0) << wb.body;
   // Direct access by id from the other project: not found, and no change possible.
-  WfResp g =
+  tst::Resp g =
       g_srv->Post("/mcp/get_work_item", "{\"project_id\":\"" + b + "\",\"id\":\"" + wa + "\"}");
   EXPECT_EQ(g.status, 404) << g.body;
-  WfResp u = g_srv->Post("/mcp/update_entity", "{\"project_id\":\"" + b + "\",\"id\":\"" + ea +
-                                                   "\",\"version\":1,\"tags\":[\"stolen\"]}");
+  tst::Resp u = g_srv->Post("/mcp/update_entity", "{\"project_id\":\"" + b + "\",\"id\":\"" + ea +
+                                                      "\",\"version\":1,\"tags\":[\"stolen\"]}");
   EXPECT_EQ(u.status, 404) << u.body;
-  WfResp uw = g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + b + "\",\"id\":\"" + wa +
-                                                       "\",\"version\":1,\"title\":\"stolen\"}");
+  tst::Resp uw =
+      g_srv->Post("/mcp/update_work_item", "{\"project_id\":\"" + b + "\",\"id\":\"" + wa +
+                                               "\",\"version\":1,\"title\":\"stolen\"}");
   EXPECT_EQ(uw.status, 404) << uw.body;
   // A parent from another project is refused.
-  WfResp cross = g_srv->Post("/mcp/work_items", "{\"project_id\":\"" + b +
-                                                    "\",\"title\":\"x\",\"item_type\":\"task\","
-                                                    "\"parent_id\":\"" +
-                                                    wa + "\"}");
+  tst::Resp cross = g_srv->Post("/mcp/work_items", "{\"project_id\":\"" + b +
+                                                       "\",\"title\":\"x\",\"item_type\":\"task\","
+                                                       "\"parent_id\":\"" +
+                                                       wa + "\"}");
   EXPECT_EQ(cross.status, 404) << cross.body;
   // Through the active project as well.
   Switch(b);
-  WfResp viaActive = g_srv->Get("/mcp/work_items/" + wa);
+  tst::Resp viaActive = g_srv->Get("/mcp/work_items/" + wa);
   EXPECT_EQ(viaActive.status, 404) << viaActive.body;
   Switch(a);
   viaActive = g_srv->Get("/mcp/work_items/" + wa);
@@ -589,7 +581,7 @@ TEST_F(Workflow, SC009_CodebaseDownWorkItemStillReturnedWithWarning) {
   std::string p = NewProject();
   std::string id =
       CreateItem(p, "refs", "", ",\"entity_references\":[\"c1\",\"c2\",\"c3\",\"c4\",\"c5\"]");
-  WfResp g =
+  tst::Resp g =
       g_srv->Post("/mcp/get_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + id + "\"}");
   ASSERT_EQ(g.status, 200) << g.body;
   const cJSON *w = g.Get("warnings");
@@ -602,7 +594,7 @@ TEST_F(Workflow, SC009_CodebaseDownWorkItemStillReturnedWithWarning) {
   EXPECT_LT(g.ms, 600.0);
   // No references: nothing to check, no warning.
   std::string plain = CreateItem(p, "plain");
-  WfResp g2 =
+  tst::Resp g2 =
       g_srv->Post("/mcp/get_work_item", "{\"project_id\":\"" + p + "\",\"id\":\"" + plain + "\"}");
   EXPECT_EQ(cJSON_GetArraySize(g2.Get("warnings")), 0) << g2.body;
 }
@@ -625,7 +617,7 @@ TEST_F(Workflow, EdgeCase_RapidSwitchingFrom5ClientsStaysConsistent) {
       for (int k = 0; k < 2; k++) {
         int slot = c * 2 + k;
         const std::string &target = projects[(c + k * 3) % 5];
-        WfResp r = g_srv->Post("/switch_project", "{\"project_id\":\"" + target + "\"}");
+        tst::Resp r = g_srv->Post("/switch_project", "{\"project_id\":\"" + target + "\"}");
         const cJSON *ap = r.Get("active_project");
         acks[slot] = {r.Num("switch_seq"),
                       cJSON_IsObject(ap) ? cJSON_GetObjectItem(ap, "id")->valuestring : "",
@@ -656,8 +648,7 @@ TEST_F(Workflow, Persistence_ActiveProjectSurvivesRestart) {
   ASSERT_EQ(ActiveId(), p);
   g_srv->Stop();
   std::string why;
-  std::string dead = "CODEBASE_MCP_URL=http://127.0.0.1:" + std::to_string(tst_free_port());
-  ASSERT_TRUE(g_srv->Start(g_db, {dead}, &why)) << why;
+  ASSERT_TRUE(g_srv->Start(WorkflowMcp(), tst_pg_url(g_srv->pg), &why)) << why;
   EXPECT_EQ(ActiveId(), p);
 }
 
