@@ -80,20 +80,30 @@ int cb_project_id_valid(const char *s) {
   return n >= 1 && n <= CB_PROJECT_ID_MAX;
 }
 
-static int retry_later(srv_code c) {
-  return c == SRV_EUNAVAIL || c == SRV_EBUSY;
+static int job_stopping(void *arg) {
+  return atomic_load(&((cb_job *)arg)->ix->stopping);
+}
+
+/* How a job waits out a lost database: 100 ms doubling to 2 s between attempts, for up to
+ * ix->outage_ms, each attempt waiting up to 10 s for a free connection, until the server stops.
+ * Fills *w (on_retry NULL: each retry logs "db_retry") and returns the deadline to run it with. */
+static int64_t job_wait(cb_job *job, srv_db_wait *w) {
+  memset(w, 0, sizeof *w);
+  w->max_retries = -1;
+  w->backoff_ms = 100;
+  w->backoff_max_ms = 2000;
+  w->attempt_ms = 10000;
+  w->retry_busy = 1;
+  w->stop = job_stopping;
+  w->arg = job;
+  return srv_mono_ms() + job->ix->outage_ms;
 }
 
 /* Runs fn on a pooled connection, waiting out a database outage for up to ix->outage_ms. */
 static srv_code job_db(cb_job *job, srv_db_fn fn, void *arg, srv_err *err) {
-  int64_t give_up = srv_mono_ms() + job->ix->outage_ms;
-  int64_t backoff = 100;
-  for (;;) {
-    srv_code rc = srv_db_run(job->ix->pool, srv_mono_ms() + 10000, fn, arg, 1, err);
-    if (!retry_later(rc) || srv_mono_ms() >= give_up || atomic_load(&job->ix->stopping)) return rc;
-    srv_sleep_ms(backoff);
-    backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;
-  }
+  srv_db_wait w;
+  int64_t deadline = job_wait(job, &w);
+  return srv_db_run_wait(job->ix->pool, deadline, &w, fn, arg, 1, err);
 }
 
 /* ---- job rows ----------------------------------------------------------------------------- */
@@ -280,52 +290,58 @@ static int read_file(worker *w, const char *abs, int64_t max_bytes) {
   return 0;
 }
 
-/* Writes the worker's batch, waiting out database outages. 0 ok, -1 fatal (recorded). */
+typedef struct flush_arg {
+  worker *w;
+  int retries; /* logged so far */
+} flush_arg;
+
+static srv_code write_batch(PGconn *c, void *arg, srv_err *err) {
+  worker *w = ((flush_arg *)arg)->w;
+  return cb_batch_write(c, w->sh->job->project, &w->batch, err);
+}
+
+/* One line per retry, with its backoff: the recovery can be read back from the log. */
+static void log_batch_retry(void *arg, int attempt, int64_t backoff_ms, const srv_err *why) {
+  flush_arg *a = arg;
+  a->retries = attempt;
+  cJSON *ctx = cJSON_CreateObject();
+  if (ctx) {
+    cJSON_AddStringToObject(ctx, "job_id", a->w->sh->job->id);
+    cJSON_AddNumberToObject(ctx, "batch_files", a->w->batch.nfiles);
+    cJSON_AddNumberToObject(ctx, "attempt", attempt);
+    cJSON_AddNumberToObject(ctx, "backoff_ms", (double)backoff_ms);
+  }
+  srv_log_event_ctx(SRV_LOG_WARN, "index_batch_retry", ctx,
+                    "database unavailable while writing a batch (%s); the batch is kept and "
+                    "written again in %lld ms (attempt %d)",
+                    why ? why->msg : "connection lost", (long long)backoff_ms, attempt);
+  cJSON_Delete(ctx);
+}
+
+static int stopping(void *arg) {
+  return atomic_load(&((flush_arg *)arg)->w->sh->job->ix->stopping);
+}
+
+/* Writes the worker's batch, waiting out database outages (the batch is idempotent: writing it
+ * again after a lost COMMIT reply leaves the same rows). 0 ok, -1 fatal (recorded). */
 static int flush(worker *w) {
   cb_job *job = w->sh->job;
-  cb_indexer *ix = job->ix;
   if (w->batch.nfiles == 0) return 0;
-  int64_t give_up = srv_mono_ms() + ix->outage_ms;
-  int64_t backoff = 100;
-  int warned = 0;
+  flush_arg fa = {w, 0};
+  srv_db_wait wait;
+  int64_t deadline = job_wait(job, &wait);
+  wait.stop = stopping;
+  wait.on_retry = log_batch_retry;
+  wait.arg = &fa;
   srv_err err = {0};
-  srv_db_orphan orphan = {0}; /* the lost attempt's backend may still hold the batch's keys */
-  for (;;) {
-    PGconn *c = NULL;
-    srv_code rc = srv_pool_acquire(ix->pool, srv_mono_ms() + 10000, &c, &err);
-    if (rc == SRV_OK) {
-      srv_db_end_orphan(c, &orphan);
-      rc = cb_batch_write(c, job->project, &w->batch, &err);
-      int lost = rc == SRV_EUNAVAIL || PQstatus(c) != CONNECTION_OK;
-      if (lost) srv_db_orphan_note(&orphan, c);
-      srv_pool_release(ix->pool, c, lost);
-    }
-    if (rc == SRV_OK) break;
-    if (!retry_later(rc) || srv_mono_ms() >= give_up || atomic_load(&ix->stopping)) {
-      fail_shared(w->sh, &err);
-      return -1;
-    }
-    /* One line per retry, with its backoff: the recovery can be read back from the log. */
-    warned++;
-    cJSON *ctx = cJSON_CreateObject();
-    if (ctx) {
-      cJSON_AddStringToObject(ctx, "job_id", job->id);
-      cJSON_AddNumberToObject(ctx, "batch_files", w->batch.nfiles);
-      cJSON_AddNumberToObject(ctx, "attempt", warned);
-      cJSON_AddNumberToObject(ctx, "backoff_ms", (double)backoff);
-    }
-    srv_log_event_ctx(SRV_LOG_WARN, "index_batch_retry", ctx,
-                      "database unavailable while writing a batch (%s); the batch is kept and "
-                      "written again in %lld ms (attempt %d)",
-                      err.msg, (long long)backoff, warned);
-    cJSON_Delete(ctx);
-    srv_sleep_ms(backoff);
-    backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;
+  if (srv_db_run_wait(job->ix->pool, deadline, &wait, write_batch, &fa, 1, &err) != SRV_OK) {
+    fail_shared(w->sh, &err);
+    return -1;
   }
-  if (warned)
+  if (fa.retries)
     srv_log_event(SRV_LOG_INFO, "index_batch_resumed",
                   "job %s: batch of %d files written after %d retr%s: the database is back",
-                  job->id, w->batch.nfiles, warned, warned == 1 ? "y" : "ies");
+                  job->id, w->batch.nfiles, fa.retries, fa.retries == 1 ? "y" : "ies");
   atomic_fetch_add(&job->files_indexed, w->batch.nfiles);
   atomic_fetch_add(&job->chunks_created, w->batch.nchunks);
   cb_batch_reset(&w->batch);

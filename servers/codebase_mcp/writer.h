@@ -61,8 +61,8 @@ void cb_batch_free(cb_batch *b);
  * SRV_EUNAVAIL when the connection was lost (write the batch again on a new connection), or
  * another code with PostgreSQL's message (the transaction is rolled back). While it writes, the
  * socket's TCP user timeout is 10 s instead of the pool's 1.5 s (a busy backend's closed receive
- * window is not a dead peer); the caller ends a lost attempt's backend before writing again
- * (srv_db_end_orphan), or the repeated COPY waits on the rows that backend still holds. */
+ * window is not a dead peer); run it through srv_db_run_wait, which ends a lost attempt's backend
+ * before writing again, or the repeated COPY waits on the rows that backend still holds. */
 srv_code cb_batch_write(PGconn *c, const char *project_id, const cb_batch *b, srv_err *err);
 
 #ifdef __cplusplus

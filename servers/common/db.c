@@ -1,9 +1,12 @@
-/* db.c — run an operation on a pooled connection, retrying lost connections when safe; map
- * PostgreSQL errors to srv_code (see db.h). */
+/* db.c — run an operation on a pooled connection, retrying lost connections when safe (the one
+ * retry loop of the servers, with its wait policy, and the one place that ends a lost
+ * connection's backend); map PostgreSQL errors to srv_code (see db.h). */
 #include "servers/common/db.h"
 
+#include <assert.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -74,12 +77,22 @@ int srv_db_user_timeout(PGconn *c, int ms, int *prev_ms) {
   return 0;
 }
 
-void srv_db_orphan_note(srv_db_orphan *o, PGconn *c) {
+/* ---- the backend of a lost connection (see srv_db_run_wait) ------------------------------ */
+
+typedef struct lost_backend {
+  int pid;              /* 0: nothing to end */
+  int64_t lost_wall_ms; /* when the loss was seen */
+} lost_backend;
+
+/* Records c's backend as possibly orphaned (before the connection is released). */
+static void orphan_note(lost_backend *o, PGconn *c) {
   o->pid = c != NULL ? PQbackendPID(c) : 0;
   o->lost_wall_ms = srv_wall_ms();
 }
 
-void srv_db_end_orphan(PGconn *c, srv_db_orphan *o) {
+/* Ends o's backend through c if it still runs, logs it, and clears o. Best effort: a failure
+ * here is left for the repeated operation to meet. */
+static void orphan_end(PGconn *c, lost_backend *o) {
   if (o->pid <= 0) return;
   char pid[16], lost[32];
   snprintf(pid, sizeof pid, "%d", o->pid);
@@ -107,21 +120,61 @@ void srv_db_end_orphan(PGconn *c, srv_db_orphan *o) {
   o->pid = 0;
 }
 
-srv_code srv_db_run(srv_pool *pool, int64_t deadline_mono_ms, srv_db_fn fn, void *arg,
-                    int retry_safe, srv_err *err) {
+/* ---- running an operation, with retries ----------------------------------------------------- */
+
+static const srv_db_wait kRequestWait = {
+    .max_retries = SRV_DB_MAX_RETRIES,
+    .backoff_ms = SRV_DB_BACKOFF_BASE_MS,
+};
+
+/* The wait before retry `attempt` (1-based): backoff_ms doubled attempt - 1 times, capped. */
+static int64_t backoff_of(const srv_db_wait *w, int attempt) {
+  int64_t b = w->backoff_ms;
+  for (int i = 1; i < attempt && b < INT64_MAX / 4; i++) {
+    if (w->backoff_max_ms > 0 && b >= w->backoff_max_ms) break;
+    b *= 2;
+  }
+  return w->backoff_max_ms > 0 && b > w->backoff_max_ms ? w->backoff_max_ms : b;
+}
+
+static void log_retry(const srv_db_wait *w, int attempt, int64_t backoff, const srv_err *err) {
+  if (w->on_retry != NULL) {
+    w->on_retry(w->arg, attempt, backoff, err);
+    return;
+  }
+  const char *why = err ? err->msg : "connection lost";
+  cJSON *ctx = cJSON_CreateObject();
+  cJSON_AddNumberToObject(ctx, "attempt", attempt);
+  if (w->max_retries >= 0) cJSON_AddNumberToObject(ctx, "max_retries", w->max_retries);
+  cJSON_AddNumberToObject(ctx, "backoff_ms", (double)backoff);
+  if (w->max_retries >= 0)
+    srv_log_event_ctx(SRV_LOG_WARN, "db_retry", ctx, "retry %d of %d in %lld ms after: %s", attempt,
+                      w->max_retries, (long long)backoff, why);
+  else
+    srv_log_event_ctx(SRV_LOG_WARN, "db_retry", ctx, "retry %d in %lld ms after: %s", attempt,
+                      (long long)backoff, why);
+  cJSON_Delete(ctx);
+}
+
+srv_code srv_db_run_wait(srv_pool *pool, int64_t deadline_mono_ms, const srv_db_wait *wait,
+                         srv_db_fn fn, void *arg, int retry_safe, srv_err *err) {
+  const srv_db_wait *w = wait != NULL ? wait : &kRequestWait;
+  assert(w->backoff_ms > 0);
   srv_code rc = SRV_OK;
   int attempt = 0;
-  srv_db_orphan orphan = {0};
+  lost_backend orphan = {0};
   for (;;) {
     PGconn *c = NULL;
-    int lost = 0;
-    rc = srv_pool_acquire(pool, deadline_mono_ms, &c, err);
+    int64_t until = deadline_mono_ms;
+    if (w->attempt_ms > 0 && srv_mono_ms() + w->attempt_ms < until)
+      until = srv_mono_ms() + w->attempt_ms;
+    rc = srv_pool_acquire(pool, until, &c, err);
     if (rc == SRV_OK) {
       srv_err_clear(err);
-      srv_db_end_orphan(c, &orphan);
+      orphan_end(c, &orphan);
       rc = fn(c, arg, err);
-      lost = rc != SRV_OK && (rc == SRV_EUNAVAIL || PQstatus(c) != CONNECTION_OK);
-      if (lost) srv_db_orphan_note(&orphan, c);
+      int lost = rc != SRV_OK && (rc == SRV_EUNAVAIL || PQstatus(c) != CONNECTION_OK);
+      if (lost) orphan_note(&orphan, c);
       srv_pool_release(pool, c, lost);
       if (rc == SRV_OK || !lost) return rc;
       if (err != NULL && err->code != SRV_EUNAVAIL) {
@@ -129,28 +182,30 @@ srv_code srv_db_run(srv_pool *pool, int64_t deadline_mono_ms, srv_db_fn fn, void
         snprintf(prev, sizeof prev, "%s", err->msg);
         srv_err_set(err, SRV_EUNAVAIL, "database connection lost: %s", prev);
       }
-    } else if (rc != SRV_EUNAVAIL) {
+      rc = SRV_EUNAVAIL;
+    } else if (rc != SRV_EUNAVAIL && !(rc == SRV_EBUSY && w->retry_busy)) {
       return rc; /* SRV_EBUSY: the deadline has passed */
     }
-    /* The connection was lost (or the database could not be reached). */
-    if (!retry_safe || attempt >= SRV_DB_MAX_RETRIES) break;
-    int64_t backoff = (int64_t)SRV_DB_BACKOFF_BASE_MS << attempt;
+    /* The connection was lost, the database could not be reached, or (retry_busy) the pool
+     * stayed exhausted. */
+    if (!retry_safe || (w->max_retries >= 0 && attempt >= w->max_retries)) break;
+    if (w->stop != NULL && w->stop(w->arg)) break;
+    int64_t backoff = backoff_of(w, attempt + 1);
     if (srv_mono_ms() + backoff >= deadline_mono_ms) break;
     attempt++;
-    cJSON *ctx = cJSON_CreateObject();
-    cJSON_AddNumberToObject(ctx, "attempt", attempt);
-    cJSON_AddNumberToObject(ctx, "max_retries", SRV_DB_MAX_RETRIES);
-    cJSON_AddNumberToObject(ctx, "backoff_ms", (double)backoff);
-    srv_log_event_ctx(SRV_LOG_WARN, "db_retry", ctx, "retry %d of %d in %lld ms after: %s", attempt,
-                      SRV_DB_MAX_RETRIES, (long long)backoff, err ? err->msg : "connection lost");
-    cJSON_Delete(ctx);
+    log_retry(w, attempt, backoff, err);
     srv_sleep_ms(backoff);
   }
   if (err != NULL) {
     char prev[sizeof err->msg];
     snprintf(prev, sizeof prev, "%s", err->msg);
-    srv_err_set(err, SRV_EUNAVAIL, "%s (%d attempt%s%s)", prev, attempt + 1, attempt ? "s" : "",
+    srv_err_set(err, rc, "%s (%d attempt%s%s)", prev, attempt + 1, attempt ? "s" : "",
                 retry_safe ? "" : "; not retried: the operation is not safe to repeat");
   }
-  return SRV_EUNAVAIL;
+  return rc;
+}
+
+srv_code srv_db_run(srv_pool *pool, int64_t deadline_mono_ms, srv_db_fn fn, void *arg,
+                    int retry_safe, srv_err *err) {
+  return srv_db_run_wait(pool, deadline_mono_ms, NULL, fn, arg, retry_safe, err);
 }

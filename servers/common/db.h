@@ -3,6 +3,8 @@
  * srv_db_run acquires a connection, calls fn, releases the connection, and — only when the caller
  * says the operation is retry-safe — retries an operation that failed because the connection was
  * lost, with exponential backoff (100, 200, 400 ms; at most 3 retries; never past the deadline).
+ * srv_db_run_wait is the same loop with the caller's wait policy (srv_db_wait), for background
+ * work that waits out a whole outage.
  *
  * WHICH OPERATIONS ARE SAFE TO RETRY (pass retry_safe = 1):
  *   - reads (SELECT), including several reads in one transaction;
@@ -41,34 +43,48 @@ extern "C" {
  * mapping marks connection loss as SRV_EUNAVAIL). Must not keep conn after returning. */
 typedef srv_code (*srv_db_fn)(PGconn *c, void *arg, srv_err *err);
 
-/* Runs fn on a pooled connection (see the file comment). Returns fn's result, or the acquire
- * failure (SRV_EBUSY / SRV_EUNAVAIL), or SRV_EUNAVAIL when the connection was lost and retries
- * were not allowed or ran out (message says how many attempts were made). On a lost connection
- * the connection is discarded, never returned to the pool, and a retry first ends its orphaned
- * backend (srv_db_end_orphan). */
+/* Runs fn on a pooled connection (see the file comment) with srv_db_run_wait's request policy:
+ * at most SRV_DB_MAX_RETRIES retries, 100, 200, 400 ms apart, never past the deadline, each
+ * logged as WARN "db_retry" (attempt, max_retries, backoff_ms). Returns fn's result, or the
+ * acquire failure (SRV_EBUSY / SRV_EUNAVAIL), or SRV_EUNAVAIL when the connection was lost and
+ * retries were not allowed or ran out (message says how many attempts were made). */
 srv_code srv_db_run(srv_pool *pool, int64_t deadline_mono_ms, srv_db_fn fn, void *arg,
                     int retry_safe, srv_err *err);
 
-/* The backend of a connection that was lost during a silent drop can outlive it: the client's
- * kernel gave up (tcp_user_timeout) without an RST, so the backend still waits for the rest of
- * its COPY or its next statement, inside its transaction and holding its locks (a repeated COPY
- * of the same keys then waits for it, and fails the same way). A statement timeout cannot end such
- * a backend. srv_db_orphan remembers the lost connection's backend; srv_db_end_orphan, run on the
- * next working connection before the operation is repeated, terminates it (and waits up to 2 s
- * for it to exit) if it is still there: same database and role, started before the loss (a
- * restarted server that reused the pid is left alone; this compares the database host's clock
- * against ours, so both must roughly agree). */
-typedef struct srv_db_orphan {
-  int pid;              /* 0: nothing to end */
-  int64_t lost_wall_ms; /* when the loss was seen */
-} srv_db_orphan;
+/* How srv_db_run_wait waits between attempts: the wait before retry n (1-based) is
+ * backoff_ms << (n - 1), at most backoff_max_ms; no retry whose wait would end past the deadline.
+ * A request waits briefly (srv_db_run); a background job waits out an outage (the indexer:
+ * 100 ms doubling to 2 s for minutes, stopping when the server shuts down). */
+typedef struct srv_db_wait {
+  int max_retries;        /* retries after the first attempt; < 0: as many as the deadline allows */
+  int64_t backoff_ms;     /* the wait before retry 1 (> 0) */
+  int64_t backoff_max_ms; /* the longest wait; <= 0: no cap */
+  int64_t attempt_ms;     /* how long one attempt waits for a free connection; <= 0: up to the
+                             deadline */
+  int retry_busy;         /* nonzero: an attempt that found no free connection in attempt_ms
+                             (SRV_EBUSY) is retried too; 0: it is returned at once */
+  int (*stop)(void *arg); /* NULL, or nonzero when no further retry should be made */
+  /* NULL: each retry logs WARN "db_retry" {attempt, max_retries (when bounded), backoff_ms}.
+   * Otherwise called instead, before the wait, with the failure that caused the retry. */
+  void (*on_retry)(void *arg, int attempt, int64_t backoff_ms, const srv_err *why);
+  void *arg; /* passed to stop and on_retry */
+} srv_db_wait;
 
-/* Records c's backend as possibly orphaned (call before the connection is released). */
-void srv_db_orphan_note(srv_db_orphan *o, PGconn *c);
-
-/* Ends o's backend through c if it still runs (see above), logs INFO "db_orphan_terminated" when
- * it did, and clears o. Best effort: a failure here is left for the repeated operation to meet. */
-void srv_db_end_orphan(PGconn *c, srv_db_orphan *o);
+/* Runs fn on a pooled connection, retrying as wait says (NULL: srv_db_run's policy) when the
+ * database could not be reached or the connection was lost and retry_safe is nonzero. A lost
+ * connection is discarded, never returned to the pool, and before the operation is repeated its
+ * backend is ended if it outlived the connection: after a silent drop the client's kernel gives
+ * up (tcp_user_timeout) without an RST, so the backend still waits for the rest of its COPY or
+ * its next statement, inside its transaction and holding its locks (a repeated COPY of the same
+ * keys would wait for it, and fail the same way; a statement timeout cannot end it). The next
+ * working connection terminates it (waiting up to 2 s for it to exit) if it is still there: same
+ * database and role, started before the loss (a restarted server that reused the pid is left
+ * alone; this compares the database host's clock against ours, so both must roughly agree), and
+ * logs INFO "db_orphan_terminated". Returns fn's result, or the last attempt's failure
+ * (SRV_EUNAVAIL; SRV_EBUSY when the pool stayed exhausted) with the number of attempts in the
+ * message. */
+srv_code srv_db_run_wait(srv_pool *pool, int64_t deadline_mono_ms, const srv_db_wait *wait,
+                         srv_db_fn fn, void *arg, int retry_safe, srv_err *err);
 
 /* Sets TCP_USER_TIMEOUT of c's socket to ms for one long operation (*prev_ms gets the value to
  * put back with a second call). The pool's 1.5 s detects a dead peer quickly, but the kernel

@@ -9,7 +9,7 @@
  * kernel still acknowledges TCP), so a frozen database is reported lost in ~2.5 s (measured).
  * Each connection also asks its backend for TCP keepalives (2 s idle, 1 s interval, 3 probes), so
  * a backend left behind by a silent drop ends soon after the network returns (see
- * srv_db_end_orphan for the deterministic end of one).
+ * srv_db_run_wait in db.h for the deterministic end of one).
  *
  * Waiting: when every connection is busy and size == max, acquire waits in a strict FIFO queue
  * (each waiter has its own condition variable; a released connection is handed straight to the

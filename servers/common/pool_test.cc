@@ -8,11 +8,13 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "servers/common/db.h"
@@ -385,6 +387,68 @@ TEST_F(PoolTest, SC008_RetrySafeOperationRidesOutAShortOutage) {
   EXPECT_GE(retries.size(), 1u);
   EXPECT_LE(retries.size(), 3u);
   Free(retries);
+  ASSERT_GE(WaitFor([&] { return Stats().db_connected == 1; }, 10000), 0);
+}
+
+// srv_db_run_wait with a background job's policy (the indexer's): no retry limit, a capped
+// backoff, its own retry line; it waits out an outage longer than a request's three retries.
+struct RetryLog {
+  std::vector<std::pair<int, int64_t>> seen;  // (attempt, backoff_ms)
+  bool stop = false;
+};
+
+void RecordRetry(void *arg, int attempt, int64_t backoff_ms, const srv_err *why) {
+  static_cast<RetryLog *>(arg)->seen.push_back({attempt, backoff_ms});
+}
+
+int StopAsked(void *arg) {
+  return static_cast<RetryLog *>(arg)->stop;
+}
+
+TEST_F(PoolTest, SC008_RunWaitRidesOutAnOutageWithItsOwnBackoffPolicy) {
+  Create(1, 2);
+  RetryLog log;
+  srv_db_wait wait = {};
+  wait.max_retries = -1;
+  wait.backoff_ms = 100;
+  wait.backoff_max_ms = 400;
+  wait.attempt_ms = 2000;
+  wait.retry_busy = 1;
+  wait.stop = StopAsked;
+  wait.on_retry = RecordRetry;
+  wait.arg = &log;
+  tst_err terr{};
+  ASSERT_EQ(TST_OK, tst_pg_stop(pg_, &terr)) << terr.msg;
+  std::thread restarter([&] {
+    srv_sleep_ms(1500);  // longer than 100 + 200 + 400 ms
+    tst_err e{};
+    EXPECT_EQ(TST_OK, tst_pg_restart(pg_, &e)) << e.msg;
+  });
+  int v = 0;
+  srv_err err;
+  srv_code rc = srv_db_run_wait(pool_, srv_mono_ms() + 30000, &wait, SelectOne, &v, 1, &err);
+  restarter.join();
+  ASSERT_EQ(SRV_OK, rc) << err.msg;
+  EXPECT_EQ(42, v);
+  ASSERT_GE(log.seen.size(), 4u) << "the outage outlasted three retries";
+  for (size_t i = 0; i < log.seen.size(); i++) {
+    EXPECT_EQ((int)i + 1, log.seen[i].first);
+    EXPECT_EQ(std::min<int64_t>(400, 100LL << i), log.seen[i].second) << "retry " << i + 1;
+  }
+  auto db_retry = LogLines("db_retry");
+  EXPECT_EQ(0u, db_retry.size()) << "on_retry replaces the db_retry line";
+  Free(db_retry);
+  ASSERT_GE(WaitFor([&] { return Stats().db_connected == 1; }, 10000), 0);
+
+  // A stop request ends the waiting: the first failure is returned, no retry is made.
+  ASSERT_EQ(TST_OK, tst_pg_stop(pg_, &terr)) << terr.msg;
+  log = RetryLog();
+  log.stop = true;
+  rc = srv_db_run_wait(pool_, srv_mono_ms() + 30000, &wait, SelectOne, &v, 1, &err);
+  EXPECT_EQ(SRV_EUNAVAIL, rc) << err.msg;
+  EXPECT_NE(nullptr, strstr(err.msg, "(1 attempt)")) << err.msg;
+  EXPECT_TRUE(log.seen.empty());
+  ASSERT_EQ(TST_OK, tst_pg_restart(pg_, &terr)) << terr.msg;
   ASSERT_GE(WaitFor([&] { return Stats().db_connected == 1; }, 10000), 0);
 }
 
