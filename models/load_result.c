@@ -2,6 +2,7 @@
 #include "models/load_result.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,46 @@ static mdl_code usage_validate(const mdl_resource_usage *u, mdl_err *err) {
                              u->connection_pool_utilization_max, "connection_pool_utilization_max",
                              p, err));
 cleanup:
+  return rc;
+}
+
+static mdl_code calib_validate(const mdl_host_calibration *c, mdl_err *err) {
+  mdl_code rc = MDL_OK;
+  MDL_TRY(int_ge(c->probes, 0, "host_calibration.probes", err));
+  if (c->probes == 0) goto cleanup; /* not measured: the figures are not read */
+  MDL_TRY(mdl_jf_check_gt(c->median_ms, 0, "host_calibration.median_ms", err));
+  MDL_TRY(mdl_jf_check_finite(c->median_ms, "host_calibration.median_ms", err));
+  MDL_TRY(mdl_jf_check_ge(c->cv_percent, 0, "host_calibration.cv_percent", err));
+  MDL_TRY(mdl_jf_check_finite(c->cv_percent, "host_calibration.cv_percent", err));
+cleanup:
+  return rc;
+}
+
+mdl_code mdl_host_calibration_from_probes(const double *ms, size_t n, mdl_host_calibration *out,
+                                          mdl_err *err) {
+  assert(out != NULL);
+  mdl_code rc = MDL_OK;
+  double *sorted = NULL;
+  memset(out, 0, sizeof *out);
+  if (n == 0) return MDL_OK;
+  assert(ms != NULL);
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite(ms[i]) || ms[i] <= 0)
+      return mdl_err_set(err, MDL_ERANGE, "host_calibration",
+                         "probe %zu must be a finite time > 0 ms (got %g)", i, ms[i]);
+  sorted = malloc(n * sizeof *sorted);
+  if (sorted == NULL) {
+    rc = mdl_err_set(err, MDL_ENOMEM, "host_calibration", "out of memory");
+    goto cleanup;
+  }
+  memcpy(sorted, ms, n * sizeof *sorted);
+  mdl_stats_sort(sorted, n);
+  out->probes = (int64_t)n;
+  out->median_ms = mdl_round2(mdl_stats_percentile_sorted(sorted, n, 50.0));
+  if (out->median_ms <= 0) out->median_ms = 0.01; /* a sub-10 us probe still measured something */
+  out->cv_percent = mdl_round2(n > 1 ? mdl_stats_cv(ms, n) * 100.0 : 0.0);
+cleanup:
+  free(sorted);
   return rc;
 }
 
@@ -126,6 +167,7 @@ mdl_code mdl_load_result_validate(const mdl_load_result *r, mdl_err *err) {
     MDL_TRY(mdl_jf_check_range(e->percentage, 0, 100, path, err));
   }
   MDL_TRY(usage_validate(&r->resource_usage, err));
+  MDL_TRY(calib_validate(&r->host_calibration, err));
 cleanup:
   return rc;
 }
@@ -173,8 +215,8 @@ mdl_code mdl_load_result_from_json(const cJSON *json, mdl_load_result *out, mdl_
   assert(out != NULL);
   mdl_code rc = MDL_OK;
   int e = 0;
-  const cJSON *arr = NULL, *usage = NULL;
-  bool have_arr = false;
+  const cJSON *arr = NULL, *usage = NULL, *calib = NULL;
+  bool have_arr = false, have_calib = false;
   memset(out, 0, sizeof *out);
   MDL_TRY(mdl_jf_expect_object(json, "", err));
   MDL_TRY(mdl_jf_uuid(json, "", "test_id", out->test_id, err));
@@ -213,6 +255,21 @@ mdl_code mdl_load_result_from_json(const cJSON *json, mdl_load_result *out, mdl_
   u->memory_mb_max = mdl_round2(u->memory_mb_max);
   u->connection_pool_utilization_avg = mdl_round2(u->connection_pool_utilization_avg);
   u->connection_pool_utilization_max = mdl_round2(u->connection_pool_utilization_max);
+  MDL_TRY(mdl_jf_object(json, "", "host_calibration", false, &calib, &have_calib, err));
+  if (have_calib) {
+    mdl_host_calibration *c = &out->host_calibration;
+    const char *hp = "host_calibration";
+    MDL_TRY(mdl_jf_int(calib, hp, "probes", true, &c->probes, NULL, err));
+    MDL_TRY(mdl_jf_number(calib, hp, "median_ms", true, &c->median_ms, NULL, err));
+    MDL_TRY(mdl_jf_number(calib, hp, "cv_percent", true, &c->cv_percent, NULL, err));
+    c->median_ms = mdl_round2(c->median_ms);
+    c->cv_percent = mdl_round2(c->cv_percent);
+    if (c->probes == 0) {
+      rc = mdl_err_set(err, MDL_ERANGE, "host_calibration.probes",
+                       "probes must be >= 1 when host_calibration is given (got 0)");
+      goto cleanup;
+    }
+  }
   MDL_TRY(mdl_load_result_validate(out, err));
   MDL_TRY(derived_check(json, "success_rate_percent", mdl_load_result_success_rate_percent(out),
                         "successful_requests / total_requests * 100", err));
@@ -263,6 +320,14 @@ cJSON *mdl_load_result_to_json(const mdl_load_result *r) {
                                u->connection_pool_utilization_max);
   ok = ok && mdl_jf_add_round2(o, "success_rate_percent", mdl_load_result_success_rate_percent(r));
   ok = ok && mdl_jf_add_round2(o, "requests_per_second", mdl_load_result_requests_per_second(r));
+  const mdl_host_calibration *c = &r->host_calibration;
+  if (ok && c->probes > 0) {
+    cJSON *co = cJSON_CreateObject();
+    ok = mdl_jf_add_item(o, "host_calibration", co);
+    ok = ok && mdl_jf_add_int(co, "probes", c->probes);
+    ok = ok && mdl_jf_add_round2(co, "median_ms", c->median_ms);
+    ok = ok && mdl_jf_add_round2(co, "cv_percent", c->cv_percent);
+  }
   if (!ok) {
     cJSON_Delete(o);
     return NULL;

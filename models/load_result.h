@@ -11,7 +11,12 @@
  *   connection_pool_utilization_avg, connection_pool_utilization_max (0-100)} (each avg <= max;
  *   two decimals),
  *   success_rate_percent, requests_per_second (derived, two decimals; always written; optional on
- *   input, and when present they must equal the derived value at two decimals).
+ *   input, and when present they must equal the derived value at two decimals),
+ *   host_calibration (optional; written only when probes >= 1): {probes (integer >= 1), median_ms
+ *   (> 0), cv_percent (>= 0)} (two decimals): the host's speed during the run, from probes of the
+ *   fixed workload of models/calibration.h (one unit each, about once a second, timed on the
+ *   prober's thread CPU clock). A run whose median moved against another's ran on a slower or
+ *   faster host, whatever the server did; cv_percent says how much the host moved within the run.
  * Derived: success_rate_percent = successful_requests / total_requests * 100 (0 when total is 0);
  *   requests_per_second = total_requests / test_duration_seconds.
  * Unknown keys are ignored. Ownership: test_scenario, error_breakdown and its error_type strings
@@ -45,6 +50,13 @@ typedef struct mdl_resource_usage {
   double connection_pool_utilization_max;  /* 0-100 */
 } mdl_resource_usage;
 
+/* Host speed during a run; probes == 0: not measured (the key is absent). */
+typedef struct mdl_host_calibration {
+  int64_t probes;   /* >= 0 */
+  double median_ms; /* > 0 when probes >= 1 */
+  double cv_percent; /* sample CV of the probe times x 100, >= 0 (0 with one probe) */
+} mdl_host_calibration;
+
 typedef struct mdl_load_result {
   char test_id[MDL_UUID_LEN];
   mdl_server_id server_id;
@@ -57,11 +69,19 @@ typedef struct mdl_load_result {
   mdl_error_breakdown *error_breakdown; /* owned array */
   size_t error_breakdown_count;
   mdl_resource_usage resource_usage;
+  mdl_host_calibration host_calibration;
 } mdl_load_result;
 
 /* Derived values (not rounded; to_json rounds them to two decimals). */
 double mdl_load_result_success_rate_percent(const mdl_load_result *r);
 double mdl_load_result_requests_per_second(const mdl_load_result *r);
+
+/* Fills *out from n probe times (ms, one unit of the calibration workload each): the count, the
+ * median (models/stats.h percentile) and the sample CV x 100, rounded to two decimals. n == 0
+ * leaves it zeroed (not measured). MDL_ERANGE (field "host_calibration") when a time is not finite
+ * and > 0; MDL_ENOMEM. */
+mdl_code mdl_host_calibration_from_probes(const double *ms, size_t n, mdl_host_calibration *out,
+                                          mdl_err *err);
 
 /* Parses and validates (including the derived fields when present). On failure: code, err
  * (field + rule), *out zeroed. On success the caller owns *out (mdl_load_result_free). */

@@ -187,4 +187,60 @@ TEST(LoadResult, Build_InCodeSerialisesDerivedFields) {
   mdl_load_result_free(&r);
 }
 
+TEST(LoadResult, HostCalibration_OptionalAndReadBack) {
+  auto absent = Fixture("load_result.json");
+  mdl_load_result r;
+  mdl_err err;
+  ASSERT_EQ(mdl_load_result_from_json(absent->j, &r, &err), MDL_OK) << err.msg;
+  EXPECT_EQ(r.host_calibration.probes, 0);  // not measured
+  mdl_load_result_free(&r);
+  auto d = Fixture("load_result.json");
+  Set(d->j, "host_calibration", R"({"probes":300,"median_ms":1.234,"cv_percent":4.5})");
+  ASSERT_EQ(mdl_load_result_from_json(d->j, &r, &err), MDL_OK) << err.field << ": " << err.msg;
+  EXPECT_EQ(r.host_calibration.probes, 300);
+  EXPECT_DOUBLE_EQ(r.host_calibration.median_ms, 1.23);
+  EXPECT_DOUBLE_EQ(r.host_calibration.cv_percent, 4.5);
+  mdltest::Doc j(mdl_load_result_to_json(&r));
+  std::string text = j.Print();
+  EXPECT_NE(text.find(R"("host_calibration":{"probes":300,"median_ms":1.23,"cv_percent":4.5})"),
+            std::string::npos)
+      << text;
+  mdl_load_result_free(&r);
+}
+
+TEST(LoadResult, Rule_HostCalibrationRanges) {
+  auto zero = Fixture("load_result.json");
+  Set(zero->j, "host_calibration", R"({"probes":0,"median_ms":1,"cv_percent":0})");
+  EXPECT_REJECTED(K, zero, MDL_ERANGE, "host_calibration.probes",
+                  "probes must be >= 1 when host_calibration is given");
+  auto med = Fixture("load_result.json");
+  Set(med->j, "host_calibration", R"({"probes":3,"median_ms":0,"cv_percent":0})");
+  EXPECT_REJECTED(K, med, MDL_ERANGE, "host_calibration.median_ms", "median_ms must be > 0");
+  auto cv = Fixture("load_result.json");
+  Set(cv->j, "host_calibration", R"({"probes":3,"median_ms":1,"cv_percent":-1})");
+  EXPECT_REJECTED(K, cv, MDL_ERANGE, "host_calibration.cv_percent", "cv_percent must be >= 0");
+  auto missing = Fixture("load_result.json");
+  Set(missing->j, "host_calibration", R"({"probes":3,"cv_percent":1})");
+  EXPECT_REJECTED(K, missing, MDL_EMISSING, "host_calibration.median_ms",
+                  "median_ms is required");
+}
+
+TEST(LoadResult, HostCalibration_FromProbes) {
+  const double ms[] = {1.0, 1.2, 0.9, 1.1, 5.0};
+  mdl_host_calibration c;
+  mdl_err err;
+  ASSERT_EQ(mdl_host_calibration_from_probes(ms, 5, &c, &err), MDL_OK) << err.msg;
+  EXPECT_EQ(c.probes, 5);
+  EXPECT_DOUBLE_EQ(c.median_ms, 1.1);  // the 5 ms outlier does not move the median
+  EXPECT_GT(c.cv_percent, 50);
+  ASSERT_EQ(mdl_host_calibration_from_probes(ms, 1, &c, &err), MDL_OK);
+  EXPECT_EQ(c.probes, 1);
+  EXPECT_DOUBLE_EQ(c.cv_percent, 0);
+  ASSERT_EQ(mdl_host_calibration_from_probes(nullptr, 0, &c, &err), MDL_OK);
+  EXPECT_EQ(c.probes, 0);
+  const double bad[] = {1.0, 0.0};
+  EXPECT_EQ(mdl_host_calibration_from_probes(bad, 2, &c, &err), MDL_ERANGE);
+  EXPECT_STREQ(err.field, "host_calibration");
+}
+
 }  // namespace
