@@ -5,7 +5,8 @@
  * into the thread's own histograms and counters; once an interval of the timeline has passed the
  * thread folds its interval figures into the shared timeline under one mutex, so the calling
  * thread can print progress, sample resources and evaluate abortOnFail thresholds once a second
- * without touching the hot path. At the end the per-thread totals are merged into the result. */
+ * without touching the hot path; the same thread times one unit of the fixed calibration workload
+ * (models/calibration.h) each second, so the result records the host's speed. At the end the per-thread totals are merged into the result. */
 #include "load/engine.h"
 
 #include <assert.h>
@@ -18,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "models/calibration.h"
 #include "models/timestamp.h"
 #include "servers/common/procstat.h"
 
@@ -731,6 +733,7 @@ int ld_run(const ld_config *cfg, ld_result *out, ld_err *err) {
     curl_easy_setopt(sp.health, CURLOPT_WRITEDATA, &sp);
   }
   double next_tick = r->t0;
+  mdl_calib_probe calib = {0};
   ld_result snap;
   memset(&snap, 0, sizeof snap);
   mdl_histogram *recent = malloc(sizeof *recent);
@@ -741,6 +744,8 @@ int ld_run(const ld_config *cfg, ld_result *out, ld_err *err) {
     if (cfg->stop != NULL && *cfg->stop) r->stop = 1;
     if (now >= next_tick) {
       sample(r, &sp, &out->res, hu);
+      /* one unit (~1 ms of this thread's CPU) a second: the host's speed during the run */
+      ld_result_add_calib(out, mdl_calib_probe_take(&calib, 1), NULL); /* none kept if OOM */
       if (recent != NULL) {
         snapshot(r, &snap, recent);
         for (int i = 0; i < cfg->nthresholds; i++) {

@@ -8,6 +8,7 @@
 #include "load/engine.h"
 #include "load/result.h"
 #include "load/scenario.h"
+#include "load/summary.h"
 
 namespace {
 
@@ -221,6 +222,49 @@ TEST(Result, ShardsMergeExactly) {
   EXPECT_EQ(LD_EINVAL, ld_result_merge(&b, &b, &e));
   ld_result_free(&a);
   ld_result_free(&b);
+}
+
+TEST(Result, HostCalibrationGoesThroughJsonMergeAndSummary) {
+  ld_result r, back, none, other;
+  Fill(&r, 0, 100, 1);
+  ld_err e{};
+  for (double ms : {1.0, 1.1, 0.9, 1.2, 3.0}) ASSERT_EQ(LD_OK, ld_result_add_calib(&r, ms, &e));
+  cJSON *j = nullptr;
+  ASSERT_EQ(LD_OK, ld_result_to_json(&r, &j, &e)) << e.msg;
+  const cJSON *hc = cJSON_GetObjectItem(j, "host_calibration");
+  ASSERT_NE(nullptr, hc);
+  EXPECT_EQ(5, cJSON_GetObjectItem(hc, "probes")->valueint);
+  EXPECT_DOUBLE_EQ(1.1, cJSON_GetObjectItem(hc, "median_ms")->valuedouble);
+  EXPECT_GT(cJSON_GetObjectItem(hc, "cv_percent")->valuedouble, 0);
+  ASSERT_EQ(LD_OK, ld_result_from_json(j, &back, &e)) << e.msg;
+  ASSERT_EQ(5u, back.ncalib);
+  EXPECT_DOUBLE_EQ(3.0, back.calib_ms[4]);
+  cJSON_Delete(j);
+  char *text = nullptr;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  ld_summary_print(&back, f);
+  fclose(f);
+  EXPECT_NE(nullptr, strstr(text, "host speed: calibration probe median 1.10 ms")) << text;
+  free(text);
+  // a result without probes writes no host_calibration and reads back with none
+  Fill(&none, 0, 10, 1);
+  ASSERT_EQ(LD_OK, ld_result_to_json(&none, &j, &e)) << e.msg;
+  EXPECT_EQ(nullptr, cJSON_GetObjectItem(j, "host_calibration"));
+  cJSON_Delete(j);
+  // shards: the probes of both
+  Fill(&other, 1, 10, 1);
+  ASSERT_EQ(LD_OK, ld_result_add_calib(&other, 2.0, &e));
+  ASSERT_EQ(LD_OK, ld_result_merge(&back, &other, &e)) << e.msg;
+  EXPECT_EQ(6u, back.ncalib);
+  mdl_host_calibration h;
+  ASSERT_EQ(LD_OK, ld_result_host_calibration(&back, &h, &e)) << e.msg;
+  EXPECT_EQ(6, h.probes);
+  EXPECT_DOUBLE_EQ(1.15, h.median_ms);
+  ld_result_free(&other);
+  ld_result_free(&none);
+  ld_result_free(&back);
+  ld_result_free(&r);
 }
 
 }  // namespace

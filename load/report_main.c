@@ -104,6 +104,13 @@ static void run_facts(FILE *o, const ld_result *r) {
             "- machine load average (1 min) %.2f at the start, %.2f at the end (other engineers' "
             "work included)\n",
             r->load1_start, r->load1_end);
+  mdl_host_calibration hc;
+  if (ld_result_host_calibration(r, &hc, NULL) == LD_OK && hc.probes > 0)
+    fprintf(o,
+            "- host speed: one unit of the fixed calibration workload (models/calibration.h) took "
+            "a median %.2f ms of CPU, CV %.1f%% over %lld probes (a slower host shows a larger "
+            "median)\n",
+            hc.median_ms, hc.cv_percent, (long long)hc.probes);
   if (r->res.samples)
     fprintf(o,
             "- server process: CPU avg %.1f%% / max %.1f%% of the machine, RSS avg %.1f MB / max "

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/calibration.h"
 #include "models/load_result.h"
 #include "models/uuid.h"
 
@@ -186,6 +187,8 @@ static int fill_model(const ld_result *r, mdl_load_result *m, ld_err *err) {
   if (u->memory_mb_avg > u->memory_mb_max) u->memory_mb_avg = u->memory_mb_max;
   if (u->connection_pool_utilization_avg > u->connection_pool_utilization_max)
     u->connection_pool_utilization_avg = u->connection_pool_utilization_max;
+  int rc = ld_result_host_calibration(r, &m->host_calibration, err);
+  if (rc != LD_OK) return rc;
   if (mdl_load_result_validate(m, &me) != MDL_OK)
     return ld_err_set(err, LD_EINVAL, "the result breaks a LoadTestResult rule: %s: %s", me.field,
                       me.msg);
@@ -287,6 +290,11 @@ int ld_result_to_json(const ld_result *r, cJSON **out, ld_err *err) {
     cJSON_AddItemToObject(o, "histogram", mdl_histogram_to_json(&p->lat));
     cJSON_AddItemToArray(tl, o);
   }
+  cJSON *ca = cJSON_AddObjectToObject(x, "calibration");
+  cJSON_AddNumberToObject(ca, "unit_iterations", MDL_CALIB_UNIT_ITERATIONS);
+  cJSON *cp = cJSON_AddArrayToObject(ca, "probes_ms");
+  for (size_t i = 0; i < r->ncalib; i++)
+    cJSON_AddItemToArray(cp, cJSON_CreateNumber(round(r->calib_ms[i] * 1e4) / 1e4));
   *out = j;
   return LD_OK;
 }
@@ -450,6 +458,18 @@ int ld_result_from_json(const cJSON *j, ld_result *out, ld_err *err) {
     if ((rc = read_hist(p, &pt->lat, "loadgen.timeline", err))) goto cleanup;
     out->npoints++;
   }
+  /* optional: files written before the generator probed the host have none */
+  const cJSON *cp = cJSON_GetObjectItemCaseSensitive(
+      cJSON_GetObjectItemCaseSensitive(x, "calibration"), "probes_ms"),
+              *c;
+  cJSON_ArrayForEach(c, cp) {
+    if (!cJSON_IsNumber(c) || !(c->valuedouble > 0)) {
+      rc = ld_err_set(err, LD_EINVAL,
+                      "loadgen.calibration.probes_ms[%zu]: must be a number > 0 (ms)", out->ncalib);
+      goto cleanup;
+    }
+    if ((rc = ld_result_add_calib(out, c->valuedouble, err))) goto cleanup;
+  }
   if (bad)
     rc = ld_err_set(err, LD_EINVAL, "loadgen: a number is missing in requests_by_name or timeline");
   else
@@ -561,12 +581,37 @@ int ld_result_merge(ld_result *dst, const ld_result *src, ld_err *err) {
   dst->aborted |= src->aborted;
   if (src->load1_start > dst->load1_start) dst->load1_start = src->load1_start;
   if (src->load1_end > dst->load1_end) dst->load1_end = src->load1_end;
+  for (size_t i = 0; i < src->ncalib; i++) { /* the shards' probes: one host, one list */
+    int rc = ld_result_add_calib(dst, src->calib_ms[i], err);
+    if (rc != LD_OK) return rc;
+  }
   ld_result_check_thresholds(dst);
+  return LD_OK;
+}
+
+int ld_result_host_calibration(const ld_result *r, mdl_host_calibration *out, ld_err *err) {
+  mdl_err me;
+  if (mdl_host_calibration_from_probes(r->calib_ms, r->ncalib, out, &me) != MDL_OK)
+    return ld_err_set(err, me.code == MDL_ENOMEM ? LD_ENOMEM : LD_EINVAL, "%s: %s", me.field,
+                      me.msg);
+  return LD_OK;
+}
+
+int ld_result_add_calib(ld_result *r, double ms, ld_err *err) {
+  if (r->ncalib == r->calib_cap) {
+    size_t cap = r->calib_cap ? r->calib_cap * 2 : 64;
+    double *n = realloc(r->calib_ms, cap * sizeof *n);
+    if (n == NULL) return ld_err_set(err, LD_ENOMEM, "out of memory");
+    r->calib_ms = n;
+    r->calib_cap = cap;
+  }
+  r->calib_ms[r->ncalib++] = ms;
   return LD_OK;
 }
 
 void ld_result_free(ld_result *r) {
   if (r == NULL) return;
+  free(r->calib_ms);
   free(r->req);
   free(r->points);
   memset(r, 0, sizeof *r);

@@ -18,7 +18,12 @@
  * "requests":[{"name","count","errors","histogram","p95_ms",...}],
  *    "resources":{"samples","cpu_sum","cpu_max","rss_sum","rss_max","pool_samples","pool_sum","pool_max"},
  *    "timeline":[{"t","requests","errors","iterations","dropped","vus","cpu","rss_mb","pool",
- *                 "p50","p95","histogram"}]}
+ *                 "p50","p95","histogram"}],
+ *    "calibration":{"unit_iterations","probes_ms":[...]} (optional on input)}
+ * The host's speed: the control thread times one unit of the fixed workload of
+ * models/calibration.h once a second (never a request worker), and the LoadTestResult's
+ * host_calibration {probes, median_ms, cv_percent} is derived from those probes. They are the one
+ * list that grows with the run: 8 bytes a second (29 KB for an hour).
  * ld_result_from_json reads that form back (for merge and the report). */
 #ifndef LD_RESULT_H
 #define LD_RESULT_H
@@ -29,6 +34,7 @@
 
 #include "load/error.h"
 #include "models/histogram.h"
+#include "models/load_result.h"
 #include "models/server_id.h"
 
 #ifdef __cplusplus
@@ -111,6 +117,8 @@ typedef struct ld_result {
   int nthresholds;
   int aborted;                   /* 1: stopped early by an abortOnFail threshold */
   double load1_start, load1_end; /* machine 1-minute load average at start and end; -1 unknown */
+  double *calib_ms;              /* owned: CPU ms of each calibration probe (one unit) */
+  size_t ncalib, calib_cap;
 } ld_result;
 
 /* LoadTestResult + "loadgen" detail; validated with mdl_load_result_validate first (LD_EINVAL
@@ -131,6 +139,13 @@ int ld_result_merge(ld_result *dst, const ld_result *src, ld_err *err);
 /* Error rate (errors / requests, 0 when no request) and requests per second. */
 double ld_result_error_rate(const ld_result *r);
 double ld_result_rps(const ld_result *r);
+
+/* Appends one calibration probe time (ms). LD_ENOMEM. */
+int ld_result_add_calib(ld_result *r, double ms, ld_err *err);
+
+/* The host's speed during the run from r's probes (models/load_result.h: probes, median_ms,
+ * cv_percent); probes == 0 when none were taken. LD_EINVAL / LD_ENOMEM. */
+int ld_result_host_calibration(const ld_result *r, mdl_host_calibration *out, ld_err *err);
 
 /* Evaluates r->thresholds[i].th against r and sets value/ok. Returns the number failed. */
 int ld_result_check_thresholds(ld_result *r);

@@ -38,6 +38,10 @@ void ld_summary_print(const ld_result *r, FILE *f) {
   if (r->res.pool_samples)
     fprintf(f, "  pool utilisation avg %.1f%% max %.1f%%\n",
             r->res.pool_sum / (double)r->res.pool_samples, r->res.pool_max);
+  mdl_host_calibration hc;
+  if (ld_result_host_calibration(r, &hc, NULL) == LD_OK && hc.probes > 0)
+    fprintf(f, "  host speed: calibration probe median %.2f ms, CV %.1f%% (%lld probes)\n",
+            hc.median_ms, hc.cv_percent, (long long)hc.probes);
   for (int i = 0; i < r->nthresholds; i++)
     fprintf(f, "  %s %s (value %.4g)%s\n", r->thresholds[i].ok ? "\u2713" : "\u2717",
             r->thresholds[i].th.expr, r->thresholds[i].value,

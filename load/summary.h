@@ -11,7 +11,7 @@ extern "C" {
 #endif
 
 /* Prints requests, rates, percentiles (histogram-derived), per-request lines, the error
- * breakdown, resources and each threshold with ✓/✗ to f. */
+ * breakdown, resources, the host's speed (calibration probes) and each threshold with ✓/✗ to f. */
 void ld_summary_print(const ld_result *r, FILE *f);
 
 #ifdef __cplusplus
