@@ -31,7 +31,8 @@ static int ends_with(const char *s, const char *suffix) {
   return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-/* Folds src into dst: records and samples by operation, metadata if dst lacks it. */
+/* Folds src into dst: records, samples and their calibration by operation, metadata if dst lacks
+ * it. */
 static int merge(bench_set *dst, bench_set *src, bench_err *err) {
   dst->present = 1;
   if (dst->commit[0] == '\0') snprintf(dst->commit, sizeof dst->commit, "%s", src->commit);
@@ -43,18 +44,21 @@ static int merge(bench_set *dst, bench_set *src, bench_err *err) {
   }
   for (int op = 0; op < MDL_OP_COUNT; op++) {
     if (!src->has[op]) continue;
-    const cJSON *arr = bench_set_samples(src, (mdl_operation_type)op);
-    double *v = NULL;
-    size_t n = 0;
-    if (arr != NULL && cJSON_GetArraySize(arr) > 0) {
-      v = malloc((size_t)cJSON_GetArraySize(arr) * sizeof *v);
-      if (v == NULL) return bench_err_set(err, BENCH_ENOMEM, "out of memory merging samples");
-      const cJSON *x;
-      cJSON_ArrayForEach(x, arr) if (cJSON_IsNumber(x)) v[n++] = x->valuedouble;
+    size_t n = 0, nc = 0;
+    int oom = 0, oomc = 0;
+    double *v = bench_numbers(bench_set_samples(src, (mdl_operation_type)op), &n, &oom);
+    double *c = bench_numbers(bench_set_calibration(src, (mdl_operation_type)op), &nc, &oomc);
+    if (oom || oomc) {
+      free(v);
+      free(c);
+      return bench_err_set(err, BENCH_ENOMEM, "out of memory merging samples");
     }
     int rc = bench_set_put(dst, &src->results[op], v, n, err);
     src->has[op] = 0;
+    if (rc == BENCH_OK && c != NULL && nc == n)
+      rc = bench_set_put_calibration(dst, (mdl_operation_type)op, c, nc, err);
     free(v);
+    free(c);
     if (rc != BENCH_OK) return rc;
   }
   return BENCH_OK;

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "models/significance.h"
+#include "models/stats.h"
 
 const char *bench_verdict_name(bench_verdict v) {
   switch (v) {
@@ -202,17 +203,36 @@ int bench_machines_differ(const cJSON *baseline, const cJSON *current, char *not
 }
 
 /* The samples of op in s as a new array (caller frees), *n their count; NULL when none. */
-static double *samples_of(const bench_set *s, mdl_operation_type op, size_t *n) {
-  const cJSON *a = bench_set_samples(s, op), *it;
-  *n = 0;
-  int len = cJSON_IsArray(a) ? cJSON_GetArraySize(a) : 0;
-  if (len <= 0) return NULL;
-  double *x = malloc((size_t)len * sizeof *x);
-  if (x == NULL) return NULL;
-  cJSON_ArrayForEach(it, a) {
-    if (cJSON_IsNumber(it)) x[(*n)++] = it->valuedouble;
+/* The calibrated copy of samples x (n of them) taken while the probe's times were probe[i]:
+ * x[i] * ref / probe[i]. NULL when the calibration does not pair with the samples (count differs,
+ * a probe is not > 0) or memory runs out: the row is then judged on the raw samples. */
+static double *calibrate(const double *x, size_t n, const double *probe, size_t np, double ref) {
+  if (x == NULL || probe == NULL || n == 0 || np != n || !(ref > 0)) return NULL;
+  double *y = malloc(n * sizeof *y);
+  if (y == NULL) return NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (!(probe[i] > 0)) {
+      free(y);
+      return NULL;
+    }
+    y[i] = x[i] * ref / probe[i];
   }
-  return x;
+  return y;
+}
+
+/* Percentile p (0..100) of n unsorted values (sorted in place). */
+static double percentile_of(double *v, size_t n, double p) {
+  mdl_stats_sort(v, n);
+  return mdl_stats_percentile_sorted(v, n, p);
+}
+
+static double median_of(const double *v, size_t n) {
+  double *c = malloc(n * sizeof *c);
+  if (c == NULL) return NAN;
+  memcpy(c, v, n * sizeof *c);
+  double m = percentile_of(c, n, 50.0);
+  free(c);
+  return m;
 }
 
 static double stat_of(const mdl_benchmark_result *r, int k) {
@@ -233,9 +253,29 @@ void bench_compare(const bench_set *baseline, const bench_set *current, bench_co
   for (int op = 0; op < MDL_OP_COUNT; op++) {
     int hb = baseline->has[op], hc = current->has[op];
     if (!hb && !hc) continue;
-    size_t nbs = 0, ncs = 0;
-    double *bs = hb ? samples_of(baseline, (mdl_operation_type)op, &nbs) : NULL;
-    double *cs = hc ? samples_of(current, (mdl_operation_type)op, &ncs) : NULL;
+    size_t nbs = 0, ncs = 0, nbp = 0, ncp = 0;
+    double *bs = hb ? bench_numbers(bench_set_samples(baseline, (mdl_operation_type)op), &nbs, NULL)
+                    : NULL;
+    double *cs = hc ? bench_numbers(bench_set_samples(current, (mdl_operation_type)op), &ncs, NULL)
+                    : NULL;
+    double *bp =
+        hb ? bench_numbers(bench_set_calibration(baseline, (mdl_operation_type)op), &nbp, NULL)
+           : NULL;
+    double *cp =
+        hc ? bench_numbers(bench_set_calibration(current, (mdl_operation_type)op), &ncp, NULL)
+           : NULL;
+    /* Calibrated copies (both or neither), on the same machine only. */
+    double ref = bp != NULL && nbp == nbs && nbs > 0 ? median_of(bp, nbp) : NAN;
+    double *bcal = NULL, *ccal = NULL, *tmp = NULL;
+    if (out->machines_differ == 0 && bp != NULL && cp != NULL &&
+        (bcal = calibrate(bs, nbs, bp, nbp, ref)) != NULL &&
+        (ccal = calibrate(cs, ncs, cp, ncp, ref)) != NULL)
+      tmp = malloc((nbs > ncs ? nbs : ncs) * sizeof *tmp);
+    if (tmp == NULL) {
+      free(bcal);
+      free(ccal);
+      bcal = ccal = NULL;
+    }
     const mdl_benchmark_result *b = hb ? &baseline->results[op] : NULL;
     const mdl_benchmark_result *c = hc ? &current->results[op] : NULL;
     for (int k = 0; k < 3; k++) {
@@ -258,16 +298,43 @@ void bench_compare(const bench_set *baseline, const bench_set *current, bench_co
         else
           row->target_ms = bench_spec_target_ms(row->op);
       }
-      bench_significance(bs, nbs, cs, ncs, pct[k], &row->sig);
-      row->verdict =
-          bench_judge_sig(hb, row->baseline_ms, hc, row->current_ms, row->target_ms,
-                          baseline->present, &row->sig, out->machines_differ != 1,
-                          out->machine_note, &row->change_percent, row->reason, sizeof row->reason);
+      int over = row->target_ms > 0 && hc && row->current_ms >= row->target_ms;
+      if (bcal != NULL && !over) {
+        /* Judged in the baseline's host speed; the raw current value is under its target. */
+        row->calibrated = 1;
+        row->probe_baseline_ms = ref;
+        row->probe_current_ms = median_of(cp, ncp);
+        memcpy(tmp, bcal, nbs * sizeof *tmp);
+        row->baseline_cal_ms = mdl_round2(percentile_of(tmp, nbs, pct[k]));
+        memcpy(tmp, ccal, ncs * sizeof *tmp);
+        row->current_cal_ms = mdl_round2(percentile_of(tmp, ncs, pct[k]));
+        bench_significance(bcal, nbs, ccal, ncs, pct[k], &row->sig);
+        char why[384];
+        row->verdict = bench_judge_sig(
+            hb, row->baseline_cal_ms, hc, row->current_cal_ms, row->target_ms, baseline->present,
+            &row->sig, 1, out->machine_note, &row->change_percent, why, sizeof why);
+        snprintf(row->reason, sizeof row->reason,
+                 "in the baseline's host speed (calibration probe %.3f ms then, %.3f ms now; raw "
+                 "%.2f -> %.2f ms): %s",
+                 row->probe_baseline_ms, row->probe_current_ms, row->baseline_ms, row->current_ms,
+                 why);
+      } else {
+        bench_significance(bs, nbs, cs, ncs, pct[k], &row->sig);
+        row->verdict = bench_judge_sig(hb, row->baseline_ms, hc, row->current_ms, row->target_ms,
+                                       baseline->present, &row->sig, out->machines_differ != 1,
+                                       out->machine_note, &row->change_percent, row->reason,
+                                       sizeof row->reason);
+      }
       out->counts[row->verdict]++;
       if (row->verdict > out->verdict) out->verdict = row->verdict;
     }
     free(bs);
     free(cs);
+    free(bp);
+    free(cp);
+    free(bcal);
+    free(ccal);
+    free(tmp);
   }
   snprintf(out->summary, sizeof out->summary,
            "%s: %zu metric(s) compared, %zu pass, %zu review, %zu block%s",
@@ -434,6 +501,17 @@ cJSON *bench_comparison_to_json(const bench_comparison *c, const bench_set *base
       cJSON_AddNullToObject(m, "ratio_ci");
     }
     cJSON_AddBoolToObject(m, "significant", r->sig.significant != 0);
+    if (r->calibrated) {
+      cJSON *cal = cJSON_AddObjectToObject(m, "calibrated");
+      if (cal != NULL) {
+        cJSON_AddNumberToObject(cal, "baseline_ms", r->baseline_cal_ms);
+        cJSON_AddNumberToObject(cal, "current_ms", r->current_cal_ms);
+        cJSON_AddNumberToObject(cal, "probe_baseline_ms", round(r->probe_baseline_ms * 1e4) / 1e4);
+        cJSON_AddNumberToObject(cal, "probe_current_ms", round(r->probe_current_ms * 1e4) / 1e4);
+      }
+    } else {
+      cJSON_AddNullToObject(m, "calibrated");
+    }
     cJSON_AddStringToObject(m, "verdict", bench_verdict_name(r->verdict));
     cJSON_AddStringToObject(m, "reason", r->reason);
     if (r->verdict != BENCH_PASS) {

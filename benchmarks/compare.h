@@ -18,6 +18,13 @@
  * interval of current/baseline for the row's statistic is reported beside it (it does not
  * decide: at 20 samples a p99 interval is too coarse to). With fewer than 2 raw samples on a side
  * the change is judged alone (as before samples existed).
+ * Calibration: when both sides carry a calibration of an operation's samples (the set's
+ * "calibration": the probe's mean time while each sample was measured; the indexing benchmark
+ * stores its tree-sitter parse probe) on the same machine, the 10% rule and the test run on the
+ * calibrated samples, sample * ref / probe with ref = the baseline's median probe: the figures in
+ * the baseline's host speed, so a host that is 30% slower during the current run is not taken for
+ * a slower build. The target is still checked on the raw current value (a target violation
+ * blocks however fast the host was), and the reason shows both.
  * Machines: when both sides name their machine and the CPU model or core count differ, the 10%
  * rule is not applied (it would compare machines, not builds): targets still block, every other
  * row passes saying so, and the verdict line asks for a baseline from this machine
@@ -97,6 +104,9 @@ typedef struct bench_row {
   double change_percent;          /* NAN when not computable */
   double target_ms;               /* 0: no target */
   bench_sig sig;                  /* significance of the change (sig.tested == 0: none) */
+  int calibrated;                 /* 1: the 10% rule and the test ran on calibrated samples */
+  double baseline_cal_ms, current_cal_ms;     /* the statistic of the calibrated samples */
+  double probe_baseline_ms, probe_current_ms; /* each side's median calibration probe */
   bench_verdict verdict;
   char reason[512];
 } bench_row;
@@ -124,7 +134,8 @@ const char *bench_recommendations(mdl_operation_type op, bench_verdict v);
  * machine}, current:{...}, machines:{differ, note}, significance:{test, alpha, confidence,
  * resamples}, metrics:[{metric, operation_type, statistic, server_id, baseline_ms, current_ms,
  * change_percent, target_ms, baseline_samples, current_samples, p_value, ratio_ci:{lo, hi}|null,
- * significant, verdict, reason, likely_causes?, recommendations?}]}.
+ * significant, calibrated:{baseline_ms, current_ms, probe_baseline_ms, probe_current_ms}|null,
+ * verdict, reason, likely_causes?, recommendations?}]}.
  * Caller owns it. NULL only on out of memory. */
 cJSON *bench_comparison_to_json(const bench_comparison *c, const bench_set *baseline,
                                 const bench_set *current);

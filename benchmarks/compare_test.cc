@@ -439,6 +439,124 @@ TEST(Machines, FR018_DifferentCpuModelIsNotJudgedAgainstTheBaselineAndSaysSo) {
   bench_set_free(&cur);
 }
 
+// ---- calibration: the host's speed during a run -----------------------------------------------
+
+// Index runs (5 baseline, 4 current, as bench_plan_full / bench_plan_short), each with the parse
+// probe's mean time during it; both sides on the same machine.
+struct Calibrated {
+  bench_set base{}, cur{};
+  bench_comparison cmp;
+  Calibrated(double time_factor, double probe_factor, double current_ms = 15000.0) {
+    std::vector<double> b = {14300, 14000, 14600, 14200, 14500}, bp = {1.50, 1.47, 1.53, 1.49, 1.52};
+    std::vector<double> c, cp;
+    for (size_t i = 0; i < 4; i++) {
+      c.push_back(current_ms * time_factor * (0.99 + 0.01 * (double)i));
+      cp.push_back(1.50 * probe_factor * (0.99 + 0.01 * (double)i));
+    }
+    Put(&base, MDL_OP_INDEX, b);
+    Put(&cur, MDL_OP_INDEX, c);
+    bench_err err;
+    EXPECT_EQ(bench_set_put_calibration(&base, MDL_OP_INDEX, bp.data(), bp.size(), &err), BENCH_OK)
+        << err.msg;
+    EXPECT_EQ(bench_set_put_calibration(&cur, MDL_OP_INDEX, cp.data(), cp.size(), &err), BENCH_OK)
+        << err.msg;
+    Machine(&base, "AMD EPYC", 2);
+    Machine(&cur, "AMD EPYC", 2);
+    bench_compare(&base, &cur, &cmp);
+  }
+  ~Calibrated() {
+    bench_set_free(&base);
+    bench_set_free(&cur);
+  }
+};
+
+TEST(Calibration, FR018_HostThirtyPercentSlowerDuringTheRunIsNotASlowerBuild) {
+  // Every run 30% slower, and the parse probe 30% slower with it: the host, not the code.
+  Calibrated c(1.30, 1.30);
+  const bench_row *r = Row(c.cmp, "index.p50");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->calibrated, 1);
+  EXPECT_EQ(r->verdict, BENCH_PASS) << r->reason;
+  EXPECT_GT(r->current_ms, r->baseline_ms * 1.25) << "the raw figures stay what was measured";
+  EXPECT_NEAR(r->current_cal_ms / r->baseline_cal_ms, 15000.0 / 14300.0, 0.02);
+  std::string why = r->reason;
+  EXPECT_NE(why.find("host speed"), std::string::npos) << why;
+  EXPECT_NE(why.find("calibration probe"), std::string::npos) << why;
+  EXPECT_EQ(c.cmp.verdict, BENCH_PASS) << c.cmp.summary;
+  // Without the calibration the same figures would be a review.
+  cJSON_Delete(c.cur.calibration);
+  c.cur.calibration = nullptr;
+  bench_comparison raw;
+  bench_compare(&c.base, &c.cur, &raw);
+  EXPECT_EQ(Row(raw, "index.p50")->calibrated, 0);
+  EXPECT_EQ(Row(raw, "index.p50")->verdict, BENCH_REVIEW) << Row(raw, "index.p50")->reason;
+}
+
+TEST(Calibration, FR018_TwentyPercentSlowerBuildAtTheSameHostSpeedIsStillReview) {
+  Calibrated c(1.20, 1.0);
+  const bench_row *r = Row(c.cmp, "index.p50");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->calibrated, 1);
+  EXPECT_EQ(r->verdict, BENCH_REVIEW) << r->reason;
+  EXPECT_TRUE(r->sig.significant) << r->reason;
+  cJSON *json = bench_comparison_to_json(&c.cmp, &c.base, &c.cur);
+  ASSERT_NE(json, nullptr);
+  const cJSON *m = cJSON_GetArrayItem(cJSON_GetObjectItem(json, "metrics"), 0);
+  const cJSON *cal = cJSON_GetObjectItem(m, "calibrated");
+  ASSERT_TRUE(cJSON_IsObject(cal));
+  EXPECT_NEAR(cJSON_GetObjectItem(cal, "probe_baseline_ms")->valuedouble, 1.50, 1e-9);
+  cJSON_Delete(json);
+}
+
+TEST(Calibration, FR021_TargetViolationBlocksHoweverSlowTheHostWas) {
+  // 65 s raw (over the 60 s target) during a host twice as slow: calibrated it would be ~32 s,
+  // but a target violation blocks on the raw figure.
+  Calibrated c(1.0, 2.0, 65000.0);
+  const bench_row *r = Row(c.cmp, "index.p95");
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->verdict, BENCH_BLOCK) << r->reason;
+  EXPECT_EQ(r->calibrated, 0);
+}
+
+TEST(Calibration, FR018_OtherMachineIgnoresTheCalibration) {
+  Calibrated c(1.30, 1.30);
+  Machine(&c.cur, "Intel(R) Xeon(R) Processor", 2);
+  bench_compare(&c.base, &c.cur, &c.cmp);
+  EXPECT_EQ(Row(c.cmp, "index.p50")->calibrated, 0);
+  EXPECT_NE(std::string(Row(c.cmp, "index.p50")->reason).find("another machine"),
+            std::string::npos);
+}
+
+TEST(ResultSet, FR018_CalibrationRoundTripsAndMustPairWithTheSamples) {
+  bench_set s{};
+  Put(&s, MDL_OP_INDEX, {14000, 14500, 15000});
+  bench_err err;
+  std::vector<double> probe = {1.4321, 1.5, 1.55};
+  EXPECT_EQ(bench_set_put_calibration(&s, MDL_OP_INDEX, probe.data(), 2, &err), BENCH_EINVAL);
+  EXPECT_NE(std::string(err.msg).find("one calibration value per sample"), std::string::npos)
+      << err.msg;
+  std::vector<double> bad = {1.4, 0, 1.5};
+  EXPECT_EQ(bench_set_put_calibration(&s, MDL_OP_INDEX, bad.data(), 3, &err), BENCH_EINVAL);
+  EXPECT_NE(std::string(err.msg).find("> 0 ms"), std::string::npos) << err.msg;
+  ASSERT_EQ(bench_set_put_calibration(&s, MDL_OP_INDEX, probe.data(), 3, &err), BENCH_OK)
+      << err.msg;
+  const char *dir = getenv("TEST_TMPDIR");
+  std::string path = std::string(dir != nullptr ? dir : "/tmp") + "/cal.json";
+  ASSERT_EQ(bench_set_write(&s, path.c_str(), &err), BENCH_OK) << err.msg;
+  bench_set back;
+  ASSERT_EQ(bench_set_load(path.c_str(), 0, &back, &err), BENCH_OK) << err.msg;
+  size_t n = 0;
+  double *v = bench_numbers(bench_set_calibration(&back, MDL_OP_INDEX), &n, nullptr);
+  ASSERT_EQ(n, 3u);
+  EXPECT_DOUBLE_EQ(v[0], 1.4321) << "four decimals kept";
+  free(v);
+  // New samples drop the calibration that was taken with the old ones.
+  Put(&back, MDL_OP_INDEX, {1, 2, 3});
+  EXPECT_EQ(bench_set_calibration(&back, MDL_OP_INDEX), nullptr);
+  bench_set_free(&s);
+  bench_set_free(&back);
+}
+
 TEST(Significance, FR021_ReportShowsIntervalPValueAndSampleCounts) {
   bench_set base{}, cur{};
   Put(&base, MDL_OP_ENTITY_QUERY, Samples(100, 2.0, 1, 0.35));

@@ -459,7 +459,9 @@ int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, ben
       (rc = bench_record_param_str(
            &r, "empty_index", "tables truncated + checkpoint before each run", err)) != BENCH_OK)
     goto cleanup;
-  if ((rc = bench_set_put(set, &r, samples, (size_t)plan->index_runs, err)) != BENCH_OK)
+  if ((rc = bench_set_put(set, &r, samples, (size_t)plan->index_runs, err)) != BENCH_OK ||
+      (rc = bench_set_put_calibration(set, MDL_OP_INDEX, pcal, (size_t)plan->index_runs, err)) !=
+          BENCH_OK)
     goto cleanup;
   if (project_out != NULL) snprintf(project_out, MDL_UUID_LEN, "%s", pid);
 cleanup:

@@ -64,17 +64,6 @@ static void cell(char *b, size_t n, int has, double v) {
     snprintf(b, n, "—");
 }
 
-/* Copies a cJSON number array into a new double array (*n gets the count; NULL when empty). */
-static double *samples_of(const bench_set *s, mdl_operation_type op, size_t *n) {
-  const cJSON *a = bench_set_samples(s, op), *x;
-  *n = 0;
-  if (a == NULL || cJSON_GetArraySize(a) == 0) return NULL;
-  double *v = malloc((size_t)cJSON_GetArraySize(a) * sizeof *v);
-  if (v == NULL) return NULL;
-  cJSON_ArrayForEach(x, a) if (cJSON_IsNumber(x)) v[(*n)++] = x->valuedouble;
-  return v;
-}
-
 static void side_line(FILE *f, const char *label, const bench_set *s) {
   const cJSON *m = s->machine;
   const cJSON *cpu = m ? cJSON_GetObjectItemCaseSensitive(m, "cpu_model") : NULL;
@@ -292,8 +281,8 @@ int main(int argc, char **argv) {
           "range.\n");
   for (int op = 0; op < MDL_OP_COUNT; op++) {
     size_t nb = 0, nc = 0;
-    double *vb = samples_of(&base, (mdl_operation_type)op, &nb);
-    double *vc = samples_of(&cur, (mdl_operation_type)op, &nc);
+    double *vb = bench_numbers(bench_set_samples(&base, (mdl_operation_type)op), &nb, NULL);
+    double *vc = bench_numbers(bench_set_samples(&cur, (mdl_operation_type)op), &nc, NULL);
     char lb[96], lc[96], name[64];
     snprintf(lb, sizeof lb, "baseline %s", base.commit[0] ? base.commit : "");
     snprintf(lc, sizeof lc, "current %s", cur.commit[0] ? cur.commit : "");

@@ -80,6 +80,7 @@ void bench_set_free(bench_set *s) {
   for (int i = 0; i < MDL_OP_COUNT; i++) mdl_benchmark_result_free(&s->results[i]);
   cJSON_Delete(s->machine);
   cJSON_Delete(s->samples);
+  cJSON_Delete(s->calibration);
   memset(s, 0, sizeof *s);
 }
 
@@ -130,6 +131,11 @@ int bench_set_from_json(const cJSON *json, const char *source, bench_set *out, b
     v = cJSON_GetObjectItemCaseSensitive(json, "samples");
     if (cJSON_IsObject(v) && (out->samples = cJSON_Duplicate(v, 1)) == NULL) {
       rc = bench_err_set(err, BENCH_ENOMEM, "out of memory copying %s samples", src);
+      goto cleanup;
+    }
+    v = cJSON_GetObjectItemCaseSensitive(json, "calibration");
+    if (cJSON_IsObject(v) && (out->calibration = cJSON_Duplicate(v, 1)) == NULL) {
+      rc = bench_err_set(err, BENCH_ENOMEM, "out of memory copying %s calibration", src);
       goto cleanup;
     }
     list = cJSON_GetObjectItemCaseSensitive(json, "results");
@@ -185,49 +191,79 @@ cleanup:
   return rc;
 }
 
+/* Sets (*obj)[key] to an array of the n values, each rounded to `decimals` places; creates *obj
+ * when NULL. BENCH_ENOMEM (nothing changed). */
+static int put_array(cJSON **obj, const char *key, const double *v, size_t n, int decimals,
+                     bench_err *err) {
+  double scale = decimals == 2 ? 100.0 : 10000.0;
+  cJSON *arr = cJSON_CreateArray();
+  for (size_t i = 0; arr != NULL && i < n; i++) {
+    cJSON *num = cJSON_CreateNumber(decimals == 2 ? mdl_round2(v[i]) : round(v[i] * scale) / scale);
+    if (num == NULL || !cJSON_AddItemToArray(arr, num)) {
+      cJSON_Delete(num);
+      cJSON_Delete(arr);
+      arr = NULL;
+    }
+  }
+  if (arr == NULL || (*obj == NULL && (*obj = cJSON_CreateObject()) == NULL)) {
+    cJSON_Delete(arr);
+    return bench_err_set(err, BENCH_ENOMEM, "out of memory storing %s values", key);
+  }
+  cJSON_DeleteItemFromObjectCaseSensitive(*obj, key);
+  if (!cJSON_AddItemToObject(*obj, key, arr)) {
+    cJSON_Delete(arr);
+    return bench_err_set(err, BENCH_ENOMEM, "out of memory storing %s values", key);
+  }
+  return BENCH_OK;
+}
+
 int bench_set_put(bench_set *s, mdl_benchmark_result *r, const double *samples, size_t n,
                   bench_err *err) {
-  int rc = BENCH_OK;
+  int rc;
   mdl_err me;
-  cJSON *arr = NULL;
   assert(s != NULL && r != NULL);
   if (mdl_benchmark_result_validate(r, &me) != MDL_OK)
     return bench_err_set(err, BENCH_EINVAL, "record for %s is invalid: field '%s': %s",
                          mdl_operation_type_name(r->operation_type), me.field, me.msg);
-  if (samples != NULL && n > 0) {
-    if (s->samples == NULL && (s->samples = cJSON_CreateObject()) == NULL) {
-      rc = bench_err_set(err, BENCH_ENOMEM, "out of memory storing samples");
-      goto cleanup;
-    }
-    arr = cJSON_CreateArray();
-    for (size_t i = 0; arr != NULL && i < n; i++) {
-      cJSON *num = cJSON_CreateNumber(mdl_round2(samples[i]));
-      if (num == NULL || !cJSON_AddItemToArray(arr, num)) {
-        cJSON_Delete(num);
-        cJSON_Delete(arr);
-        arr = NULL;
-      }
-    }
-    if (arr == NULL) {
-      rc = bench_err_set(err, BENCH_ENOMEM, "out of memory storing samples");
-      goto cleanup;
-    }
-    const char *key = mdl_operation_type_name(r->operation_type);
-    cJSON_DeleteItemFromObjectCaseSensitive(s->samples, key);
-    if (!cJSON_AddItemToObject(s->samples, key, arr)) {
-      rc = bench_err_set(err, BENCH_ENOMEM, "out of memory storing samples");
-      goto cleanup;
-    }
-    arr = NULL;
-  }
+  if (samples != NULL && n > 0 &&
+      (rc = put_array(&s->samples, mdl_operation_type_name(r->operation_type), samples, n, 2,
+                      err)) != BENCH_OK)
+    return rc;
+  /* A calibration belongs to the samples it was taken with: new samples drop the old one. */
+  if (s->calibration != NULL)
+    cJSON_DeleteItemFromObjectCaseSensitive(s->calibration,
+                                            mdl_operation_type_name(r->operation_type));
   s->present = 1;
   mdl_benchmark_result_free(&s->results[r->operation_type]);
   s->results[r->operation_type] = *r;
   s->has[r->operation_type] = 1;
   memset(r, 0, sizeof *r);
-cleanup:
-  cJSON_Delete(arr);
-  return rc;
+  return BENCH_OK;
+}
+
+int bench_set_put_calibration(bench_set *s, mdl_operation_type op, const double *calib_ms,
+                              size_t n, bench_err *err) {
+  assert(s != NULL);
+  const cJSON *smp = op < MDL_OP_COUNT ? bench_set_samples(s, op) : NULL;
+  if (smp == NULL || calib_ms == NULL || (size_t)cJSON_GetArraySize(smp) != n)
+    return bench_err_set(err, BENCH_EINVAL,
+                         "calibration of %s: %zu value(s) for %d stored sample(s); store the "
+                         "samples first, one calibration value per sample",
+                         op < MDL_OP_COUNT ? mdl_operation_type_name(op) : "?", n,
+                         smp != NULL ? cJSON_GetArraySize(smp) : 0);
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite(calib_ms[i]) || calib_ms[i] <= 0)
+      return bench_err_set(err, BENCH_EINVAL,
+                           "calibration of %s: value %zu must be a finite time > 0 ms (got %g)",
+                           mdl_operation_type_name(op), i, calib_ms[i]);
+  return put_array(&s->calibration, mdl_operation_type_name(op), calib_ms, n, 4, err);
+}
+
+const cJSON *bench_set_calibration(const bench_set *s, mdl_operation_type op) {
+  assert(s != NULL);
+  if (s->calibration == NULL || op >= MDL_OP_COUNT) return NULL;
+  const cJSON *a = cJSON_GetObjectItemCaseSensitive(s->calibration, mdl_operation_type_name(op));
+  return cJSON_IsArray(a) ? a : NULL;
 }
 
 const cJSON *bench_set_samples(const bench_set *s, mdl_operation_type op) {
@@ -235,6 +271,26 @@ const cJSON *bench_set_samples(const bench_set *s, mdl_operation_type op) {
   if (s->samples == NULL || op >= MDL_OP_COUNT) return NULL;
   const cJSON *a = cJSON_GetObjectItemCaseSensitive(s->samples, mdl_operation_type_name(op));
   return cJSON_IsArray(a) ? a : NULL;
+}
+
+double *bench_numbers(const cJSON *a, size_t *n, int *oom) {
+  assert(n != NULL);
+  *n = 0;
+  if (oom != NULL) *oom = 0;
+  int len = cJSON_IsArray(a) ? cJSON_GetArraySize(a) : 0;
+  if (len <= 0) return NULL;
+  double *v = malloc((size_t)len * sizeof *v);
+  if (v == NULL) {
+    if (oom != NULL) *oom = 1;
+    return NULL;
+  }
+  const cJSON *x;
+  cJSON_ArrayForEach(x, a) if (cJSON_IsNumber(x)) v[(*n)++] = x->valuedouble;
+  if (*n == 0) {
+    free(v);
+    return NULL;
+  }
+  return v;
 }
 
 cJSON *bench_set_to_json(const bench_set *s) {
@@ -262,6 +318,8 @@ cJSON *bench_set_to_json(const bench_set *s) {
     cJSON_AddItemToArray(results, mdl_benchmark_result_to_json(&s->results[i]));
   }
   if (s->samples != NULL) cJSON_AddItemToObject(root, "samples", cJSON_Duplicate(s->samples, 1));
+  if (s->calibration != NULL)
+    cJSON_AddItemToObject(root, "calibration", cJSON_Duplicate(s->calibration, 1));
   if (results == NULL || cJSON_GetArraySize(results) != expected) {
     cJSON_Delete(root);
     return NULL;

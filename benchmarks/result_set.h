@@ -6,7 +6,9 @@
  *   { "format": "mcp-suite-benchmarks/1", "commit": "abc123" | null, "measured_at": ISO 8601,
  *     "machine": { "cpu_model", "cores", "memory_mb", "kernel" } | null,
  *     "results": [ PerformanceBenchmarkResult, ... ],          // validated by //models
- *     "samples": { "<operation_type>": [ms, ...], ... } }       // optional raw latencies
+ *     "samples": { "<operation_type>": [ms, ...], ... },        // optional raw latencies
+ *     "calibration": { "<operation_type>": [ms, ...], ... } }   // optional: per sample, the
+ *                                         // calibration probe's mean time while it was measured
  *
  * For convenience the loader also accepts a bare JSON array of records or one bare record. Every
  * record is parsed and validated with mdl_benchmark_result_from_json; the first invalid one fails
@@ -35,7 +37,8 @@ typedef struct bench_set {
   cJSON *machine;                 /* owned; NULL if unknown */
   mdl_benchmark_result results[MDL_OP_COUNT]; /* indexed by operation_type; owned */
   int has[MDL_OP_COUNT];                      /* 1 where results[op] holds a record */
-  cJSON *samples; /* owned object operation -> array of ms; NULL if none */
+  cJSON *samples;     /* owned object operation -> array of ms; NULL if none */
+  cJSON *calibration; /* owned object operation -> array of probe ms per sample; NULL if none */
 } bench_set;
 
 /* Loads path into *out (any previous content ignored). When the file does not exist and
@@ -55,6 +58,21 @@ int bench_set_put(bench_set *s, mdl_benchmark_result *r, const double *samples, 
 
 /* Raw samples of op as a cJSON array (owned by s), or NULL. */
 const cJSON *bench_set_samples(const bench_set *s, mdl_operation_type op);
+
+/* Stores, for each of op's samples, the mean time (ms) of the calibration workload probed while
+ * that sample was measured (//models calibration; the indexing benchmark's tree-sitter parse
+ * probe): how fast the host was then. n must equal the op's stored sample count and every value
+ * be finite and > 0, else BENCH_EINVAL; BENCH_ENOMEM. Replaces an earlier calibration of op. */
+int bench_set_put_calibration(bench_set *s, mdl_operation_type op, const double *calib_ms,
+                              size_t n, bench_err *err);
+
+/* Calibration of op's samples as a cJSON array (owned by s), or NULL. */
+const cJSON *bench_set_calibration(const bench_set *s, mdl_operation_type op);
+
+/* The numbers of the cJSON array a (samples or calibration above) as a new vector the caller
+ * frees; *n gets their count. NULL with *n == 0 when a is NULL, empty or holds no number, or when
+ * memory runs out (then *oom, if given, is set to 1; else it is set to 0). */
+double *bench_numbers(const cJSON *a, size_t *n, int *oom);
 
 /* The file form above; caller owns it (cJSON_Delete). NULL only on out of memory. */
 cJSON *bench_set_to_json(const bench_set *s);
