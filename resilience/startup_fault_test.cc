@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include "resilience/test_util.h"
+#include "testing/gtest_fixtures.h"
 
 extern "C" {
 #include "testing/runfiles.h"
@@ -43,20 +44,14 @@ int RunBin(const std::string &bin, std::vector<const char *> args, std::vector<c
   return status;
 }
 
-class StartupFault : public ::testing::Test {
+class StartupFault : public tst::PgSuite {
  protected:
   static void SetUpTestSuite() {
     tst_err err{};
     ASSERT_EQ(rs_netns_private(&err), TST_OK) << err.msg;  // for the silent-drop case
-    ASSERT_EQ(tst_pg_start(&pg_, &err), TST_OK) << err.msg;
+    PgSuite::SetUpTestSuite();
   }
-  static void TearDownTestSuite() {
-    tst_pg_destroy(pg_);
-    pg_ = nullptr;
-  }
-  static tst_pg *pg_;
 };
-tst_pg *StartupFault::pg_ = nullptr;
 
 TEST_F(StartupFault, SC014_PortInUse_NamesPortAndPidExit2) {
   // This test process holds the port; the message must name it and its PID. CLOEXEC: without it
@@ -76,7 +71,7 @@ TEST_F(StartupFault, SC014_PortInUse_NamesPortAndPidExit2) {
     char url[600];
     tst_err err{};
     const char *name = rel == std::string(RS_WORKFLOW_BIN) ? "port_case_wf" : "port_case_cb";
-    ASSERT_EQ(tst_pg_create_db(pg_, name, url, sizeof url, &err), TST_OK) << err.msg;
+    ASSERT_EQ(tst_pg_create_db(pg, name, url, sizeof url, &err), TST_OK) << err.msg;
     std::string db = std::string("DATABASE_URL=") + url;
     std::string bin = Bin(rel), out;
     ASSERT_EQ(WEXITSTATUS(RunBin(bin, {"migrate"}, {db.c_str()}, &out)), 0) << out;
@@ -97,7 +92,7 @@ TEST_F(StartupFault, SC014_PortInUse_NamesPortAndPidExit2) {
 TEST_F(StartupFault, SC014_SchemaNotMigrated_GivesMigrateCommandNonZeroExit) {
   char url[600];
   tst_err err{};
-  ASSERT_EQ(tst_pg_create_db(pg_, "schema_case", url, sizeof url, &err), TST_OK) << err.msg;
+  ASSERT_EQ(tst_pg_create_db(pg, "schema_case", url, sizeof url, &err), TST_OK) << err.msg;
   std::string db = std::string("DATABASE_URL=") + url;
   std::string bin = Bin(RS_WORKFLOW_BIN), out;
   std::string port = std::to_string(tst_free_port());
@@ -111,7 +106,7 @@ TEST_F(StartupFault, SC014_SchemaNotMigrated_GivesMigrateCommandNonZeroExit) {
   EXPECT_NE(out.find("version 0"), std::string::npos) << out;
   // Migrated, then one migration short (an older binary's schema).
   ASSERT_EQ(WEXITSTATUS(RunBin(bin, {"migrate"}, {db.c_str()}, &out)), 0) << out;
-  ASSERT_EQ(tst_pg_exec(pg_, url,
+  ASSERT_EQ(tst_pg_exec(pg, url,
                         "DELETE FROM schema_version WHERE version = (SELECT max(version) FROM "
                         "schema_version)",
                         &err),
@@ -154,19 +149,19 @@ int64_t WaitHealth(tst_server *s, long want, int timeout_ms) {
 TEST_F(StartupFault, FR025_DatabaseRefusedAtStart_UnhealthyThenRecoversByItself) {
   char url[600];
   tst_err err{};
-  ASSERT_EQ(tst_pg_create_db(pg_, "refused_case", url, sizeof url, &err), TST_OK) << err.msg;
+  ASSERT_EQ(tst_pg_create_db(pg, "refused_case", url, sizeof url, &err), TST_OK) << err.msg;
   std::string out;
   ASSERT_EQ(WEXITSTATUS(RunBin(Bin(RS_WORKFLOW_BIN), {"migrate"},
                                {(std::string("DATABASE_URL=") + url).c_str()}, &out)),
             0)
       << out;
-  ASSERT_EQ(tst_pg_stop(pg_, &err), TST_OK) << err.msg;
+  ASSERT_EQ(tst_pg_stop(pg, &err), TST_OK) << err.msg;
   int64_t t0 = 0;
   tst_server *s = StartUnreachable(url, &t0);
   ASSERT_NE(s, nullptr);
   int64_t t_unhealthy = WaitHealth(s, 503, 15000);
   EXPECT_GT(t_unhealthy, 0) << "no 503 from /health while the database is down";
-  ASSERT_EQ(tst_pg_restart(pg_, &err), TST_OK) << err.msg;
+  ASSERT_EQ(tst_pg_restart(pg, &err), TST_OK) << err.msg;
   int64_t t_back = rs_wall_ms();
   int64_t t_healthy = WaitHealth(s, 200, 15000);
   EXPECT_GT(t_healthy, 0) << "not healthy within 15 s of the database coming back";
@@ -196,13 +191,13 @@ TEST_F(StartupFault, FR025_DatabaseRefusedAtStart_UnhealthyThenRecoversByItself)
 TEST_F(StartupFault, FR025_DatabaseSilentAtStart_ReportedAfterConnectTimeout) {
   char url[600];
   tst_err err{};
-  ASSERT_EQ(tst_pg_create_db(pg_, "silent_case", url, sizeof url, &err), TST_OK) << err.msg;
+  ASSERT_EQ(tst_pg_create_db(pg, "silent_case", url, sizeof url, &err), TST_OK) << err.msg;
   std::string out;
   ASSERT_EQ(WEXITSTATUS(RunBin(Bin(RS_WORKFLOW_BIN), {"migrate"},
                                {(std::string("DATABASE_URL=") + url).c_str()}, &out)),
             0)
       << out;
-  int port = tst_pg_port(pg_);
+  int port = tst_pg_port(pg);
   ASSERT_EQ(rs_drop_port(port, 1, &err), TST_OK) << err.msg;
   int64_t t0 = 0;
   tst_server *s = StartUnreachable(url, &t0);

@@ -9,29 +9,22 @@
 #include "servers/common/migrate.h"
 #include "servers/common/pool.h"
 #include "servers/common/test_migrations.h"
+#include "testing/gtest_fixtures.h"
 #include "testing/pg.h"
 
 namespace {
 
-class MigrateTest : public ::testing::Test {
+// One cluster for the suite (tst::PgSuite); a fresh database per test.
+class MigrateTest : public tst::PgSuite {
  protected:
-  static tst_pg *pg_;  // one cluster for the suite; a fresh database per test
   std::string url_;
-  static void SetUpTestSuite() {
-    tst_err err{};
-    ASSERT_EQ(TST_OK, tst_pg_start(&pg_, &err)) << err.msg;
-  }
-  static void TearDownTestSuite() {
-    tst_pg_destroy(pg_);
-    pg_ = nullptr;
-  }
   void SetUp() override {
-    ASSERT_NE(nullptr, pg_);
+    ASSERT_NE(nullptr, pg);
     static int n = 0;
     char name[32], url[512];
     snprintf(name, sizeof name, "migrate_%d", ++n);
     tst_err err{};
-    ASSERT_EQ(TST_OK, tst_pg_create_db(pg_, name, url, sizeof url, &err)) << err.msg;
+    ASSERT_EQ(TST_OK, tst_pg_create_db(pg, name, url, sizeof url, &err)) << err.msg;
     url_ = url;
   }
   PGconn *Connect() {
@@ -49,8 +42,6 @@ class MigrateTest : public ::testing::Test {
     return v;
   }
 };
-
-tst_pg *MigrateTest::pg_ = nullptr;
 
 }  // namespace
 

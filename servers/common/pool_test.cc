@@ -22,26 +22,18 @@
 #include "servers/common/log.h"
 #include "servers/common/pool.h"
 #include "servers/common/timeutil.h"
+#include "testing/gtest_fixtures.h"
 #include "testing/pg.h"
 
 namespace {
 
-class PoolTest : public ::testing::Test {
+class PoolTest : public tst::PgSuite {
  protected:
-  static tst_pg *pg_;
   std::string log_path_;
   srv_pool *pool_ = nullptr;
 
-  static void SetUpTestSuite() {
-    tst_err err{};
-    ASSERT_EQ(TST_OK, tst_pg_start(&pg_, &err)) << err.msg;
-  }
-  static void TearDownTestSuite() {
-    tst_pg_destroy(pg_);
-    pg_ = nullptr;
-  }
   void SetUp() override {
-    ASSERT_NE(nullptr, pg_);
+    ASSERT_NE(nullptr, pg);
     const char *dir = getenv("TEST_TMPDIR");
     log_path_ = std::string(dir ? dir : "/tmp") + "/" +
                 ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".log";
@@ -57,7 +49,7 @@ class PoolTest : public ::testing::Test {
   }
   void Create(int min, int max, int stmt_ms = 0) {
     srv_pool_config cfg = {};
-    cfg.conninfo = tst_pg_url(pg_);
+    cfg.conninfo = tst_pg_url(pg);
     cfg.min_size = min;
     cfg.max_size = max;
     cfg.statement_timeout_ms = stmt_ms;
@@ -99,7 +91,6 @@ class PoolTest : public ::testing::Test {
     return -1;
   }
 };
-tst_pg *PoolTest::pg_ = nullptr;
 
 srv_code SelectOne(PGconn *c, void *arg, srv_err *err) {
   PGresult *r = nullptr;
@@ -247,7 +238,8 @@ TEST_F(PoolTest, SC008_RecoversAfterTerminateBackendOfEveryPoolConnection) {
   ASSERT_EQ(3, Stats().size);
   int terminated = 0;
   tst_err terr{};
-  ASSERT_EQ(TST_OK, tst_pg_terminate_backends(pg_, tst_pg_dbname(pg_), &terminated, &terr)) << terr.msg;
+  ASSERT_EQ(TST_OK, tst_pg_terminate_backends(pg, tst_pg_dbname(pg), &terminated, &terr))
+      << terr.msg;
   ASSERT_GE(terminated, 3);
   int64_t t0 = srv_mono_ms();
   // Not retry-safe: the first (dead) connection's failure is reported, not retried.
@@ -281,7 +273,7 @@ TEST_F(PoolTest, SC008_DatabaseLossDetectedWithin5sAndRecoveryLogged) {
   srv_err err;
   ASSERT_GE(WaitFor([&] { return Stats().last_ping_ms >= 0; }, 3000), 0);
   tst_err terr{};
-  ASSERT_EQ(TST_OK, tst_pg_stop(pg_, &terr)) << terr.msg;
+  ASSERT_EQ(TST_OK, tst_pg_stop(pg, &terr)) << terr.msg;
   int64_t detect = WaitFor([&] { return Stats().db_connected == 0; }, 5000);
   ASSERT_GE(detect, 0) << "database loss not detected within 5 s";
   RecordProperty("db_loss_detect_ms", std::to_string(detect));
@@ -300,7 +292,7 @@ TEST_F(PoolTest, SC008_DatabaseLossDetectedWithin5sAndRecoveryLogged) {
 
   // A retry-safe operation issued while the database is down succeeds once it is back,
   // if that happens within its backoff window (100 + 200 + 400 ms).
-  ASSERT_EQ(TST_OK, tst_pg_restart(pg_, &terr)) << terr.msg;
+  ASSERT_EQ(TST_OK, tst_pg_restart(pg, &terr)) << terr.msg;
   int64_t recover = WaitFor([&] { return Stats().db_connected == 1 && Stats().size >= 2; }, 10000);
   ASSERT_GE(recover, 0) << "not recovered within 10 s";
   RecordProperty("db_recover_ms", std::to_string(recover));
@@ -330,10 +322,10 @@ TEST_F(PoolTest, SC008_FrozenDatabaseServerIsDetectedWithin5s) {
   Create(2, 4);
   srv_err err;
   ASSERT_GE(WaitFor([&] { return Stats().last_ping_ms >= 0; }, 3000), 0);
-  std::vector<pid_t> pids = {tst_pg_postmaster_pid(pg_)};
+  std::vector<pid_t> pids = {tst_pg_postmaster_pid(pg)};
   ASSERT_GT(pids[0], 0);
   {
-    PGconn *admin = PQconnectdb(tst_pg_admin_url(pg_));
+    PGconn *admin = PQconnectdb(tst_pg_admin_url(pg));
     PGresult *r = PQexec(admin, "SELECT pid FROM pg_stat_activity WHERE application_name = 'pool_test'");
     ASSERT_EQ(PGRES_TUPLES_OK, PQresultStatus(r));
     for (int i = 0; i < PQntuples(r); i++) pids.push_back((pid_t)strtol(PQgetvalue(r, i, 0), nullptr, 10));
@@ -363,11 +355,11 @@ TEST_F(PoolTest, SC008_RetrySafeOperationRidesOutAShortOutage) {
   Create(1, 2);
   srv_err err;
   tst_err terr{};
-  ASSERT_EQ(TST_OK, tst_pg_stop(pg_, &terr)) << terr.msg;
+  ASSERT_EQ(TST_OK, tst_pg_stop(pg, &terr)) << terr.msg;
   std::thread restarter([&] {
     srv_sleep_ms(150);
     tst_err e{};
-    EXPECT_EQ(TST_OK, tst_pg_restart(pg_, &e)) << e.msg;
+    EXPECT_EQ(TST_OK, tst_pg_restart(pg, &e)) << e.msg;
   });
   int v = 0;
   int64_t t0 = srv_mono_ms();
@@ -418,11 +410,11 @@ TEST_F(PoolTest, SC008_RunWaitRidesOutAnOutageWithItsOwnBackoffPolicy) {
   wait.on_retry = RecordRetry;
   wait.arg = &log;
   tst_err terr{};
-  ASSERT_EQ(TST_OK, tst_pg_stop(pg_, &terr)) << terr.msg;
+  ASSERT_EQ(TST_OK, tst_pg_stop(pg, &terr)) << terr.msg;
   std::thread restarter([&] {
     srv_sleep_ms(1500);  // longer than 100 + 200 + 400 ms
     tst_err e{};
-    EXPECT_EQ(TST_OK, tst_pg_restart(pg_, &e)) << e.msg;
+    EXPECT_EQ(TST_OK, tst_pg_restart(pg, &e)) << e.msg;
   });
   int v = 0;
   srv_err err;
@@ -441,14 +433,14 @@ TEST_F(PoolTest, SC008_RunWaitRidesOutAnOutageWithItsOwnBackoffPolicy) {
   ASSERT_GE(WaitFor([&] { return Stats().db_connected == 1; }, 10000), 0);
 
   // A stop request ends the waiting: the first failure is returned, no retry is made.
-  ASSERT_EQ(TST_OK, tst_pg_stop(pg_, &terr)) << terr.msg;
+  ASSERT_EQ(TST_OK, tst_pg_stop(pg, &terr)) << terr.msg;
   log = RetryLog();
   log.stop = true;
   rc = srv_db_run_wait(pool_, srv_mono_ms() + 30000, &wait, SelectOne, &v, 1, &err);
   EXPECT_EQ(SRV_EUNAVAIL, rc) << err.msg;
   EXPECT_NE(nullptr, strstr(err.msg, "(1 attempt)")) << err.msg;
   EXPECT_TRUE(log.seen.empty());
-  ASSERT_EQ(TST_OK, tst_pg_restart(pg_, &terr)) << terr.msg;
+  ASSERT_EQ(TST_OK, tst_pg_restart(pg, &terr)) << terr.msg;
   ASSERT_GE(WaitFor([&] { return Stats().db_connected == 1; }, 10000), 0);
 }
 
