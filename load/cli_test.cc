@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
-#include "benchmarks/measure.h"
 #include "load/result.h"
+#include "testing/gtest_fixtures.h"
 #include "testing/proc.h"
 #include "testing/runfiles.h"
 #include "testing/server.h"
@@ -101,21 +101,15 @@ TEST(LoadgenCli, BadScenarioFilesAreRejected) {
   EXPECT_NE(std::string::npos, r.out.find("unknown variable ${itemid}")) << r.out;
 }
 
-class LoadgenServer : public ::testing::Test {
+class LoadgenServer : public tst::ServerSuite {
  protected:
   static void SetUpTestSuite() {
-    bench_err e{};
-    ASSERT_EQ(BENCH_OK, bench_env_start(&env_, 1, 0, &e)) << e.msg;
-  }
-  static void TearDownTestSuite() {
-    bench_env_stop(&env_);
+    StartSuite({"servers/codebase_mcp/codebase-mcp", {}});
   }
   static std::string Url() {
-    return tst_server_url(env_.codebase);
+    return env->Url();
   }
-  static bench_env env_;
 };
-bench_env LoadgenServer::env_;
 
 TEST_F(LoadgenServer, FailedThresholdExits99AndAbortOnFailStopsEarly) {
   CliRun r = Loadgen({"--url", Url(), "--get", "/health", "--vus", "2", "--duration", "2s",
