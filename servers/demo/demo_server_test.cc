@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "testing/gtest_fixtures.h"
 #include "testing/http.h"
 #include "testing/pg.h"
 #include "testing/proc.h"
@@ -82,31 +83,21 @@ tst_server *Start(std::vector<std::string> env_extra, std::string db_env = "") {
   return s;
 }
 
-class DemoServer : public ::testing::Test {
+class DemoServer : public tst::ServerSuite {
  protected:
   static void SetUpTestSuite() {
-    char path[4096];
-    ASSERT_EQ(tst_runfile("servers/demo/demo_server", path, sizeof path), 0) << path;
-    g_bin = path;
-    tst_err err;
-    ASSERT_EQ(tst_pg_start(&g_pg, &err), TST_OK) << err.msg;
+    g_bin = tst::Runfile("servers/demo/demo_server");
+    StartSuite({"servers/demo/demo_server", {"BODY_LIMIT_BYTES=4096"}});
+    ASSERT_NE(env, nullptr);
+    g_pg = env->pg;
     g_db_env = std::string("DATABASE_URL=") + tst_pg_url(g_pg);
-    const char *args[] = {"migrate", nullptr};
-    const char *env[] = {g_db_env.c_str(), nullptr};
-    int status = 0;
-    char out[4096];
-    ASSERT_EQ(tst_run(g_bin.c_str(), args, env, 60000, &status, out, sizeof out, &err), TST_OK)
-        << err.msg;
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << out;
-    srv_ = Start({"BODY_LIMIT_BYTES=4096"});
-    ASSERT_NE(srv_, nullptr);
-    base_ = tst_server_url(srv_);
+    srv_ = env->Raw();
+    base_ = env->url;
   }
   static void TearDownTestSuite() {
-    tst_server_destroy(srv_);
     srv_ = nullptr;
-    tst_pg_destroy(g_pg);
     g_pg = nullptr;
+    ServerSuite::TearDownTestSuite();
   }
   // initialize over POST /mcp; returns the session id.
   static std::string Initialize(const char *version = "2025-06-18") {
