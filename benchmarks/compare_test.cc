@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "benchmarks/record.h"
+#include "benchmarks/result_builder.h"
 
 namespace {
 
@@ -293,7 +293,7 @@ std::vector<double> Samples(size_t n, double median, uint64_t seed, double sprea
 
 // Adds a record built from the samples (like the benchmarks do) with the samples attached.
 void Put(bench_set *s, mdl_operation_type op, const std::vector<double> &v) {
-  bench_record_opts o = {
+  bench_result_opts o = {
       op,
       op == MDL_OP_INDEX || op == MDL_OP_SEARCH ? MDL_SERVER_CODEBASE_MCP : MDL_SERVER_WORKFLOW_MCP,
       0,
@@ -302,7 +302,7 @@ void Put(bench_set *s, mdl_operation_type op, const std::vector<double> &v) {
       0};
   mdl_benchmark_result r;
   bench_err err;
-  ASSERT_EQ(bench_record_build(&o, v.data(), v.size(), &r, nullptr, &err), BENCH_OK) << err.msg;
+  ASSERT_EQ(bench_result_build(&o, v.data(), v.size(), &r, nullptr, &err), BENCH_OK) << err.msg;
   ASSERT_EQ(bench_set_put(s, &r, v.data(), v.size(), &err), BENCH_OK) << err.msg;
   s->present = 1;
 }

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "benchmarks/machine.h"
-#include "benchmarks/record.h"
+#include "benchmarks/result_builder.h"
 #include "models/calibration.h"
 #include "servers/common/procstat.h"
 #include "testing/http.h"
@@ -423,40 +423,40 @@ int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, ben
           pcv.calibrated_cv_percent, pcv.raw_cv_percent, wcv.raw_cv_percent,
           pwcv.calibrated_cv_percent, wcv.calibrated_cv_percent, cv.raw_cv_percent,
           cv.calibrated_cv_percent, pcv.calib_cv_percent, cv.calib_cv_percent);
-  bench_record_opts o = {MDL_OP_INDEX, MDL_SERVER_CODEBASE_MCP, 0,
+  bench_result_opts o = {MDL_OP_INDEX, MDL_SERVER_CODEBASE_MCP, 0,
                          sum / 1000.0, plan->index_runs,        plan->index_warmup};
-  if ((rc = bench_record_build(&o, samples, (size_t)plan->index_runs, &r, NULL, err)) != BENCH_OK ||
-      (rc = bench_record_param_int(&r, "files", plan->index_files, err)) != BENCH_OK ||
-      (rc = bench_record_param_int(&r, "files_indexed", files, err)) != BENCH_OK ||
-      (rc = bench_record_param_float(
+  if ((rc = bench_result_build(&o, samples, (size_t)plan->index_runs, &r, NULL, err)) != BENCH_OK ||
+      (rc = bench_result_param_int(&r, "files", plan->index_files, err)) != BENCH_OK ||
+      (rc = bench_result_param_int(&r, "files_indexed", files, err)) != BENCH_OK ||
+      (rc = bench_result_param_float(
            &r, "files_per_second", sum > 0 ? files * plan->index_runs / (sum / 1000.0) : 0, err)) !=
           BENCH_OK ||
-      (rc = bench_record_param_float(&r, "server_rss_peak_mb", peak, err)) != BENCH_OK ||
-      (rc = bench_record_param_float(&r, "server_cpu_seconds_mean", cpu_sum / plan->index_runs,
+      (rc = bench_result_param_float(&r, "server_rss_peak_mb", peak, err)) != BENCH_OK ||
+      (rc = bench_result_param_float(&r, "server_cpu_seconds_mean", cpu_sum / plan->index_runs,
                                      err)) != BENCH_OK ||
-      (rc = bench_record_param_float(&r, "server_cpu_cv_percent",
+      (rc = bench_result_param_float(&r, "server_cpu_cv_percent",
                                      mdl_stats_cv(cpus, (size_t)plan->index_runs) * 100.0, err)) !=
           BENCH_OK ||
-      (rc = bench_record_param_float(&r, "calibrated_cv_percent", pcv.calibrated_cv_percent,
+      (rc = bench_result_param_float(&r, "calibrated_cv_percent", pcv.calibrated_cv_percent,
                                      err)) != BENCH_OK ||
-      (rc = bench_record_param_float(&r, "wall_parse_calibrated_cv_percent",
+      (rc = bench_result_param_float(&r, "wall_parse_calibrated_cv_percent",
                                      pwcv.calibrated_cv_percent, err)) != BENCH_OK ||
-      (rc = bench_record_param_float(&r, "parse_calibration_ms", pcv.ref_ms, err)) != BENCH_OK ||
-      (rc = bench_record_param_float(&r, "parse_calibration_cv_percent", pcv.calib_cv_percent,
+      (rc = bench_result_param_float(&r, "parse_calibration_ms", pcv.ref_ms, err)) != BENCH_OK ||
+      (rc = bench_result_param_float(&r, "parse_calibration_cv_percent", pcv.calib_cv_percent,
                                      err)) != BENCH_OK ||
-      (rc = bench_record_param_float(&r, "cpu_work_unit_calibrated_cv_percent",
+      (rc = bench_result_param_float(&r, "cpu_work_unit_calibrated_cv_percent",
                                      cv.calibrated_cv_percent, err)) != BENCH_OK ||
-      (rc = bench_record_param_float(&r, "cpu_work_cv_percent", cv.raw_cv_percent, err)) !=
+      (rc = bench_result_param_float(&r, "cpu_work_cv_percent", cv.raw_cv_percent, err)) !=
           BENCH_OK ||
-      (rc = bench_record_param_float(&r, "wall_calibrated_cv_percent", wcv.calibrated_cv_percent,
+      (rc = bench_result_param_float(&r, "wall_calibrated_cv_percent", wcv.calibrated_cv_percent,
                                      err)) != BENCH_OK ||
-      (rc = bench_record_param_float(&r, "pg_cpu_seconds_mean", pg_sum / plan->index_runs, err)) !=
+      (rc = bench_result_param_float(&r, "pg_cpu_seconds_mean", pg_sum / plan->index_runs, err)) !=
           BENCH_OK ||
-      (rc = bench_record_param_float(&r, "calibration_ms", cv.ref_ms, err)) != BENCH_OK ||
-      (rc = bench_record_param_float(&r, "calibration_cv_percent", cv.calib_cv_percent, err)) !=
+      (rc = bench_result_param_float(&r, "calibration_ms", cv.ref_ms, err)) != BENCH_OK ||
+      (rc = bench_result_param_float(&r, "calibration_cv_percent", cv.calib_cv_percent, err)) !=
           BENCH_OK ||
-      (rc = bench_record_param_int(&r, "calibration_probes", probes, err)) != BENCH_OK ||
-      (rc = bench_record_param_str(
+      (rc = bench_result_param_int(&r, "calibration_probes", probes, err)) != BENCH_OK ||
+      (rc = bench_result_param_str(
            &r, "empty_index", "tables truncated + checkpoint before each run", err)) != BENCH_OK)
     goto cleanup;
   if ((rc = bench_set_put(set, &r, samples, (size_t)plan->index_runs, err)) != BENCH_OK ||
@@ -683,15 +683,15 @@ int bench_op_search(bench_env *env, const bench_plan *plan, const char *manifest
     hits[q[i].kind] += q[i].hit;
     all += q[i].hit;
   }
-  bench_record_opts o = {MDL_OP_SEARCH, MDL_SERVER_CODEBASE_MCP, 0, wall, 1, 0};
-  if ((rc = bench_record_build(&o, samples, (size_t)nq, &r, NULL, err)) != BENCH_OK ||
-      (rc = bench_record_param_int(&r, "concurrent_clients", started, err)) != BENCH_OK ||
-      (rc = bench_record_param_int(&r, "queries", nq, err)) != BENCH_OK ||
-      (rc = bench_record_param_int(&r, "indexed_files", plan->index_files, err)) != BENCH_OK ||
-      (rc = bench_record_param_str(&r, "query_kinds",
+  bench_result_opts o = {MDL_OP_SEARCH, MDL_SERVER_CODEBASE_MCP, 0, wall, 1, 0};
+  if ((rc = bench_result_build(&o, samples, (size_t)nq, &r, NULL, err)) != BENCH_OK ||
+      (rc = bench_result_param_int(&r, "concurrent_clients", started, err)) != BENCH_OK ||
+      (rc = bench_result_param_int(&r, "queries", nq, err)) != BENCH_OK ||
+      (rc = bench_result_param_int(&r, "indexed_files", plan->index_files, err)) != BENCH_OK ||
+      (rc = bench_result_param_str(&r, "query_kinds",
                                    "symbol, doc_words, fuzzy_identifier, path_filter", err)) !=
           BENCH_OK ||
-      (rc = bench_record_param_float(&r, "expected_file_hit_rate", (double)all / nq, err)) !=
+      (rc = bench_result_param_float(&r, "expected_file_hit_rate", (double)all / nq, err)) !=
           BENCH_OK)
     goto cleanup;
   for (int k = 0; k < Q_KINDS; k++) {
@@ -707,9 +707,9 @@ int bench_op_search(bench_env *env, const bench_plan *plan, const char *manifest
     if (nk > 0) {
       mdl_stats_sort(kind, nk);
       snprintf(key, sizeof key, "p95_ms_%s", kQueryKind[k]);
-      rc = bench_record_param_float(&r, key, mdl_stats_percentile_sorted(kind, nk, 95.0), err);
+      rc = bench_result_param_float(&r, key, mdl_stats_percentile_sorted(kind, nk, 95.0), err);
       snprintf(key, sizeof key, "hit_rate_%s", kQueryKind[k]);
-      if (rc == BENCH_OK) rc = bench_record_param_float(&r, key, (double)hits[k] / per[k], err);
+      if (rc == BENCH_OK) rc = bench_result_param_float(&r, key, (double)hits[k] / per[k], err);
     }
     free(kind);
     if (rc != BENCH_OK) goto cleanup;

@@ -12,7 +12,8 @@
  *   entity_query   one POST /mcp/query_entities with a JSONB filter.
  * The plan (bench_plan) says how many rounds; benchmarks use the full plan, the regression target
  * a short one. Results land in a bench_set as PerformanceBenchmarkResult records built by
- * record.h, with the raw samples for the report's histograms. Not thread-safe per object. */
+ * result_builder.h, with the raw samples for the report's histograms. Not thread-safe per
+ * object. */
 #ifndef BENCH_MEASURE_H
 #define BENCH_MEASURE_H
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "benchmarks/measure.h"
-#include "benchmarks/record.h"
+#include "benchmarks/result_builder.h"
 #include "testing/proc.h"
 #include "testing/workgen.h"
 
@@ -174,11 +174,11 @@ static int put_record(bench_set *set, mdl_operation_type op, double *samples, in
                       int warmup, const char *k1, long long v1, const char *k2, long long v2,
                       const char *k3, long long v3, bench_err *err) {
   mdl_benchmark_result r;
-  bench_record_opts o = {op, MDL_SERVER_WORKFLOW_MCP, 0, wall, 1, warmup};
-  int rc = bench_record_build(&o, samples, (size_t)n, &r, NULL, err);
-  if (rc == BENCH_OK) rc = bench_record_param_int(&r, k1, v1, err);
-  if (rc == BENCH_OK) rc = bench_record_param_int(&r, k2, v2, err);
-  if (rc == BENCH_OK) rc = bench_record_param_int(&r, k3, v3, err);
+  bench_result_opts o = {op, MDL_SERVER_WORKFLOW_MCP, 0, wall, 1, warmup};
+  int rc = bench_result_build(&o, samples, (size_t)n, &r, NULL, err);
+  if (rc == BENCH_OK) rc = bench_result_param_int(&r, k1, v1, err);
+  if (rc == BENCH_OK) rc = bench_result_param_int(&r, k2, v2, err);
+  if (rc == BENCH_OK) rc = bench_result_param_int(&r, k3, v3, err);
   if (rc == BENCH_OK) rc = bench_set_put(set, &r, samples, (size_t)n, err);
   mdl_benchmark_result_free(&r);
   return rc;
@@ -262,9 +262,9 @@ int bench_op_workflow(bench_env *env, const bench_plan *plan, bench_set *set, be
                   plan->entity_queries, "projects", d.n, "entities", entities, err);
   if (rc == BENCH_OK) {
     mdl_benchmark_result *r = &set->results[MDL_OP_ENTITY_QUERY];
-    rc = bench_record_param_int(r, "work_items", items, err);
+    rc = bench_result_param_int(r, "work_items", items, err);
     if (rc == BENCH_OK)
-      rc = bench_record_param_str(r, "filters", "containment, nested containment, $gte range, tags",
+      rc = bench_result_param_str(r, "filters", "containment, nested containment, $gte range, tags",
                                   err);
   }
 cleanup:

@@ -8,7 +8,7 @@
 
 #include "models/benchmark_result.h"
 #include "models/error.h"
-#include "models/health.h"
+#include "models/health_response.h"
 #include "models/integration_case.h"
 #include "models/load_result.h"
 #include "models/maps.h"

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "models/record.h"
+#include "models/record_kind.h"
 #include "models/test_util.h"
 
 namespace {

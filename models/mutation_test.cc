@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "models/record.h"
+#include "models/record_kind.h"
 #include "models/test_util.h"
 
 namespace {

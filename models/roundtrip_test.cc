@@ -12,9 +12,9 @@
 #include <string>
 
 #include "models/benchmark_result.h"
-#include "models/health.h"
+#include "models/health_response.h"
 #include "models/load_result.h"
-#include "models/record.h"
+#include "models/record_kind.h"
 #include "models/test_util.h"
 
 namespace {

@@ -12,7 +12,7 @@
 #include <sstream>
 #include <string>
 
-#include "models/record.h"
+#include "models/record_kind.h"
 
 namespace mdltest {
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/record.h"
+#include "models/record_kind.h"
 
 #define MAX_FILE ((size_t)64 * 1024 * 1024) /* records are small; refuse absurd inputs */
 

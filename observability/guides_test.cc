@@ -11,7 +11,7 @@
 #include <set>
 #include <string>
 
-#include "models/health.h"
+#include "models/health_response.h"
 #include "observability/test_util.h"
 #include "testing/runfiles.h"
 

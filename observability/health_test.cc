@@ -6,14 +6,13 @@
 // The pool is filled with real slow queries: EntityLock (test_util.h) holds a table lock, so each
 // query_entities waits inside PostgreSQL while holding a connection.
 // Figures: health_latency.json in the test's outputs (p50/p95/p99, idle and saturated).
-#include "models/health.h"
-
 #include <cjson/cJSON.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <string>
 
+#include "models/health_response.h"
 #include "models/timestamp.h"
 #include "observability/test_util.h"
 

@@ -3,8 +3,6 @@
 // MetricsResponse; counters rise by exactly the requests sent, histogram counts equal them, errors
 // are counted by type; and /metrics answers within 100 ms (p95) while a load runs. Figures:
 // metrics_latency.json in the test's outputs.
-#include "models/metrics.h"
-
 #include <cjson/cJSON.h>
 #include <gtest/gtest.h>
 
@@ -14,6 +12,7 @@
 
 #include "load/engine.h"
 #include "models/histogram.h"
+#include "models/metrics_response.h"
 #include "observability/test_util.h"
 
 namespace {

@@ -51,7 +51,7 @@ static void param_text(const mdl_param *p, char *buf, size_t n) {
 static FILE *g_summary;
 static const char *g_target; /* the section being written */
 
-/* Statistics bench_record adds to every record: noise for a table of three faults. */
+/* Statistics bench_result_build adds to every record: noise for a table of three faults. */
 static int skipped_param(const char *k) {
   static const char *const skip[] = {"median_ms",
                                      "stddev_ms",

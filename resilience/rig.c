@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "benchmarks/record.h"
+#include "benchmarks/result_builder.h"
 #include "testing/runfiles.h"
 
 int rs_server_start(tst_pg *pg, const char *rel, const char *dbname, const char *const *extra_env,
@@ -70,7 +70,7 @@ static int write_json(const char *name, cJSON *j, tst_err *err) {
 int rs_write_benchmark(const char *name, mdl_server_id server, mdl_operation_type op,
                        const double *samples, size_t n, double target_ms, const rs_param *params,
                        size_t nparams, mdl_benchmark_result *out, tst_err *err) {
-  bench_record_opts o;
+  bench_result_opts o;
   mdl_benchmark_result r;
   bench_err be;
   mdl_err me;
@@ -81,13 +81,13 @@ int rs_write_benchmark(const char *name, mdl_server_id server, mdl_operation_typ
   o.server = server;
   o.target_ms = target_ms;
   o.rounds = (int)n;
-  if (bench_record_build(&o, samples, n, &r, NULL, &be) != BENCH_OK)
+  if (bench_result_build(&o, samples, n, &r, NULL, &be) != BENCH_OK)
     return tst_err_set(err, TST_EINVAL, "%s: %s", name, be.msg);
   for (size_t i = 0; i < nparams; i++) {
     const rs_param *p = &params[i];
-    int prc = p->str != NULL ? bench_record_param_str(&r, p->key, p->str, &be)
-              : p->is_int    ? bench_record_param_int(&r, p->key, (long long)p->num, &be)
-                             : bench_record_param_float(&r, p->key, p->num, &be);
+    int prc = p->str != NULL ? bench_result_param_str(&r, p->key, p->str, &be)
+              : p->is_int    ? bench_result_param_int(&r, p->key, (long long)p->num, &be)
+                             : bench_result_param_float(&r, p->key, p->num, &be);
     if (prc != BENCH_OK) {
       rc = tst_err_set(err, TST_EINVAL, "%s: %s", name, be.msg);
       goto cleanup;

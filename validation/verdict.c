@@ -12,7 +12,7 @@
 
 #include "models/error.h"
 #include "models/integration_case.h"
-#include "models/record.h"
+#include "models/record_kind.h"
 
 const char *vld_status_name(vld_status s) {
   static const char *names[] = {"pass", "review", "block", "skipped"};

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "models/health.h"
+#include "models/health_response.h"
 #include "models/timestamp.h"
 #include "servers/common/timeutil.h"
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "models/health.h"
+#include "models/health_response.h"
 #include "servers/common/health.h"
 #include "servers/common/timeutil.h"
 

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "models/buf.h"
-#include "models/metrics.h"
+#include "models/metrics_response.h"
 #include "servers/common/procstat.h"
 #include "servers/common/timeutil.h"
 

@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "models/metrics.h"
+#include "models/metrics_response.h"
 #include "servers/common/metrics.h"
 #include "servers/common/timeutil.h"
 

@@ -1,4 +1,4 @@
-/* health.h — HealthCheckResponse and ConnectionPoolStats: what GET /health returns (US5).
+/* health_response.h — HealthCheckResponse and ConnectionPoolStats: what GET /health returns (US5).
  *
  * JSON (keys in this order when serialised):
  *   status ("healthy" | "degraded" | "unhealthy"), timestamp (ISO 8601 UTC),
@@ -15,8 +15,8 @@
  * 80-95% or slow queries; unhealthy: DB unreachable or pool > 95%) live in mdl_health_classify, so
  * every server decides the same way.
  * Unknown keys are ignored. Ownership: only details owns memory (mdl_health_free). */
-#ifndef MDL_HEALTH_H
-#define MDL_HEALTH_H
+#ifndef MDL_HEALTH_RESPONSE_H
+#define MDL_HEALTH_RESPONSE_H
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
@@ -92,4 +92,4 @@ void mdl_health_free(mdl_health *h);
 }
 #endif
 
-#endif /* MDL_HEALTH_H */
+#endif /* MDL_HEALTH_RESPONSE_H */

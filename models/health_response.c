@@ -1,5 +1,6 @@
-/* health.c — HealthCheckResponse / ConnectionPoolStats parse, validate, serialise, classify. */
-#include "models/health.h"
+/* health_response.c — HealthCheckResponse / ConnectionPoolStats parse, validate, serialise,
+ * classify. */
+#include "models/health_response.h"
 
 #include <assert.h>
 #include <math.h>

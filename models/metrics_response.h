@@ -1,4 +1,4 @@
-/* metrics.h — MetricsResponse with MetricCounter, MetricGauge and MetricHistogram
+/* metrics_response.h — MetricsResponse with MetricCounter, MetricGauge and MetricHistogram
  * (LatencyHistogram): the JSON form of GET /metrics (US5).
  *
  * JSON (keys in this order when serialised):
@@ -14,8 +14,8 @@
  *   non-decreasing; the last bucket's count == count; sum >= 0.
  * Unknown keys are ignored. Ownership: every array and string is owned by the response;
  * mdl_metrics_free releases it all. +Inf is stored as INFINITY in bucket_le. */
-#ifndef MDL_METRICS_H
-#define MDL_METRICS_H
+#ifndef MDL_METRICS_RESPONSE_H
+#define MDL_METRICS_RESPONSE_H
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
@@ -98,4 +98,4 @@ void mdl_metrics_free(mdl_metrics *m);
 }
 #endif
 
-#endif /* MDL_METRICS_H */
+#endif /* MDL_METRICS_RESPONSE_H */

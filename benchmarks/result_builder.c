@@ -1,5 +1,6 @@
-/* record.c — PerformanceBenchmarkResult from samples, with the extra statistics (record.h). */
-#include "benchmarks/record.h"
+/* result_builder.c — PerformanceBenchmarkResult from samples, with the extra statistics
+ * (result_builder.h). */
+#include "benchmarks/result_builder.h"
 
 #include <assert.h>
 #include <math.h>
@@ -8,21 +9,21 @@
 #include "benchmarks/compare.h"
 #include "benchmarks/machine.h"
 
-int bench_record_param_int(mdl_benchmark_result *r, const char *key, long long v, bench_err *err) {
+int bench_result_param_int(mdl_benchmark_result *r, const char *key, long long v, bench_err *err) {
   mdl_err me;
   if (mdl_params_set_int(&r->test_parameters, key, (int64_t)v, &me) != MDL_OK)
     return bench_err_set(err, BENCH_EINVAL, "test_parameters.%s: %s", key, me.msg);
   return BENCH_OK;
 }
 
-int bench_record_param_float(mdl_benchmark_result *r, const char *key, double v, bench_err *err) {
+int bench_result_param_float(mdl_benchmark_result *r, const char *key, double v, bench_err *err) {
   mdl_err me;
   if (mdl_params_set_float(&r->test_parameters, key, mdl_round2(v), &me) != MDL_OK)
     return bench_err_set(err, BENCH_EINVAL, "test_parameters.%s: %s", key, me.msg);
   return BENCH_OK;
 }
 
-int bench_record_param_str(mdl_benchmark_result *r, const char *key, const char *v,
+int bench_result_param_str(mdl_benchmark_result *r, const char *key, const char *v,
                            bench_err *err) {
   mdl_err me;
   if (mdl_params_set_string(&r->test_parameters, key, v, &me) != MDL_OK)
@@ -30,7 +31,7 @@ int bench_record_param_str(mdl_benchmark_result *r, const char *key, const char 
   return BENCH_OK;
 }
 
-int bench_record_build(const bench_record_opts *o, const double *samples, size_t n,
+int bench_result_build(const bench_result_opts *o, const double *samples, size_t n,
                        mdl_benchmark_result *out, mdl_stats_summary *summary, bench_err *err) {
   int rc = BENCH_OK;
   mdl_err me;
@@ -58,26 +59,26 @@ int bench_record_build(const bench_record_opts *o, const double *samples, size_t
       out->latency_p95_ms < out->target_threshold_ms ? MDL_STATUS_PASS : MDL_STATUS_FAIL;
   double wall = o->wall_seconds > 0 ? o->wall_seconds : s.mean * (double)s.count / 1000.0;
   bench_machine_describe(&m);
-  if ((rc = bench_record_param_float(out, "median_ms", s.median, err)) != BENCH_OK ||
-      (rc = bench_record_param_float(out, "stddev_ms", s.stddev, err)) != BENCH_OK ||
-      (rc = bench_record_param_float(out, "iqr_ms", s.iqr, err)) != BENCH_OK ||
-      (rc = bench_record_param_float(out, "cv_percent", isfinite(s.cv_percent) ? s.cv_percent : 0,
+  if ((rc = bench_result_param_float(out, "median_ms", s.median, err)) != BENCH_OK ||
+      (rc = bench_result_param_float(out, "stddev_ms", s.stddev, err)) != BENCH_OK ||
+      (rc = bench_result_param_float(out, "iqr_ms", s.iqr, err)) != BENCH_OK ||
+      (rc = bench_result_param_float(out, "cv_percent", isfinite(s.cv_percent) ? s.cv_percent : 0,
                                      err)) != BENCH_OK ||
-      (rc = bench_record_param_int(out, "outliers_stddev", (long long)s.outliers_stddev, err)) !=
+      (rc = bench_result_param_int(out, "outliers_stddev", (long long)s.outliers_stddev, err)) !=
           BENCH_OK ||
-      (rc = bench_record_param_int(out, "outliers_iqr", (long long)s.outliers_iqr, err)) !=
+      (rc = bench_result_param_int(out, "outliers_iqr", (long long)s.outliers_iqr, err)) !=
           BENCH_OK ||
-      (rc = bench_record_param_float(out, "ops_per_second", wall > 0 ? (double)n / wall : 0,
+      (rc = bench_result_param_float(out, "ops_per_second", wall > 0 ? (double)n / wall : 0,
                                      err)) != BENCH_OK ||
-      (rc = bench_record_param_int(out, "rounds", o->rounds > 0 ? o->rounds : 1, err)) !=
+      (rc = bench_result_param_int(out, "rounds", o->rounds > 0 ? o->rounds : 1, err)) !=
           BENCH_OK ||
-      (rc = bench_record_param_int(out, "warmup_rounds", o->warmup_rounds, err)) != BENCH_OK ||
-      (rc = bench_record_param_str(out, "machine_cpu", m.cpu_model, err)) != BENCH_OK ||
-      (rc = bench_record_param_int(out, "machine_cores", m.cores, err)) != BENCH_OK ||
-      (rc = bench_record_param_int(out, "machine_memory_mb", m.memory_mb, err)) != BENCH_OK ||
-      (rc = bench_record_param_float(out, "machine_load_1m", bench_machine_load1(), err)) !=
+      (rc = bench_result_param_int(out, "warmup_rounds", o->warmup_rounds, err)) != BENCH_OK ||
+      (rc = bench_result_param_str(out, "machine_cpu", m.cpu_model, err)) != BENCH_OK ||
+      (rc = bench_result_param_int(out, "machine_cores", m.cores, err)) != BENCH_OK ||
+      (rc = bench_result_param_int(out, "machine_memory_mb", m.memory_mb, err)) != BENCH_OK ||
+      (rc = bench_result_param_float(out, "machine_load_1m", bench_machine_load1(), err)) !=
           BENCH_OK ||
-      (rc = bench_record_param_str(out, "percentile_method",
+      (rc = bench_result_param_str(out, "percentile_method",
                                    "linear interpolation between closest ranks (type 7)", err)) !=
           BENCH_OK)
     goto cleanup;

@@ -1,5 +1,6 @@
-// health_test.cc — HealthCheckResponse / ConnectionPoolStats rules (SPEC "Records", US5 /health).
-#include "models/health.h"
+// health_response_test.cc — HealthCheckResponse / ConnectionPoolStats rules (SPEC "Records", US5
+// /health).
+#include "models/health_response.h"
 
 #include <gtest/gtest.h>
 

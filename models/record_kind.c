@@ -1,5 +1,5 @@
-/* record.c — one interface over every record kind (check / canonicalise by kind). */
-#include "models/record.h"
+/* record_kind.c — one interface over every record kind (check / canonicalise by kind). */
+#include "models/record_kind.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -7,11 +7,11 @@
 #include <string.h>
 
 #include "models/benchmark_result.h"
-#include "models/health.h"
+#include "models/health_response.h"
 #include "models/histogram.h"
 #include "models/integration_case.h"
 #include "models/load_result.h"
-#include "models/metrics.h"
+#include "models/metrics_response.h"
 
 static const char *const k_short[MDL_REC_COUNT] = {
     "benchmark_result", "integration_case", "load_result", "health", "metrics", "histogram"};

@@ -1,4 +1,5 @@
-/* record.h — every record kind behind one interface: check or canonicalise JSON by kind name.
+/* record_kind.h — every record kind behind one interface: check or canonicalise JSON by kind
+ * name.
  *
  * Used by the validate_record CLI, the report tools and the generic tests. Kind names (CLI --type):
  * "benchmark_result", "integration_case", "load_result", "health", "metrics", "histogram"; the SPEC
@@ -7,8 +8,8 @@
  * accepted too. Canonical text is cJSON_PrintUnformatted of the record's to_json: fixed key order,
  * numbers printed by cJSON's shortest round-trip form ("%1.15g", "%1.17g" if needed), latencies at
  * two decimals, so canonical(parse(canonical(x))) == canonical(x) byte for byte. */
-#ifndef MDL_RECORD_H
-#define MDL_RECORD_H
+#ifndef MDL_RECORD_KIND_H
+#define MDL_RECORD_KIND_H
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
@@ -54,4 +55,4 @@ char *mdl_record_canonical_text(mdl_record_kind k, const char *text, size_t len,
 }
 #endif
 
-#endif /* MDL_RECORD_H */
+#endif /* MDL_RECORD_KIND_H */

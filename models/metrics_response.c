@@ -1,7 +1,7 @@
-/* metrics.c — MetricsResponse parse / validate / serialise and the builders servers use.
+/* metrics_response.c — MetricsResponse parse / validate / serialise and the builders servers use.
  *
  * Lists are small (tens of metrics), so uniqueness of (name, labels) is checked pairwise. */
-#include "models/metrics.h"
+#include "models/metrics_response.h"
 
 #include <assert.h>
 #include <math.h>

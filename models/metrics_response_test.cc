@@ -1,6 +1,7 @@
-// metrics_test.cc — MetricsResponse rules: counters >= 0, histogram buckets sorted by bucket_le
-// (+Inf only last), cumulative counts non-decreasing, last bucket count == count, sum >= 0.
-#include "models/metrics.h"
+// metrics_response_test.cc — MetricsResponse rules: counters >= 0, histogram buckets sorted by
+// bucket_le (+Inf only last), cumulative counts non-decreasing, last bucket count == count,
+// sum >= 0.
+#include "models/metrics_response.h"
 
 #include <gtest/gtest.h>
 

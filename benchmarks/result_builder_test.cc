@@ -1,6 +1,6 @@
-// record_test.cc — records built from samples carry the statistics benchmark users read
+// result_builder_test.cc — records built from samples carry the statistics benchmark users read
 // (percentiles by the one method of //models, median, stddev, IQR, outliers, ops/s, machine).
-#include "benchmarks/record.h"
+#include "benchmarks/result_builder.h"
 
 #include <gtest/gtest.h>
 
@@ -17,11 +17,11 @@ double Param(const mdl_benchmark_result &r, const char *key) {
 
 TEST(Record, FR018_SamplesBecomeAValidRecordWithExtraStatistics) {
   double samples[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
-  bench_record_opts o = {MDL_OP_SEARCH, MDL_SERVER_CODEBASE_MCP, 0, 2.0, 1, 0};
+  bench_result_opts o = {MDL_OP_SEARCH, MDL_SERVER_CODEBASE_MCP, 0, 2.0, 1, 0};
   mdl_benchmark_result r;
   mdl_stats_summary s;
   bench_err err;
-  ASSERT_EQ(bench_record_build(&o, samples, 10, &r, &s, &err), BENCH_OK) << err.msg;
+  ASSERT_EQ(bench_result_build(&o, samples, 10, &r, &s, &err), BENCH_OK) << err.msg;
   EXPECT_DOUBLE_EQ(r.latency_p50_ms, 5.5);
   EXPECT_DOUBLE_EQ(r.latency_p95_ms, 9.55);
   EXPECT_DOUBLE_EQ(r.latency_p99_ms, 9.91);
@@ -44,19 +44,19 @@ TEST(Record, FR018_SamplesBecomeAValidRecordWithExtraStatistics) {
 
 TEST(Record, FR018_OverTargetIsMarkedFail) {
   double samples[3] = {40, 60, 80};
-  bench_record_opts o = {MDL_OP_PROJECT_SWITCH, MDL_SERVER_WORKFLOW_MCP, 0, 0, 1, 0};
+  bench_result_opts o = {MDL_OP_PROJECT_SWITCH, MDL_SERVER_WORKFLOW_MCP, 0, 0, 1, 0};
   mdl_benchmark_result r;
-  ASSERT_EQ(bench_record_build(&o, samples, 3, &r, nullptr, nullptr), BENCH_OK);
+  ASSERT_EQ(bench_result_build(&o, samples, 3, &r, nullptr, nullptr), BENCH_OK);
   EXPECT_DOUBLE_EQ(r.target_threshold_ms, 50.0);
   EXPECT_EQ(r.pass_status, MDL_STATUS_FAIL);
   mdl_benchmark_result_free(&r);
 }
 
 TEST(Record, FR018_NoSamplesIsAReadableError) {
-  bench_record_opts o = {MDL_OP_INDEX, MDL_SERVER_CODEBASE_MCP, 0, 0, 5, 1};
+  bench_result_opts o = {MDL_OP_INDEX, MDL_SERVER_CODEBASE_MCP, 0, 0, 5, 1};
   mdl_benchmark_result r;
   bench_err err;
-  EXPECT_EQ(bench_record_build(&o, nullptr, 0, &r, nullptr, &err), BENCH_EINVAL);
+  EXPECT_EQ(bench_result_build(&o, nullptr, 0, &r, nullptr, &err), BENCH_EINVAL);
   EXPECT_NE(std::string(err.msg).find("no samples for index"), std::string::npos) << err.msg;
 }
 
