@@ -3,66 +3,32 @@
 
 #include <assert.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/buf.h"
 #include "models/stats.h"
 
-/* A growing text buffer; on allocation failure it remembers the failure and stops growing. */
-typedef struct sbuf {
-  char *p;
-  size_t len, cap;
-  int failed;
-} sbuf;
-
-__attribute__((format(printf, 2, 3))) static void put(sbuf *b, const char *fmt, ...) {
-  if (b->failed) return;
-  for (;;) {
-    va_list ap;
-    va_start(ap, fmt);
-    int k =
-        vsnprintf(b->p != NULL ? b->p + b->len : NULL, b->p != NULL ? b->cap - b->len : 0, fmt, ap);
-    va_end(ap);
-    if (k < 0) {
-      b->failed = 1;
-      return;
-    }
-    if (b->p != NULL && b->len + (size_t)k < b->cap) {
-      b->len += (size_t)k;
-      return;
-    }
-    size_t ncap = b->cap == 0 ? 8192 : b->cap * 2;
-    while (ncap < b->len + (size_t)k + 1) ncap *= 2;
-    char *np = realloc(b->p, ncap);
-    if (np == NULL) {
-      b->failed = 1;
-      return;
-    }
-    b->p = np;
-    b->cap = ncap;
-  }
-}
-
-/* Escapes &, <, > and quotes for text inside SVG. */
-static void put_text(sbuf *b, const char *s) {
+/* Escapes &, <, > and quotes for text inside SVG. A failed addition is sticky in b (buf.h), so
+ * the drawing functions check once, at mdl_buf_take. */
+static void put_text(mdl_buf *b, const char *s) {
   for (; s != NULL && *s != '\0'; s++) {
     switch (*s) {
       case '&':
-        put(b, "&amp;");
+        mdl_buf_puts(b, "&amp;");
         break;
       case '<':
-        put(b, "&lt;");
+        mdl_buf_puts(b, "&lt;");
         break;
       case '>':
-        put(b, "&gt;");
+        mdl_buf_puts(b, "&gt;");
         break;
       case '"':
-        put(b, "&quot;");
+        mdl_buf_puts(b, "&quot;");
         break;
       default:
-        put(b, "%c", *s);
+        mdl_buf_putc(b, *s);
     }
   }
 }
@@ -72,26 +38,27 @@ enum { W = 720, H = 360, L = 70, R = 20, T = 50, B = 60 };
 
 /* The SVG root, white background, title and the horizontal grid with y labels 0..ymax
  * (percent: "%" labels). */
-static void put_frame(sbuf *b, const char *title, double ymax, int percent) {
+static void put_frame(mdl_buf *b, const char *title, double ymax, int percent) {
   const double ph = H - T - B;
-  put(b,
+  mdl_buf_printf(
+      b,
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
       "font-family=\"sans-serif\" font-size=\"12\">\n",
       W, H, W, H);
-  put(b, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H);
-  put(b, "<text x=\"%d\" y=\"22\" font-size=\"15\" font-weight=\"bold\">", L);
+  mdl_buf_printf(b, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H);
+  mdl_buf_printf(b, "<text x=\"%d\" y=\"22\" font-size=\"15\" font-weight=\"bold\">", L);
   put_text(b, title);
-  put(b, "</text>\n");
+  mdl_buf_puts(b, "</text>\n");
   for (int g = 0; g <= 4; g++) {
     double y = T + ph - ph * g / 4.0;
-    put(b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>\n", L, y, W - R,
-        y);
+    mdl_buf_printf(b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e0e0e0\"/>\n", L,
+                   y, W - R, y);
     if (percent)
-      put(b, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f%%</text>\n", L - 6, y + 4,
-          ymax * g / 4.0);
+      mdl_buf_printf(b, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.0f%%</text>\n", L - 6,
+                     y + 4, ymax * g / 4.0);
     else
-      put(b, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", L - 6, y + 4,
-          ymax * g / 4.0);
+      mdl_buf_printf(b, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", L - 6, y + 4,
+                     ymax * g / 4.0);
   }
 }
 
@@ -113,7 +80,7 @@ int bench_svg_histogram(const char *title, const bench_series *baseline,
   int rc = BENCH_OK;
   double lo = HUGE_VAL, hi = -HUGE_VAL;
   double *share[2] = {NULL, NULL};
-  sbuf b = {0};
+  mdl_buf b = MDL_BUF_INIT;
   assert(out != NULL && bins >= 4 && bins <= 60);
   *out = NULL;
   for (int s = 0; s < 2; s++) {
@@ -152,7 +119,8 @@ int bench_svg_histogram(const char *title, const bench_series *baseline,
   if (ymax < 10) ymax = 10;
   const double pw = W - L - R, ph = H - T - B;
   put_frame(&b, title, ymax, 1);
-  put(&b,
+  mdl_buf_printf(
+      &b,
       "<text x=\"16\" y=\"%.1f\" transform=\"rotate(-90 16 %.1f)\" text-anchor=\"middle\">"
       "share of samples</text>\n",
       T + ph / 2, T + ph / 2);
@@ -162,63 +130,61 @@ int bench_svg_histogram(const char *title, const bench_series *baseline,
     for (int s = 0; s < 2; s++) {
       if (ser[s] == NULL || ser[s]->n == 0 || share[s][k] <= 0) continue;
       double h = ph * share[s][k] / ymax;
-      put(&b,
-          "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
-          "fill-opacity=\"0.85\"><title>%.2f-%.2f ms: %.1f%%</title></rect>\n",
-          L + k * bw + 1 + s * (bw - 2) / 2, T + ph - h, (bw - 2) / 2, h, colors[s], lo + k * width,
-          lo + (k + 1) * width, share[s][k]);
+      mdl_buf_printf(&b,
+                     "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\" "
+                     "fill-opacity=\"0.85\"><title>%.2f-%.2f ms: %.1f%%</title></rect>\n",
+                     L + k * bw + 1 + s * (bw - 2) / 2, T + ph - h, (bw - 2) / 2, h, colors[s],
+                     lo + k * width, lo + (k + 1) * width, share[s][k]);
     }
   }
   /* x axis */
-  put(&b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\"/>\n", L, T + ph,
-      W - R, T + ph);
+  mdl_buf_printf(&b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\"/>\n", L,
+                 T + ph, W - R, T + ph);
   for (int g = 0; g <= 5; g++) {
     double x = L + pw * g / 5.0;
-    put(&b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.2f</text>\n", x, T + ph + 16,
-        lo + (hi - lo) * g / 5.0);
+    mdl_buf_printf(&b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.2f</text>\n", x,
+                   T + ph + 16, lo + (hi - lo) * g / 5.0);
   }
-  put(&b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">latency (ms)</text>\n", L + pw / 2,
-      H - 24);
+  mdl_buf_printf(&b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">latency (ms)</text>\n",
+                 L + pw / 2, H - 24);
   /* p95 markers and target */
   for (int s = 0; s < 2; s++) {
     if (ser[s] == NULL || ser[s]->n == 0) continue;
     double p = p95_of(ser[s]);
     if (!isfinite(p)) continue;
     double x = L + pw * (p - lo) / (hi - lo);
-    put(&b,
+    mdl_buf_printf(
+        &b,
         "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\" "
         "stroke-dasharray=\"6 4\"><title>p95 %.2f ms</title></line>\n",
         x, T, x, T + ph, colors[s], p);
   }
   if (target_ms > lo && target_ms < hi) {
     double x = L + pw * (target_ms - lo) / (hi - lo);
-    put(&b,
-        "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d62728\" "
-        "stroke-width=\"2\"/>\n"
-        "<text x=\"%.1f\" y=\"%d\" fill=\"#d62728\">target %.0f ms</text>\n",
-        x, T, x, T + ph, x + 4, T + 12, target_ms);
+    mdl_buf_printf(&b,
+                   "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d62728\" "
+                   "stroke-width=\"2\"/>\n"
+                   "<text x=\"%.1f\" y=\"%d\" fill=\"#d62728\">target %.0f ms</text>\n",
+                   x, T, x, T + ph, x + 4, T + 12, target_ms);
   }
   /* legend */
   int ly = H - 8, lx = L;
   for (int s = 0; s < 2; s++) {
     if (ser[s] == NULL || ser[s]->n == 0) continue;
-    put(&b,
+    mdl_buf_printf(
+        &b,
         "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>\n<text x=\"%d\" "
         "y=\"%d\">",
         lx, ly - 11, colors[s], lx + 16, ly);
     put_text(&b, ser[s]->label != NULL ? ser[s]->label : (s == 0 ? "baseline" : "current"));
-    put(&b, " (n=%zu, dashed: p95)</text>\n", ser[s]->n);
+    mdl_buf_printf(&b, " (n=%zu, dashed: p95)</text>\n", ser[s]->n);
     lx += 320;
   }
-  put(&b, "</svg>\n");
-  if (b.failed) {
-    rc = bench_err_set(err, BENCH_ENOMEM, "out of memory drawing %s", title);
-    goto cleanup;
-  }
-  *out = b.p;
-  b.p = NULL;
+  mdl_buf_puts(&b, "</svg>\n");
+  *out = mdl_buf_take(&b); /* NULL when an addition failed */
+  if (*out == NULL) rc = bench_err_set(err, BENCH_ENOMEM, "out of memory drawing %s", title);
 cleanup:
-  free(b.p);
+  mdl_buf_free(&b);
   free(share[0]);
   free(share[1]);
   return rc;
@@ -235,7 +201,7 @@ int bench_svg_lines(const char *title, const char *xlabel, const char *ylabel,
                     char **out, bench_err *err) {
   static const char *const colors[4] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd"};
   double xlo = HUGE_VAL, xhi = -HUGE_VAL, ymax = 0;
-  sbuf b = {0};
+  mdl_buf b = MDL_BUF_INIT;
   assert(out != NULL);
   *out = NULL;
   if (nlines < 1 || nlines > 4)
@@ -259,62 +225,65 @@ int bench_svg_lines(const char *title, const char *xlabel, const char *ylabel,
   ymax = top;
   const double pw = W - L - R, ph = H - T - B;
   put_frame(&b, title, ymax, 0);
-  put(&b, "<text x=\"16\" y=\"%.1f\" transform=\"rotate(-90 16 %.1f)\" text-anchor=\"middle\">",
+  mdl_buf_printf(
+      &b, "<text x=\"16\" y=\"%.1f\" transform=\"rotate(-90 16 %.1f)\" text-anchor=\"middle\">",
       T + ph / 2, T + ph / 2);
   put_text(&b, ylabel);
-  put(&b, "</text>\n");
-  put(&b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\"/>\n", L, T + ph,
-      W - R, T + ph);
+  mdl_buf_puts(&b, "</text>\n");
+  mdl_buf_printf(&b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\"/>\n", L,
+                 T + ph, W - R, T + ph);
   for (int g = 0; g <= 5; g++) {
     double x = L + pw * g / 5.0;
-    put(&b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%g</text>\n", x, T + ph + 16,
-        round((xlo + (xhi - xlo) * g / 5.0) * 10) / 10);
+    mdl_buf_printf(&b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%g</text>\n", x,
+                   T + ph + 16, round((xlo + (xhi - xlo) * g / 5.0) * 10) / 10);
   }
-  put(&b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", L + pw / 2, H - 24);
+  mdl_buf_printf(&b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", L + pw / 2, H - 24);
   put_text(&b, xlabel);
-  put(&b, "</text>\n");
+  mdl_buf_puts(&b, "</text>\n");
   for (int s = 0; s < nlines; s++) {
     int open = 0;
     for (size_t i = 0; i < lines[s].n; i++) {
       double xv = lines[s].x[i], yv = lines[s].y[i];
       if (!usable(yv) || !isfinite(xv)) {
-        if (open) put(&b, "\"/>\n");
+        if (open) mdl_buf_puts(&b, "\"/>\n");
         open = 0;
         continue;
       }
       double px = L + pw * (xv - xlo) / (xhi - xlo), py = T + ph - ph * yv / ymax;
       if (!open)
-        put(&b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"", colors[s]);
-      put(&b, "%.1f,%.1f ", px, py);
+        mdl_buf_printf(&b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"",
+                       colors[s]);
+      mdl_buf_printf(&b, "%.1f,%.1f ", px, py);
       open = 1;
     }
-    if (open) put(&b, "\"/>\n");
+    if (open) mdl_buf_puts(&b, "\"/>\n");
   }
   if (hline > 0) {
     double y = T + ph - ph * hline / ymax;
-    put(&b,
-        "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#d62728\" "
-        "stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n<text x=\"%d\" y=\"%.1f\" "
-        "fill=\"#d62728\" text-anchor=\"end\">",
-        L, y, W - R, y, W - R - 4, y - 4);
+    mdl_buf_printf(&b,
+                   "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#d62728\" "
+                   "stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n<text x=\"%d\" y=\"%.1f\" "
+                   "fill=\"#d62728\" text-anchor=\"end\">",
+                   L, y, W - R, y, W - R - 4, y - 4);
     put_text(&b, hline_label != NULL ? hline_label : "");
-    put(&b, "</text>\n");
+    mdl_buf_puts(&b, "</text>\n");
   }
   int lx = L;
   for (int s = 0; s < nlines; s++) {
-    put(&b,
+    mdl_buf_printf(
+        &b,
         "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>\n<text x=\"%d\" "
         "y=\"%d\">",
         lx, H - 19, colors[s], lx + 16, H - 8);
     put_text(&b, lines[s].label != NULL ? lines[s].label : "");
-    put(&b, "</text>\n");
+    mdl_buf_puts(&b, "</text>\n");
     lx += 160;
   }
-  put(&b, "</svg>\n");
-  if (b.failed) {
-    free(b.p);
+  mdl_buf_puts(&b, "</svg>\n");
+  *out = mdl_buf_take(&b); /* NULL when an addition failed */
+  if (*out == NULL) {
+    mdl_buf_free(&b);
     return bench_err_set(err, BENCH_ENOMEM, "out of memory drawing %s", title);
   }
-  *out = b.p;
   return BENCH_OK;
 }
