@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/buf.h"
+
 static int find_var(const ld_scenario *s, const char *name, size_t n) {
   for (int i = 0; i < s->nvars; i++)
     if (strlen(s->vars[i].name) == n && strncmp(s->vars[i].name, name, n) == 0) return i;
@@ -213,31 +215,23 @@ int ld_scenario_load(const char *path, ld_scenario **out, ld_err *err) {
   FILE *f = fopen(path, "rb");
   if (f == NULL)
     return ld_err_set(err, LD_EIO, "cannot read scenario file %s: %m (check --scenario)", path);
-  char *buf = NULL;
-  size_t len = 0, cap = 0, n;
+  mdl_buf b = MDL_BUF_INIT;
+  size_t n;
   char chunk[8192];
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-    if (len + n + 1 > cap) {
-      cap = (len + n + 1) * 2;
-      char *nb = realloc(buf, cap);
-      if (nb == NULL) {
-        free(buf);
-        fclose(f);
-        return ld_err_set(err, LD_ENOMEM, "out of memory");
-      }
-      buf = nb;
-    }
-    memcpy(buf + len, chunk, n);
-    len += n;
-  }
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    if (mdl_buf_add(&b, chunk, n) != MDL_OK) break;
   fclose(f);
-  if (buf == NULL) return ld_err_set(err, LD_EINVAL, "scenario file %s is empty", path);
-  buf[len] = '\0';
+  if (b.failed != MDL_OK) {
+    mdl_buf_free(&b);
+    return ld_err_set(err, LD_ENOMEM, "out of memory");
+  }
+  if (b.data == NULL) return ld_err_set(err, LD_EINVAL, "scenario file %s is empty", path);
+  const char *buf = b.data;
   cJSON *j = cJSON_Parse(buf);
   int rc;
   if (j == NULL) {
     const char *at = cJSON_GetErrorPtr();
-    long off = at != NULL && at >= buf && at <= buf + len ? (long)(at - buf) : -1;
+    long off = at != NULL && at >= buf && at <= buf + b.len ? (long)(at - buf) : -1;
     rc =
         ld_err_set(err, LD_EINVAL, "scenario file %s is not valid JSON (near byte %ld)", path, off);
   } else {
@@ -246,7 +240,7 @@ int ld_scenario_load(const char *path, ld_scenario **out, ld_err *err) {
     if (rc != LD_OK) ld_err_set(err, (ld_code)rc, "scenario file %s: %s", path, e2.msg);
   }
   cJSON_Delete(j);
-  free(buf);
+  mdl_buf_free(&b);
   return rc;
 }
 
@@ -259,81 +253,57 @@ int ld_scenario_pick(const ld_scenario *s, double u) {
   return s->nflows - 1;
 }
 
-typedef struct sb {
-  char *p;
-  size_t n, cap;
-  int oom;
-} sb;
-
-static void sb_put(sb *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->n + n + 1 > b->cap) {
-    size_t cap = (b->n + n + 1) * 2 + 64;
-    char *np = realloc(b->p, cap);
-    if (np == NULL) {
-      b->oom = 1;
-      return;
-    }
-    b->p = np;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = '\0';
-}
-
-static void put_escaped(sb *b, const char *v, int json) {
+/* Appends v escaped for a JSON string (json) or a URL (percent-encoding). A failed addition is
+ * sticky in b (models/buf.h): the caller checks once, at mdl_buf_take. */
+static void put_escaped(mdl_buf *b, const char *v, int json) {
   char tmp[8];
   for (const unsigned char *c = (const unsigned char *)v; *c; c++) {
     if (json) {
       if (*c == '"' || *c == '\\') {
         tmp[0] = '\\';
         tmp[1] = (char)*c;
-        sb_put(b, tmp, 2);
+        mdl_buf_add(b, tmp, 2);
       } else if (*c < 0x20) {
         snprintf(tmp, sizeof tmp, "\\u%04x", *c);
-        sb_put(b, tmp, 6);
+        mdl_buf_add(b, tmp, 6);
       } else {
-        sb_put(b, (const char *)c, 1);
+        mdl_buf_putc(b, (char)*c);
       }
     } else if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
                *c == '-' || *c == '_' || *c == '.' || *c == '~') {
-      sb_put(b, (const char *)c, 1);
+      mdl_buf_putc(b, (char)*c);
     } else {
       snprintf(tmp, sizeof tmp, "%%%02X", *c);
-      sb_put(b, tmp, 3);
+      mdl_buf_add(b, tmp, 3);
     }
   }
 }
 
 char *ld_template_expand(const ld_scenario *s, const char *t, char *const *vals, int json_escape,
                          int *missing) {
-  sb b = {0};
+  mdl_buf b = MDL_BUF_INIT;
   *missing = -1;
   const char *p = t;
   for (;;) {
     const char *q = strstr(p, "${");
     if (q == NULL) break;
-    sb_put(&b, p, (size_t)(q - p));
+    mdl_buf_add(&b, p, (size_t)(q - p));
     const char *e = strchr(q + 2, '}');
     assert(e != NULL); /* checked at parse time */
     int v = find_var(s, q + 2, (size_t)(e - q - 2));
     assert(v >= 0);
     if (vals[v] == NULL) {
       *missing = v;
-      free(b.p);
+      mdl_buf_free(&b);
       return NULL;
     }
     put_escaped(&b, vals[v], json_escape);
     p = e + 1;
   }
-  sb_put(&b, p, strlen(p));
-  if (b.oom || b.p == NULL) {
-    if (!b.oom && b.p == NULL) return strdup("");
-    free(b.p);
-    return NULL;
-  }
-  return b.p;
+  mdl_buf_puts(&b, p);
+  char *out = mdl_buf_take(&b); /* "" for an empty template; NULL when an addition failed */
+  if (out == NULL) mdl_buf_free(&b);
+  return out;
 }
 
 char *ld_json_path_string(const cJSON *json, const char *path) {
