@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "models/buf.h"
 #include "models/calibration.h"
 #include "models/timestamp.h"
 #include "servers/common/procstat.h"
@@ -167,8 +168,7 @@ typedef struct vu {
   uint64_t iter;
   char *vals[LD_MAX_VARS];
   CURL *easy;
-  char *body;
-  size_t body_len;
+  mdl_buf body;  /* the response of a step that extracts values */
   int keep_body; /* the current step extracts values */
   char errbuf[CURL_ERROR_SIZE];
 } vu;
@@ -291,14 +291,8 @@ static size_t on_body(char *p, size_t s, size_t n, void *u) {
   vu *v = u;
   size_t len = s * n;
   if (!v->keep_body) return len;
-  if (v->body_len + len > BODY_CAP) return len; /* truncated: extraction will fail */
-  char *nb = realloc(v->body, v->body_len + len + 1);
-  if (nb == NULL) return 0;
-  memcpy(nb + v->body_len, p, len);
-  v->body = nb;
-  v->body_len += len;
-  v->body[v->body_len] = '\0';
-  return len;
+  if (v->body.len + len > BODY_CAP) return len; /* truncated: extraction will fail */
+  return mdl_buf_add(&v->body, p, len) == MDL_OK ? len : 0;
 }
 
 static void record(worker *w, int req_id, double ms, int etype) {
@@ -350,8 +344,7 @@ static int start_step(worker *w, vu *v) {
   }
   free(body);
   v->keep_body = st->nextract > 0;
-  v->body_len = 0;
-  if (v->body != NULL) v->body[0] = '\0';
+  mdl_buf_reset(&v->body);
   v->errbuf[0] = '\0';
   if (curl_multi_add_handle(w->multi, e) != CURLM_OK) {
     record(w, st->id, 0, LD_ERR_OTHER);
@@ -421,7 +414,7 @@ static void complete(worker *w, vu *v, CURLcode cc, double now) {
   v->inflight = 0;
   int et = classify(cc, status);
   if (et < 0 && st->nextract > 0) {
-    cJSON *j = v->body != NULL ? cJSON_Parse(v->body) : NULL;
+    cJSON *j = v->body.data != NULL ? cJSON_Parse(v->body.data) : NULL;
     for (int i = 0; i < st->nextract && et < 0; i++) {
       char *val = j != NULL ? ld_json_path_string(j, st->extract[i].path) : NULL;
       if (val == NULL) et = LD_ERR_MISSING;
@@ -522,21 +515,14 @@ typedef struct sampler {
   double last_ms;
   int have;
   CURL *health;
-  char *buf;
-  size_t len;
+  mdl_buf buf; /* the last /health answer */
 } sampler;
 
 static size_t on_health(char *p, size_t s, size_t n, void *u) {
   sampler *sp = u;
   size_t len = s * n;
-  if (sp->len + len > 65536) return len;
-  char *nb = realloc(sp->buf, sp->len + len + 1);
-  if (nb == NULL) return 0;
-  memcpy(nb + sp->len, p, len);
-  sp->buf = nb;
-  sp->len += len;
-  sp->buf[sp->len] = '\0';
-  return len;
+  if (sp->buf.len + len > 65536) return len;
+  return mdl_buf_add(&sp->buf, p, len) == MDL_OK ? len : 0;
 }
 
 static void sample(run *r, sampler *sp, ld_resources *res, const char *health_url) {
@@ -568,9 +554,9 @@ static void sample(run *r, sampler *sp, ld_resources *res, const char *health_ur
     }
   }
   if (health_url != NULL && health_url[0] != '\0' && sp->health != NULL) {
-    sp->len = 0;
-    if (curl_easy_perform(sp->health) == CURLE_OK && sp->buf != NULL) {
-      cJSON *j = cJSON_Parse(sp->buf);
+    mdl_buf_reset(&sp->buf);
+    if (curl_easy_perform(sp->health) == CURLE_OK && sp->buf.data != NULL) {
+      cJSON *j = cJSON_Parse(sp->buf.data);
       const cJSON *cp = cJSON_GetObjectItemCaseSensitive(j, "connection_pool");
       const cJSON *u = cJSON_GetObjectItemCaseSensitive(cp, "utilization_percent");
       if (cJSON_IsNumber(u))
@@ -791,7 +777,7 @@ int ld_run(const ld_config *cfg, ld_result *out, ld_err *err) {
   if (cfg->progress != NULL) fprintf(cfg->progress, "\n");
   free(recent);
   if (sp.health != NULL) curl_easy_cleanup(sp.health);
-  free(sp.buf);
+  mdl_buf_free(&sp.buf);
   /* fill the result */
   snprintf(out->scenario, sizeof out->scenario, "%s", r->sc->name);
   out->server = cfg->server;
@@ -846,7 +832,7 @@ cleanup:
       if (v->inflight) curl_multi_remove_handle(w->multi, v->easy);
       if (v->easy) curl_easy_cleanup(v->easy);
       clear_vals(v);
-      free(v->body);
+      mdl_buf_free(&v->body);
     }
     free(w->vus);
     if (w->multi) curl_multi_cleanup(w->multi);
