@@ -11,11 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/buf.h"
+
 int bench_read_file(const char *path, char **out, int *errno_out, bench_err *err) {
   int rc = BENCH_OK;
   FILE *f = NULL;
-  char *buf = NULL;
-  size_t cap = 0, len = 0;
+  mdl_buf b = MDL_BUF_INIT;
   assert(path != NULL && out != NULL);
   *out = NULL;
   if (errno_out != NULL) *errno_out = 0;
@@ -25,32 +26,17 @@ int bench_read_file(const char *path, char **out, int *errno_out, bench_err *err
     rc = bench_err_set(err, BENCH_EIO, "cannot open %s: %s", path, strerror(errno));
     goto cleanup;
   }
-  for (;;) {
-    if (len + 4096 + 1 > cap) {
-      size_t ncap = cap == 0 ? 65536 : cap * 2;
-      char *nb = realloc(buf, ncap);
-      if (nb == NULL) {
-        rc = bench_err_set(err, BENCH_ENOMEM, "out of memory reading %s", path);
-        goto cleanup;
-      }
-      buf = nb;
-      cap = ncap;
-    }
-    size_t got = fread(buf + len, 1, cap - len - 1, f);
-    len += got;
-    if (got == 0) break;
-  }
-  if (ferror(f)) {
+  mdl_code mc = mdl_buf_add_file(&b, f);
+  if (mc == MDL_EIO) {
     if (errno_out != NULL) *errno_out = errno;
     rc = bench_err_set(err, BENCH_EIO, "cannot read %s: %s", path, strerror(errno));
     goto cleanup;
   }
-  buf[len] = '\0';
-  *out = buf;
-  buf = NULL;
+  if (mc != MDL_OK || (*out = mdl_buf_take(&b)) == NULL)
+    rc = bench_err_set(err, BENCH_ENOMEM, "out of memory reading %s", path);
 cleanup:
   if (f != NULL) fclose(f);
-  free(buf);
+  mdl_buf_free(&b);
   return rc;
 }
 

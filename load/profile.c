@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "benchmarks/measure.h"
+#include "models/buf.h"
 #include "testing/proc.h"
 #include "testing/repogen.h"
 #include "testing/runfiles.h"
@@ -28,25 +29,21 @@ static cJSON *read_json(const char *path, ld_err *err) {
     ld_err_set(err, LD_EIO, "cannot read %s: %m", path);
     return NULL;
   }
-  char *buf = NULL;
-  size_t len = 0;
-  char chunk[8192];
-  size_t k;
-  while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) {
-    char *nb = realloc(buf, len + k + 1);
-    if (nb == NULL) break;
-    buf = nb;
-    memcpy(buf + len, chunk, k);
-    len += k;
-  }
+  mdl_buf b = MDL_BUF_INIT;
+  mdl_code rc = mdl_buf_add_file(&b, f);
   fclose(f);
-  if (buf == NULL) {
+  if (rc != MDL_OK) {
+    ld_err_set(err, rc == MDL_EIO ? LD_EIO : LD_ENOMEM, "cannot read %s: %s", path,
+               rc == MDL_EIO ? "read error" : "out of memory");
+    mdl_buf_free(&b);
+    return NULL;
+  }
+  if (b.data == NULL) {
     ld_err_set(err, LD_EINVAL, "%s is empty", path);
     return NULL;
   }
-  buf[len] = '\0';
-  cJSON *j = cJSON_Parse(buf);
-  free(buf);
+  cJSON *j = cJSON_Parse(b.data);
+  mdl_buf_free(&b);
   if (j == NULL) ld_err_set(err, LD_EINVAL, "%s is not valid JSON", path);
   return j;
 }

@@ -6,6 +6,7 @@
 #include "models/buf.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +90,27 @@ mdl_code mdl_buf_printf(mdl_buf *b, const char *fmt, ...) {
   va_start(ap, fmt);
   mdl_code rc = mdl_buf_vprintf(b, fmt, ap);
   va_end(ap);
+  return rc;
+}
+
+mdl_code mdl_buf_add_file(mdl_buf *b, FILE *f) {
+  assert(b != NULL && f != NULL);
+  if (b->failed != MDL_OK) return b->failed;
+  const size_t start = b->len;
+  char chunk[8192];
+  size_t got;
+  mdl_code rc = MDL_OK;
+  while (rc == MDL_OK && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+    rc = mdl_buf_add(b, chunk, got);
+  if (rc == MDL_OK && ferror(f)) {
+    int saved = errno;
+    rc = fail(b, MDL_EIO);
+    errno = saved;
+  }
+  if (rc != MDL_OK && b->data != NULL) { /* nothing of f stays appended */
+    b->len = start;
+    b->data[start] = '\0';
+  }
   return rc;
 }
 

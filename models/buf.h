@@ -1,22 +1,24 @@
 /* buf.h — the project's one growable byte buffer (curl's dynbuf and Redis's sds are the models).
  *
  * Every package that builds text of unknown length (COPY rows, SQL, Prometheus text, HTTP
- * bodies, generated fixtures) uses this instead of its own realloc loop. The buffer owns its
- * memory and keeps it NUL-terminated once anything was added, so `data` is a C string. Sizes are
- * checked for overflow before they are computed, and an optional limit (`max`) refuses to grow
- * past a given length, as curl's dynbuf does.
+ * bodies, generated fixtures, whole files read in) uses this instead of its own realloc loop. The
+ * buffer owns its memory and keeps it NUL-terminated once anything was added, so `data` is a C
+ * string. Sizes are checked for overflow before they are computed, and an optional limit (`max`)
+ * refuses to grow past a given length, as curl's dynbuf does.
  *
  * Failure is sticky: the first failed addition records its code in `failed` (MDL_ENOMEM: out of
- * memory or a size that would overflow; MDL_ERANGE: `max` would be passed), the content stays as
- * it was, and every later addition is refused with the same code until mdl_buf_reset. So a caller
- * may add many pieces and check `failed` (or the last return value) once at the end. A
- * zero-initialised struct ({0} or MDL_BUF_INIT) is an empty buffer without a limit. Not
- * thread-safe (one buffer per thread); no global state. */
+ * memory or a size that would overflow; MDL_ERANGE: `max` would be passed; MDL_EIO: the stream
+ * mdl_buf_add_file read failed), the content stays as it was, and every later addition is
+ * refused with the same code until mdl_buf_reset. So a caller may add many pieces and check
+ * `failed` (or the last return value) once at the end. A zero-initialised struct ({0} or
+ * MDL_BUF_INIT) is an empty buffer without a limit. Not thread-safe (one buffer per thread); no
+ * global state. */
 #ifndef MDL_BUF_H
 #define MDL_BUF_H
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "models/error.h"
 
@@ -53,6 +55,12 @@ mdl_code mdl_buf_putc(mdl_buf *b, char c);
 mdl_code mdl_buf_printf(mdl_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 mdl_code mdl_buf_vprintf(mdl_buf *b, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
+
+/* Appends everything f gives until its end (a whole file or stream; f stays open). Same failures
+ * as mdl_buf_reserve (MDL_ERANGE: the stream is longer than max allows), and MDL_EIO when reading
+ * fails (errno as the read left it). On failure nothing of f is appended and the code is sticky,
+ * as for any addition. An empty stream appends nothing (data stays NULL if it was). */
+mdl_code mdl_buf_add_file(mdl_buf *b, FILE *f);
 
 /* Empties the buffer, keeping its memory and limit, and clears `failed`. */
 void mdl_buf_reset(mdl_buf *b);

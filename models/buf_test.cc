@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -63,6 +64,42 @@ TEST(Buf, SizeOverflowIsOutOfMemoryNotAWrap) {
   EXPECT_EQ(mdl_buf_reserve(&b, SIZE_MAX - 2), MDL_ENOMEM);
   EXPECT_EQ(b.failed, MDL_ENOMEM);
   EXPECT_STREQ(b.data, "abc");
+  mdl_buf_free(&b);
+}
+
+TEST(Buf, AddFileAppendsAWholeStreamOrNothingOfIt) {
+  std::string big(50000, 'x');  // several reads
+  big += "end";
+  FILE *f = tmpfile();
+  ASSERT_NE(f, nullptr);
+  ASSERT_EQ(fwrite(big.data(), 1, big.size(), f), big.size());
+  rewind(f);
+  mdl_buf b = MDL_BUF_INIT;
+  mdl_buf_puts(&b, "head:");
+  ASSERT_EQ(mdl_buf_add_file(&b, f), MDL_OK);
+  EXPECT_EQ(std::string(b.data, b.len), "head:" + big);
+  mdl_buf_free(&b);
+
+  rewind(f);
+  mdl_buf_init(&b, 1000);  // the stream is longer than the limit
+  mdl_buf_puts(&b, "head:");
+  EXPECT_EQ(mdl_buf_add_file(&b, f), MDL_ERANGE);
+  EXPECT_EQ(b.failed, MDL_ERANGE);
+  EXPECT_STREQ(b.data, "head:");  // nothing of the stream stays
+  mdl_buf_free(&b);
+  fclose(f);
+
+  FILE *empty = tmpfile();
+  ASSERT_NE(empty, nullptr);
+  EXPECT_EQ(mdl_buf_add_file(&b, empty), MDL_OK);
+  EXPECT_EQ(b.data, nullptr);  // an empty stream appends nothing
+  fclose(empty);
+
+  FILE *wo = fopen("/dev/null", "w");  // reading a write-only stream fails
+  ASSERT_NE(wo, nullptr);
+  EXPECT_EQ(mdl_buf_add_file(&b, wo), MDL_EIO);
+  EXPECT_EQ(b.failed, MDL_EIO);
+  fclose(wo);
   mdl_buf_free(&b);
 }
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/buf.h"
 #include "models/record_kind.h"
 
 #define MAX_FILE ((size_t)64 * 1024 * 1024) /* records are small; refuse absurd inputs */
@@ -25,41 +26,18 @@ static void usage(FILE *to) {
       "  FILE '-' reads standard input. Exit 0 valid, 1 invalid, 2 usage or I/O error.\n");
 }
 
-/* Reads all of f into a new buffer (*out, caller frees); returns 0 or an errno value. */
+/* Reads all of f into a new NUL-terminated buffer (*out, caller frees); returns 0 or an errno
+ * value (EFBIG for MAX_FILE bytes or more). */
 static int read_all(FILE *f, char **out, size_t *len) {
-  size_t cap = (size_t)64 * 1024, n = 0;
-  int rc = 0;
-  char *buf = malloc(cap);
-  if (buf == NULL) return ENOMEM;
-  for (;;) {
-    if (n == cap) {
-      if (cap >= MAX_FILE) {
-        rc = EFBIG;
-        goto cleanup;
-      }
-      char *grown = realloc(buf, cap * 2);
-      if (grown == NULL) {
-        rc = ENOMEM;
-        goto cleanup;
-      }
-      buf = grown;
-      cap *= 2;
-    }
-    size_t got = fread(buf + n, 1, cap - n, f);
-    n += got;
-    if (got == 0) {
-      if (ferror(f)) rc = EIO;
-      break;
-    }
-  }
-cleanup:
-  if (rc != 0) {
-    free(buf);
-    return rc;
-  }
-  *out = buf;
-  *len = n;
-  return 0;
+  mdl_buf b;
+  mdl_buf_init(&b, MAX_FILE - 1);
+  mdl_code rc = mdl_buf_add_file(&b, f);
+  int e = rc == MDL_OK ? 0 : rc == MDL_ERANGE ? EFBIG : rc == MDL_EIO ? EIO : ENOMEM;
+  size_t n = b.len;
+  if (e == 0 && (*out = mdl_buf_take(&b)) == NULL) e = ENOMEM;
+  mdl_buf_free(&b);
+  if (e == 0) *len = n;
+  return e;
 }
 
 int main(int argc, char **argv) {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "models/buf.h"
 #include "models/error.h"
 #include "models/integration_case.h"
 #include "models/record_kind.h"
@@ -41,30 +42,24 @@ static void append(char *dst, size_t n, const char *fmt, ...) {
   va_end(ap);
 }
 
+/* The whole file as a new NUL-terminated string (caller frees; *len_out its length), or NULL
+ * with errno set. */
 static char *read_text(const char *path, size_t *len_out) {
   FILE *f = fopen(path, "rb");
   if (f == NULL) return NULL;
-  char *buf = NULL;
-  size_t len = 0, cap = 0;
-  for (;;) {
-    if (len + 4096 + 1 > cap) {
-      cap = cap ? cap * 2 : 8192;
-      char *nb = realloc(buf, cap);
-      if (nb == NULL) {
-        free(buf);
-        fclose(f);
-        return NULL;
-      }
-      buf = nb;
-    }
-    size_t got = fread(buf + len, 1, cap - len - 1, f);
-    len += got;
-    if (got == 0) break;
-  }
+  mdl_buf b = MDL_BUF_INIT;
+  mdl_code rc = mdl_buf_add_file(&b, f);
+  int read_errno = errno;
   fclose(f);
-  buf[len] = '\0';
+  size_t len = b.len;
+  char *text = rc == MDL_OK ? mdl_buf_take(&b) : NULL;
+  if (text == NULL) {
+    mdl_buf_free(&b);
+    errno = rc == MDL_EIO ? read_errno : ENOMEM;
+    return NULL;
+  }
   if (len_out != NULL) *len_out = len;
-  return buf;
+  return text;
 }
 
 cJSON *vld_criteria_load(const char *path, vld_err *err) {
