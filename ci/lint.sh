@@ -3,6 +3,8 @@
 #   strcpy/strcat/sprintf/vsprintf/gets -> snprintf or explicit lengths
 #   atoi/atol/atof                       -> strtol/strtod with end-pointer and range checks
 # Scans the project's own C and C++ sources (not third_party, not generated output).
+# Then the package map: ci/package_deps.py checks docs/internals/packages.md against the BUILD
+# files' dependencies (bazel query; a forbidden edge or a stale entry fails, naming it).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 pattern='\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|atof)[[:space:]]*\('
@@ -15,3 +17,6 @@ if [ -n "$hits" ]; then
   exit 1
 fi
 echo "lint: no banned functions"
+
+# The package map (docs/internals/packages.md) against the BUILD files' dependencies.
+python3 ci/package_deps.py || exit 1

@@ -4,7 +4,7 @@
 #   bash ci/test.sh            # all gates; JUnit XML lands in bazel-testlogs/**/test.xml
 #
 # Gates (each timed; the table gives its figure, PASS/FAIL and seconds):
-#   lint        ci/lint.sh         banned C library calls
+#   lint        ci/lint.sh         banned C library calls; the package map against the BUILD deps
 #   commits     ci/commits.sh      Conventional Commits since the last tag
 #   tests       bazel test //...
 #   fuzz        the //... targets tagged fuzz (their result, read from the tests' log)
