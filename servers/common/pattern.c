@@ -24,7 +24,7 @@ typedef struct frame {
   int last_quant;     /* the last thing seen was a quantifier */
 } frame;
 
-/* Reads an interval {n}, {n,}, {n,m} at p (p[0] == '{'); returns its length and the largest bound
+/* Reads an interval {n}, {n,}, {n,m}, {,m} at p (p[0] == '{'); returns its length and the largest bound
  * in *bound ({n,} counts as n + 1), or 0 when it is not an interval (glibc then takes '{'
  * literally or refuses it). */
 static size_t read_interval(const char *p, long *bound) {
@@ -35,7 +35,8 @@ static size_t read_interval(const char *p, long *bound) {
     if (a < 1000000) a = a * 10 + (*q - '0');
     q++, digits++;
   }
-  if (digits == 0) return 0;
+  /* glibc also takes {,m} as {0,m} (and {,} as {0,}): no leading digits is an interval too. */
+  if (digits == 0 && *q != ',') return 0;
   if (*q == ',') {
     q++;
     if (*q >= '0' && *q <= '9') {

@@ -23,7 +23,7 @@ std::string Refusal(const char *p) {
 TEST(Pattern, OrdinaryPatternsPass) {
   for (const char *ok :
        {"^[a-f0-9]{4}$", "^INV-[0-9]{1,10}$", "^(draft|open|closed)$", "[[:alpha:]_][[:alnum:]_]*",
-        "a|b|c", "^[]x-]+$", "(ab)+", "^\\.[a-z]{2,6}$", "x{0,100}", "(a|b){100}", ")"})
+        "a|b|c", "^[]x-]+$", "(ab)+", "^\\.[a-z]{2,6}$", "x{0,100}", "x{,100}", "(a|b){100}", ")"})
     EXPECT_EQ(Refusal(ok), "") << ok;
 }
 
@@ -35,6 +35,12 @@ TEST(Pattern, CostlyPatternsAreRefusedWithTheRule) {
   EXPECT_NE(Refusal("a{2}{3}").find("follows another"), std::string::npos);
   EXPECT_NE(Refusal("a{1,32767}").find("repetition bound 32767"), std::string::npos);
   EXPECT_NE(Refusal("(a)\\1").find("back-references"), std::string::npos);
+  // glibc reads {,m} as {0,m}: the same limits apply (the fuzzer's timeout:
+  // "(a{,1100}){1,100}){1,100}" kept regcomp busy for seconds when {,m} passed as literal text).
+  EXPECT_NE(Refusal("a{,1100}").find("repetition bound 1100"), std::string::npos);
+  EXPECT_NE(Refusal("(a{,1100}){1,100}){1,100}").find("repetition bound 1100"), std::string::npos);
+  EXPECT_NE(Refusal("(a{,5}){1,100}").find("nested quantifiers"), std::string::npos);
+  EXPECT_NE(Refusal("(a{,}){2}").find("nested quantifiers"), std::string::npos);
   EXPECT_NE(Refusal(std::string(300, 'a').c_str()).find("at most 256"), std::string::npos);
   EXPECT_NE(Refusal("(abcdefghijklmnopqrstuvwxyz){100}").find("expand to more than"),
             std::string::npos);
