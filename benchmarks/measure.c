@@ -53,9 +53,9 @@ static void sleep_ms(int ms) {
 static int start_server(bench_env *env, const char *rel, const char *db, const char *extra,
                         const char *extra2, char *url, size_t urln, tst_server **out,
                         bench_err *err) {
-  int rc = BENCH_OK, status = 0;
+  int rc = BENCH_OK;
   tst_err te;
-  char bin[1024], dbenv[600], log[2048];
+  char bin[1024], dbenv[600];
   if (tst_runfile(rel, bin, sizeof bin) != 0)
     return bench_err_set(err, BENCH_ESETUP,
                          "server binary %s not found (tried %s): add it to the test's data", rel,
@@ -64,11 +64,8 @@ static int start_server(bench_env *env, const char *rel, const char *db, const c
     return bench_err_set(err, BENCH_ESETUP, "cannot create database %s: %s", db, te.msg);
   snprintf(dbenv, sizeof dbenv, "DATABASE_URL=%s", url);
   const char *envv[] = {dbenv, extra, extra != NULL ? extra2 : NULL, NULL};
-  const char *margs[] = {"migrate", NULL};
-  if (db != NULL &&
-      (tst_run(bin, margs, envv, 60000, &status, log, sizeof log, &te) != TST_OK || status != 0)) {
-    rc = bench_err_set(err, BENCH_ESETUP, "%s migrate failed (%s): %s", rel,
-                       te.msg[0] ? te.msg : "non-zero exit", log);
+  if (db != NULL && tst_migrate(bin, envv, &te) != TST_OK) {
+    rc = bench_err_set(err, BENCH_ESETUP, "%s: %s", rel, te.msg);
     goto cleanup;
   }
   tst_server_opts o;

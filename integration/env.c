@@ -60,7 +60,6 @@ int itg_env_start_local(tst_pg *pg, itg_env **out, tst_err *err) {
   *out = NULL;
   itg_env *e = calloc(1, sizeof *e);
   int rc;
-  char out_buf[2048];
   if (e == NULL) return tst_err_set(err, TST_ESYS, "out of memory");
   e->local = 1;
   e->pg = pg;
@@ -82,15 +81,8 @@ int itg_env_start_local(tst_pg *pg, itg_env **out, tst_err *err) {
     snprintf(db, sizeof db, "%s_%d", id == MDL_SERVER_CODEBASE_MCP ? "codebase" : "workflow", n);
     if ((rc = tst_pg_create_db(e->pg, db, url, sizeof url, err)) != TST_OK) goto fail;
     snprintf(sl->db_env, sizeof sl->db_env, "DATABASE_URL=%s", url);
-    const char *margs[] = {"migrate", NULL};
     const char *menv[] = {sl->db_env, NULL};
-    int st = 0;
-    if ((rc = tst_run(sl->bin, margs, menv, 60000, &st, out_buf, sizeof out_buf, err)) != TST_OK)
-      goto fail;
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-      rc = tst_err_set(err, TST_ESTART, "%s migrate failed: %s", mdl_server_id_name(id), out_buf);
-      goto fail;
-    }
+    if ((rc = tst_migrate(sl->bin, menv, err)) != TST_OK) goto fail;
   }
   if ((rc = start_slot(e, MDL_SERVER_CODEBASE_MCP, err)) != TST_OK) goto fail;
   snprintf(e->cb_env, sizeof e->cb_env, "CODEBASE_MCP_URL=%s",

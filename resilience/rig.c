@@ -11,10 +11,10 @@
 
 int rs_server_start(tst_pg *pg, const char *rel, const char *dbname, const char *const *extra_env,
                     char *db_url, size_t n, tst_server **out, tst_err *err) {
-  char bin[1024], url[600], dbenv[700], log[2048];
+  char bin[1024], url[600], dbenv[700];
   const char *envv[24];
   size_t k = 0;
-  int status = 0, rc;
+  int rc;
   *out = NULL;
   if (tst_runfile(rel, bin, sizeof bin) != 0)
     return tst_err_set(err, TST_ENOTFOUND,
@@ -27,11 +27,7 @@ int rs_server_start(tst_pg *pg, const char *rel, const char *dbname, const char 
   for (size_t i = 0; extra_env != NULL && extra_env[i] != NULL && k + 1 < 24; i++)
     envv[k++] = extra_env[i];
   envv[k] = NULL;
-  const char *margs[] = {"migrate", NULL};
-  rc = tst_run(bin, margs, envv, 60000, &status, log, sizeof log, err);
-  if (rc != TST_OK) return rc;
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    return tst_err_set(err, TST_ESTART, "%s migrate failed: %s", rel, log);
+  if ((rc = tst_migrate(bin, envv, err)) != TST_OK) return rc;
   tst_server_opts o;
   memset(&o, 0, sizeof o);
   o.binary = bin;

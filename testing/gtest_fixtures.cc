@@ -136,12 +136,8 @@ bool Server::Start(const ServerSpec &spec, const std::string &db_url, std::strin
   std::vector<const char *> envp;
   for (auto &e : env_) envp.push_back(e.c_str());
   envp.push_back(nullptr);
-  const char *margs[] = {"migrate", nullptr};
-  int status = 0;
-  char out[8192] = "";
-  if (tst_run(bin, margs, envp.data(), 60000, &status, out, sizeof(out), &err) != TST_OK ||
-      status != 0) {
-    *why = std::string("migrate failed: ") + err.msg + " " + out;
+  if (tst_migrate(bin, envp.data(), &err) != TST_OK) {
+    *why = err.msg;
     return false;
   }
   tst_server_opts o;

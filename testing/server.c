@@ -275,3 +275,14 @@ cleanup:
   tst_rmtree(dir);
   return rc;
 }
+
+int tst_migrate(const char *binary, const char *const *env, tst_err *err) {
+  const char *args[] = {"migrate", NULL};
+  char out[2048];
+  int st = 0;
+  int rc = tst_run(binary, args, env, 60000, &st, out, sizeof(out), err);
+  if (rc != TST_OK) return rc;
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+    return tst_err_set(err, TST_ESTART, "%s migrate failed (wait status %d): %s", binary, st, out);
+  return TST_OK;
+}

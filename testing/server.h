@@ -76,6 +76,11 @@ void tst_server_destroy(tst_server *s);
 int tst_run(const char *binary, const char *const *args, const char *const *env, int timeout_ms,
             int *exit_status, char *out, size_t n, tst_err *err);
 
+/* Runs `<binary> migrate` with extra env (which names DATABASE_URL) to completion. TST_OK when
+ * it exited 0; TST_ESTART naming the binary, its exit status and its output otherwise;
+ * TST_ETIMEOUT after 60 s. */
+int tst_migrate(const char *binary, const char *const *env, tst_err *err);
+
 #ifdef __cplusplus
 }
 #endif
