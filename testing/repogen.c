@@ -5,7 +5,8 @@
  * binaries, one unparseable file) and exact size. Sizes are stratified log-uniform on
  * [100, 50000]: the i-th file of a random permutation gets 100 * 500^((rank + jitter) / N), so
  * the distribution matches the target closely for any N. Then each file is generated from its
- * own random stream (seed, index), so content never depends on generation order. */
+ * own random stream (seed, index), so content never depends on generation order. The
+ * low-vocabulary corpus uses the same layout; only the files' words and body lengths differ. */
 #include "testing/repogen.h"
 
 #include <dirent.h>
@@ -287,6 +288,8 @@ int tst_repogen_generate(const tst_repogen_opts *o, tst_repogen_stats *st, tst_e
   }
   s.directories = l.n_dirs - 1;
   tst_sb_put(&manifest, "#symbol\tkind\tfile\tstart_line\tend_line\tlanguage\tparent\tdoc_words\n");
+  for (size_t k = 0; o->low_vocab && k < tst_vocab_n_common_queries; k++)
+    tst_sb_printf(&manifest, "-\tquery\t-\t0\t0\t-\t-\t%s\n", tst_vocab_common_queries[k]);
   for (int i = 0; i < files; i++) {
     tst_rng fr = {tst_mix64(o->seed, 1000 + (uint64_t)i)};
     tst_sb_reset(&content);
@@ -313,6 +316,7 @@ int tst_repogen_generate(const tst_repogen_opts *o, tst_repogen_stats *st, tst_e
       cf.first_is_class = l.file_class0[i];
       cf.target = l.file_size[i];
       cf.unparseable = l.file_kind[i] == K_BROKEN;
+      cf.low_vocab = o->low_vocab != 0;
       for (int k = 0, n = 0; k < 10 && n < 2 && cf.target >= 1200; k++) {
         int j = (int)tst_rng_below(&fr, (uint32_t)files);
         if (j == i || l.file_kind[j] != l.file_kind[i] || l.file_kind[j] == K_BROKEN) continue;

@@ -9,8 +9,16 @@
  *
  * The manifest (TSV, one line per symbol, header line starting with '#') gives the right answer
  * for a query:  symbol  kind  file  start_line  end_line  language  parent  doc_words
- * kind is function | class | method | binary | unparseable; lines are 1-based inclusive; parent is
- * the class of a method, else "-"; doc_words are the words of its doc comment. */
+ * kind is function | class | method | binary | unparseable | query; lines are 1-based inclusive;
+ * parent is the class of a method, else "-"; doc_words are the words of its doc comment.
+ *
+ * Low-vocabulary corpus (low_vocab = 1): the same layout, names and sizes, but parameters, locals
+ * and adjectives come from a few common words (request, value, error...), bodies are 1-3
+ * statements (more definitions per file), and every function, class and method doc comment
+ * carries "get the value of the request, or an error" (its doc_words end with
+ * "get value request error"). So each of its queries matches every definition: ~200k of them
+ * in 10,000 files, where the varied fixture's queries select a few. The manifest then also holds
+ * one "query" line per query of common words: "-  query  -  0  0  -  -  <query words>". */
 #ifndef TST_REPOGEN_H
 #define TST_REPOGEN_H
 
@@ -31,6 +39,7 @@ typedef struct tst_repogen_opts {
   int binary_files;      /* < 0: default 3; 0: none; else that many */
   int unparseable_files; /* < 0: default 1; 0: none; > 0: one */
   int progress;          /* 1: progress lines on stderr */
+  int low_vocab;         /* 1: the low-vocabulary corpus (above); 0: the varied one */
 } tst_repogen_opts;
 
 typedef struct tst_repogen_stats {

@@ -5,7 +5,9 @@
  * spent, then comment lines padding it to the exact target size. Each unit is built in a scratch
  * buffer sized against the remaining budget; statement templates are small, syntactically valid
  * constructs (loops, conditionals, try/except, comprehensions, calls to earlier or imported
- * functions) over names drawn from the vocabulary. */
+ * functions) over names drawn from the vocabulary. In the low-vocabulary corpus, parameters, locals
+ * and adjectives come from a few common words, bodies are short, and every doc comment carries the
+ * common clause (tst_vocab_common_doc) its queries search for. */
 #include "testing/repogen_code.h"
 
 #include <stdio.h>
@@ -118,14 +120,24 @@ typedef struct ctx {
 static const char *pick(ctx *c, const char *const *list, size_t n) {
   return list[tst_rng_below(c->r, (uint32_t)n)];
 }
+/* Parameters, locals and adjectives; from the few common words in the low-vocabulary corpus. */
 static const char *noun(ctx *c) {
+  if (c->f->low_vocab) return pick(c, tst_vocab_low_params, tst_vocab_n_low_params);
   return pick(c, tst_vocab_nouns, tst_vocab_n_nouns);
 }
 static const char *qual(ctx *c) {
+  if (c->f->low_vocab) return pick(c, tst_vocab_low_locals, tst_vocab_n_low_locals);
   return pick(c, tst_vocab_quals, tst_vocab_n_quals);
 }
 static const char *adj(ctx *c) {
+  if (c->f->low_vocab) return pick(c, tst_vocab_low_docw, tst_vocab_n_low_docw);
   return pick(c, tst_vocab_docw, tst_vocab_n_docw);
+}
+
+/* Statements in a body: the low-vocabulary corpus keeps bodies short (1..keep), so the same
+ * bytes hold more definitions. n is the normal draw, made either way. */
+static int body_len(const ctx *c, int n, int keep) {
+  return c->f->low_vocab ? 1 + n % keep : n;
 }
 
 static const char *param(ctx *c) {
@@ -359,7 +371,11 @@ static void doc_for(ctx *c, const char *verb, const char *n1, const char *q1, co
   const char *a1 = adj(c), *a2 = adj(c), *n2 = noun(c), *q2 = qual(c);
   third_person(verb, vs, sizeof(vs));
   vs[0] = (char)(vs[0] - 'a' + 'A');
-  if (tst_rng_below(c->r, 2)) {
+  if (c->f->low_vocab) { /* every definition carries the common words its queries ask for */
+    snprintf(sentence, n, "%s the %s %s %s for the given %s; %s.", vs, a1, n1, q1, prm,
+             tst_vocab_common_doc);
+    snprintf(words, wn, "%s %s %s %s %s %s", verb, a1, n1, q1, prm, TST_CODE_COMMON_DOC_WORDS);
+  } else if (tst_rng_below(c->r, 2)) {
     snprintf(sentence, n, "%s the %s %s %s for the given %s.", vs, a1, n1, q1, prm);
     snprintf(words, wn, "%s %s %s %s %s", verb, a1, n1, q1, prm);
   } else {
@@ -409,15 +425,18 @@ static void unit_function(ctx *c, uint64_t id, int tiny, size_t budget, tst_sbuf
   if (tiny) {
     char vs[48];
     third_person(word_verb(v), vs, sizeof(vs));
-    snprintf(p->doc, sizeof(p->doc), "%s %s", word_verb(v), c->params[0]);
+    char tail[96] = "";
+    if (c->f->low_vocab) snprintf(tail, sizeof(tail), "; %s", tst_vocab_common_doc);
+    snprintf(p->doc, sizeof(p->doc), "%s %s%s%s", word_verb(v), c->params[0],
+             c->f->low_vocab ? " " : "", c->f->low_vocab ? TST_CODE_COMMON_DOC_WORDS : "");
     if (c->js) {
-      tst_sb_printf(u, "/** %s %s. */\n", vs, c->params[0]);
+      tst_sb_printf(u, "/** %s %s%s. */\n", vs, c->params[0], tail);
       p->start = u->lines + 1;
       tst_sb_printf(u, "export function %s(%s) {\n  return %s;\n}\n", name, params, c->params[0]);
     } else {
       p->start = u->lines + 1;
-      tst_sb_printf(u, "def %s(%s):\n    \"\"\"%s %s.\"\"\"\n    return %s\n", name, params, vs,
-                    c->params[0], c->params[0]);
+      tst_sb_printf(u, "def %s(%s):\n    \"\"\"%s %s%s.\"\"\"\n    return %s\n", name, params, vs,
+                    c->params[0], tail, c->params[0]);
     }
     p->end = u->lines;
     add_callee(c, name);
@@ -431,7 +450,7 @@ static void unit_function(ctx *c, uint64_t id, int tiny, size_t budget, tst_sbuf
     tst_sb_put(u, " */\n");
     p->start = u->lines + 1;
     tst_sb_printf(u, "export function %s(%s) {\n", name, params);
-    body(c, u, tmp, "  ", 2 + (int)tst_rng_below(c->r, 10), budget);
+    body(c, u, tmp, "  ", body_len(c, 2 + (int)tst_rng_below(c->r, 10), 3), budget);
     ret(c, u, "  ");
     tst_sb_put(u, "}\n");
   } else {
@@ -441,7 +460,7 @@ static void unit_function(ctx *c, uint64_t id, int tiny, size_t budget, tst_sbuf
       tst_sb_printf(u, "        %s: the %s %s.\n", c->params[i], adj(c), c->params[i]);
     }
     tst_sb_put(u, "    \"\"\"\n");
-    body(c, u, tmp, "    ", 2 + (int)tst_rng_below(c->r, 10), budget);
+    body(c, u, tmp, "    ", body_len(c, 2 + (int)tst_rng_below(c->r, 10), 3), budget);
     ret(c, u, "    ");
   }
   p->end = u->lines;
@@ -497,7 +516,7 @@ static void unit_class(ctx *c, uint64_t id, size_t budget, tst_sbuf *u, tst_sbuf
       tst_sb_printf(u, "\n  /**\n   * %s\n   */\n", msentence);
       mp->start = u->lines + 1;
       tst_sb_printf(u, "  %s(%s) {\n    const self = this;\n", mname, params);
-      body(c, u, tmp, "    ", 1 + (int)tst_rng_below(c->r, 6), budget);
+      body(c, u, tmp, "    ", body_len(c, 1 + (int)tst_rng_below(c->r, 6), 2), budget);
       ret(c, u, "    ");
       tst_sb_put(u, "  }\n");
     } else {
@@ -506,7 +525,7 @@ static void unit_class(ctx *c, uint64_t id, size_t budget, tst_sbuf *u, tst_sbuf
       mp->start = u->lines + 2;
       tst_sb_printf(u, "\n    def %s(self, %s):\n        \"\"\"%s\"\"\"\n", mname, params,
                     msentence);
-      body(c, u, tmp, "        ", 1 + (int)tst_rng_below(c->r, 6), budget);
+      body(c, u, tmp, "        ", body_len(c, 1 + (int)tst_rng_below(c->r, 6), 2), budget);
       ret(c, u, "        ");
     }
     mp->end = u->lines;

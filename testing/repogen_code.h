@@ -44,7 +44,11 @@ typedef struct tst_code_file {
   size_t target;          /* exact size of the file in bytes (exceeded only below ~100 B) */
   int unparseable;        /* 1: deliberately broken Python */
   const char *imports[2]; /* "module|symbol" pairs from other generated files; NULL: none */
+  int low_vocab;          /* 1: low-vocabulary corpus (see repogen.h) */
 } tst_code_file;
+
+/* The doc words the low-vocabulary corpus adds to every definition (its queries' words). */
+#define TST_CODE_COMMON_DOC_WORDS "get value request error"
 
 /* Writes the file into out (reset first) and appends one manifest line per function, class and
  * method to manifest; *symbols is incremented per line. */

@@ -9,11 +9,13 @@
 static void usage(FILE *f) {
   fprintf(f,
           "usage: repogen --out DIR [--files N] [--seed S] [--manifest PATH] [--binary N]\n"
-          "               [--no-unparseable] [--quiet]\n"
+          "               [--no-unparseable] [--low-vocab] [--quiet]\n"
           "Writes a deterministic fixture repository (SPEC FR-024): N files (default 10000),\n"
           "sizes log-uniform 100 B..50 KB, depth <= 5, 60%% Python / 40%% JavaScript, a few\n"
           "binary files and one unparseable file, plus a manifest of every symbol\n"
-          "(default DIR.manifest.tsv). Same seed => byte-identical output.\n");
+          "(default DIR.manifest.tsv). Same seed => byte-identical output.\n"
+          "--low-vocab: a corpus of common words where each query of the manifest's \"query\"\n"
+          "lines matches every function, class and method (see testing/repogen.h).\n");
 }
 
 static int parse_num(const char *s, long long lo, long long hi, long long *out) {
@@ -59,6 +61,8 @@ int main(int argc, char **argv) {
       i++;
     } else if (strcmp(a, "--no-unparseable") == 0) {
       o.unparseable_files = 0;
+    } else if (strcmp(a, "--low-vocab") == 0) {
+      o.low_vocab = 1;
     } else if (strcmp(a, "--quiet") == 0) {
       o.progress = 0;
     } else {

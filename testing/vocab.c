@@ -2,7 +2,9 @@
  *
  * Words are lowercase ASCII letters only, distinct across all lists, and none is a Python or
  * JavaScript (strict mode) reserved word, so any word is a valid parameter or variable name and
- * any verb_noun_qualifier / NounQualifierRole combination decomposes back into its words. */
+ * any verb_noun_qualifier / NounQualifierRole combination decomposes back into its words. The
+ * low-vocabulary lists are apart from those: a few common words (some repeat words of the lists
+ * above), never a reserved word either. */
 #include "testing/vocab.h"
 
 static const char *const k_verbs[] = {
@@ -202,7 +204,31 @@ static const char *const k_docw[] = {
     "financial",  "logistic",   "scientific", "industrial",
 };
 
+/* Low vocabulary: words real code repeats everywhere. No keyword of either language, and not
+ * "options" (the generator's default parameter). */
+static const char *const k_low_params[] = {"request", "response", "user",    "config", "data",
+                                           "payload", "session",  "client",  "context", "record"};
+static const char *const k_low_locals[] = {"value", "result", "count", "status", "offset",
+                                           "name",  "path",   "kind",  "index",  "total",
+                                           "size",  "error",  "items", "state",  "handle"};
+static const char *const k_low_docw[] = {"default", "cached", "empty",   "missing",
+                                         "valid",   "local",  "pending", "current"};
+static const char *const k_common_queries[] = {
+    "get value",   "request error", "get request value", "value error",
+    "error request value", "request", "get", "get value error request",
+};
+
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *const *const tst_vocab_low_params = k_low_params;
+const char *const *const tst_vocab_low_locals = k_low_locals;
+const char *const *const tst_vocab_low_docw = k_low_docw;
+const char *const *const tst_vocab_common_queries = k_common_queries;
+const size_t tst_vocab_n_low_params = COUNT(k_low_params);
+const size_t tst_vocab_n_low_locals = COUNT(k_low_locals);
+const size_t tst_vocab_n_low_docw = COUNT(k_low_docw);
+const size_t tst_vocab_n_common_queries = COUNT(k_common_queries);
+const char *const tst_vocab_common_doc = "get the value of the request, or an error";
 
 const char *const *const tst_vocab_verbs = k_verbs;
 const char *const *const tst_vocab_roles = k_roles;

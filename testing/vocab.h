@@ -16,6 +16,18 @@ extern const char *const *const tst_vocab_quals; /* "header", ... */
 extern const char *const *const tst_vocab_docw;  /* "normalized", ... */
 extern const size_t tst_vocab_n_verbs, tst_vocab_n_nouns, tst_vocab_n_quals, tst_vocab_n_docw;
 
+/* The low-vocabulary corpus (repogen's low_vocab): the few common words its parameters, locals
+ * and adjectives are drawn from (parameters and locals are disjoint, so a local never redeclares
+ * a parameter), and its queries of common words. Every query word is in tst_vocab_common_doc,
+ * the clause every definition's doc comment of that corpus carries. */
+extern const char *const *const tst_vocab_low_params; /* "request", ... */
+extern const char *const *const tst_vocab_low_locals; /* "value", ... */
+extern const char *const *const tst_vocab_low_docw;   /* "default", ... */
+extern const char *const *const tst_vocab_common_queries; /* "get value", ... */
+extern const size_t tst_vocab_n_low_params, tst_vocab_n_low_locals, tst_vocab_n_low_docw,
+    tst_vocab_n_common_queries;
+extern const char *const tst_vocab_common_doc; /* "get the value of the request, or an error" */
+
 #ifdef __cplusplus
 }
 #endif
