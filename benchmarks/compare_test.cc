@@ -16,7 +16,8 @@ namespace {
 // A valid record for `op` whose p95 is `p95` (other statistics derived so the record validates).
 std::string Record(const char *op, double p95, double target = -1) {
   const char *server =
-      (std::string(op) == "index" || std::string(op) == "search") ? "codebase-mcp" : "workflow-mcp";
+      (std::string(op) == "index" || std::string(op).rfind("search", 0) == 0) ? "codebase-mcp"
+                                                                               : "workflow-mcp";
   char buf[1024];
   char tgt[64];
   if (target > 0)
@@ -176,6 +177,27 @@ TEST(HybridRule, FR018_MetricMissingInBaselineIsJudgedOnTargetOnly) {
   // ...and blocks when that new metric is over its target.
   Compared d(Record("search", 100.0, 500), Record("entity_query", 120.0, 100));
   EXPECT_EQ(Row(d.cmp, "entity_query.p95")->verdict, BENCH_BLOCK);
+}
+
+// Issue 13: search_lowvocab is new in the runs of //benchmarks:search_perf; a baseline recorded
+// before it has no such record, so it is judged against its target (SPEC's 500 ms) alone.
+TEST(HybridRule, Issue13_LowVocabSearchNewInCurrentRunIsJudgedOnItsTargetOnly) {
+  EXPECT_DOUBLE_EQ(bench_spec_target_ms(MDL_OP_SEARCH_LOWVOCAB), 500.0);
+  Compared c(Record("search", 100.0, 500), Record("search", 100.0, 500) + "," +
+                                               Record("search_lowvocab", 300.0));
+  const bench_row *r = Row(c.cmp, "search_lowvocab.p95");
+  ASSERT_NE(r, nullptr);
+  EXPECT_FALSE(r->has_baseline);
+  EXPECT_DOUBLE_EQ(r->target_ms, 500.0);
+  EXPECT_EQ(r->verdict, BENCH_PASS) << r->reason;
+  EXPECT_NE(std::string(r->reason).find("new metric"), std::string::npos) << r->reason;
+  EXPECT_EQ(Row(c.cmp, "search_lowvocab.p50")->verdict, BENCH_PASS);
+  EXPECT_EQ(Row(c.cmp, "search_lowvocab.p99")->verdict, BENCH_PASS);
+  EXPECT_EQ(c.cmp.verdict, BENCH_PASS) << c.cmp.summary;
+  EXPECT_EQ(c.cmp.n, 6u);
+  // Over the requirement it blocks, as any metric does.
+  Compared d(Record("search", 100.0, 500), Record("search_lowvocab", 664.0));
+  EXPECT_EQ(Row(d.cmp, "search_lowvocab.p95")->verdict, BENCH_BLOCK);
 }
 
 TEST(HybridRule, FR021_NoBaselineFilePassesAndSaysSo) {

@@ -168,13 +168,15 @@ static const char *jstr(const cJSON *o, const char *k) {
 
 /* ---- fixture ------------------------------------------------------------------------------- */
 
-int bench_fixture(bench_env *env, int files, uint64_t seed, char *repo, size_t rn, char *manifest,
-                  size_t mn, tst_repogen_stats *st, bench_err *err) {
+static int make_fixture(bench_env *env, int files, uint64_t seed, int low_vocab, char *repo,
+                        size_t rn, char *manifest, size_t mn, tst_repogen_stats *st,
+                        bench_err *err) {
   tst_err te;
   tst_repogen_opts o;
+  const char *tag = low_vocab ? "_lowvocab" : "";
   assert(env != NULL && repo != NULL && manifest != NULL);
-  snprintf(repo, rn, "%s/repo%d", env->dir, files);
-  snprintf(manifest, mn, "%s/repo%d.manifest.tsv", env->dir, files);
+  snprintf(repo, rn, "%s/repo%d%s", env->dir, files, tag);
+  snprintf(manifest, mn, "%s/repo%d%s.manifest.tsv", env->dir, files, tag);
   memset(&o, 0, sizeof o);
   o.out_dir = repo;
   o.manifest_path = manifest;
@@ -182,9 +184,21 @@ int bench_fixture(bench_env *env, int files, uint64_t seed, char *repo, size_t r
   o.seed = seed;
   o.binary_files = -1;
   o.unparseable_files = -1;
+  o.low_vocab = low_vocab;
   if (tst_repogen_generate(&o, st, &te) != TST_OK)
-    return bench_err_set(err, BENCH_ESETUP, "fixture of %d files: %s", files, te.msg);
+    return bench_err_set(err, BENCH_ESETUP, "%sfixture of %d files: %s",
+                         low_vocab ? "low-vocabulary " : "", files, te.msg);
   return BENCH_OK;
+}
+
+int bench_fixture(bench_env *env, int files, uint64_t seed, char *repo, size_t rn, char *manifest,
+                  size_t mn, tst_repogen_stats *st, bench_err *err) {
+  return make_fixture(env, files, seed, 0, repo, rn, manifest, mn, st, err);
+}
+
+int bench_fixture_lowvocab(bench_env *env, int files, uint64_t seed, char *repo, size_t rn,
+                           char *manifest, size_t mn, tst_repogen_stats *st, bench_err *err) {
+  return make_fixture(env, files, seed, 1, repo, rn, manifest, mn, st, err);
 }
 
 /* ---- indexing ------------------------------------------------------------------------------ */
@@ -481,9 +495,10 @@ static const char *const kQueryKind[Q_KINDS] = {"symbol", "doc_words", "fuzzy_id
 typedef struct query {
   int kind;
   char *args;       /* JSON text; owned */
-  char expect[512]; /* file the answer should contain */
+  char expect[512]; /* file the answer should contain ("" for none) */
   double ms;
   int ok, hit;
+  long total; /* the answer's total_count: chunks the query matched */
 } query;
 
 typedef struct search_run {
@@ -517,10 +532,12 @@ static void *search_worker(void *arg) {
       continue;
     }
     q->ok = 1;
+    const cJSON *total = cJSON_GetObjectItemCaseSensitive(out, "total_count");
+    if (cJSON_IsNumber(total)) q->total = (long)total->valuedouble;
     const cJSON *res = cJSON_GetObjectItemCaseSensitive(out, "results"), *it;
     cJSON_ArrayForEach(it, res) {
       const char *fp = jstr(it, "file_path");
-      if (fp != NULL && suffix_match(fp, q->expect)) {
+      if (fp != NULL && q->expect[0] != '\0' && suffix_match(fp, q->expect)) {
         q->hit = 1;
         break;
       }
@@ -632,6 +649,33 @@ cleanup:
   return rc;
 }
 
+/* Issues the nq queries from nc client threads; *started gets the threads that ran, *wall_s the
+ * elapsed seconds. BENCH_ERUN if no thread starts or a search fails. */
+static int run_clients(bench_env *env, query *q, int nq, int nc, int *started, double *wall_s,
+                       bench_err *err) {
+  pthread_t th[64];
+  search_run run;
+  int rc = BENCH_OK;
+  assert(nc >= 1 && nc <= 64);
+  memset(&run, 0, sizeof run);
+  pthread_mutex_init(&run.mu, NULL);
+  run.url = tst_server_url(env->codebase);
+  run.q = q;
+  run.n = (size_t)nq;
+  *started = 0;
+  double t0 = tst_now_ms();
+  for (; *started < nc; (*started)++)
+    if (pthread_create(&th[*started], NULL, search_worker, &run) != 0) break;
+  for (int i = 0; i < *started; i++) pthread_join(th[i], NULL);
+  *wall_s = (tst_now_ms() - t0) / 1000.0;
+  if (*started == 0)
+    rc = bench_err_set(err, BENCH_ERUN, "cannot start search client threads");
+  else if (run.first_err.code != BENCH_OK)
+    rc = bench_err_set(err, BENCH_ERUN, "a search failed: %s", run.first_err.msg);
+  pthread_mutex_destroy(&run.mu);
+  return rc;
+}
+
 int bench_op_search(bench_env *env, const bench_plan *plan, const char *manifest,
                     const char *project_id, bench_set *set, double *hit_rate, bench_err *err) {
   int rc = BENCH_OK;
@@ -639,35 +683,17 @@ int bench_op_search(bench_env *env, const bench_plan *plan, const char *manifest
   tst_err te;
   query *q = NULL;
   double *samples = NULL;
-  pthread_t th[64];
   int started = 0, nq = plan->search_queries, nc = plan->search_clients;
-  search_run run;
   mdl_benchmark_result r;
   memset(&r, 0, sizeof r);
-  memset(&run, 0, sizeof run);
-  pthread_mutex_init(&run.mu, NULL);
   assert(env->codebase != NULL && nc >= 1 && nc <= 64 && nq >= 1);
   if (tst_manifest_load(manifest, &m, &te) != TST_OK) {
     rc = bench_err_set(err, BENCH_ESETUP, "manifest %s: %s", manifest, te.msg);
     goto cleanup;
   }
   if ((rc = build_queries(m, project_id, nq, plan->seed, &q, err)) != BENCH_OK) goto cleanup;
-  run.url = tst_server_url(env->codebase);
-  run.q = q;
-  run.n = (size_t)nq;
-  double t0 = tst_now_ms();
-  for (; started < nc; started++)
-    if (pthread_create(&th[started], NULL, search_worker, &run) != 0) break;
-  for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
-  double wall = (tst_now_ms() - t0) / 1000.0;
-  if (started == 0) {
-    rc = bench_err_set(err, BENCH_ERUN, "cannot start search client threads");
-    goto cleanup;
-  }
-  if (run.first_err.code != BENCH_OK) {
-    rc = bench_err_set(err, BENCH_ERUN, "a search failed: %s", run.first_err.msg);
-    goto cleanup;
-  }
+  double wall = 0;
+  if ((rc = run_clients(env, q, nq, nc, &started, &wall, err)) != BENCH_OK) goto cleanup;
   samples = malloc((size_t)nq * sizeof *samples);
   if (samples == NULL) {
     rc = bench_err_set(err, BENCH_ENOMEM, "out of memory");
@@ -720,7 +746,83 @@ cleanup:
   free(q);
   free(samples);
   tst_manifest_free(m);
-  pthread_mutex_destroy(&run.mu);
+  return rc;
+}
+
+static int cmp_long(const void *a, const void *b) {
+  long x = *(const long *)a, y = *(const long *)b;
+  return (x > y) - (x < y);
+}
+
+int bench_op_search_lowvocab(bench_env *env, const bench_plan *plan, const char *manifest,
+                             const char *project_id, bench_set *set, long *min_matches,
+                             bench_err *err) {
+  int rc = BENCH_OK, started = 0, nq = plan->search_queries, nc = plan->search_clients;
+  tst_manifest *m = NULL;
+  tst_err te;
+  query *q = NULL;
+  double *samples = NULL;
+  long *totals = NULL;
+  const char *texts[64];
+  int nt = 0;
+  mdl_benchmark_result r;
+  memset(&r, 0, sizeof r);
+  assert(env->codebase != NULL && nc >= 1 && nc <= 64 && nq >= 1);
+  if (tst_manifest_load(manifest, &m, &te) != TST_OK) {
+    rc = bench_err_set(err, BENCH_ESETUP, "manifest %s: %s", manifest, te.msg);
+    goto cleanup;
+  }
+  for (size_t i = 0; i < m->n && nt < 64; i++)
+    if (strcmp(m->entries[i].kind, "query") == 0) texts[nt++] = m->entries[i].doc_words;
+  if (nt == 0) {
+    rc = bench_err_set(err, BENCH_ESETUP,
+                       "manifest %s has no query lines: not a low-vocabulary corpus", manifest);
+    goto cleanup;
+  }
+  q = calloc((size_t)nq, sizeof *q);
+  samples = malloc((size_t)nq * sizeof *samples);
+  totals = malloc((size_t)nq * sizeof *totals);
+  if (q == NULL || samples == NULL || totals == NULL) {
+    rc = bench_err_set(err, BENCH_ENOMEM, "out of memory");
+    goto cleanup;
+  }
+  for (int i = 0; i < nq; i++) {
+    q[i].args = query_args(texts[i % nt], project_id, NULL);
+    if (q[i].args == NULL) {
+      rc = bench_err_set(err, BENCH_ENOMEM, "out of memory");
+      goto cleanup;
+    }
+  }
+  double wall = 0;
+  if ((rc = run_clients(env, q, nq, nc, &started, &wall, err)) != BENCH_OK) goto cleanup;
+  for (int i = 0; i < nq; i++) {
+    samples[i] = q[i].ms;
+    totals[i] = q[i].total;
+  }
+  qsort(totals, (size_t)nq, sizeof *totals, cmp_long);
+  bench_result_opts o = {MDL_OP_SEARCH_LOWVOCAB, MDL_SERVER_CODEBASE_MCP, 0, wall, 1, 0};
+  if ((rc = bench_result_build(&o, samples, (size_t)nq, &r, NULL, err)) != BENCH_OK ||
+      (rc = bench_result_param_int(&r, "concurrent_clients", started, err)) != BENCH_OK ||
+      (rc = bench_result_param_int(&r, "queries", nq, err)) != BENCH_OK ||
+      (rc = bench_result_param_int(&r, "distinct_queries", nt, err)) != BENCH_OK ||
+      (rc = bench_result_param_int(&r, "indexed_files", plan->index_files, err)) != BENCH_OK ||
+      (rc = bench_result_param_str(&r, "corpus", "repogen low_vocab (common-word queries)",
+                                   err)) != BENCH_OK ||
+      (rc = bench_result_param_int(&r, "matching_chunks_min", totals[0], err)) != BENCH_OK ||
+      (rc = bench_result_param_int(&r, "matching_chunks_median", totals[nq / 2], err)) !=
+          BENCH_OK ||
+      (rc = bench_result_param_int(&r, "matching_chunks_max", totals[nq - 1], err)) != BENCH_OK)
+    goto cleanup;
+  if ((rc = bench_set_put(set, &r, samples, (size_t)nq, err)) != BENCH_OK) goto cleanup;
+  if (min_matches != NULL) *min_matches = totals[0];
+cleanup:
+  mdl_benchmark_result_free(&r);
+  if (q != NULL)
+    for (int i = 0; i < nq; i++) free(q[i].args);
+  free(q);
+  free(samples);
+  free(totals);
+  tst_manifest_free(m);
   return rc;
 }
 

@@ -8,6 +8,7 @@
  *   index          start_indexing_background -> get_indexing_status says completed (polled every
  *                  25 ms), each run on an empty index (tables truncated, checkpoint) and a fresh
  * project id; search         one search_code request, issued by one of N concurrent client threads;
+ *   search_lowvocab the same on the low-vocabulary corpus (queries matching >= 100k chunks);
  *   project_switch one POST /mcp/switch_project;
  *   entity_query   one POST /mcp/query_entities with a JSONB filter.
  * The plan (bench_plan) says how many rounds; benchmarks use the full plan, the regression target
@@ -83,6 +84,11 @@ int bench_tool(const char *base_url, const char *tool, const char *args_json, lo
 int bench_fixture(bench_env *env, int files, uint64_t seed, char *repo, size_t rn, char *manifest,
                   size_t mn, tst_repogen_stats *st, bench_err *err);
 
+/* The same with the low-vocabulary corpus (tst_repogen_opts.low_vocab; issue 13): every
+ * function, class and method matches each query of the manifest's "query" lines. */
+int bench_fixture_lowvocab(bench_env *env, int files, uint64_t seed, char *repo, size_t rn,
+                           char *manifest, size_t mn, tst_repogen_stats *st, bench_err *err);
+
 /* The probes bench_index_once takes every ~100 ms while a job runs (//models calibration), all on
  * the harness thread's CPU clock: unit is the fixed integer loop, parse one tree-sitter parse of a
  * fixed source (parse_probe.h; skipped when parser is NULL). Zero the two probes before a run. */
@@ -123,6 +129,15 @@ int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, ben
  * hit_rate (optional) gets the share of queries whose expected file was among the results. */
 int bench_op_search(bench_env *env, const bench_plan *plan, const char *manifest,
                     const char *project_id, bench_set *set, double *hit_rate, bench_err *err);
+
+/* Search on an indexed low-vocabulary corpus: plan->search_queries queries cycling through the
+ * manifest's "query" lines (common words, each matching every definition), issued by
+ * plan->search_clients threads. Puts the "search_lowvocab" record, with the chunks the queries
+ * matched (the answers' total_count: matching_chunks_min / _median / _max); *min_matches
+ * (optional) gets the minimum. BENCH_ESETUP if the manifest has no query lines. */
+int bench_op_search_lowvocab(bench_env *env, const bench_plan *plan, const char *manifest,
+                             const char *project_id, bench_set *set, long *min_matches,
+                             bench_err *err);
 
 /* (measure_workflow.c, library :measure_workflow) Workflow benchmarks: seeds 5 projects, 1,000
  * entities and 10-20 work items per project

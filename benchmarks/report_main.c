@@ -27,6 +27,8 @@ static double goal_ms(mdl_operation_type op) {
       return 6000.0;
     case MDL_OP_SEARCH:
       return 15.0;
+    case MDL_OP_SEARCH_LOWVOCAB:
+      return 50.0;
     case MDL_OP_PROJECT_SWITCH:
       return 2.0;
     case MDL_OP_ENTITY_QUERY:
@@ -42,6 +44,9 @@ static const char *op_title(mdl_operation_type op) {
       return "Index 10,000 files (codebase-mcp)";
     case MDL_OP_SEARCH:
       return "Code search, 10 concurrent clients (codebase-mcp)";
+    case MDL_OP_SEARCH_LOWVOCAB:
+      return "Code search, low-vocabulary corpus (>= 100k matches per query), 10 clients "
+             "(codebase-mcp)";
     case MDL_OP_PROJECT_SWITCH:
       return "Project switch among 5 projects (workflow-mcp)";
     case MDL_OP_ENTITY_QUERY:

@@ -252,6 +252,16 @@ const cJSON *bench_set_calibration(const bench_set *s, mdl_operation_type op) {
   return cJSON_IsArray(a) ? a : NULL;
 }
 
+void bench_set_drop(bench_set *s, mdl_operation_type op) {
+  assert(s != NULL && (int)op >= 0 && op < MDL_OP_COUNT);
+  if (!s->has[op]) return;
+  mdl_benchmark_result_free(&s->results[op]);
+  memset(&s->results[op], 0, sizeof s->results[op]);
+  s->has[op] = 0;
+  if (s->samples != NULL)
+    cJSON_DeleteItemFromObjectCaseSensitive(s->samples, mdl_operation_type_name(op));
+}
+
 const cJSON *bench_set_samples(const bench_set *s, mdl_operation_type op) {
   assert(s != NULL);
   if (s->samples == NULL || op >= MDL_OP_COUNT) return NULL;

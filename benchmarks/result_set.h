@@ -56,6 +56,9 @@ int bench_set_from_json(const cJSON *json, const char *source, bench_set *out, b
 int bench_set_put(bench_set *s, mdl_benchmark_result *r, const double *samples, size_t n,
                   bench_err *err);
 
+/* Removes op's record and raw samples from s (nothing when it has none). */
+void bench_set_drop(bench_set *s, mdl_operation_type op);
+
 /* Raw samples of op as a cJSON array (owned by s), or NULL. */
 const cJSON *bench_set_samples(const bench_set *s, mdl_operation_type op);
 

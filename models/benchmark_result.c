@@ -7,7 +7,7 @@
 #include "models/json_field.h"
 
 static const char *const k_ops[MDL_OP_COUNT] = {"index", "search", "project_switch",
-                                                "entity_query"};
+                                                "entity_query", "search_lowvocab"};
 static const char *const k_status[MDL_STATUS_COUNT] = {"pass", "fail", "warning"};
 static const char *const k_servers[MDL_SERVER_COUNT] = {"codebase-mcp", "workflow-mcp"};
 
@@ -75,7 +75,7 @@ mdl_code mdl_benchmark_result_validate(const mdl_benchmark_result *r, mdl_err *e
   if ((int)r->operation_type < 0 || r->operation_type >= MDL_OP_COUNT) {
     rc = mdl_err_set(err, MDL_EENUM, "operation_type",
                      "operation_type must be one of \"index\", \"search\", \"project_switch\", "
-                     "\"entity_query\"");
+                     "\"entity_query\", \"search_lowvocab\"");
     goto cleanup;
   }
   int64_t us;

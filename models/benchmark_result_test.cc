@@ -120,7 +120,8 @@ TEST(BenchmarkResult, Rule_ServerIdEnum) {
 }
 
 TEST(BenchmarkResult, Rule_OperationTypeEnum) {
-  for (const char *op : {"\"index\"", "\"search\"", "\"project_switch\"", "\"entity_query\""}) {
+  for (const char *op : {"\"index\"", "\"search\"", "\"project_switch\"", "\"entity_query\"",
+                         "\"search_lowvocab\""}) {
     auto ok = Fixture("benchmark_result.json");
     Set(ok->j, "operation_type", op);
     EXPECT_ACCEPTED(K, ok);
