@@ -1,6 +1,7 @@
 /* search.c — the search and get_chunks queries and result shaping (see search.h). */
 #include "servers/codebase_mcp/search.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ typedef struct qsql {
 } qsql;
 
 static int add_param(qsql *q, const char *v) {
+  assert(q->n < (int)(sizeof q->params / sizeof q->params[0]));
   q->params[q->n] = v;
   return ++q->n;
 }
@@ -46,10 +48,65 @@ static void add_filters(qsql *q, const char *alias, int lang_p, int prefix_p) {
                   alias, prefix_p, alias, prefix_p);
 }
 
-/* tsq ranks; filter (NULL => tsq) selects the candidates through the GIN index. */
+/* ---- the symbol names a query states ------------------------------------------------------ */
+
+#define NAME_WORDS_MAX 16
+#define NAME_NORM "lower(replace(%s, '_', ''))" /* as query_names normalises */
+
+/* The query's identifiers as the ranking compares them with symbol names: lowercase, '_'
+ * dropped ("HttpClient", "http_client" -> "httpclient"); whole is all of them joined ("parse
+ * invoice header" -> "parseinvoiceheader"), the symbol the query spells out. */
+typedef struct qnames {
+  mdl_buf whole;
+  mdl_buf words; /* text[] literal of each identifier */
+  int n;
+} qnames;
+
+static void query_names(const char *query, qnames *nm) {
+  mdl_buf body = {0};
+  char w[CB_TOKEN_MAX + 1];
+  size_t len = 0;
+  for (const char *p = query; nm->n < NAME_WORDS_MAX; p++) {
+    unsigned char ch = (unsigned char)*p;
+    int ident = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                ch == '_';
+    if (ident) {
+      if (ch != '_' && len < CB_TOKEN_MAX) w[len++] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+      continue;
+    }
+    if (len > 0) {
+      w[len] = '\0';
+      srv_pg_array_elem(&body, w);
+      mdl_buf_puts(&nm->whole, w);
+      nm->n++;
+      len = 0;
+    }
+    if (ch == '\0') break;
+  }
+  srv_pg_array_literal(&nm->words, &body);
+  mdl_buf_free(&body);
+}
+
+/* Appends the score's lift for the names a query states, in tiers a whole unit apart because
+ * ts_rank stays within [0, 1] (and reaches ~1 for a chunk that repeats the words): + 3 when the
+ * chunk's symbol is the one the whole query spells, so an exact symbol match comes first;
+ * otherwise + 1 when its symbol is one of the query's identifiers and + 1 when its enclosing
+ * class is. "HttpClient send": HttpClient's own send (+ 2) before other classes' send and the
+ * HttpClient class itself (+ 1), however often those mention HttpClient. */
+static void add_name_lift(mdl_buf *s, int whole_p, int words_p) {
+  mdl_buf_printf(s,
+                 " + CASE WHEN symbol = '' THEN 0 WHEN " NAME_NORM " = $%d THEN 3.0 ELSE"
+                 " (CASE WHEN " NAME_NORM " = ANY($%d::text[]) THEN 1.0 ELSE 0 END) +"
+                 " (CASE WHEN parent_symbol <> '' AND " NAME_NORM
+                 " = ANY($%d::text[]) THEN 1.0 ELSE 0 END) END",
+                 "symbol", whole_p, "symbol", words_p, "parent_symbol", words_p);
+}
+
+/* tsq ranks; filter (NULL => tsq) selects the candidates through the GIN index; nm (NULL or no
+ * words: none) lifts the chunks the query names. */
 static srv_code run_query(PGconn *c, cb_search_req *r, const char *tsq, const char *filter,
-                          const char *fuzzy, const char *prefix_like, PGresult **out,
-                          srv_err *err) {
+                          const char *fuzzy, const char *prefix_like, const qnames *nm,
+                          PGresult **out, srv_err *err) {
   qsql q;
   memset(&q, 0, sizeof q);
   add_param(&q, r->project_id);
@@ -58,14 +115,18 @@ static srv_code run_query(PGconn *c, cb_search_req *r, const char *tsq, const ch
   int fz_p = fuzzy ? add_param(&q, fuzzy) : 0;
   int lang_p = r->language ? add_param(&q, r->language) : 0;
   int prefix_p = prefix_like ? add_param(&q, prefix_like) : 0;
+  int named = ts_p && nm != NULL && nm->n > 0 && !nm->whole.failed && !nm->words.failed;
+  int whole_p = named ? add_param(&q, nm->whole.data) : 0;
+  int words_p = named ? add_param(&q, nm->words.data) : 0;
   int lim = r->limit;
   mdl_buf *s = &q.sql;
   mdl_buf_puts(s, "WITH ");
   if (ts_p) {
-    mdl_buf_printf(s,
-                  "fts AS (SELECT chunk_id, ts_rank('{0.05,0.2,0.4,1.0}', tsv, $%d::tsquery) "
-                  "AS score FROM code_chunks WHERE project_id = $1 AND tsv @@ $%d::tsquery",
-                  ts_p, filter_p);
+    mdl_buf_printf(s, "fts AS (SELECT chunk_id, ts_rank('{0.05,0.2,0.4,1.0}', tsv, $%d::tsquery)",
+                   ts_p);
+    if (named) add_name_lift(s, whole_p, words_p);
+    mdl_buf_printf(s, " AS score FROM code_chunks WHERE project_id = $1 AND tsv @@ $%d::tsquery",
+                   filter_p);
     add_filters(&q, "", lang_p, prefix_p);
     mdl_buf_printf(s, "), top AS (SELECT chunk_id, score FROM fts ORDER BY score DESC LIMIT %d), ",
                   lim);
@@ -262,6 +323,8 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
   srv_code rc = SRV_OK;
   PGresult *res = NULL;
   mdl_buf tsq = {0}, prefix = {0};
+  qnames names;
+  memset(&names, 0, sizeof names);
   terms t;
   t.n = 0;
   r->results = NULL;
@@ -278,7 +341,8 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
   }
   const char *fuzzy = single_word(r->query) ? r->query : NULL;
   int words = cb_tsquery_build(r->query, 1, &tsq);
-  if (tsq.failed) {
+  query_names(r->query, &names);
+  if (tsq.failed || names.whole.failed || names.words.failed) {
     rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
     goto cleanup;
   }
@@ -290,7 +354,7 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
     mdl_buf ab = {0};
     cb_tsquery_build_w(r->query, 1, 1, &ab);
     rc = ab.failed ? srv_err_set(err, SRV_EINTERNAL, "out of memory")
-                   : run_query(c, r, tsq.data, ab.data, fuzzy, prefix_like, &res, err);
+                   : run_query(c, r, tsq.data, ab.data, fuzzy, prefix_like, &names, &res, err);
     mdl_buf_free(&ab);
     if (rc != SRV_OK) goto cleanup;
     r->mode = "symbol_names";
@@ -298,7 +362,7 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
     PQclear(res);
     res = NULL;
   }
-  rc = run_query(c, r, words ? tsq.data : NULL, NULL, fuzzy, prefix_like, &res, err);
+  rc = run_query(c, r, words ? tsq.data : NULL, NULL, fuzzy, prefix_like, &names, &res, err);
   if (rc != SRV_OK) goto cleanup;
   r->mode = words ? "all_words" : "fuzzy";
   if (PQntuples(res) == 0 && words > 0) { /* typos: correct against the vocabulary, retry */
@@ -313,11 +377,12 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
        * as for one-word queries, chunks with it in their symbol name come first. Several
        * terms (all required) are selective enough to rank at once. */
       int one = strstr(fixed.data, " & ") == NULL;
-      rc = run_query(c, r, fixed.data, one ? fixed_sym.data : NULL, fuzzy, prefix_like, &res, err);
+      rc = run_query(c, r, fixed.data, one ? fixed_sym.data : NULL, fuzzy, prefix_like, &names,
+                     &res, err);
       if (one && rc == SRV_OK && PQntuples(res) < r->limit) {
         PQclear(res);
         res = NULL;
-        rc = run_query(c, r, fixed.data, NULL, fuzzy, prefix_like, &res, err);
+        rc = run_query(c, r, fixed.data, NULL, fuzzy, prefix_like, &names, &res, err);
       }
     }
     mdl_buf_free(&fixed);
@@ -329,7 +394,7 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
     res = NULL;
     mdl_buf_reset(&tsq);
     cb_tsquery_build(r->query, 0, &tsq);
-    rc = run_query(c, r, tsq.data, NULL, fuzzy, prefix_like, &res, err);
+    rc = run_query(c, r, tsq.data, NULL, fuzzy, prefix_like, &names, &res, err);
     if (rc != SRV_OK) goto cleanup;
     r->mode = "any_word";
   }
@@ -355,6 +420,8 @@ cleanup:
   PQclear(res);
   mdl_buf_free(&tsq);
   mdl_buf_free(&prefix);
+  mdl_buf_free(&names.whole);
+  mdl_buf_free(&names.words);
   if (rc != SRV_OK) {
     cJSON_Delete(r->results);
     r->results = NULL;

@@ -3,7 +3,12 @@
  * The query is tokenized exactly like the index (tokens.h) and becomes a tsquery: first all words
  * required (AND); only if that finds nothing, any word (OR). Candidates come from the GIN index on
  * (project_id, tsv) and are ranked with ts_rank and weights {D,C,B,A} = {0.05,0.2,0.4,1.0}, so a
- * match in a symbol name outranks one in a comment, which outranks one in the body. When the words
+ * match in a symbol name outranks one in a comment, which outranks one in the body. Names the
+ * query states lift that, in tiers above ts_rank's [0, 1] (issue 13; compared lowercase without
+ * '_'): the symbol the whole query spells ("parse_config", "parse config", "parseConfig") + 3, so
+ * an exact symbol match comes first; else + 1 for a symbol that is one of the query's identifiers
+ * and + 1 for a method whose enclosing class is, so "HttpClient send" puts HttpClient's own send
+ * before other classes' send. Scores therefore range over [0, 4]. When the words
  * find nothing, each word unknown to the project's vocabulary of identifier pieces (code_terms)
  * is replaced by its most similar known term (pg_trgm) and the search runs again (typos,
  * misspelt identifiers); a correction to one term first ranks the chunks with it in their symbol
