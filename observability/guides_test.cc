@@ -143,7 +143,7 @@ TEST_F(Guides, US5_GuidesNameExactlyTheLiveSeries) {
   for (const std::string &t : wf.error_types)
     EXPECT_NE(g.find(t), std::string::npos) << "error type " << t << " not in the guide";
   EXPECT_EQ(wf.error_types, cb.error_types);
-  EXPECT_EQ(wf.error_types.size(), 9u);
+  EXPECT_EQ(wf.error_types.size(), 13u);
 }
 
 std::set<std::string> Keys(const cJSON *o, const std::string &at) {

@@ -91,7 +91,7 @@ static void health_handler(void *ctx, const srv_http_req *req, srv_http_resp *re
   double up = ((double)now / 1000.0 - (double)app->start_ms) / 1000.0;
   if (now >= t_health.expires_us) {
     if (srv_health_render(app->pool, up, &body, &status, &err) != SRV_OK) {
-      srv_http_resp_error(resp, 500, SRV_EINTERNAL, NULL, err.msg);
+      srv_http_resp_error(resp, SRV_EINTERNAL, NULL, err.msg);
       return;
     }
     srv_http_resp_json(resp, status, body);
@@ -104,7 +104,7 @@ static void health_handler(void *ctx, const srv_http_req *req, srv_http_resp *re
   } else {
     resp->body = malloc(t_health.len + 1);
     if (resp->body == NULL) {
-      srv_http_resp_error(resp, 500, SRV_EINTERNAL, NULL, "out of memory");
+      srv_http_resp_error(resp, SRV_EINTERNAL, NULL, "out of memory");
       return;
     }
     memcpy(resp->body, t_health.body, t_health.len);
@@ -126,7 +126,7 @@ static void metrics_handler(void *ctx, const srv_http_req *req, srv_http_resp *r
   if (accept != NULL && strstr(accept, "application/json") != NULL) {
     cJSON *j = NULL;
     if (srv_metrics_render_json(app->metrics, &j, &err) != SRV_OK) {
-      srv_http_resp_error(resp, 500, SRV_EINTERNAL, NULL, err.msg);
+      srv_http_resp_error(resp, SRV_EINTERNAL, NULL, err.msg);
       return;
     }
     srv_http_resp_json(resp, 200, j);
@@ -135,7 +135,7 @@ static void metrics_handler(void *ctx, const srv_http_req *req, srv_http_resp *r
   char *text = NULL;
   size_t len = 0;
   if (srv_metrics_render_prometheus(app->metrics, &text, &len, &err) != SRV_OK) {
-    srv_http_resp_error(resp, 500, SRV_EINTERNAL, NULL, err.msg);
+    srv_http_resp_error(resp, SRV_EINTERNAL, NULL, err.msg);
     return;
   }
   resp->status = 200;
@@ -160,15 +160,15 @@ static void rest_handler(void *ctx, const srv_http_req *req, srv_http_resp *resp
   if (k == req->body_len) {
     args = cJSON_CreateObject();
   } else if (srv_rpc_parse(req->body, req->body_len, &args, &err) != SRV_OK) {
-    srv_http_resp_error(resp, 400, SRV_EINVAL, "invalid_json", err.msg);
+    srv_http_resp_error(resp, SRV_EINVAL, "invalid_json", err.msg);
     goto cleanup;
   } else if (!cJSON_IsObject(args)) {
-    srv_http_resp_error(resp, 400, SRV_EINVAL, NULL,
+    srv_http_resp_error(resp, SRV_EINVAL, NULL,
                         "the request body must be a JSON object of tool arguments");
     goto cleanup;
   }
   if (args == NULL) {
-    srv_http_resp_error(resp, 500, SRV_EINTERNAL, NULL, "out of memory");
+    srv_http_resp_error(resp, SRV_EINTERNAL, NULL, "out of memory");
     goto cleanup;
   }
   for (size_t i = 0; i < req->n_params; i++) {

@@ -17,12 +17,17 @@ static const char *const k_names[SRV_ECODE_COUNT] = {
     [SRV_ETOOBIG] = "payload_too_large",
     [SRV_EIO] = "io_error",
     [SRV_EINTERNAL] = "internal_error",
+    [SRV_EMETHOD] = "method_not_allowed",
+    [SRV_EFORBIDDEN] = "forbidden",
+    [SRV_EMISDIRECTED] = "misdirected_request",
+    [SRV_EMEDIATYPE] = "unsupported_media_type",
 };
 
 static const int k_http[SRV_ECODE_COUNT] = {
-    [SRV_OK] = 200,        [SRV_EINVAL] = 400,  [SRV_ENOTFOUND] = 404, [SRV_ECONFLICT] = 409,
-    [SRV_EBUSY] = 503,     [SRV_EUNAVAIL] = 503, [SRV_ETIMEOUT] = 504, [SRV_ETOOBIG] = 413,
-    [SRV_EIO] = 500,       [SRV_EINTERNAL] = 500,
+    [SRV_OK] = 200,           [SRV_EINVAL] = 400,     [SRV_ENOTFOUND] = 404, [SRV_ECONFLICT] = 409,
+    [SRV_EBUSY] = 503,        [SRV_EUNAVAIL] = 503,   [SRV_ETIMEOUT] = 504,  [SRV_ETOOBIG] = 413,
+    [SRV_EIO] = 500,          [SRV_EINTERNAL] = 500,  [SRV_EMETHOD] = 405,   [SRV_EFORBIDDEN] = 403,
+    [SRV_EMISDIRECTED] = 421, [SRV_EMEDIATYPE] = 415,
 };
 
 static int code_valid(srv_code code) { return (int)code >= 0 && code < SRV_ECODE_COUNT; }

@@ -7,16 +7,28 @@
 #include "servers/common/error.h"
 
 TEST(Error, StableSnakeNamesForEveryCode) {
-  const char *want[] = {"ok",      "invalid_argument",     "not_found", "conflict",
-                        "pool_exhausted", "database_unavailable", "timeout",
-                        "payload_too_large", "io_error", "internal_error"};
+  const char *want[] = {"ok",
+                        "invalid_argument",
+                        "not_found",
+                        "conflict",
+                        "pool_exhausted",
+                        "database_unavailable",
+                        "timeout",
+                        "payload_too_large",
+                        "io_error",
+                        "internal_error",
+                        "method_not_allowed",
+                        "forbidden",
+                        "misdirected_request",
+                        "unsupported_media_type"};
   ASSERT_EQ(sizeof want / sizeof want[0], (size_t)SRV_ECODE_COUNT);
   for (int c = 0; c < SRV_ECODE_COUNT; c++) EXPECT_STREQ(want[c], srv_strerror((srv_code)c));
   EXPECT_STREQ("internal_error", srv_strerror((srv_code)99));
 }
 
 TEST(Error, FR016_HttpStatusPerCode) {
-  const int want[] = {200, 400, 404, 409, 503, 503, 504, 413, 500, 500};
+  const int want[] = {200, 400, 404, 409, 503, 503, 504, 413, 500, 500, 405, 403, 421, 415};
+  ASSERT_EQ(sizeof want / sizeof want[0], (size_t)SRV_ECODE_COUNT);
   for (int c = 0; c < SRV_ECODE_COUNT; c++) EXPECT_EQ(want[c], srv_code_http_status((srv_code)c)) << c;
   EXPECT_EQ(500, srv_code_http_status((srv_code)-1));
 }

@@ -148,16 +148,16 @@ int srv_guard_bind_is_loopback(const char *addr) {
   return 0;
 }
 
-int srv_guard_check(const srv_guard *g, const char *method, const char *host, const char *origin,
-                    const char *content_type, int has_body, const char **code_name, char *msg,
-                    size_t msg_size) {
+srv_code srv_guard_check(const srv_guard *g, const char *method, const char *host,
+                         const char *origin, const char *content_type, int has_body,
+                         const char **code_name, char *msg, size_t msg_size) {
   if (!srv_guard_host_ok(g, host)) {
     *code_name = "misdirected_request";
     snprintf(msg, msg_size,
              "Host '%.100s' is not this server: use http://127.0.0.1:%d or http://localhost:%d "
              "(a proxy or a remote name must be listed in ALLOWED_HOSTS)",
              host, g ? g->port : 0, g ? g->port : 0);
-    return 421;
+    return SRV_EMISDIRECTED;
   }
   if (!srv_guard_origin_ok(g, origin)) {
     *code_name = "forbidden_origin";
@@ -165,7 +165,7 @@ int srv_guard_check(const srv_guard *g, const char *method, const char *host, co
              "Origin %.120s is not allowed: only loopback origins (localhost, 127.0.0.1, [::1]) "
              "or ALLOWED_HOSTS may call this server",
              origin);
-    return 403;
+    return SRV_EFORBIDDEN;
   }
   if (has_body && method != NULL &&
       (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0) &&
@@ -175,7 +175,7 @@ int srv_guard_check(const srv_guard *g, const char *method, const char *host, co
              "the request body must be JSON sent with 'Content-Type: application/json' (got "
              "%.80s)",
              content_type ? content_type : "no Content-Type");
-    return 415;
+    return SRV_EMEDIATYPE;
   }
-  return 0;
+  return SRV_OK;
 }

@@ -23,6 +23,8 @@
 
 #include <stddef.h>
 
+#include "servers/common/error.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -48,13 +50,14 @@ int srv_guard_json_type(const char *content_type);
 /* 1 if addr is a loopback bind address: 127.0.0.0/8, ::1 or "localhost". */
 int srv_guard_bind_is_loopback(const char *addr);
 
-/* Fills a refusal for one request, or returns 0 when it passes. method and the header values may
- * be NULL; has_body says whether a body was announced. On refusal returns the HTTP status (421,
- * 403 or 415) and writes the error code name (static) to *code_name and a message naming what
- * was wrong and what to do into msg. */
-int srv_guard_check(const srv_guard *g, const char *method, const char *host, const char *origin,
-                    const char *content_type, int has_body, const char **code_name, char *msg,
-                    size_t msg_size);
+/* Fills a refusal for one request, or returns SRV_OK when it passes. method and the header values
+ * may be NULL; has_body says whether a body was announced. On refusal returns the error code
+ * (SRV_EMISDIRECTED, SRV_EFORBIDDEN or SRV_EMEDIATYPE: 421, 403, 415 through
+ * srv_code_http_status) and writes the answer's error code name (static) to *code_name and a
+ * message naming what was wrong and what to do into msg. */
+srv_code srv_guard_check(const srv_guard *g, const char *method, const char *host,
+                         const char *origin, const char *content_type, int has_body,
+                         const char **code_name, char *msg, size_t msg_size);
 
 #ifdef __cplusplus
 }

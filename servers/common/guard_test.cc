@@ -74,25 +74,25 @@ TEST(Guard, CheckOrderAndMessages) {
   char msg[400];
   EXPECT_EQ(srv_guard_check(&g, "POST", "evil:8020", "http://evil", "text/plain", 1, &code, msg,
                             sizeof msg),
-            421);
+            SRV_EMISDIRECTED);
   EXPECT_STREQ(code, "misdirected_request");
   EXPECT_NE(std::strstr(msg, "ALLOWED_HOSTS"), nullptr) << msg;
   EXPECT_EQ(srv_guard_check(&g, "POST", "127.0.0.1:8020", "http://evil", "text/plain", 1, &code,
                             msg, sizeof msg),
-            403);
+            SRV_EFORBIDDEN);
   EXPECT_STREQ(code, "forbidden_origin");
   EXPECT_EQ(srv_guard_check(&g, "POST", "127.0.0.1:8020", nullptr, "text/plain", 1, &code, msg,
                             sizeof msg),
-            415);
+            SRV_EMEDIATYPE);
   EXPECT_STREQ(code, "unsupported_media_type");
   EXPECT_NE(std::strstr(msg, "application/json"), nullptr) << msg;
   // an empty POST needs no Content-Type; a GET is never checked for one
   EXPECT_EQ(
       srv_guard_check(&g, "POST", "127.0.0.1:8020", nullptr, nullptr, 0, &code, msg, sizeof msg),
-      0);
+      SRV_OK);
   EXPECT_EQ(srv_guard_check(&g, "GET", "localhost:8020", nullptr, "text/plain", 1, &code, msg,
                             sizeof msg),
-            0);
+            SRV_OK);
 }
 
 TEST(Guard, LoopbackBindAddresses) {

@@ -40,7 +40,7 @@ typedef struct reqctx {
   srv_http *h;
   struct MHD_Connection *conn;
   const srv_route *rt;
-  int early_status; /* 404 / 405 / 413, or a guard refusal (421 / 403 / 415), before the handler */
+  srv_code early;   /* not found / method not allowed, or a guard refusal, before the handler */
   char allow[64];   /* Allow header for 405 */
   const char *guard_code; /* error code name of a guard refusal */
   char *guard_msg;        /* its message (malloc'd) */
@@ -97,7 +97,7 @@ void srv_http_resp_json(srv_http_resp *resp, int status, cJSON *body) {
 }
 
 /* The one error body: {"error":{"code", "message"[, "current_version"]}}. */
-static void resp_error(srv_http_resp *resp, int status, srv_code code, const char *code_name,
+static void resp_error(srv_http_resp *resp, srv_code code, const char *code_name,
                        const char *message, long current_version) {
   cJSON *o = cJSON_CreateObject();
   cJSON *e = o ? cJSON_AddObjectToObject(o, "error") : NULL;
@@ -106,21 +106,21 @@ static void resp_error(srv_http_resp *resp, int status, srv_code code, const cha
     cJSON_AddStringToObject(e, "message", message ? message : "");
     if (current_version > 0) cJSON_AddNumberToObject(e, "current_version", (double)current_version);
   }
-  srv_http_resp_json(resp, status, o);
-  resp->code = code == SRV_OK ? SRV_EINTERNAL : code;
+  if (code == SRV_OK) code = SRV_EINTERNAL; /* an error answer is never a 200 */
+  srv_http_resp_json(resp, srv_code_http_status(code), o);
+  resp->code = code;
   snprintf(resp->message, sizeof resp->message, "%s", message ? message : "");
   if (srv_code_is_retry_later(code)) srv_http_resp_header(resp, "Retry-After", "1");
 }
 
-void srv_http_resp_error(srv_http_resp *resp, int status, srv_code code, const char *code_name,
+void srv_http_resp_error(srv_http_resp *resp, srv_code code, const char *code_name,
                          const char *message) {
-  resp_error(resp, status, code, code_name, message, 0);
+  resp_error(resp, code, code_name, message, 0);
 }
 
 void srv_http_resp_err(srv_http_resp *resp, const srv_err *err) {
   assert(err != NULL);
-  srv_code code = err->code == SRV_OK ? SRV_EINTERNAL : err->code;
-  resp_error(resp, srv_code_http_status(code), code, NULL, err->msg, err->current_version);
+  resp_error(resp, err->code, NULL, err->msg, err->current_version);
 }
 
 /* Request ids need uniqueness, not secrecy: a per-thread xorshift128+ seeded once from the
@@ -178,7 +178,7 @@ static enum MHD_Result send_response(reqctx *rc) {
   srv_request_done done;
   const char *op;
   if (r->status == 0) {
-    srv_http_resp_error(r, 500, SRV_EINTERNAL, NULL, "the handler produced no response");
+    srv_http_resp_error(r, SRV_EINTERNAL, NULL, "the handler produced no response");
   }
   mr = MHD_create_response_from_buffer(r->body_len, r->body ? r->body : (void *)"",
                                        r->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
@@ -220,12 +220,12 @@ srv_code srv_http_route(srv_http *h, const char *method, const char *pattern, sr
   return srv_router_add(&h->router, method, pattern, fn, ctx, flags, err);
 }
 
-/* Matches rc->path; sets rc->rt and the captures, or early_status 404 / 405. */
+/* Matches rc->path; sets rc->rt and the captures, or early (SRV_ENOTFOUND / SRV_EMETHOD). */
 static void match_route(reqctx *rc) {
-  int status = 0;
+  srv_code code = SRV_OK;
   rc->rt = srv_router_match(&rc->h->router, rc->method, rc->pathsegs, &rc->req, rc->allow,
-                            sizeof rc->allow, &status);
-  if (rc->rt == NULL) rc->early_status = status;
+                            sizeof rc->allow, &code);
+  if (rc->rt == NULL) rc->early = code;
 }
 
 /* ---- worker pool ---------------------------------------------------------------------------- */
@@ -245,7 +245,7 @@ static void *worker_main(void *arg) {
     if (h->qhead == NULL) h->qtail = NULL;
     pthread_mutex_unlock(&h->qlock);
     if (h->qstop) {
-      srv_http_resp_error(&rc->resp, 503, SRV_EUNAVAIL, "shutting_down",
+      srv_http_resp_error(&rc->resp, SRV_EUNAVAIL, "shutting_down",
                           "the server is shutting down; retry later");
     } else {
       if (h->test_delay_us > 0) {
@@ -287,7 +287,7 @@ static int rid_ok(const char *s) {
 }
 
 /* The browser-facing checks of guard.h, for every request whatever its route: a refusal becomes
- * early_status (answered once the request is complete, its body discarded unread). Returns 1
+ * early (answered once the request is complete, its body discarded unread). Returns 1
  * when the request is refused. */
 static int guard(reqctx *rc, const char *content_length) {
   struct MHD_Connection *c = rc->conn;
@@ -305,13 +305,13 @@ static int guard(reqctx *rc, const char *content_length) {
   g.port = rc->h->port;
   g.bind_addr = rc->h->bind;
   g.allowed_hosts = rc->h->allowed_hosts;
-  int status = srv_guard_check(
+  srv_code refused = srv_guard_check(
       &g, rc->method, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST),
       MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin"),
       MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE), has_body,
       &code, msg, sizeof msg);
-  if (status == 0) return 0;
-  rc->early_status = status;
+  if (refused == SRV_OK) return 0;
+  rc->early = refused;
   rc->guard_code = code;
   rc->guard_msg = strdup(msg);
   return 1;
@@ -358,7 +358,7 @@ static reqctx *new_ctx(srv_http *h, struct MHD_Connection *c, const char *url, c
   cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
   match_route(rc);
   if (guard(rc, cl)) return rc;
-  if (cl != NULL && rc->early_status == 0) {
+  if (cl != NULL && rc->early == SRV_OK) {
     char *end;
     errno = 0;
     unsigned long long v = strtoull(cl, &end, 10);
@@ -370,20 +370,20 @@ static reqctx *new_ctx(srv_http *h, struct MHD_Connection *c, const char *url, c
 static enum MHD_Result answer_early(reqctx *rc) {
   char msg[256];
   if (rc->guard_code != NULL) {
-    srv_http_resp_error(&rc->resp, rc->early_status, SRV_EINVAL, rc->guard_code,
+    srv_http_resp_error(&rc->resp, rc->early, rc->guard_code,
                         rc->guard_msg ? rc->guard_msg : "request refused");
   } else if (rc->too_big) {
     snprintf(msg, sizeof msg, "request body is larger than the limit of %zu bytes",
              rc->h->opts.max_body);
-    srv_http_resp_error(&rc->resp, 413, SRV_ETOOBIG, "payload_too_large", msg);
-  } else if (rc->early_status == 405) {
+    srv_http_resp_error(&rc->resp, SRV_ETOOBIG, NULL, msg);
+  } else if (rc->early == SRV_EMETHOD) {
     snprintf(msg, sizeof msg, "method %s is not allowed on %s (allowed: %s)", rc->method, rc->path,
              rc->allow);
-    srv_http_resp_error(&rc->resp, 405, SRV_EINVAL, "method_not_allowed", msg);
+    srv_http_resp_error(&rc->resp, SRV_EMETHOD, NULL, msg);
     srv_http_resp_header(&rc->resp, MHD_HTTP_HEADER_ALLOW, rc->allow);
   } else {
     snprintf(msg, sizeof msg, "no route for %s %s", rc->method, rc->path);
-    srv_http_resp_error(&rc->resp, 404, SRV_ENOTFOUND, "not_found", msg);
+    srv_http_resp_error(&rc->resp, SRV_ENOTFOUND, NULL, msg);
   }
   rc->state = 2;
   return send_response(rc);
@@ -410,7 +410,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
   if (*upload_data_size > 0) {
     size_t n = *upload_data_size;
     *upload_data_size = 0;
-    if (rc->early_status != 0) return MHD_YES; /* 404 / 405: the body is not needed */
+    if (rc->early != SRV_OK) return MHD_YES; /* refused or unrouted: the body is not needed */
     if (rc->too_big || rc->body.len + n > h->opts.max_body) {
       rc->too_big = 1;
       return MHD_YES;
@@ -418,7 +418,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *c, const
     return mdl_buf_add(&rc->body, upload_data, n) == MDL_OK ? MHD_YES : MHD_NO;
   }
   /* The whole request is here. */
-  if (rc->too_big || rc->early_status != 0) return answer_early(rc);
+  if (rc->too_big || rc->early != SRV_OK) return answer_early(rc);
   rc->req.body = rc->body.data ? rc->body.data : "";
   rc->req.body_len = rc->body.len;
   if (rc->rt->flags & SRV_HTTP_INLINE) {

@@ -131,10 +131,11 @@ void srv_http_resp_header(srv_http_resp *resp, const char *name, const char *val
 /* Sets status and body to the unformatted JSON of body (taken over and freed). */
 void srv_http_resp_json(srv_http_resp *resp, int status, cJSON *body);
 
-/* Sets status and {"error":{"code": name, "message": message}} where name is code_name, or
- * srv_strerror(code) when code_name is NULL; records code and message for the log, and adds
- * Retry-After: 1 when code is a retry-later code (SRV_EBUSY, SRV_EUNAVAIL). */
-void srv_http_resp_error(srv_http_resp *resp, int status, srv_code code, const char *code_name,
+/* Sets the status of code (srv_code_http_status: the one translation) and
+ * {"error":{"code": name, "message": message}} where name is code_name, or srv_strerror(code)
+ * when code_name is NULL; records code and message for the log, and adds Retry-After: 1 when code
+ * is a retry-later code (SRV_EBUSY, SRV_EUNAVAIL). */
+void srv_http_resp_error(srv_http_resp *resp, srv_code code, const char *code_name,
                          const char *message);
 
 /* srv_http_resp_error for a failed operation: the status of err->code, err's message, and

@@ -17,15 +17,22 @@ static int mcp_common_checks(const srv_http_req *req, srv_http_resp *resp) {
     snprintf(msg, sizeof msg,
              "unsupported MCP-Protocol-Version %.40s: use 2025-06-18, 2025-03-26 or 2024-11-05",
              pv);
-    srv_http_resp_error(resp, 400, SRV_EINVAL, "unsupported_protocol_version", msg);
+    srv_http_resp_error(resp, SRV_EINVAL, "unsupported_protocol_version", msg);
     return 0;
   }
   return 1;
 }
 
-static void rpc_http_error(srv_http_resp *resp, int status, const cJSON *id, int rpc, srv_code code,
+/* Answers a JSON-RPC error body (taken over) with the HTTP status of code, and Retry-After when
+ * code says retry later. */
+static void rpc_http_answer(srv_http_resp *resp, srv_code code, cJSON *body) {
+  srv_http_resp_json(resp, srv_code_http_status(code), body);
+  if (srv_code_is_retry_later(code)) srv_http_resp_header(resp, "Retry-After", "1");
+}
+
+static void rpc_http_error(srv_http_resp *resp, const cJSON *id, int rpc, srv_code code,
                            const char *msg) {
-  srv_http_resp_json(resp, status, srv_rpc_error(id, rpc, msg, NULL));
+  rpc_http_answer(resp, code, srv_rpc_error(id, rpc, msg, NULL));
   resp->code = code;
   snprintf(resp->message, sizeof resp->message, "%s", msg);
 }
@@ -42,18 +49,18 @@ static void mcp_post(void *ctx, const srv_http_req *req, srv_http_resp *resp) {
   if (!mcp_common_checks(req, resp)) goto cleanup;
   if (srv_rpc_parse(req->body, req->body_len, &root, &err) != SRV_OK) {
     snprintf(resp->operation, sizeof resp->operation, "jsonrpc");
-    rpc_http_error(resp, 400, NULL, SRV_RPC_PARSE_ERROR, SRV_EINVAL, err.msg);
+    rpc_http_error(resp, NULL, SRV_RPC_PARSE_ERROR, SRV_EINVAL, err.msg);
     goto cleanup;
   }
   if (srv_rpc_classify(root, &rq, &rpc, &err) != SRV_OK) {
     snprintf(resp->operation, sizeof resp->operation, "jsonrpc");
-    rpc_http_error(resp, 400, rq.id, rpc, SRV_EINVAL, err.msg);
+    rpc_http_error(resp, rq.id, rpc, SRV_EINVAL, err.msg);
     goto cleanup;
   }
   sid = srv_http_header(req, "Mcp-Session-Id");
   if (!(rq.kind == SRV_RPC_REQUEST && strcmp(rq.method, "initialize") == 0)) {
     if (sid == NULL) {
-      rpc_http_error(resp, 400, rq.id, SRV_RPC_INVALID_REQUEST, SRV_EINVAL,
+      rpc_http_error(resp, rq.id, SRV_RPC_INVALID_REQUEST, SRV_EINVAL,
                      "the Mcp-Session-Id header is required: call initialize first and send "
                      "the id it returns");
       goto cleanup;
@@ -62,7 +69,7 @@ static void mcp_post(void *ctx, const srv_http_req *req, srv_http_resp *resp) {
      * initialize) keeps the session alive without protecting it from eviction. */
     if (!(rq.kind == SRV_RPC_REQUEST ? srv_session_touch(ep->sessions, sid)
                                      : srv_session_seen(ep->sessions, sid))) {
-      rpc_http_error(resp, 404, rq.id, SRV_RPC_SESSION_NOT_FOUND, SRV_ENOTFOUND,
+      rpc_http_error(resp, rq.id, SRV_RPC_SESSION_NOT_FOUND, SRV_ENOTFOUND,
                      "session not found or expired: call initialize again");
       goto cleanup;
     }
@@ -80,7 +87,7 @@ static void mcp_post(void *ctx, const srv_http_req *req, srv_http_resp *resp) {
   snprintf(resp->message, sizeof resp->message, "%s", oc.message);
   if (out == NULL) {
     if (oc.code == SRV_EINTERNAL) {
-      srv_http_resp_error(resp, 500, SRV_EINTERNAL, NULL, "out of memory");
+      srv_http_resp_error(resp, SRV_EINTERNAL, NULL, "out of memory");
       goto cleanup;
     }
     resp->status = 202; /* notification or response: accepted, nothing to say */
@@ -89,14 +96,13 @@ static void mcp_post(void *ctx, const srv_http_req *req, srv_http_resp *resp) {
   if (oc.initialize_ok) {
     char id[37];
     if (srv_session_create(ep->sessions, oc.version, id, &err) != SRV_OK) {
-      srv_http_resp_error(resp, 500, SRV_EINTERNAL, NULL, err.msg);
+      srv_http_resp_error(resp, SRV_EINTERNAL, NULL, err.msg);
       goto cleanup;
     }
     srv_http_resp_header(resp, "Mcp-Session-Id", id);
   }
   if (oc.rpc_error != 0 && srv_code_is_retry_later(oc.code)) {
-    srv_http_resp_json(resp, 503, out); /* pool exhausted / database down: retry later */
-    srv_http_resp_header(resp, "Retry-After", "1");
+    rpc_http_answer(resp, oc.code, out); /* pool exhausted / database down: 503 */
     out = NULL;
     goto cleanup;
   }
@@ -114,11 +120,11 @@ static void mcp_delete(void *ctx, const srv_http_req *req, srv_http_resp *resp) 
   snprintf(resp->operation, sizeof resp->operation, "session_end");
   sid = srv_http_header(req, "Mcp-Session-Id");
   if (sid == NULL) {
-    srv_http_resp_error(resp, 400, SRV_EINVAL, NULL, "the Mcp-Session-Id header is required");
+    srv_http_resp_error(resp, SRV_EINVAL, NULL, "the Mcp-Session-Id header is required");
     return;
   }
   if (!srv_session_end(ep->sessions, sid)) {
-    srv_http_resp_error(resp, 404, SRV_ENOTFOUND, NULL, "session not found or expired");
+    srv_http_resp_error(resp, SRV_ENOTFOUND, NULL, "session not found or expired");
     return;
   }
   resp->status = 204;

@@ -75,7 +75,8 @@ srv_code srv_router_add(srv_router *rt, const char *method, const char *pattern,
 }
 
 const srv_route *srv_router_match(const srv_router *rt, const char *method, char *path,
-                                  srv_http_req *req, char *allow, size_t allow_cap, int *status) {
+                                  srv_http_req *req, char *allow, size_t allow_cap,
+                                  srv_code *code) {
   char *segs[SRV_ROUTER_MAX_SEGS];
   int n = split_path(path, segs, SRV_ROUTER_MAX_SEGS);
   size_t allow_len = 0;
@@ -110,7 +111,7 @@ const srv_route *srv_router_match(const srv_router *rt, const char *method, char
     req->route = r->name;
     return r;
   }
-  *status = allow_len ? 405 : 404;
+  *code = allow_len ? SRV_EMETHOD : SRV_ENOTFOUND;
   return NULL;
 }
 

@@ -47,10 +47,11 @@ srv_code srv_router_add(srv_router *rt, const char *method, const char *pattern,
                         void *ctx, unsigned flags, srv_err *err);
 
 /* Matches method and path, which is split in place (the captures point into it). On a match
- * returns the route and sets req's params and route name; otherwise returns NULL with *status 404,
- * or 405 and allow (allow_cap bytes) set to the allowed methods ("GET, POST"). */
+ * returns the route and sets req's params and route name; otherwise returns NULL with *code
+ * SRV_ENOTFOUND, or SRV_EMETHOD and allow (allow_cap bytes) set to the allowed methods
+ * ("GET, POST"). */
 const srv_route *srv_router_match(const srv_router *rt, const char *method, char *path,
-                                  srv_http_req *req, char *allow, size_t allow_cap, int *status);
+                                  srv_http_req *req, char *allow, size_t allow_cap, srv_code *code);
 
 /* Frees what the routes hold (not rt itself). */
 void srv_router_free(srv_router *rt);
