@@ -250,7 +250,8 @@ static srv_code setup_metrics_and_tools(srv_app *app, srv_err *err) {
   snprintf(prefix, sizeof prefix, "%s_", app->def->metric_prefix ? app->def->metric_prefix : "mcp");
   rc = srv_metrics_create(prefix, &app->metrics, err);
   if (rc != SRV_OK) return rc;
-  if (srv_metrics_add_process(app->metrics, app->start_ms, err) != 0) return err->code;
+  rc = srv_metrics_add_process(app->metrics, app->start_ms, err);
+  if (rc != SRV_OK) return rc;
   srv_request_init(app->metrics);
   rc = srv_tools_new(app->def->tools, app->def->n_tools, &app->tools, err);
   if (rc != SRV_OK) return rc;
@@ -482,7 +483,7 @@ int srv_main(const srv_app_def *def, int argc, char **argv) {
     fprintf(stderr, "%s: %s\n", def->name, err.msg);
     goto cleanup;
   }
-  if (srv_pool_register_metrics(app.pool, app.metrics, &err) != 0)
+  if (srv_pool_register_metrics(app.pool, app.metrics, &err) != SRV_OK)
     srv_log_event(SRV_LOG_WARN, "metrics", "pool metrics unavailable: %s", err.msg);
   if (def->init != NULL) {
     if (def->init(&app, &app.user, &err) != SRV_OK) {

@@ -244,8 +244,10 @@ srv_gauge *srv_metrics_gauge(srv_metrics *m, const char *name, const char *help,
   return s ? &s->g : NULL;
 }
 
-static int register_fn(srv_metrics *m, kind type, const char *name, const char *help,
-                       srv_gauge_fn fn, void *arg, srv_err *err) {
+static srv_code register_fn(srv_metrics *m, kind type, const char *name, const char *help,
+                            srv_gauge_fn fn, void *arg, srv_err *err) {
+  srv_err local;
+  if (err == NULL) err = &local; /* the code is read back from it */
   pthread_mutex_lock(&m->mu);
   series *s = get_series(m, type, name, help, NULL, NULL, err);
   if (s != NULL) {
@@ -253,16 +255,16 @@ static int register_fn(srv_metrics *m, kind type, const char *name, const char *
     s->arg = arg;
   }
   pthread_mutex_unlock(&m->mu);
-  return s ? 0 : -1;
+  return s ? SRV_OK : err->code;
 }
 
-int srv_metrics_gauge_fn(srv_metrics *m, const char *name, const char *help, srv_gauge_fn fn,
-                         void *arg, srv_err *err) {
+srv_code srv_metrics_gauge_fn(srv_metrics *m, const char *name, const char *help, srv_gauge_fn fn,
+                              void *arg, srv_err *err) {
   return register_fn(m, K_GAUGE, name, help, fn, arg, err);
 }
 
-int srv_metrics_counter_fn(srv_metrics *m, const char *name, const char *help, srv_gauge_fn fn,
-                           void *arg, srv_err *err) {
+srv_code srv_metrics_counter_fn(srv_metrics *m, const char *name, const char *help, srv_gauge_fn fn,
+                                void *arg, srv_err *err) {
   return register_fn(m, K_COUNTER, name, help, fn, arg, err);
 }
 
@@ -273,18 +275,18 @@ static double uptime_fn(void *arg) {
   return (double)(srv_mono_ms() - *start) / 1000.0;
 }
 
-int srv_metrics_add_process(srv_metrics *m, int64_t start_mono_ms, srv_err *err) {
+srv_code srv_metrics_add_process(srv_metrics *m, int64_t start_mono_ms, srv_err *err) {
+  srv_code rc;
   m->start_mono_ms = start_mono_ms;
-  if (srv_metrics_gauge_fn(m, "process_resident_memory_bytes", "Resident memory of the process in bytes",
-                           rss_fn, NULL, err) != 0 ||
-      srv_metrics_counter_fn(m, "process_cpu_seconds_total",
-                             "User and system CPU time of the process in seconds", cpu_fn, NULL,
-                             err) != 0 ||
-      srv_metrics_gauge_fn(m, "uptime_seconds", "Seconds since the server started", uptime_fn,
-                           &m->start_mono_ms, err) != 0) {
-    return -1;
-  }
-  return 0;
+  rc = srv_metrics_gauge_fn(m, "process_resident_memory_bytes",
+                            "Resident memory of the process in bytes", rss_fn, NULL, err);
+  if (rc != SRV_OK) return rc;
+  rc = srv_metrics_counter_fn(m, "process_cpu_seconds_total",
+                              "User and system CPU time of the process in seconds", cpu_fn, NULL,
+                              err);
+  if (rc != SRV_OK) return rc;
+  return srv_metrics_gauge_fn(m, "uptime_seconds", "Seconds since the server started", uptime_fn,
+                              &m->start_mono_ms, err);
 }
 
 /* ---- hot path ---- */

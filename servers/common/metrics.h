@@ -56,17 +56,18 @@ srv_histogram *srv_metrics_histogram(srv_metrics *m, const char *name, const cha
 srv_gauge *srv_metrics_gauge(srv_metrics *m, const char *name, const char *help,
                              const char *label_name, const char *label_value, srv_err *err);
 
-/* A gauge whose value is fn(arg) at render time (no label). Same failure rules. Returns 0 / -1. */
-int srv_metrics_gauge_fn(srv_metrics *m, const char *name, const char *help, srv_gauge_fn fn,
-                         void *arg, srv_err *err);
+/* A gauge whose value is fn(arg) at render time (no label). Same failure rules: SRV_OK, or
+ * SRV_EINVAL / SRV_EINTERNAL with err filled. */
+srv_code srv_metrics_gauge_fn(srv_metrics *m, const char *name, const char *help, srv_gauge_fn fn,
+                              void *arg, srv_err *err);
 /* A counter whose value is fn(arg) at render time (e.g. process CPU seconds). Name ends "_total". */
-int srv_metrics_counter_fn(srv_metrics *m, const char *name, const char *help, srv_gauge_fn fn,
-                           void *arg, srv_err *err);
+srv_code srv_metrics_counter_fn(srv_metrics *m, const char *name, const char *help, srv_gauge_fn fn,
+                                void *arg, srv_err *err);
 
 /* Registers the process gauges: <prefix>process_resident_memory_bytes,
  * <prefix>process_cpu_seconds_total, <prefix>uptime_seconds (since start_mono_ms, a
- * srv_mono_ms() value). Returns 0, or -1 with err filled. */
-int srv_metrics_add_process(srv_metrics *m, int64_t start_mono_ms, srv_err *err);
+ * srv_mono_ms() value). Returns SRV_OK, or the failing registration's code with err filled. */
+srv_code srv_metrics_add_process(srv_metrics *m, int64_t start_mono_ms, srv_err *err);
 
 /* Hot path: lock-free, wait-free for counters; NULL handles are ignored. */
 void srv_counter_inc(srv_counter *c);

@@ -147,7 +147,7 @@ TEST(Metrics, US5_PrometheusTextIsAcceptedByAStrictParser) {
   srv_histogram *lat2 = srv_metrics_histogram(r.m, "request_latency_seconds", "All requests", nullptr, nullptr, &err);
   srv_gauge *g = srv_metrics_gauge(r.m, "jobs_running", "Indexing jobs running", nullptr, nullptr, &err);
   ASSERT_TRUE(req && req2 && errs && lat && lat2 && g) << err.msg;
-  ASSERT_EQ(0, srv_metrics_add_process(r.m, srv_mono_ms() - 2500, &err)) << err.msg;
+  ASSERT_EQ(SRV_OK, srv_metrics_add_process(r.m, srv_mono_ms() - 2500, &err)) << err.msg;
   for (int i = 0; i < 7; i++) srv_counter_inc(req);
   srv_counter_add(req2, 3);
   srv_counter_inc(errs);
@@ -206,7 +206,7 @@ TEST(Metrics, US5_JsonIsValidatedByModels) {
   srv_counter *c = srv_metrics_counter(r.m, "requests_total", "Requests", "route", "/health", &err);
   srv_histogram *h = srv_metrics_histogram(r.m, "request_latency_seconds", "Latency", "route", "/health", &err);
   ASSERT_TRUE(c && h) << err.msg;
-  ASSERT_EQ(0, srv_metrics_add_process(r.m, srv_mono_ms(), &err));
+  ASSERT_EQ(SRV_OK, srv_metrics_add_process(r.m, srv_mono_ms(), &err));
   srv_counter_add(c, 5);
   srv_histogram_observe(h, 0.004);
   srv_histogram_observe(h, 30);
@@ -294,7 +294,7 @@ TEST(Metrics, US5_RenderingARealisticRegistryIsFast) {
     srv_histogram *h = srv_metrics_histogram(r.m, "tool_latency_seconds", "Tool latency", "tool", tool.c_str(), &err);
     for (int i = 0; i < 100; i++) srv_histogram_observe(h, 0.0001 * i * (t + 1));
   }
-  ASSERT_EQ(0, srv_metrics_add_process(r.m, srv_mono_ms(), &err));
+  ASSERT_EQ(SRV_OK, srv_metrics_add_process(r.m, srv_mono_ms(), &err));
   const int kRuns = 300;
   std::vector<int64_t> text_us, json_us;
   for (int i = 0; i < kRuns; i++) {

@@ -741,23 +741,27 @@ static double stat_ping_seconds(void *arg) {
   return st.last_ping_ms < 0 ? 0.0 : st.last_ping_ms / 1000.0;
 }
 
-int srv_pool_register_metrics(srv_pool *p, srv_metrics *m, srv_err *err) {
-  if (srv_metrics_gauge_fn(m, "db_pool_size", "Open database connections", stat_size, p, err) ||
-      srv_metrics_gauge_fn(m, "db_pool_free", "Idle database connections", stat_free, p, err) ||
-      srv_metrics_gauge_fn(m, "db_pool_in_use", "Database connections in use", stat_in_use, p, err) ||
-      srv_metrics_gauge_fn(m, "db_pool_waiting", "Callers waiting for a connection", stat_waiting, p,
-                           err) ||
-      srv_metrics_gauge_fn(m, "db_pool_max", "Maximum database connections", stat_max_size, p, err) ||
-      srv_metrics_gauge_fn(m, "db_up", "1 while the database answers the background ping",
-                           stat_db_connected, p, err) ||
-      srv_metrics_gauge_fn(m, "db_ping_seconds", "Round trip of the latest background ping",
-                           stat_ping_seconds, p, err) ||
-      srv_metrics_counter_fn(m, "db_pool_timeouts_total",
-                             "Acquires that gave up at their deadline (pool exhausted)",
-                             stat_total_timeouts, p, err) ||
-      srv_metrics_counter_fn(m, "db_pool_acquired_total", "Connections handed out",
-                             stat_total_acquired, p, err)) {
-    return -1;
+srv_code srv_pool_register_metrics(srv_pool *p, srv_metrics *m, srv_err *err) {
+  static const struct {
+    int counter; /* 0 gauge, 1 counter */
+    const char *name, *help;
+    srv_gauge_fn fn;
+  } k[] = {
+      {0, "db_pool_size", "Open database connections", stat_size},
+      {0, "db_pool_free", "Idle database connections", stat_free},
+      {0, "db_pool_in_use", "Database connections in use", stat_in_use},
+      {0, "db_pool_waiting", "Callers waiting for a connection", stat_waiting},
+      {0, "db_pool_max", "Maximum database connections", stat_max_size},
+      {0, "db_up", "1 while the database answers the background ping", stat_db_connected},
+      {0, "db_ping_seconds", "Round trip of the latest background ping", stat_ping_seconds},
+      {1, "db_pool_timeouts_total", "Acquires that gave up at their deadline (pool exhausted)",
+       stat_total_timeouts},
+      {1, "db_pool_acquired_total", "Connections handed out", stat_total_acquired},
+  };
+  for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+    srv_code rc = k[i].counter ? srv_metrics_counter_fn(m, k[i].name, k[i].help, k[i].fn, p, err)
+                               : srv_metrics_gauge_fn(m, k[i].name, k[i].help, k[i].fn, p, err);
+    if (rc != SRV_OK) return rc;
   }
-  return 0;
+  return SRV_OK;
 }

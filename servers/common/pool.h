@@ -98,8 +98,9 @@ void srv_pool_stats_get(const srv_pool *pool, srv_pool_stats *out);
 
 /* Registers gauges <prefix>db_pool_size, db_pool_free, db_pool_in_use, db_pool_waiting,
  * db_pool_max and counters db_pool_timeouts_total, db_pool_acquired_total (all sampled at
- * render time). Returns 0, or -1 with err filled. The pool must outlive the registry's renders. */
-int srv_pool_register_metrics(srv_pool *pool, srv_metrics *m, srv_err *err);
+ * render time). Returns SRV_OK, or the failing registration's code with err filled. The pool must
+ * outlive the registry's renders. */
+srv_code srv_pool_register_metrics(srv_pool *pool, srv_metrics *m, srv_err *err);
 
 /* Opens one connection outside any pool with exactly the pool's settings (timeouts, keepalives,
  * statement_timeout), e.g. for `migrate`. The caller owns *out (PQfinish). SRV_EINVAL for a bad
