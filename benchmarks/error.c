@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-int bench_err_set(bench_err *err, int code, const char *fmt, ...) {
+bench_code bench_err_set(bench_err *err, bench_code code, const char *fmt, ...) {
   if (err != NULL) {
     va_list ap;
     err->code = code;
@@ -22,9 +22,9 @@ void bench_err_clear(bench_err *err) {
   }
 }
 
-const char *bench_strerror(int code) {
+const char *bench_strerror(bench_code code) {
   static const char *const names[BENCH_ECODE_COUNT] = {
       "ok", "invalid", "io", "out_of_memory", "setup_failed", "run_failed"};
-  if (code < 0 || code >= BENCH_ECODE_COUNT) return "unknown";
+  if ((int)code < 0 || code >= BENCH_ECODE_COUNT) return "unknown";
   return names[code];
 }

@@ -21,19 +21,19 @@ typedef enum bench_code {
 } bench_code;
 
 typedef struct bench_err {
-  int code;      /* a bench_code; BENCH_OK when no error */
+  bench_code code; /* BENCH_OK when no error */
   char msg[768]; /* NUL-terminated; empty when code == BENCH_OK */
 } bench_err;
 
 /* Fills err (if non-NULL) with code and a printf-style message; returns code. */
-int bench_err_set(bench_err *err, int code, const char *fmt, ...)
+bench_code bench_err_set(bench_err *err, bench_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Resets err (if non-NULL) to BENCH_OK with an empty message. */
 void bench_err_clear(bench_err *err);
 
 /* Short stable name of a code ("ok", "invalid", "io", ...). Never NULL. */
-const char *bench_strerror(int code);
+const char *bench_strerror(bench_code code);
 
 #ifdef __cplusplus
 }

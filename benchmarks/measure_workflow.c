@@ -26,9 +26,9 @@ typedef struct wf_data {
 } wf_data;
 
 /* Calls tool with obj (adding project_id when given); *out_id (optional) gets answer.id. */
-static int wf_call(const char *url, const char *tool, cJSON *obj, const char *project_id,
-                   char *out_id, size_t idn, bench_err *err) {
-  int rc = BENCH_OK;
+static bench_code wf_call(const char *url, const char *tool, cJSON *obj, const char *project_id,
+                          char *out_id, size_t idn, bench_err *err) {
+  bench_code rc = BENCH_OK;
   cJSON *out = NULL;
   char *text = NULL;
   if (project_id != NULL) {

@@ -6,7 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-int tst_err_set(tst_err *err, int code, const char *fmt, ...) {
+tst_code tst_err_set(tst_err *err, tst_code code, const char *fmt, ...) {
   if (err != NULL) {
     va_list ap;
     err->code = code;
@@ -24,11 +24,11 @@ void tst_err_clear(tst_err *err) {
   }
 }
 
-const char *tst_strerror(int code) {
+const char *tst_strerror(tst_code code) {
   static const char *const names[TST_ECODE_COUNT] = {
       "ok",       "invalid_argument", "system_error",   "timeout",     "start_failed",
       "db_error", "http_error",       "protocol_error", "unsupported", "not_found",
   };
-  if (code < 0 || code >= TST_ECODE_COUNT) return "unknown";
+  if ((int)code < 0 || code >= TST_ECODE_COUNT) return "unknown";
   return names[code];
 }

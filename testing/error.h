@@ -27,18 +27,19 @@ typedef enum tst_code {
 } tst_code;
 
 typedef struct tst_err {
-  int code;       /* a tst_code; TST_OK when no error */
+  tst_code code;  /* TST_OK when no error */
   char msg[4096]; /* NUL-terminated; empty when code == TST_OK. Large enough for a log tail. */
 } tst_err;
 
 /* Fills err (if non-NULL) with code and a printf-style message; returns code. */
-int tst_err_set(tst_err *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+tst_code tst_err_set(tst_err *err, tst_code code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Resets err (if non-NULL) to TST_OK with an empty message. */
 void tst_err_clear(tst_err *err);
 
 /* Short stable name of a code ("ok", "timeout", ...). Never NULL. */
-const char *tst_strerror(int code);
+const char *tst_strerror(tst_code code);
 
 #ifdef __cplusplus
 }
