@@ -61,15 +61,21 @@ mdl_code mdl_uuid_v4(char out[MDL_UUID_LEN], mdl_err *err) {
   if (random_bytes(b, sizeof b) != 0)
     return mdl_err_set(err, MDL_EIO, "",
                        "cannot read random bytes from the kernel (getrandom, /dev/urandom)");
-  b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-  b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+  mdl_uuid_v4_format(b, out);
+  return MDL_OK;
+}
+
+void mdl_uuid_v4_format(const unsigned char bytes[16], char out[MDL_UUID_LEN]) {
   static const char hex[] = "0123456789abcdef";
+  assert(bytes != NULL && out != NULL);
   size_t o = 0;
   for (size_t i = 0; i < 16; i++) {
+    unsigned char b = bytes[i];
+    if (i == 6) b = (unsigned char)((b & 0x0f) | 0x40); /* version 4 */
+    if (i == 8) b = (unsigned char)((b & 0x3f) | 0x80); /* RFC 4122 variant */
     if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
-    out[o++] = hex[b[i] >> 4];
-    out[o++] = hex[b[i] & 0x0f];
+    out[o++] = hex[b >> 4];
+    out[o++] = hex[b & 0x0f];
   }
   out[o] = '\0';
-  return MDL_OK;
 }

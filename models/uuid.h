@@ -26,6 +26,11 @@ mdl_code mdl_uuid_canonical(const char *s, char out[MDL_UUID_LEN], mdl_err *err)
  * random source cannot be read. */
 mdl_code mdl_uuid_v4(char out[MDL_UUID_LEN], mdl_err *err);
 
+/* The one v4 formatter: writes the version-4 UUID made of 16 random bytes (their version and
+ * variant bits overwritten) into out, lower case. For callers with their own random source (the
+ * servers' per-thread request-id generator); never fails. */
+void mdl_uuid_v4_format(const unsigned char bytes[16], char out[MDL_UUID_LEN]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -43,6 +43,17 @@ TEST(Uuid, V4_IsValidVersion4AndUnique) {
   EXPECT_EQ(seen.size(), 1000u);
 }
 
+TEST(Uuid, V4Format_SetsVersionAndVariantBitsOfTheGivenBytes) {
+  unsigned char b[16];
+  char id[MDL_UUID_LEN];
+  for (int i = 0; i < 16; i++) b[i] = 0xff;
+  mdl_uuid_v4_format(b, id);
+  EXPECT_STREQ(id, "ffffffff-ffff-4fff-bfff-ffffffffffff");
+  for (int i = 0; i < 16; i++) b[i] = (unsigned char)(i * 0x11);
+  mdl_uuid_v4_format(b, id);
+  EXPECT_STREQ(id, "00112233-4455-4677-8899-aabbccddeeff");
+}
+
 TEST(Timestamp, Parse_KnownInstant) {
   int64_t us = 0;
   ASSERT_EQ(mdl_time_parse("2025-10-13T10:30:00Z", &us, nullptr), MDL_OK);

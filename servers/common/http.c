@@ -137,7 +137,6 @@ static uint64_t rng_next(void) {
 }
 
 void srv_http_new_id(char out[37]) {
-  static const char hex[] = "0123456789abcdef";
   unsigned char b[16];
   if (t_rng[0] == 0 && t_rng[1] == 0) {
     char seed[MDL_UUID_LEN];
@@ -150,15 +149,7 @@ void srv_http_new_id(char out[37]) {
   uint64_t x = rng_next(), y = rng_next();
   memcpy(b, &x, 8);
   memcpy(b + 8, &y, 8);
-  b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-  b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-  size_t o = 0;
-  for (size_t i = 0; i < 16; i++) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
-    out[o++] = hex[b[i] >> 4];
-    out[o++] = hex[b[i] & 0x0f];
-  }
-  out[o] = '\0';
+  mdl_uuid_v4_format(b, out);
 }
 
 const char *srv_http_header(const srv_http_req *req, const char *name) {
