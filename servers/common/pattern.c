@@ -173,8 +173,9 @@ static srv_code check_cost(const char *pattern, const char *where, srv_err *err)
     if (f->last > 0) {
       f->total += f->last * (bound - 1 > 0 ? bound - 1 : 0);
       f->has_quant = 1;
-      f->last_quant = 1;
     }
+    /* Even on an empty atom (such as "()"): "()*++++" is a run of quantifiers for glibc. */
+    f->last_quant = 1;
     if (f->total > SRV_PATTERN_MAX_COST) break;
     p += n;
   }

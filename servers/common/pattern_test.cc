@@ -41,6 +41,9 @@ TEST(Pattern, CostlyPatternsAreRefusedWithTheRule) {
   EXPECT_NE(Refusal("(a{,1100}){1,100}){1,100}").find("repetition bound 1100"), std::string::npos);
   EXPECT_NE(Refusal("(a{,5}){1,100}").find("nested quantifiers"), std::string::npos);
   EXPECT_NE(Refusal("(a{,}){2}").find("nested quantifiers"), std::string::npos);
+  // An empty group repeated, then more quantifiers (the fuzzer's out-of-memory input).
+  EXPECT_NE(Refusal("()*++++++++++++++++++++++++++++++++").find("follows another"),
+            std::string::npos);
   EXPECT_NE(Refusal(std::string(300, 'a').c_str()).find("at most 256"), std::string::npos);
   EXPECT_NE(Refusal("(abcdefghijklmnopqrstuvwxyz){100}").find("expand to more than"),
             std::string::npos);
