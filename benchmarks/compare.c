@@ -255,10 +255,10 @@ void bench_compare(const bench_set *baseline, const bench_set *current, bench_co
     int hb = baseline->has[op], hc = current->has[op];
     if (!hb && !hc) continue;
     size_t nbs = 0, ncs = 0, nbp = 0, ncp = 0;
-    double *bs = hb ? bench_numbers(bench_set_samples(baseline, (mdl_operation_type)op), &nbs, NULL)
-                    : NULL;
-    double *cs = hc ? bench_numbers(bench_set_samples(current, (mdl_operation_type)op), &ncs, NULL)
-                    : NULL;
+    double *bs =
+        hb ? bench_numbers(bench_set_samples(baseline, (mdl_operation_type)op), &nbs, NULL) : NULL;
+    double *cs =
+        hc ? bench_numbers(bench_set_samples(current, (mdl_operation_type)op), &ncs, NULL) : NULL;
     double *bp =
         hb ? bench_numbers(bench_set_calibration(baseline, (mdl_operation_type)op), &nbp, NULL)
            : NULL;
@@ -311,9 +311,9 @@ void bench_compare(const bench_set *baseline, const bench_set *current, bench_co
         row->current_cal_ms = mdl_round2(percentile_of(tmp, ncs, pct[k]));
         bench_significance(bcal, nbs, ccal, ncs, pct[k], &row->sig);
         char why[384];
-        row->verdict = bench_judge_sig(
-            hb, row->baseline_cal_ms, hc, row->current_cal_ms, row->target_ms, baseline->present,
-            &row->sig, 1, out->machine_note, &row->change_percent, why, sizeof why);
+        row->verdict = bench_judge_sig(hb, row->baseline_cal_ms, hc, row->current_cal_ms,
+                                       row->target_ms, baseline->present, &row->sig, 1,
+                                       out->machine_note, &row->change_percent, why, sizeof why);
         snprintf(row->reason, sizeof row->reason,
                  "in the baseline's host speed (calibration probe %.3f ms then, %.3f ms now; raw "
                  "%.2f -> %.2f ms): %s",

@@ -15,9 +15,9 @@ namespace {
 
 // A valid record for `op` whose p95 is `p95` (other statistics derived so the record validates).
 std::string Record(const char *op, double p95, double target = -1) {
-  const char *server =
-      (std::string(op) == "index" || std::string(op).rfind("search", 0) == 0) ? "codebase-mcp"
-                                                                               : "workflow-mcp";
+  const char *server = (std::string(op) == "index" || std::string(op).rfind("search", 0) == 0)
+                           ? "codebase-mcp"
+                           : "workflow-mcp";
   char buf[1024];
   char tgt[64];
   if (target > 0)
@@ -183,8 +183,8 @@ TEST(HybridRule, FR018_MetricMissingInBaselineIsJudgedOnTargetOnly) {
 // before it has no such record, so it is judged against its target (SPEC's 500 ms) alone.
 TEST(HybridRule, Issue13_LowVocabSearchNewInCurrentRunIsJudgedOnItsTargetOnly) {
   EXPECT_DOUBLE_EQ(bench_spec_target_ms(MDL_OP_SEARCH_LOWVOCAB), 500.0);
-  Compared c(Record("search", 100.0, 500), Record("search", 100.0, 500) + "," +
-                                               Record("search_lowvocab", 300.0));
+  Compared c(Record("search", 100.0, 500),
+             Record("search", 100.0, 500) + "," + Record("search_lowvocab", 300.0));
   const bench_row *r = Row(c.cmp, "search_lowvocab.p95");
   ASSERT_NE(r, nullptr);
   EXPECT_FALSE(r->has_baseline);
@@ -469,7 +469,8 @@ struct Calibrated {
   bench_set base{}, cur{};
   bench_comparison cmp;
   Calibrated(double time_factor, double probe_factor, double current_ms = 15000.0) {
-    std::vector<double> b = {14300, 14000, 14600, 14200, 14500}, bp = {1.50, 1.47, 1.53, 1.49, 1.52};
+    std::vector<double> b = {14300, 14000, 14600, 14200, 14500},
+                        bp = {1.50, 1.47, 1.53, 1.49, 1.52};
     std::vector<double> c, cp;
     for (size_t i = 0; i < 4; i++) {
       c.push_back(current_ms * time_factor * (0.99 + 0.01 * (double)i));

@@ -22,7 +22,7 @@ typedef enum bench_code {
 
 typedef struct bench_err {
   bench_code code; /* BENCH_OK when no error */
-  char msg[768]; /* NUL-terminated; empty when code == BENCH_OK */
+  char msg[768];   /* NUL-terminated; empty when code == BENCH_OK */
 } bench_err;
 
 /* Fills err (if non-NULL) with code and a printf-style message; returns code. */

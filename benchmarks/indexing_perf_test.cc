@@ -49,9 +49,9 @@ TEST(IndexingPerf, SC001_Index10000FilesP95Under60sAndRecordsItsCv) {
   double raw_cv = bench_test::Param(r, "cv_percent");
   double cal_cv = bench_test::Param(r, "calibrated_cv_percent");
   printf(
-      "CV: server CPU / parse probe %.2f%% (asserted); wall raw %.2f%%, server CPU raw %.2f%%, wall "
-      "/ parse probe %.2f%%, CPU work (server + PostgreSQL) raw %.2f%%, CPU work / integer loop "
-      "%.2f%%; parse probe %.3f ms (CV %.2f%%), integer loop %.3f ms (CV %.2f%%), %g probes\n",
+      "CV: server CPU / parse probe %.2f%% (asserted); wall raw %.2f%%, server CPU raw %.2f%%, "
+      "wall / parse probe %.2f%%, CPU work (server + PostgreSQL) raw %.2f%%, CPU work / integer "
+      "loop %.2f%%; parse probe %.3f ms (CV %.2f%%), integer loop %.3f ms (CV %.2f%%), %g probes\n",
       cal_cv, raw_cv, bench_test::Param(r, "server_cpu_cv_percent"),
       bench_test::Param(r, "wall_parse_calibrated_cv_percent"),
       bench_test::Param(r, "cpu_work_cv_percent"),

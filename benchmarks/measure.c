@@ -806,8 +806,8 @@ int bench_op_search_lowvocab(bench_env *env, const bench_plan *plan, const char 
       (rc = bench_result_param_int(&r, "queries", nq, err)) != BENCH_OK ||
       (rc = bench_result_param_int(&r, "distinct_queries", nt, err)) != BENCH_OK ||
       (rc = bench_result_param_int(&r, "indexed_files", plan->index_files, err)) != BENCH_OK ||
-      (rc = bench_result_param_str(&r, "corpus", "repogen low_vocab (common-word queries)",
-                                   err)) != BENCH_OK ||
+      (rc = bench_result_param_str(&r, "corpus", "repogen low_vocab (common-word queries)", err)) !=
+          BENCH_OK ||
       (rc = bench_result_param_int(&r, "matching_chunks_min", totals[0], err)) != BENCH_OK ||
       (rc = bench_result_param_int(&r, "matching_chunks_median", totals[nq / 2], err)) !=
           BENCH_OK ||

@@ -76,10 +76,10 @@ void bench_parse_probe_free(bench_parse_probe *p) {
 void bench_parse_probe_work(void *ctx) {
   bench_parse_probe *p = ctx;
   assert(p != NULL && p->chunker != NULL);
-  p->last_chunks = cb_chunker_run(p->chunker, CB_LANG_PYTHON, p->src.data, p->src.len,
-                                  &p->chunks) == 0
-                       ? (long)p->chunks.n
-                       : -1;
+  p->last_chunks =
+      cb_chunker_run(p->chunker, CB_LANG_PYTHON, p->src.data, p->src.len, &p->chunks) == 0
+          ? (long)p->chunks.n
+          : -1;
 }
 
 long bench_parse_probe_last_chunks(const bench_parse_probe *p) {

@@ -227,8 +227,8 @@ int bench_set_put(bench_set *s, mdl_benchmark_result *r, const double *samples, 
   return BENCH_OK;
 }
 
-int bench_set_put_calibration(bench_set *s, mdl_operation_type op, const double *calib_ms,
-                              size_t n, bench_err *err) {
+int bench_set_put_calibration(bench_set *s, mdl_operation_type op, const double *calib_ms, size_t n,
+                              bench_err *err) {
   assert(s != NULL);
   const cJSON *smp = op < MDL_OP_COUNT ? bench_set_samples(s, op) : NULL;
   if (smp == NULL || calib_ms == NULL || (size_t)cJSON_GetArraySize(smp) != n)

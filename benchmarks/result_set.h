@@ -66,8 +66,8 @@ const cJSON *bench_set_samples(const bench_set *s, mdl_operation_type op);
  * that sample was measured (//models calibration; the indexing benchmark's tree-sitter parse
  * probe): how fast the host was then. n must equal the op's stored sample count and every value
  * be finite and > 0, else BENCH_EINVAL; BENCH_ENOMEM. Replaces an earlier calibration of op. */
-int bench_set_put_calibration(bench_set *s, mdl_operation_type op, const double *calib_ms,
-                              size_t n, bench_err *err);
+int bench_set_put_calibration(bench_set *s, mdl_operation_type op, const double *calib_ms, size_t n,
+                              bench_err *err);
 
 /* Calibration of op's samples as a cJSON array (owned by s), or NULL. */
 const cJSON *bench_set_calibration(const bench_set *s, mdl_operation_type op);

@@ -119,7 +119,9 @@ TEST(US3Pool, FR016_PoolOf10With50ClientsQueuesWarnsAndAnswers503OnlyPastTheDead
       tst_err he{};
       if (tst_http_get(h.c_str(), 1000, nullptr, &hr, &he) == TST_OK && hr.json != nullptr) {
         cJSON *w = cJSON_GetObjectItem(cJSON_GetObjectItem(hr.json, "details"), "waiting");
-        int n = cJSON_IsString(w) ? (int)strtol(w->valuestring, nullptr, 10) : cJSON_IsNumber(w) ? w->valueint : 0;
+        int n = cJSON_IsString(w)   ? (int)strtol(w->valuestring, nullptr, 10)
+                : cJSON_IsNumber(w) ? w->valueint
+                                    : 0;
         if (n > max_waiting) max_waiting = n;
       }
       tst_http_resp_free(&hr);

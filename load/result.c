@@ -460,7 +460,7 @@ int ld_result_from_json(const cJSON *j, ld_result *out, ld_err *err) {
   }
   /* optional: files written before the generator probed the host have none */
   const cJSON *cp = cJSON_GetObjectItemCaseSensitive(
-      cJSON_GetObjectItemCaseSensitive(x, "calibration"), "probes_ms"),
+                  cJSON_GetObjectItemCaseSensitive(x, "calibration"), "probes_ms"),
               *c;
   cJSON_ArrayForEach(c, cp) {
     if (!cJSON_IsNumber(c) || !(c->valuedouble > 0)) {

@@ -6,8 +6,8 @@
 
 #include "models/json_field.h"
 
-static const char *const k_ops[MDL_OP_COUNT] = {"index", "search", "project_switch",
-                                                "entity_query", "search_lowvocab"};
+static const char *const k_ops[MDL_OP_COUNT] = {"index", "search", "project_switch", "entity_query",
+                                                "search_lowvocab"};
 static const char *const k_status[MDL_STATUS_COUNT] = {"pass", "fail", "warning"};
 static const char *const k_servers[MDL_SERVER_COUNT] = {"codebase-mcp", "workflow-mcp"};
 

@@ -79,8 +79,8 @@ TEST_P(JsonOom, EachFailedAllocationIsReportedAsOutOfMemory) {
     g_budget = -1;
     if (c == nullptr) {
       ASSERT_TRUE(hit) << "budget " << budget << ": NULL without a failed allocation: " << err.msg;
-      EXPECT_EQ(err.code, MDL_ENOMEM) << "budget " << budget << ": " << err.field << ": "
-                                      << err.msg;
+      EXPECT_EQ(err.code, MDL_ENOMEM)
+          << "budget " << budget << ": " << err.field << ": " << err.msg;
       failed_runs++;
       continue;
     }

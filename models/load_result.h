@@ -52,8 +52,8 @@ typedef struct mdl_resource_usage {
 
 /* Host speed during a run; probes == 0: not measured (the key is absent). */
 typedef struct mdl_host_calibration {
-  int64_t probes;   /* >= 0 */
-  double median_ms; /* > 0 when probes >= 1 */
+  int64_t probes;    /* >= 0 */
+  double median_ms;  /* > 0 when probes >= 1 */
   double cv_percent; /* sample CV of the probe times x 100, >= 0 (0 with one probe) */
 } mdl_host_calibration;
 

@@ -221,8 +221,7 @@ TEST(LoadResult, Rule_HostCalibrationRanges) {
   EXPECT_REJECTED(K, cv, MDL_ERANGE, "host_calibration.cv_percent", "cv_percent must be >= 0");
   auto missing = Fixture("load_result.json");
   Set(missing->j, "host_calibration", R"({"probes":3,"cv_percent":1})");
-  EXPECT_REJECTED(K, missing, MDL_EMISSING, "host_calibration.median_ms",
-                  "median_ms is required");
+  EXPECT_REJECTED(K, missing, MDL_EMISSING, "host_calibration.median_ms", "median_ms is required");
 }
 
 TEST(LoadResult, HostCalibration_FromProbes) {

@@ -363,7 +363,8 @@ TEST(Repogen, Issue13_LowVocabEveryQueryMatchesEveryDefinitionDeterministically)
   ASSERT_EQ(TST_OK, tst_manifest_load((a + ".manifest.tsv").c_str(), &m, &err)) << err.msg;
   std::vector<std::vector<std::string>> queries;
   for (size_t i = 0; i < m->n; i++)
-    if (std::string(m->entries[i].kind) == "query") queries.push_back(Words(m->entries[i].doc_words));
+    if (std::string(m->entries[i].kind) == "query")
+      queries.push_back(Words(m->entries[i].doc_words));
   ASSERT_EQ(tst_vocab_n_common_queries, queries.size());
   std::set<std::string> seen;
   for (auto &q : queries) {
@@ -405,8 +406,9 @@ TEST(Repogen, Issue13_LowVocabEveryQueryMatchesEveryDefinitionDeterministically)
   for (size_t k = 0; k < queries.size(); k++) EXPECT_EQ(defs, matches[k]) << "query " << k;
   // >= 10 definitions per file on average: 10,000 files give >= 100k matches per query.
   EXPECT_GE(defs, 10LL * st.files) << defs << " definitions in " << st.files << " files";
-  printf("low vocabulary: %d files, %lld definitions (%.1f per file), %zu queries each matching all\n",
-         st.files, defs, (double)defs / st.files, queries.size());
+  printf(
+      "low vocabulary: %d files, %lld definitions (%.1f per file), %zu queries each matching all\n",
+      st.files, defs, (double)defs / st.files, queries.size());
 
   // Still real code: every source file but the deliberate one parses.
   std::vector<FileInfo> files;
@@ -415,8 +417,8 @@ TEST(Repogen, Issue13_LowVocabEveryQueryMatchesEveryDefinitionDeterministically)
   for (auto &f : files) {
     bool is_py = EndsWith(f.rel, ".py"), is_js = EndsWith(f.rel, ".js");
     if (!is_py && !is_js) continue;
-    with_error += HasError(is_py ? tree_sitter_python() : tree_sitter_javascript(),
-                           ReadAll(a + "/" + f.rel));
+    with_error +=
+        HasError(is_py ? tree_sitter_python() : tree_sitter_javascript(), ReadAll(a + "/" + f.rel));
   }
   EXPECT_EQ(1, with_error) << "only the deliberate unparseable file may fail";
   tst_manifest_free(m);

@@ -206,16 +206,16 @@ static const char *const k_docw[] = {
 
 /* Low vocabulary: words real code repeats everywhere. No keyword of either language, and not
  * "options" (the generator's default parameter). */
-static const char *const k_low_params[] = {"request", "response", "user",    "config", "data",
-                                           "payload", "session",  "client",  "context", "record"};
+static const char *const k_low_params[] = {"request", "response", "user",   "config",  "data",
+                                           "payload", "session",  "client", "context", "record"};
 static const char *const k_low_locals[] = {"value", "result", "count", "status", "offset",
                                            "name",  "path",   "kind",  "index",  "total",
                                            "size",  "error",  "items", "state",  "handle"};
 static const char *const k_low_docw[] = {"default", "cached", "empty",   "missing",
                                          "valid",   "local",  "pending", "current"};
 static const char *const k_common_queries[] = {
-    "get value",   "request error", "get request value", "value error",
-    "error request value", "request", "get", "get value error request",
+    "get value", "request error", "get request value",       "value error", "error request value",
+    "request",   "get",           "get value error request",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

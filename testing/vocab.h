@@ -20,9 +20,9 @@ extern const size_t tst_vocab_n_verbs, tst_vocab_n_nouns, tst_vocab_n_quals, tst
  * and adjectives are drawn from (parameters and locals are disjoint, so a local never redeclares
  * a parameter), and its queries of common words. Every query word is in tst_vocab_common_doc,
  * the clause every definition's doc comment of that corpus carries. */
-extern const char *const *const tst_vocab_low_params; /* "request", ... */
-extern const char *const *const tst_vocab_low_locals; /* "value", ... */
-extern const char *const *const tst_vocab_low_docw;   /* "default", ... */
+extern const char *const *const tst_vocab_low_params;     /* "request", ... */
+extern const char *const *const tst_vocab_low_locals;     /* "value", ... */
+extern const char *const *const tst_vocab_low_docw;       /* "default", ... */
 extern const char *const *const tst_vocab_common_queries; /* "get value", ... */
 extern const size_t tst_vocab_n_low_params, tst_vocab_n_low_locals, tst_vocab_n_low_docw,
     tst_vocab_n_common_queries;

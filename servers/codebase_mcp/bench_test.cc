@@ -53,8 +53,8 @@ double ParseOnlyMs(const std::vector<Src> &files) {
     ts_parser_set_language(js, tree_sitter_javascript());
     for (size_t i; (i = next.fetch_add(1)) < files.size();) {
       TSParser *p = files[i].python ? py : js;
-      TSTree *t = ts_parser_parse_string(p, nullptr, files[i].text.data(),
-                                         (uint32_t)files[i].text.size());
+      TSTree *t =
+          ts_parser_parse_string(p, nullptr, files[i].text.data(), (uint32_t)files[i].text.size());
       ts_tree_delete(t);
     }
     ts_parser_delete(py);
@@ -172,8 +172,10 @@ TEST(Bench, IndexSearchAndRelevanceFigures) {
     ASSERT_EQ(Str(s, "status"), "completed") << cJSON_PrintUnformatted(s);
     files = Num(s, "files_indexed");
     chunks = Num(s, "chunks_created");
-    printf("index run %d: %.0f ms wall (job %.0f ms), %.0f files, %.0f chunks; CPU s: server "
-           "%.2f, PostgreSQL %.2f\n", run, wall, Num(s, "elapsed_ms"), files, chunks, dsrv, dpg);
+    printf(
+        "index run %d: %.0f ms wall (job %.0f ms), %.0f files, %.0f chunks; CPU s: server "
+        "%.2f, PostgreSQL %.2f\n",
+        run, wall, Num(s, "elapsed_ms"), files, chunks, dsrv, dpg);
     fflush(stdout);
     if (run > 0) {
       cpu_srv.push_back(dsrv);
@@ -230,8 +232,8 @@ TEST(Bench, IndexSearchAndRelevanceFigures) {
         tst_http_resp r = {};
         tst_err e = {};
         double t0 = tst_now_ms();
-        int rc = tst_http_post_json((env.url + "/mcp/search").c_str(), body, 30000, nullptr, &r,
-                                    &e);
+        int rc =
+            tst_http_post_json((env.url + "/mcp/search").c_str(), body, 30000, nullptr, &r, &e);
         double ms = tst_now_ms() - t0;
         if (rc == TST_OK && r.status == 200) lat[c].push_back(ms);
         tst_http_resp_free(&r);
@@ -247,24 +249,30 @@ TEST(Bench, IndexSearchAndRelevanceFigures) {
   tst_manifest_free(man);
 
   double p95 = Pct(index_ms, 95);
-  printf("\n== codebase-mcp figures (%zu source files parsed, %.0f files indexed, %.0f chunks) ==\n",
-         srcs.size(), files, chunks);
-  printf("index wall ms: p50 %.0f  p95 %.0f  (job elapsed p50 %.0f  p95 %.0f)  [goal p95 <= 6000; "
-         "requirement < 60000]\n",
-         Pct(index_ms, 50), p95, Pct(job_ms, 50), Pct(job_ms, 95));
-  printf("parse-only (tree-sitter, 2 threads, in memory): %.0f ms; index p95 / parse = %.2f  "
-         "[goal <= 1.5]\n", parse_ms, p95 / parse_ms);
+  printf(
+      "\n== codebase-mcp figures (%zu source files parsed, %.0f files indexed, %.0f chunks) ==\n",
+      srcs.size(), files, chunks);
+  printf(
+      "index wall ms: p50 %.0f  p95 %.0f  (job elapsed p50 %.0f  p95 %.0f)  [goal p95 <= 6000; "
+      "requirement < 60000]\n",
+      Pct(index_ms, 50), p95, Pct(job_ms, 50), Pct(job_ms, 95));
+  printf(
+      "parse-only (tree-sitter, 2 threads, in memory): %.0f ms; index p95 / parse = %.2f  "
+      "[goal <= 1.5]\n",
+      parse_ms, p95 / parse_ms);
   double srv_cpu = Pct(cpu_srv, 50), pg_cpu = Pct(cpu_pg, 50);
-  printf("CPU per full index (median): server %.2f s + PostgreSQL %.2f s = %.2f s; parse-only CPU "
-         "%.2f s; CPU ratio %.2f; on 2 idle cores that is >= %.0f ms wall\n", srv_cpu, pg_cpu,
-         srv_cpu + pg_cpu, parse_cpu, (srv_cpu + pg_cpu) / parse_cpu,
-         (srv_cpu + pg_cpu) * 1000 / 2);
+  printf(
+      "CPU per full index (median): server %.2f s + PostgreSQL %.2f s = %.2f s; parse-only CPU "
+      "%.2f s; CPU ratio %.2f; on 2 idle cores that is >= %.0f ms wall\n",
+      srv_cpu, pg_cpu, srv_cpu + pg_cpu, parse_cpu, (srv_cpu + pg_cpu) / parse_cpu,
+      (srv_cpu + pg_cpu) * 1000 / 2);
   printf("re-index unchanged ms: p50 %.0f  max %.0f  [goal <= 1500]\n", Pct(reindex_ms, 50),
          Pct(reindex_ms, 100));
   printf("server peak RSS (VmHWM): %.1f MB\n", rss_kb / 1024.0);
-  printf("search, 10 clients x %zu: n=%zu p50 %.1f  p95 %.1f  p99 %.1f  max %.1f ms  [goal p95 <= "
-         "15; requirement < 500]\n", kPerClient, all.size(), Pct(all, 50), Pct(all, 95),
-         Pct(all, 99), Pct(all, 100));
+  printf(
+      "search, 10 clients x %zu: n=%zu p50 %.1f  p95 %.1f  p99 %.1f  max %.1f ms  [goal p95 <= "
+      "15; requirement < 500]\n",
+      kPerClient, all.size(), Pct(all, 50), Pct(all, 95), Pct(all, 99), Pct(all, 100));
   printf("relevance: %d/%d = %.1f%% in top 3 (names %d/%d, doc words %d/%d)  [goal >= 90%%]\n",
          rel.hits, rel.queries, 100 * rel.Rate(), rel.name_hits, rel.name_queries, rel.doc_hits,
          rel.doc_queries);

@@ -135,13 +135,15 @@ static void node_text(const cb_chunker *c, TSNode n, char *out, size_t cap) {
   out[k] = '\0';
 }
 
-static int is_type(TSNode n, const char *t) { return strcmp(ts_node_type(n), t) == 0; }
+static int is_type(TSNode n, const char *t) {
+  return strcmp(ts_node_type(n), t) == 0;
+}
 
 /* ---- definitions ---------------------------------------------------------------------------- */
 
 typedef struct defn {
-  TSNode name;     /* identifier node (may be null) */
-  TSNode body;     /* class body (classes only; may be null) */
+  TSNode name; /* identifier node (may be null) */
+  TSNode body; /* class body (classes only; may be null) */
   const char *kind;
 } defn;
 
@@ -164,8 +166,8 @@ static int py_def(TSNode n, defn *d) {
 static int js_value_def(TSNode v, defn *d) {
   if (ts_node_is_null(v)) return 0;
   const char *t = ts_node_type(v);
-  if (!strcmp(t, "arrow_function") || !strcmp(t, "function_expression") ||
-      !strcmp(t, "function") || !strcmp(t, "generator_function")) {
+  if (!strcmp(t, "arrow_function") || !strcmp(t, "function_expression") || !strcmp(t, "function") ||
+      !strcmp(t, "generator_function")) {
     d->kind = "function";
     return 1;
   }

@@ -26,27 +26,27 @@ struct Chunker {
 };
 
 const char kPy[] =
-    "import os\n"                                 // 1
-    "import sys\n"                                // 2
-    "\n"                                          // 3
-    "# Parses the invoice header.\n"              // 4
-    "def parse_invoice_header(raw):\n"            // 5
-    "    \"\"\"Return the header fields.\"\"\"\n" // 6
-    "    return raw.split(',')\n"                 // 7
-    "\n"                                          // 8
-    "\n"                                          // 9
-    "class LedgerStore:\n"                        // 10
-    "    \"\"\"Keeps ledger rows.\"\"\"\n"        // 11
-    "    limit = 10\n"                            // 12
-    "\n"                                          // 13
-    "    @property\n"                             // 14
-    "    def size(self):\n"                       // 15
-    "        return 1\n"                          // 16
-    "\n"                                          // 17
-    "    def add(self, row):\n"                   // 18
-    "        pass\n"                              // 19
-    "\n"                                          // 20
-    "VALUE = 3\n";                                // 21
+    "import os\n"                                  // 1
+    "import sys\n"                                 // 2
+    "\n"                                           // 3
+    "# Parses the invoice header.\n"               // 4
+    "def parse_invoice_header(raw):\n"             // 5
+    "    \"\"\"Return the header fields.\"\"\"\n"  // 6
+    "    return raw.split(',')\n"                  // 7
+    "\n"                                           // 8
+    "\n"                                           // 9
+    "class LedgerStore:\n"                         // 10
+    "    \"\"\"Keeps ledger rows.\"\"\"\n"         // 11
+    "    limit = 10\n"                             // 12
+    "\n"                                           // 13
+    "    @property\n"                              // 14
+    "    def size(self):\n"                        // 15
+    "        return 1\n"                           // 16
+    "\n"                                           // 17
+    "    def add(self, row):\n"                    // 18
+    "        pass\n"                               // 19
+    "\n"                                           // 20
+    "VALUE = 3\n";                                 // 21
 
 TEST(Chunker, PythonFunctionsClassesMethodsAndModuleWindows) {
   Chunker k;

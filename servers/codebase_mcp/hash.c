@@ -10,7 +10,9 @@
 #define P2 0xC2B2AE3D27D4EB4FULL
 #define P3 0x165667B19E3779F9ULL
 
-static inline uint64_t rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+static inline uint64_t rotl(uint64_t x, int r) {
+  return (x << r) | (x >> (64 - r));
+}
 
 /* Reads 8 bytes as a little-endian integer on every host: the persisted values were first computed
  * on little-endian machines, so this byte order is part of the function. */
@@ -62,9 +64,8 @@ void cb_hash_hex(cb_hash128 h, char out[CB_HASH_HEX_LEN]) {
            (unsigned long long)h.lo);
 }
 
-void cb_chunk_id(const char *project_id, const char *path, const char *symbol,
-                 const char *content, size_t content_len, unsigned ordinal,
-                 char out[CB_CHUNK_ID_LEN]) {
+void cb_chunk_id(const char *project_id, const char *path, const char *symbol, const char *content,
+                 size_t content_len, unsigned ordinal, char out[CB_CHUNK_ID_LEN]) {
   cb_hash128 h = {0, 0};
   if (!symbol) symbol = "";
   h = cb_hash(project_id, strlen(project_id), h);

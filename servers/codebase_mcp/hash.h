@@ -32,9 +32,8 @@ void cb_hash_hex(cb_hash128 h, char out[CB_HASH_HEX_LEN]);
  * fields in a file; 1, 2... for exact duplicates in the same file). Unchanged code in an unchanged
  * place keeps its id across re-indexing. symbol may be NULL or "". */
 #define CB_CHUNK_ID_LEN 37
-void cb_chunk_id(const char *project_id, const char *path, const char *symbol,
-                 const char *content, size_t content_len, unsigned ordinal,
-                 char out[CB_CHUNK_ID_LEN]);
+void cb_chunk_id(const char *project_id, const char *path, const char *symbol, const char *content,
+                 size_t content_len, unsigned ordinal, char out[CB_CHUNK_ID_LEN]);
 
 #ifdef __cplusplus
 }

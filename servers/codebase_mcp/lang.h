@@ -11,9 +11,9 @@ extern "C" {
 #endif
 
 typedef enum cb_lang {
-  CB_LANG_TEXT = 0,   /* any other text file: line windows */
-  CB_LANG_PYTHON,     /* tree-sitter-python */
-  CB_LANG_JAVASCRIPT  /* tree-sitter-javascript (.js .mjs .cjs .jsx) */
+  CB_LANG_TEXT = 0,  /* any other text file: line windows */
+  CB_LANG_PYTHON,    /* tree-sitter-python */
+  CB_LANG_JAVASCRIPT /* tree-sitter-javascript (.js .mjs .cjs .jsx) */
 } cb_lang;
 
 /* The parser family for path (by extension, case-insensitive). */

@@ -68,7 +68,8 @@ int DefinitionLine(const std::vector<std::string> &ls, const std::string &symbol
 
 TEST(RelevanceStdlib, Issue13_ExpectedDefinitionInTop5ForAtLeast95Percent) {
   char path[4096];
-  ASSERT_EQ(tst_runfile("servers/codebase_mcp/testdata/relevance_stdlib.json", path, sizeof path), 0);
+  ASSERT_EQ(tst_runfile("servers/codebase_mcp/testdata/relevance_stdlib.json", path, sizeof path),
+            0);
   cJSON *set = cJSON_Parse(tst::ReadFile(path).c_str());
   ASSERT_NE(set, nullptr) << path;
   std::string root = Str(set, "root");
@@ -92,8 +93,8 @@ TEST(RelevanceStdlib, Issue13_ExpectedDefinitionInTop5ForAtLeast95Percent) {
     std::string text = Str(q, "query"), file = Str(q, "file"), symbol = Str(q, "symbol");
     std::string parent = Str(q, "parent");  // "" for null
     int line = DefinitionLine(Lines(tst::ReadFile(root + "/" + file)), symbol, parent);
-    EXPECT_GT(line, 0) << "the set names a definition the library lacks: " << file << " "
-                       << parent << "." << symbol;
+    EXPECT_GT(line, 0) << "the set names a definition the library lacks: " << file << " " << parent
+                       << "." << symbol;
     cJSON *a = cJSON_CreateObject();
     cJSON_AddStringToObject(a, "query", text.c_str());
     cJSON_AddStringToObject(a, "project_id", "stdlib");
@@ -124,9 +125,10 @@ TEST(RelevanceStdlib, Issue13_ExpectedDefinitionInTop5ForAtLeast95Percent) {
              got.c_str());
   }
   cJSON_Delete(set);
-  printf("real-code relevance: %d of %d queries have the expected definition in the top 5 "
-         "(%.1f%%), %d first\n",
-         hits, queries, 100.0 * hits / queries, top1);
+  printf(
+      "real-code relevance: %d of %d queries have the expected definition in the top 5 "
+      "(%.1f%%), %d first\n",
+      hits, queries, 100.0 * hits / queries, top1);
   ASSERT_GE(queries, 20);
   EXPECT_GE(hits * 100, queries * 95) << "issue 13 goal: top 5 for >= 95% of the real-code set";
   env.Stop();

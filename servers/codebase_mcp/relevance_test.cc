@@ -33,10 +33,10 @@ TEST(Relevance, ExpectedChunkInTop3ForAtLeast90Percent) {
   ASSERT_EQ(tst_manifest_load(manifest.c_str(), &man, &err), TST_OK) << err.msg;
   cbtest::Relevance r = cbtest::MeasureRelevance(env, man, "rel", 37, true);
   tst_manifest_free(man);
-  printf("relevance: %d of %d queries have the expected chunk in the top 3 (%.1f%%); "
-         "by name %d/%d, by doc words %d/%d\n",
-         r.hits, r.queries, 100.0 * r.Rate(), r.name_hits, r.name_queries, r.doc_hits,
-         r.doc_queries);
+  printf(
+      "relevance: %d of %d queries have the expected chunk in the top 3 (%.1f%%); "
+      "by name %d/%d, by doc words %d/%d\n",
+      r.hits, r.queries, 100.0 * r.Rate(), r.name_hits, r.name_queries, r.doc_hits, r.doc_queries);
   ASSERT_GE(r.queries, 200);
   EXPECT_GE(r.Rate(), 0.90);
   env.Stop();

@@ -15,7 +15,7 @@
 
 #define SNIPPET_BEFORE 2
 #define SNIPPET_AFTER 2
-#define RESULT_COLUMNS                                                                       \
+#define RESULT_COLUMNS                                                                           \
   "c.chunk_id, c.file_path, c.start_line, c.end_line, c.language, c.symbol, c.kind, c.content, " \
   "c.context_before, c.context_after, c.project_id"
 
@@ -43,9 +43,9 @@ static void add_filters(qsql *q, const char *alias, int lang_p, int prefix_p) {
   if (lang_p) mdl_buf_printf(&q->sql, " AND %slanguage = $%d", alias, lang_p);
   if (prefix_p)
     mdl_buf_printf(&q->sql,
-                  " AND %sfile_path LIKE $%d AND %sfile_path IN (SELECT path FROM code_files "
-                  "WHERE project_id = $1 AND path LIKE $%d)",
-                  alias, prefix_p, alias, prefix_p);
+                   " AND %sfile_path LIKE $%d AND %sfile_path IN (SELECT path FROM code_files "
+                   "WHERE project_id = $1 AND path LIKE $%d)",
+                   alias, prefix_p, alias, prefix_p);
 }
 
 /* ---- the symbol names a query states ------------------------------------------------------ */
@@ -95,8 +95,10 @@ static void query_names(const char *query, qnames *nm) {
  * HttpClient class itself (+ 1), however often those mention HttpClient. */
 static void add_name_lift(mdl_buf *s, int whole_p, int words_p) {
   mdl_buf_printf(s,
-                 " + CASE WHEN symbol = '' THEN 0 WHEN " NAME_NORM " = $%d THEN 3.0 ELSE"
-                 " (CASE WHEN " NAME_NORM " = ANY($%d::text[]) THEN 1.0 ELSE 0 END) +"
+                 " + CASE WHEN symbol = '' THEN 0 WHEN " NAME_NORM
+                 " = $%d THEN 3.0 ELSE"
+                 " (CASE WHEN " NAME_NORM
+                 " = ANY($%d::text[]) THEN 1.0 ELSE 0 END) +"
                  " (CASE WHEN parent_symbol <> '' AND " NAME_NORM
                  " = ANY($%d::text[]) THEN 1.0 ELSE 0 END) END",
                  "symbol", whole_p, "symbol", words_p, "parent_symbol", words_p);
@@ -129,7 +131,7 @@ static srv_code run_query(PGconn *c, cb_search_req *r, const char *tsq, const ch
                    filter_p);
     add_filters(&q, "", lang_p, prefix_p);
     mdl_buf_printf(s, "), top AS (SELECT chunk_id, score FROM fts ORDER BY score DESC LIMIT %d), ",
-                  lim);
+                   lim);
   }
   if (fz_p) {
     /* The best-matching paths first, on their own (MATERIALIZED: planned apart from the join
@@ -137,15 +139,16 @@ static srv_code run_query(PGconn *c, cb_search_req *r, const char *tsq, const ch
      * directly, the planner walked every file of the project in path order computing
      * word_similarity, ~170 ms on 10,000 files), then each one's first chunk. */
     mdl_buf_printf(s,
-                  "fpf AS MATERIALIZED (SELECT f.project_id, f.path, word_similarity($%d, f.path) "
-                  "AS sim FROM code_files f WHERE f.project_id = $1 AND $%d <%% f.path",
-                  fz_p, fz_p);
+                   "fpf AS MATERIALIZED (SELECT f.project_id, f.path, word_similarity($%d, f.path) "
+                   "AS sim FROM code_files f WHERE f.project_id = $1 AND $%d <%% f.path",
+                   fz_p, fz_p);
     if (lang_p) mdl_buf_printf(s, " AND f.language = $%d", lang_p);
     if (prefix_p) mdl_buf_printf(s, " AND f.path LIKE $%d", prefix_p);
     mdl_buf_printf(s, " ORDER BY sim DESC, f.path LIMIT %d), ", lim);
-    mdl_buf_puts(s, "fp AS (SELECT c.chunk_id, 0.3 * fpf.sim AS score FROM fpf CROSS JOIN LATERAL "
-                   "(SELECT chunk_id FROM code_chunks c WHERE c.project_id = fpf.project_id "
-                   "AND c.file_path = fpf.path");
+    mdl_buf_puts(s,
+                 "fp AS (SELECT c.chunk_id, 0.3 * fpf.sim AS score FROM fpf CROSS JOIN LATERAL "
+                 "(SELECT chunk_id FROM code_chunks c WHERE c.project_id = fpf.project_id "
+                 "AND c.file_path = fpf.path");
     add_filters(&q, "c.", lang_p, 0);
     mdl_buf_puts(s, " ORDER BY c.start_line LIMIT 1) c), ");
   }
@@ -161,10 +164,13 @@ static srv_code run_query(PGconn *c, cb_search_req *r, const char *tsq, const ch
   }
   mdl_buf_printf(s, ") u GROUP BY chunk_id ORDER BY score DESC LIMIT %d) ", lim);
   mdl_buf_puts(s, "SELECT " RESULT_COLUMNS ", b.score, ");
-  if (ts_p) mdl_buf_puts(s, "(SELECT count(*) FROM fts) ");
-  else mdl_buf_puts(s, "(SELECT count(*) FROM best) ");
-  mdl_buf_puts(s, "FROM best b JOIN code_chunks c USING (chunk_id) "
-                 "ORDER BY b.score DESC, c.file_path, c.start_line");
+  if (ts_p)
+    mdl_buf_puts(s, "(SELECT count(*) FROM fts) ");
+  else
+    mdl_buf_puts(s, "(SELECT count(*) FROM best) ");
+  mdl_buf_puts(s,
+               "FROM best b JOIN code_chunks c USING (chunk_id) "
+               "ORDER BY b.score DESC, c.file_path, c.start_line");
   srv_code rc = s->failed ? srv_err_set(err, SRV_EINTERNAL, "out of memory building the query")
                           : srv_db_exec(c, s->data, q.n, q.params, out, err);
   mdl_buf_free(s);
@@ -302,8 +308,10 @@ static cJSON *chunk_json(const PGresult *res, int i) {
   cJSON_AddNumberToObject(o, "end_line", (double)strtol(PQgetvalue(res, i, 3), NULL, 10));
   cJSON_AddStringToObject(o, "language", PQgetvalue(res, i, 4));
   const char *sym = PQgetvalue(res, i, 5);
-  if (*sym) cJSON_AddStringToObject(o, "symbol", sym);
-  else cJSON_AddNullToObject(o, "symbol");
+  if (*sym)
+    cJSON_AddStringToObject(o, "symbol", sym);
+  else
+    cJSON_AddNullToObject(o, "symbol");
   cJSON_AddStringToObject(o, "kind", PQgetvalue(res, i, 6));
   cJSON_AddStringToObject(o, "content", PQgetvalue(res, i, 7));
   cJSON_AddStringToObject(o, "context_before", PQgetvalue(res, i, 8));
@@ -486,8 +494,10 @@ static srv_code missing_details(PGconn *c, cb_chunks_req *r, srv_err *err) {
     const char *sym = PQgetvalue(res, hit, 3);
     cJSON_AddStringToObject(d, "reason", PQgetvalue(res, hit, 1));
     cJSON_AddStringToObject(d, "file_path", PQgetvalue(res, hit, 2));
-    if (*sym) cJSON_AddStringToObject(d, "symbol", sym);
-    else cJSON_AddNullToObject(d, "symbol");
+    if (*sym)
+      cJSON_AddStringToObject(d, "symbol", sym);
+    else
+      cJSON_AddNullToObject(d, "symbol");
     cJSON_AddStringToObject(d, "kind", PQgetvalue(res, hit, 4));
     cJSON_AddStringToObject(d, "removed_at", PQgetvalue(res, hit, 5));
     if (PQgetisnull(res, hit, 6)) {
@@ -525,7 +535,8 @@ srv_code cb_chunks_get(PGconn *c, void *arg, srv_err *err) {
   }
   const cJSON *id;
   cJSON_ArrayForEach(id, r->ids) {
-    if (cJSON_IsString(id) && mdl_uuid_valid(id->valuestring)) srv_pg_array_elem(&arr, id->valuestring);
+    if (cJSON_IsString(id) && mdl_uuid_valid(id->valuestring))
+      srv_pg_array_elem(&arr, id->valuestring);
   }
   if (arr.len) {
     mdl_buf body = {0};
@@ -536,7 +547,8 @@ srv_code cb_chunks_get(PGconn *c, void *arg, srv_err *err) {
     }
     const char *p[2] = {body.data, r->project_id};
     rc = srv_db_exec(c,
-                     "SELECT " RESULT_COLUMNS " FROM code_chunks c "
+                     "SELECT " RESULT_COLUMNS
+                     " FROM code_chunks c "
                      "WHERE c.chunk_id = ANY($1::uuid[]) AND c.project_id = $2",
                      2, p, &res, err);
     mdl_buf_free(&body);
@@ -547,8 +559,10 @@ srv_code cb_chunks_get(PGconn *c, void *arg, srv_err *err) {
     int hit = -1;
     for (int i = 0; res && i < PQntuples(res) && hit < 0; i++)
       if (strcasecmp(PQgetvalue(res, i, 0), s) == 0) hit = i;
-    if (hit >= 0) cJSON_AddItemToArray(r->found, chunk_json(res, hit));
-    else cJSON_AddItemToArray(r->missing, cJSON_CreateString(s));
+    if (hit >= 0)
+      cJSON_AddItemToArray(r->found, chunk_json(res, hit));
+    else
+      cJSON_AddItemToArray(r->missing, cJSON_CreateString(s));
   }
   if (cJSON_GetArraySize(r->missing) > 0) rc = missing_details(c, r, err);
 

@@ -73,11 +73,11 @@ srv_code cb_search_run(PGconn *c, void *req, srv_err *err);
  * first, any file of the project after a file deletion) or null. arg: a cb_chunks_req*. Safe to
  * retry. */
 typedef struct cb_chunks_req {
-  const char *project_id;  /* validated by the caller */
-  const cJSON *ids;        /* array of strings */
-  cJSON *found;            /* out */
-  cJSON *missing;          /* out */
-  cJSON *missing_details;  /* out */
+  const char *project_id; /* validated by the caller */
+  const cJSON *ids;       /* array of strings */
+  cJSON *found;           /* out */
+  cJSON *missing;         /* out */
+  cJSON *missing_details; /* out */
 } cb_chunks_req;
 srv_code cb_chunks_get(PGconn *c, void *req, srv_err *err);
 

@@ -11,8 +11,8 @@ extern "C" {
 #endif
 
 typedef struct cb_strmap_entry {
-  char *key;     /* NULL = empty slot */
-  char val[33];  /* e.g. a content hash in hex */
+  char *key;    /* NULL = empty slot */
+  char val[33]; /* e.g. a content hash in hex */
   int flag;
 } cb_strmap_entry;
 

@@ -15,9 +15,15 @@
 static inline int is_word(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
-static inline int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
-static inline int is_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
-static inline int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static inline int is_upper(unsigned char c) {
+  return c >= 'A' && c <= 'Z';
+}
+static inline int is_lower(unsigned char c) {
+  return c >= 'a' && c <= 'z';
+}
+static inline int is_digit(unsigned char c) {
+  return c >= '0' && c <= '9';
+}
 static inline char lower(unsigned char c) {
   if (is_upper(c)) return (char)(c + 32);
   return (char)c;
@@ -26,13 +32,13 @@ static inline char lower(unsigned char c) {
 /* ---- stop words (sorted for bsearch) ------------------------------------------------------ */
 
 static const char *const kStop[] = {
-    "an",     "and",    "are",     "as",      "async", "at",     "await",    "be",
-    "break",  "but",    "by",      "cls",     "const", "def",    "default",  "do",
-    "elif",   "else",   "export",  "exports", "false", "for",    "from",     "function",
-    "if",     "import", "in",      "is",      "it",    "its",    "let",      "module",
-    "new",    "none",   "not",     "null",    "of",    "on",     "or",       "pass",
-    "require", "return", "self",   "so",      "that",  "the",    "then",     "this",
-    "to",     "true",   "undefined", "var",   "was",   "were",   "with",
+    "an",      "and",    "are",       "as",      "async", "at",   "await",   "be",
+    "break",   "but",    "by",        "cls",     "const", "def",  "default", "do",
+    "elif",    "else",   "export",    "exports", "false", "for",  "from",    "function",
+    "if",      "import", "in",        "is",      "it",    "its",  "let",     "module",
+    "new",     "none",   "not",       "null",    "of",    "on",   "or",      "pass",
+    "require", "return", "self",      "so",      "that",  "the",  "then",    "this",
+    "to",      "true",   "undefined", "var",     "was",   "were", "with",
 };
 
 static int stop_cmp(const void *key, const void *elem) {
@@ -67,7 +73,9 @@ static int ends(const char *t, size_t n, const char *suf) {
   return n >= k && memcmp(t + n - k, suf, k) == 0;
 }
 
-static int vowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
+static int vowel(char c) {
+  return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
 
 /* A light English suffix stripper (plural, -ed, -ing, final -e, agent -er/-or, doubled final
  * consonant) so "evaluates", "evaluated", "evaluator" and "evaluate" meet. Only for plain
@@ -84,8 +92,10 @@ size_t cb_tokens_stem(char *t, size_t n) {
   } else if (t[n - 1] == 's' && !ends(t, n, "ss") && !ends(t, n, "us") && !ends(t, n, "is")) {
     n -= 1;
   }
-  if (ends(t, n, "ing") && n >= 6) n -= 3;
-  else if (ends(t, n, "ed") && n >= 5) n -= 2;
+  if (ends(t, n, "ing") && n >= 6)
+    n -= 3;
+  else if (ends(t, n, "ed") && n >= 5)
+    n -= 2;
   if (n >= 4 && t[n - 1] == 'e') n -= 1;
   if (n >= 6 && (ends(t, n, "er") || ends(t, n, "or"))) n -= 2;
   if (n >= 4 && t[n - 1] == t[n - 2] && !vowel(t[n - 1]) && t[n - 1] != 'l' && t[n - 1] != 's' &&
@@ -112,8 +122,7 @@ static void emit_word(const unsigned char *w, size_t n, unsigned idx, cb_token_f
       /* a plain word (no '_' or humps inside) is stemmed; a compound identifier stays whole */
       int plain = 1;
       for (size_t i = a + 1; i < b && plain; i++)
-        if (w[i] == '_' || is_digit(w[i]) || (is_upper(w[i]) && !is_upper(w[i - 1])))
-          plain = 0;
+        if (w[i] == '_' || is_digit(w[i]) || (is_upper(w[i]) && !is_upper(w[i - 1]))) plain = 0;
       size_t sl = plain ? cb_tokens_stem(low, wl) : wl;
       fn(low, sl, 0, idx, arg);
       whole_kept = 1;
@@ -253,7 +262,9 @@ void cb_tsv_reset(cb_tsv *t) {
   t->oom = 0;
 }
 
-size_t cb_tsv_count(const cb_tsv *t) { return t->nused; }
+size_t cb_tsv_count(const cb_tsv *t) {
+  return t->nused;
+}
 
 static uint32_t lex_hash(const char *s, size_t n) {
   uint32_t h = 2166136261u;
@@ -450,10 +461,10 @@ int cb_tsv_render(const cb_tsv *t, mdl_buf *out) {
 typedef struct qstate {
   mdl_buf *out;
   int and_mode;
-  int symbols; /* 1: the '#'-marked symbol lexemes */
-  int words;          /* words written */
-  int cur_word;       /* word index of the open group, -1 if none */
-  int cur_parts;      /* parts written in the open group */
+  int symbols;   /* 1: the '#'-marked symbol lexemes */
+  int words;     /* words written */
+  int cur_word;  /* word index of the open group, -1 if none */
+  int cur_parts; /* parts written in the open group */
   int cur_has_whole;
 } qstate;
 
@@ -478,8 +489,10 @@ static void q_token(const char *tok, size_t n, int is_part, unsigned idx, void *
   if (!is_part) {
     q->cur_has_whole = 1;
   } else {
-    if (q->cur_parts == 0) mdl_buf_puts(q->out, q->cur_has_whole ? " | (" : "(");
-    else mdl_buf_puts(q->out, " & ");
+    if (q->cur_parts == 0)
+      mdl_buf_puts(q->out, q->cur_has_whole ? " | (" : "(");
+    else
+      mdl_buf_puts(q->out, " & ");
     q->cur_parts++;
   }
   mdl_buf_putc(q->out, '\'');

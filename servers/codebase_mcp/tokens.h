@@ -37,8 +37,7 @@ typedef enum cb_weight { CB_W_D = 0, CB_W_C = 1, CB_W_B = 2, CB_W_A = 3 } cb_wei
 
 /* Called for each token: tok (lowercase, not NUL-terminated) of n bytes; is_part is 0 for the
  * whole word and 1 for a piece of it; word_index counts words from 0. */
-typedef void (*cb_token_fn)(const char *tok, size_t n, int is_part, unsigned word_index,
-                            void *arg);
+typedef void (*cb_token_fn)(const char *tok, size_t n, int is_part, unsigned word_index, void *arg);
 
 /* Tokenizes text (any bytes; non-ASCII bytes separate words) calling fn for every kept token.
  * Returns the number of words seen (kept or not). */

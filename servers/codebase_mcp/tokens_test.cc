@@ -90,8 +90,7 @@ TEST(Tokens, StemsWordFormsTogether) {
 }
 
 TEST(Tokens, DropsStopWordsNumbersAndSingleLetters) {
-  EXPECT_EQ(Tokens("def self return the x 42 a1 ok"),
-            (std::vector<std::string>{"a1", "ok"}));
+  EXPECT_EQ(Tokens("def self return the x 42 a1 ok"), (std::vector<std::string>{"a1", "ok"}));
   EXPECT_TRUE(cb_tokens_is_stopword("function", 8));
   EXPECT_FALSE(cb_tokens_is_stopword("invoice", 7));
 }

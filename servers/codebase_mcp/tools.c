@@ -31,12 +31,15 @@ static srv_code project_arg(const cJSON *args, const char **out, srv_err *err) {
     return srv_err_set(err, SRV_EINVAL,
                        "project_id '%.80s' is invalid: use 1-64 characters from lowercase "
                        "letters, digits, '-' and '_' (e.g. \"my-repo\"), or omit it for "
-                       "\"default\"", p);
+                       "\"default\"",
+                       p);
   *out = p;
   return SRV_OK;
 }
 
-static cb_server *server_of(srv_call *call) { return call->user; }
+static cb_server *server_of(srv_call *call) {
+  return call->user;
+}
 
 /* ---- handlers -------------------------------------------------------------------------------- */
 
@@ -77,13 +80,15 @@ static srv_code h_search(srv_call *call, const cJSON *args, cJSON **out, srv_err
   if (req.limit < 1 || req.limit > CB_SEARCH_LIMIT_MAX)
     return srv_err_set(err, SRV_EINVAL,
                        "limit must be between 1 and %d (got %d): pass a value in range or omit "
-                       "it for 10", CB_SEARCH_LIMIT_MAX, req.limit);
+                       "it for 10",
+                       CB_SEARCH_LIMIT_MAX, req.limit);
   req.language = str_arg(args, "language");
   if (req.language && !*req.language) req.language = NULL;
   if (req.language && !cb_lang_is_known(req.language))
     return srv_err_set(err, SRV_EINVAL,
                        "language '%.40s' is unknown: use e.g. \"python\", \"javascript\", "
-                       "\"markdown\" or \"text\", or omit it", req.language);
+                       "\"markdown\" or \"text\", or omit it",
+                       req.language);
   req.path_prefix = str_arg(args, "file_path_prefix");
   rc = srv_call_db(call, cb_search_run, &req, 1, err);
   if (rc != SRV_OK) return rc;
@@ -259,25 +264,27 @@ static void cb_fini(void *user) {
 
 srv_app_def cb_app_definition(void) {
   srv_app_def d = {
-    .name = "codebase-mcp",
-    .version = "0.1.0",
-    .description = "code search MCP server: indexes repositories with tree-sitter into "
-                   "PostgreSQL and answers ranked code search queries",
-    .metric_prefix = "codebase_mcp",
-    .default_port = 8020,
-    .pool_min = 5,
-    .pool_max = 20,
-    .migrations = codebase_migrations,
-    .n_migrations = 0, /* below: the count is not a constant expression */
-    .tools = kTools,
-    .n_tools = sizeof kTools / sizeof kTools[0],
-    .routes = kRoutes,
-    .n_routes = sizeof kRoutes / sizeof kRoutes[0],
-    .init = cb_init,
-    .fini = cb_fini,
-    .instructions = "Index a repository with start_indexing_background, poll "
-                    "get_indexing_status, then search_code. Chunk ids are stable while the code "
-                    "is unchanged; get_chunks tells which ids still exist.",
+      .name = "codebase-mcp",
+      .version = "0.1.0",
+      .description =
+          "code search MCP server: indexes repositories with tree-sitter into "
+          "PostgreSQL and answers ranked code search queries",
+      .metric_prefix = "codebase_mcp",
+      .default_port = 8020,
+      .pool_min = 5,
+      .pool_max = 20,
+      .migrations = codebase_migrations,
+      .n_migrations = 0, /* below: the count is not a constant expression */
+      .tools = kTools,
+      .n_tools = sizeof kTools / sizeof kTools[0],
+      .routes = kRoutes,
+      .n_routes = sizeof kRoutes / sizeof kRoutes[0],
+      .init = cb_init,
+      .fini = cb_fini,
+      .instructions =
+          "Index a repository with start_indexing_background, poll "
+          "get_indexing_status, then search_code. Chunk ids are stable while the code "
+          "is unchanged; get_chunks tells which ids still exist.",
   };
   d.n_migrations = codebase_migrations_count;
   return d;

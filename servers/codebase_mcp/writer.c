@@ -12,7 +12,9 @@
  * pool's ping within ~1.5 s; the batch itself gives up after this long and is written again. */
 #define WRITE_USER_TIMEOUT_MS 10000
 
-void cb_batch_add_path(cb_batch *b, const char *path) { srv_pg_array_elem(&b->paths, path); }
+void cb_batch_add_path(cb_batch *b, const char *path) {
+  srv_pg_array_elem(&b->paths, path);
+}
 
 void cb_batch_reset(cb_batch *b) {
   mdl_buf_reset(&b->chunks);
@@ -86,8 +88,8 @@ srv_code cb_batch_write(PGconn *c, const char *project_id, const cb_batch *b, sr
   const char *params[2] = {project_id, arr.data};
   rc = srv_db_exec(c, CB_SQL_DELETE_CHUNKS("changed"), 2, params, NULL, err);
   if (rc != SRV_OK) goto cleanup;
-  rc = srv_db_exec(c, "DELETE FROM code_files WHERE project_id = $1 AND path = ANY($2::text[])",
-                   2, params, NULL, err);
+  rc = srv_db_exec(c, "DELETE FROM code_files WHERE project_id = $1 AND path = ANY($2::text[])", 2,
+                   params, NULL, err);
   if (rc != SRV_OK) goto cleanup;
   if (b->chunks.len) {
     rc = copy_in(c, "COPY code_chunks (" CB_CHUNK_COLUMNS ") FROM STDIN", &b->chunks, err);

@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 /* Column order of the COPY rows (tab-separated, COPY text format). */
-#define CB_CHUNK_COLUMNS                                                                   \
+#define CB_CHUNK_COLUMNS                                                                     \
   "chunk_id, project_id, file_path, start_line, end_line, language, symbol, parent_symbol, " \
   "kind, content, context_before, context_after, tsv"
 #define CB_FILE_COLUMNS "project_id, path, content_hash, language, size_bytes, chunk_count, job_id"
@@ -32,13 +32,13 @@ extern "C" {
  * removed id in code_chunk_tombstones with `reason` ('changed' or 'file_deleted'), so get_chunks
  * can later say what happened to a stale reference. Chunks re-inserted under the same id (their
  * content did not change) keep a harmless tombstone: a live chunk is always reported found. */
-#define CB_SQL_DELETE_CHUNKS(reason)                                                               \
-  "WITH d AS (DELETE FROM code_chunks WHERE project_id = $1 AND file_path = ANY($2::text[]) "     \
-  "RETURNING chunk_id, project_id, file_path, symbol, parent_symbol, kind) "                      \
-  "INSERT INTO code_chunk_tombstones (chunk_id, project_id, file_path, symbol, parent_symbol, "   \
-  "kind, reason) SELECT chunk_id, project_id, file_path, symbol, parent_symbol, kind, '" reason   \
-  "' FROM d ON CONFLICT (chunk_id) DO UPDATE SET file_path = EXCLUDED.file_path, "                \
-  "symbol = EXCLUDED.symbol, parent_symbol = EXCLUDED.parent_symbol, kind = EXCLUDED.kind, "      \
+#define CB_SQL_DELETE_CHUNKS(reason)                                                            \
+  "WITH d AS (DELETE FROM code_chunks WHERE project_id = $1 AND file_path = ANY($2::text[]) "   \
+  "RETURNING chunk_id, project_id, file_path, symbol, parent_symbol, kind) "                    \
+  "INSERT INTO code_chunk_tombstones (chunk_id, project_id, file_path, symbol, parent_symbol, " \
+  "kind, reason) SELECT chunk_id, project_id, file_path, symbol, parent_symbol, kind, '" reason \
+  "' FROM d ON CONFLICT (chunk_id) DO UPDATE SET file_path = EXCLUDED.file_path, "              \
+  "symbol = EXCLUDED.symbol, parent_symbol = EXCLUDED.parent_symbol, kind = EXCLUDED.kind, "    \
   "reason = EXCLUDED.reason, removed_at = now()"
 
 typedef struct cb_batch {

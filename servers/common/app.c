@@ -20,11 +20,11 @@
 #include "servers/common/http.h"
 #include "servers/common/log.h"
 #include "servers/common/mcp.h"
+#include "servers/common/mcp_http.h"
+#include "servers/common/mcp_stdio.h"
 #include "servers/common/portcheck.h"
 #include "servers/common/request.h"
-#include "servers/common/mcp_http.h"
 #include "servers/common/session.h"
-#include "servers/common/mcp_stdio.h"
 #include "servers/common/timeutil.h"
 
 typedef struct rest_route {

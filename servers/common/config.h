@@ -66,22 +66,22 @@ typedef struct srv_config_defaults {
 
 typedef struct srv_config {
   srv_subcommand subcommand;
-  int port;                       /* 1..65535 */
-  char bind[64];                  /* IPv4/IPv6 literal or host name */
-  int allow_remote;               /* 1 => a non-loopback bind is accepted */
-  char allowed_hosts[1024];       /* extra Host / Origin names (guard.h); "" => none */
+  int port;                 /* 1..65535 */
+  char bind[64];            /* IPv4/IPv6 literal or host name */
+  int allow_remote;         /* 1 => a non-loopback bind is accepted */
+  char allowed_hosts[1024]; /* extra Host / Origin names (guard.h); "" => none */
   char database_url[1024];
-  char log_file[1024];            /* "" => none */
+  char log_file[1024]; /* "" => none */
   srv_log_level log_level;
-  int pool_min, pool_max;         /* 0 <= min <= max, 1 <= max <= 1000 */
-  int request_timeout_ms;         /* 1..3600000 */
-  size_t body_limit_bytes;        /* 1 KiB .. 1 GiB */
-  int http_threads;               /* 1..256: MHD epoll thread pool */
-  int http_workers;               /* 1..1024: handler threads for suspended (database) routes */
+  int pool_min, pool_max;  /* 0 <= min <= max, 1 <= max <= 1000 */
+  int request_timeout_ms;  /* 1..3600000 */
+  size_t body_limit_bytes; /* 1 KiB .. 1 GiB */
+  int http_threads;        /* 1..256: MHD epoll thread pool */
+  int http_workers;        /* 1..1024: handler threads for suspended (database) routes */
   char codebase_mcp_url[1024];
-  char index_roots[4096];         /* colon- or comma-separated directories; "" => the defaults
+  char index_roots[4096]; /* colon- or comma-separated directories; "" => the defaults
                                      (cb_scan_default_roots: $HOME, $TMPDIR, /tmp) */
-  int stdio;                      /* 1 => MCP over stdin/stdout instead of HTTP */
+  int stdio;              /* 1 => MCP over stdin/stdout instead of HTTP */
 } srv_config;
 
 /* Fills *out from defaults, the environment (getenv) and argv[1..argc-1]. Unknown flags and

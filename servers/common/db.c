@@ -4,13 +4,12 @@
 #include "servers/common/db.h"
 
 #include <assert.h>
+#include <cjson/cJSON.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
-
-#include <cjson/cJSON.h>
 
 #include "servers/common/log.h"
 #include "servers/common/timeutil.h"
@@ -57,8 +56,10 @@ srv_code srv_db_exec(PGconn *c, const char *sql, int nparams, const char *const 
   PGresult *r = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
   ExecStatusType st = PQresultStatus(r);
   if (r != NULL && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY)) {
-    if (out != NULL) *out = r;
-    else PQclear(r);
+    if (out != NULL)
+      *out = r;
+    else
+      PQclear(r);
     return SRV_OK;
   }
   srv_code rc = srv_db_result_error(c, r, "query", err);

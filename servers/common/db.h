@@ -24,9 +24,8 @@
 #ifndef SRV_DB_H
 #define SRV_DB_H
 
-#include <stdint.h>
-
 #include <libpq-fe.h>
+#include <stdint.h>
 
 #include "servers/common/error.h"
 #include "servers/common/pool.h"

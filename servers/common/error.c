@@ -30,7 +30,9 @@ static const int k_http[SRV_ECODE_COUNT] = {
     [SRV_EMISDIRECTED] = 421, [SRV_EMEDIATYPE] = 415,
 };
 
-static int code_valid(srv_code code) { return (int)code >= 0 && code < SRV_ECODE_COUNT; }
+static int code_valid(srv_code code) {
+  return (int)code >= 0 && code < SRV_ECODE_COUNT;
+}
 
 srv_code srv_err_set(srv_err *err, srv_code code, const char *fmt, ...) {
   if (err == NULL) return code;
@@ -68,17 +70,26 @@ const char *srv_strerror(srv_code code) {
   return code_valid(code) ? k_names[code] : "internal_error";
 }
 
-int srv_code_http_status(srv_code code) { return code_valid(code) ? k_http[code] : 500; }
+int srv_code_http_status(srv_code code) {
+  return code_valid(code) ? k_http[code] : 500;
+}
 
-int srv_code_is_retry_later(srv_code code) { return code == SRV_EBUSY || code == SRV_EUNAVAIL; }
+int srv_code_is_retry_later(srv_code code) {
+  return code == SRV_EBUSY || code == SRV_EUNAVAIL;
+}
 
 int srv_code_jsonrpc(srv_code code) {
   switch (code) {
-    case SRV_OK: return 0;
-    case SRV_EINVAL: return -32602;
+    case SRV_OK:
+      return 0;
+    case SRV_EINVAL:
+      return -32602;
     case SRV_EBUSY:
-    case SRV_EUNAVAIL: return -32001;
-    case SRV_ETIMEOUT: return -32002;
-    default: return -32603;
+    case SRV_EUNAVAIL:
+      return -32001;
+    case SRV_ETIMEOUT:
+      return -32002;
+    default:
+      return -32603;
   }
 }

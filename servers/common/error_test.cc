@@ -1,10 +1,10 @@
 // Proves error.c: stable names and the one mapping to HTTP / JSON-RPC (FR-016: pool exhausted and
 // database unavailable are "retry later" => 503).
+#include "servers/common/error.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "servers/common/error.h"
 
 TEST(Error, StableSnakeNamesForEveryCode) {
   const char *want[] = {"ok",
@@ -29,7 +29,8 @@ TEST(Error, StableSnakeNamesForEveryCode) {
 TEST(Error, FR016_HttpStatusPerCode) {
   const int want[] = {200, 400, 404, 409, 503, 503, 504, 413, 500, 500, 405, 403, 421, 415};
   ASSERT_EQ(sizeof want / sizeof want[0], (size_t)SRV_ECODE_COUNT);
-  for (int c = 0; c < SRV_ECODE_COUNT; c++) EXPECT_EQ(want[c], srv_code_http_status((srv_code)c)) << c;
+  for (int c = 0; c < SRV_ECODE_COUNT; c++)
+    EXPECT_EQ(want[c], srv_code_http_status((srv_code)c)) << c;
   EXPECT_EQ(500, srv_code_http_status((srv_code)-1));
 }
 

@@ -13,9 +13,12 @@
 
 const char *srv_health_status_name(srv_health_status s) {
   switch (s) {
-    case SRV_HEALTHY: return "healthy";
-    case SRV_DEGRADED: return "degraded";
-    default: return "unhealthy";
+    case SRV_HEALTHY:
+      return "healthy";
+    case SRV_DEGRADED:
+      return "degraded";
+    default:
+      return "unhealthy";
   }
 }
 
@@ -30,16 +33,17 @@ static int refilling(const srv_pool_stats *st) {
 
 static double ping_ms(const srv_pool_stats *st) {
   if (st->last_ping_ms < 0) return 0.0;
-  if (st->last_ping_wall_ms > 0 && srv_wall_ms() - st->last_ping_wall_ms > PING_STALE_MS) return 0.0;
+  if (st->last_ping_wall_ms > 0 && srv_wall_ms() - st->last_ping_wall_ms > PING_STALE_MS)
+    return 0.0;
   return st->last_ping_ms;
 }
 
 srv_health_status srv_health_evaluate(const srv_pool_stats *st) {
   double ping = ping_ms(st);
-  mdl_health_status s = mdl_health_classify(st->db_connected != 0, ping, st->utilization_percent,
-                                            st->waiting > 0);
+  mdl_health_status s =
+      mdl_health_classify(st->db_connected != 0, ping, st->utilization_percent, st->waiting > 0);
   if (s == MDL_HEALTH_HEALTHY && refilling(st)) s = MDL_HEALTH_DEGRADED;
-  return s == MDL_HEALTH_HEALTHY ? SRV_HEALTHY
+  return s == MDL_HEALTH_HEALTHY    ? SRV_HEALTHY
          : s == MDL_HEALTH_DEGRADED ? SRV_DEGRADED
                                     : SRV_UNHEALTHY;
 }
@@ -60,7 +64,7 @@ srv_code srv_health_from_stats(const srv_pool_stats *st, double uptime_s, cJSON 
   memset(&h, 0, sizeof h);
   *out = NULL;
   srv_health_status s = srv_health_evaluate(st);
-  h.status = s == SRV_HEALTHY ? MDL_HEALTH_HEALTHY
+  h.status = s == SRV_HEALTHY    ? MDL_HEALTH_HEALTHY
              : s == SRV_DEGRADED ? MDL_HEALTH_DEGRADED
                                  : MDL_HEALTH_UNHEALTHY;
   mdl_time_now(h.timestamp);

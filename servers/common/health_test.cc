@@ -1,17 +1,17 @@
 // Proves health.c: the SPEC.md status rules and the HealthCheckResponse shape, validated by
 // //models (US5: /health reports status, DB connectivity, pool stats, uptime).
-#include <cstdlib>
-#include <gtest/gtest.h>
+#include "servers/common/health.h"
 
 #include <cjson/cJSON.h>
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "models/health_response.h"
-#include "servers/common/health.h"
 #include "servers/common/timeutil.h"
 
 // Timing bounds hold for normal builds; sanitizer builds are 5-50x slower and coverage builds
@@ -126,7 +126,8 @@ TEST(Health, SC010_RenderFromMemoryIsFarUnderOneMillisecond) {
     auto t0 = std::chrono::steady_clock::now();
     ASSERT_EQ(SRV_OK, srv_health_from_stats(&st, 1.0, &out, &http, &err));
     char *text = cJSON_PrintUnformatted(out);
-    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+    us.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
     cJSON_free(text);
     cJSON_Delete(out);
   }

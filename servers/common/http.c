@@ -40,11 +40,11 @@ typedef struct reqctx {
   srv_http *h;
   struct MHD_Connection *conn;
   const srv_route *rt;
-  srv_code early;   /* not found / method not allowed, or a guard refusal, before the handler */
-  char allow[64];   /* Allow header for 405 */
+  srv_code early; /* not found / method not allowed, or a guard refusal, before the handler */
+  char allow[64]; /* Allow header for 405 */
   const char *guard_code; /* error code name of a guard refusal */
   char *guard_msg;        /* its message (malloc'd) */
-  mdl_buf body;   /* the request body as received (zeroed: empty) */
+  mdl_buf body;           /* the request body as received (zeroed: empty) */
   int too_big;
   int state;      /* 0 receiving, 1 with a worker, 2 response ready */
   char *path;     /* copy of the URL path */

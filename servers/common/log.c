@@ -20,8 +20,8 @@
 #include "servers/common/timeutil.h"
 
 static pthread_rwlock_t g_lock = PTHREAD_RWLOCK_INITIALIZER;
-static int g_fd = -1;         /* log file, -1 when none */
-static int g_stderr = 1;      /* also write to stderr */
+static int g_fd = -1;    /* log file, -1 when none */
+static int g_stderr = 1; /* also write to stderr */
 static srv_log_level g_min = SRV_LOG_INFO;
 static char g_server_id[128] = "unknown";
 
@@ -52,7 +52,8 @@ srv_code srv_log_init(const srv_log_config *cfg, srv_err *err) {
   if (cfg->file_path != NULL && cfg->file_path[0] != '\0') {
     fd = open(cfg->file_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0) {
-      return srv_err_set(err, SRV_EIO, "cannot open log file '%s': %s; set LOG_FILE to a writable path",
+      return srv_err_set(err, SRV_EIO,
+                         "cannot open log file '%s': %s; set LOG_FILE to a writable path",
                          cfg->file_path, strerror(errno));
     }
   }
@@ -102,7 +103,8 @@ static void emit(srv_log_level level, const char *request_id, const char *operat
   if (!srv_log_enabled(level)) return;
   srv_wall_iso8601(ts);
   if (request_id == NULL || request_id[0] == '\0') {
-    if (mdl_uuid_v4(rid, NULL) != MDL_OK) snprintf(rid, sizeof rid, "00000000-0000-4000-8000-000000000000");
+    if (mdl_uuid_v4(rid, NULL) != MDL_OK)
+      snprintf(rid, sizeof rid, "00000000-0000-4000-8000-000000000000");
     request_id = rid;
   }
   if (latency_ms < 0) latency_ms = 0;

@@ -1,9 +1,10 @@
 // Proves log.c: one JSON object per line with every FR-013 field, WARN for slow operations,
 // thread-safe whole lines, nothing on stdout.
-#include <gtest/gtest.h>
+#include "servers/common/log.h"
 
 #include <cjson/cJSON.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -12,7 +13,6 @@
 #include <vector>
 
 #include "models/uuid.h"
-#include "servers/common/log.h"
 
 namespace {
 
@@ -42,9 +42,10 @@ cJSON *CheckLine(const std::string &line) {
   cJSON *o = cJSON_Parse(line.c_str());
   EXPECT_NE(nullptr, o) << line;
   if (o == nullptr) return nullptr;
-  const char *strings[] = {"timestamp", "level", "request_id", "operation_name", "outcome",
-                           "server_id", "message"};
-  for (const char *k : strings) EXPECT_TRUE(cJSON_IsString(cJSON_GetObjectItem(o, k))) << k << " in " << line;
+  const char *strings[] = {"timestamp", "level",     "request_id", "operation_name",
+                           "outcome",   "server_id", "message"};
+  for (const char *k : strings)
+    EXPECT_TRUE(cJSON_IsString(cJSON_GetObjectItem(o, k))) << k << " in " << line;
   EXPECT_TRUE(cJSON_IsNumber(cJSON_GetObjectItem(o, "latency_ms"))) << line;
   EXPECT_TRUE(mdl_uuid_valid(cJSON_GetObjectItem(o, "request_id")->valuestring)) << line;
   std::string outcome = cJSON_GetObjectItem(o, "outcome")->valuestring;
@@ -76,7 +77,8 @@ TEST(Log, FR013_EveryLineIsJsonWithAllFields) {
   cJSON *a = CheckLine(lines[0]);
   ASSERT_NE(nullptr, a);
   EXPECT_STREQ("ERROR", cJSON_GetObjectItem(a, "level")->valuestring);
-  EXPECT_STREQ("0f8fad5b-d9cb-469f-a165-70867728950e", cJSON_GetObjectItem(a, "request_id")->valuestring);
+  EXPECT_STREQ("0f8fad5b-d9cb-469f-a165-70867728950e",
+               cJSON_GetObjectItem(a, "request_id")->valuestring);
   EXPECT_STREQ("search_code", cJSON_GetObjectItem(a, "operation_name")->valuestring);
   EXPECT_STREQ("failure", cJSON_GetObjectItem(a, "outcome")->valuestring);
   EXPECT_STREQ("codebase-mcp", cJSON_GetObjectItem(a, "server_id")->valuestring);
@@ -84,8 +86,9 @@ TEST(Log, FR013_EveryLineIsJsonWithAllFields) {
   EXPECT_STREQ("query failed after 12 ms", cJSON_GetObjectItem(a, "message")->valuestring);
   EXPECT_STREQ("search_code",
                cJSON_GetObjectItem(cJSON_GetObjectItem(a, "context"), "tool")->valuestring);
-  EXPECT_STREQ("57014",
-               cJSON_GetObjectItem(cJSON_GetObjectItem(a, "error_details"), "sqlstate")->valuestring);
+  EXPECT_STREQ(
+      "57014",
+      cJSON_GetObjectItem(cJSON_GetObjectItem(a, "error_details"), "sqlstate")->valuestring);
   cJSON *b = CheckLine(lines[1]);
   ASSERT_NE(nullptr, b);
   EXPECT_STREQ("INFO", cJSON_GetObjectItem(b, "level")->valuestring);
@@ -118,7 +121,8 @@ TEST(Log, FR013_SlowOperationOverOneSecondIsWarn) {
   EXPECT_STREQ("search_code ok", cJSON_GetObjectItem(fast, "message")->valuestring);
   EXPECT_STREQ("WARN", cJSON_GetObjectItem(slow, "level")->valuestring);
   EXPECT_STREQ("success", cJSON_GetObjectItem(slow, "outcome")->valuestring);
-  EXPECT_TRUE(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(slow, "context"), "slow_operation")));
+  EXPECT_TRUE(
+      cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(slow, "context"), "slow_operation")));
   EXPECT_STREQ("WARN", cJSON_GetObjectItem(busy, "level")->valuestring);
   EXPECT_STREQ("failure", cJSON_GetObjectItem(busy, "outcome")->valuestring);
   cJSON *ed = cJSON_GetObjectItem(busy, "error_details");

@@ -21,9 +21,8 @@
 #include "servers/common/procstat.h"
 #include "servers/common/timeutil.h"
 
-const double srv_hist_bounds[SRV_HIST_NBUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                                    0.025,  0.05,  0.1,    0.25,  0.5,
-                                                    1,      2.5,   5,      10};
+const double srv_hist_bounds[SRV_HIST_NBUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                   0.1,    0.25,  0.5,    1,     2.5,  5,     10};
 
 /* le="..." texts of the buckets, the same numbers as srv_hist_bounds, then +Inf. */
 static const char *const k_le[SRV_HIST_NBUCKETS + 1] = {
@@ -41,7 +40,7 @@ struct srv_gauge {
 };
 struct srv_histogram {
   atomic_uint_least64_t bucket[SRV_HIST_NBUCKETS + 1]; /* non-cumulative; last is +Inf */
-  _Atomic uint64_t sum_bits;                            /* a double's bit pattern */
+  _Atomic uint64_t sum_bits;                           /* a double's bit pattern */
 };
 
 typedef struct series {
@@ -150,7 +149,8 @@ static series *get_series(srv_metrics *m, kind type, const char *name, const cha
     return NULL;
   }
   if (type == K_HIST && !ends_with(name, "_seconds")) {
-    srv_err_set(err, SRV_EINVAL, "histogram name '%s' must end in _seconds (observe seconds)", name);
+    srv_err_set(err, SRV_EINVAL, "histogram name '%s' must end in _seconds (observe seconds)",
+                name);
     return NULL;
   }
   if ((label_name == NULL) != (label_value == NULL) ||
@@ -168,9 +168,9 @@ static series *get_series(srv_metrics *m, kind type, const char *name, const cha
   family *f = m->head;
   while (f != NULL && strcmp(f->name, full) != 0) f = f->next;
   if (f != NULL) {
-    int same_label = (f->label_name == NULL && label_name == NULL) ||
-                     (f->label_name != NULL && label_name != NULL &&
-                      strcmp(f->label_name, label_name) == 0);
+    int same_label =
+        (f->label_name == NULL && label_name == NULL) ||
+        (f->label_name != NULL && label_name != NULL && strcmp(f->label_name, label_name) == 0);
     if (f->type != type || !same_label) {
       srv_err_set(err, SRV_EINVAL,
                   "metric '%s' is already registered as a %s with label '%s'; use one type and "
@@ -180,7 +180,8 @@ static series *get_series(srv_metrics *m, kind type, const char *name, const cha
     }
     for (series *s = f->head; s != NULL; s = s->next) {
       if ((s->label_value == NULL && label_value == NULL) ||
-          (s->label_value != NULL && label_value != NULL && strcmp(s->label_value, label_value) == 0)) {
+          (s->label_value != NULL && label_value != NULL &&
+           strcmp(s->label_value, label_value) == 0)) {
         return s;
       }
     }
@@ -198,7 +199,10 @@ static series *get_series(srv_metrics *m, kind type, const char *name, const cha
       free(f);
       goto oom;
     }
-    if (m->tail) m->tail->next = f; else m->head = f;
+    if (m->tail)
+      m->tail->next = f;
+    else
+      m->head = f;
     m->tail = f;
   }
   series *s = calloc(1, sizeof *s);
@@ -211,7 +215,10 @@ static series *get_series(srv_metrics *m, kind type, const char *name, const cha
   atomic_init(&s->g.bits, dbl_bits(0.0));
   for (int i = 0; i <= SRV_HIST_NBUCKETS; i++) atomic_init(&s->h.bucket[i], 0);
   atomic_init(&s->h.sum_bits, dbl_bits(0.0));
-  if (f->tail) f->tail->next = s; else f->head = s;
+  if (f->tail)
+    f->tail->next = s;
+  else
+    f->head = s;
   f->tail = s;
   return s;
 oom:
@@ -268,8 +275,12 @@ srv_code srv_metrics_counter_fn(srv_metrics *m, const char *name, const char *he
   return register_fn(m, K_COUNTER, name, help, fn, arg, err);
 }
 
-static double rss_fn(void *arg) { return (double)srv_proc_rss_bytes(); }
-static double cpu_fn(void *arg) { return srv_proc_cpu_seconds(); }
+static double rss_fn(void *arg) {
+  return (double)srv_proc_rss_bytes();
+}
+static double cpu_fn(void *arg) {
+  return srv_proc_cpu_seconds();
+}
 static double uptime_fn(void *arg) {
   const int64_t *start = arg;
   return (double)(srv_mono_ms() - *start) / 1000.0;
@@ -354,9 +365,12 @@ static void bescape(mdl_buf *b, const char *s, int label_value) {
   const char *run = s;
   for (const char *p = s; *p; p++) {
     const char *rep = NULL;
-    if (*p == '\\') rep = "\\\\";
-    else if (*p == '\n') rep = "\\n";
-    else if (*p == '"' && label_value) rep = "\\\"";
+    if (*p == '\\')
+      rep = "\\\\";
+    else if (*p == '\n')
+      rep = "\\n";
+    else if (*p == '"' && label_value)
+      rep = "\\\"";
     if (rep == NULL) continue;
     mdl_buf_add(b, run, (size_t)(p - run));
     mdl_buf_add(b, rep, 2);
@@ -366,10 +380,14 @@ static void bescape(mdl_buf *b, const char *s, int label_value) {
 }
 
 static void bnum(mdl_buf *b, double v) {
-  if (isnan(v)) mdl_buf_printf(b, "NaN");
-  else if (isinf(v)) mdl_buf_printf(b, v > 0 ? "+Inf" : "-Inf");
-  else if (v == floor(v) && fabs(v) < 1e15) mdl_buf_printf(b, "%.0f", v);
-  else mdl_buf_printf(b, "%.17g", v);
+  if (isnan(v))
+    mdl_buf_printf(b, "NaN");
+  else if (isinf(v))
+    mdl_buf_printf(b, v > 0 ? "+Inf" : "-Inf");
+  else if (v == floor(v) && fabs(v) < 1e15)
+    mdl_buf_printf(b, "%.0f", v);
+  else
+    mdl_buf_printf(b, "%.17g", v);
 }
 
 /* name{label="value"[,le="x"]} */
@@ -483,7 +501,8 @@ srv_code srv_metrics_render_json(srv_metrics *m, cJSON **out, srv_err *err) {
                                        (int64_t)total, sum, &me);
       }
       mdl_strmap_free(&labels);
-      if (mc != MDL_OK) rc = srv_err_set(err, SRV_EINTERNAL, "building MetricsResponse: %s", me.msg);
+      if (mc != MDL_OK)
+        rc = srv_err_set(err, SRV_EINTERNAL, "building MetricsResponse: %s", me.msg);
     }
   }
   pthread_mutex_unlock(&m->mu);

@@ -13,10 +13,9 @@
 #ifndef SRV_METRICS_H
 #define SRV_METRICS_H
 
+#include <cjson/cJSON.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <cjson/cJSON.h>
 
 #include "servers/common/error.h"
 
@@ -51,8 +50,7 @@ void srv_metrics_destroy(srv_metrics *m);
 srv_counter *srv_metrics_counter(srv_metrics *m, const char *name, const char *help,
                                  const char *label_name, const char *label_value, srv_err *err);
 srv_histogram *srv_metrics_histogram(srv_metrics *m, const char *name, const char *help,
-                                     const char *label_name, const char *label_value,
-                                     srv_err *err);
+                                     const char *label_name, const char *label_value, srv_err *err);
 srv_gauge *srv_metrics_gauge(srv_metrics *m, const char *name, const char *help,
                              const char *label_name, const char *label_value, srv_err *err);
 

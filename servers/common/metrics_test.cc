@@ -1,12 +1,13 @@
 // Proves metrics.c: Prometheus text 0.0.4 that a strict parser (written here) accepts, JSON that
 // //models validates (SC: US5 metrics), exact counts under concurrency, and name rules.
-#include <cstdlib>
-#include <gtest/gtest.h>
+#include "servers/common/metrics.h"
 
 #include <cjson/cJSON.h>
+#include <gtest/gtest.h>
 #include <math.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <regex>
 #include <set>
@@ -16,7 +17,6 @@
 #include <vector>
 
 #include "models/metrics_response.h"
-#include "servers/common/metrics.h"
 #include "servers/common/timeutil.h"
 
 // Timing bounds hold for normal builds; sanitizer builds are 5-50x slower and coverage builds
@@ -87,7 +87,8 @@ void CheckHistogram(const std::string &name, const Family &f) {
   std::map<std::string, double> counts, sums;
   for (const auto &s : f.samples) {
     std::string key;
-    for (const auto &kv : s.labels) if (kv.first != "le") key += kv.first + "=" + kv.second + ";";
+    for (const auto &kv : s.labels)
+      if (kv.first != "le") key += kv.first + "=" + kv.second + ";";
     if (s.name == name + "_bucket") {
       ASSERT_EQ(1u, s.labels.count("le")) << name;
       std::string le = s.labels.at("le");
@@ -122,7 +123,9 @@ struct Registry {
     srv_err err;
     EXPECT_EQ(SRV_OK, srv_metrics_create(prefix, &m, &err)) << err.msg;
   }
-  ~Registry() { srv_metrics_destroy(m); }
+  ~Registry() {
+    srv_metrics_destroy(m);
+  }
   std::string Text() {
     char *out = nullptr;
     size_t len = 0;
@@ -140,12 +143,19 @@ struct Registry {
 TEST(Metrics, US5_PrometheusTextIsAcceptedByAStrictParser) {
   Registry r;
   srv_err err;
-  srv_counter *req = srv_metrics_counter(r.m, "tool_requests_total", "Tool calls", "tool", "search_code", &err);
-  srv_counter *req2 = srv_metrics_counter(r.m, "tool_requests_total", "Tool calls", "tool", "get_chunks", &err);
-  srv_counter *errs = srv_metrics_counter(r.m, "tool_errors_total", "Failed tool calls \\ with \"quotes\"\nand newline", "tool", "search_code", &err);
-  srv_histogram *lat = srv_metrics_histogram(r.m, "tool_latency_seconds", "Tool latency", "tool", "search_code", &err);
-  srv_histogram *lat2 = srv_metrics_histogram(r.m, "request_latency_seconds", "All requests", nullptr, nullptr, &err);
-  srv_gauge *g = srv_metrics_gauge(r.m, "jobs_running", "Indexing jobs running", nullptr, nullptr, &err);
+  srv_counter *req =
+      srv_metrics_counter(r.m, "tool_requests_total", "Tool calls", "tool", "search_code", &err);
+  srv_counter *req2 =
+      srv_metrics_counter(r.m, "tool_requests_total", "Tool calls", "tool", "get_chunks", &err);
+  srv_counter *errs = srv_metrics_counter(r.m, "tool_errors_total",
+                                          "Failed tool calls \\ with \"quotes\"\nand newline",
+                                          "tool", "search_code", &err);
+  srv_histogram *lat = srv_metrics_histogram(r.m, "tool_latency_seconds", "Tool latency", "tool",
+                                             "search_code", &err);
+  srv_histogram *lat2 =
+      srv_metrics_histogram(r.m, "request_latency_seconds", "All requests", nullptr, nullptr, &err);
+  srv_gauge *g =
+      srv_metrics_gauge(r.m, "jobs_running", "Indexing jobs running", nullptr, nullptr, &err);
   ASSERT_TRUE(req && req2 && errs && lat && lat2 && g) << err.msg;
   ASSERT_EQ(SRV_OK, srv_metrics_add_process(r.m, srv_mono_ms() - 2500, &err)) << err.msg;
   for (int i = 0; i < 7; i++) srv_counter_inc(req);
@@ -175,7 +185,8 @@ TEST(Metrics, US5_PrometheusTextIsAcceptedByAStrictParser) {
   EXPECT_EQ("search_code", rq.samples[0].labels.at("tool"));
   EXPECT_EQ(7, rq.samples[0].value);
   EXPECT_EQ(3, rq.samples[1].value);
-  EXPECT_EQ("Failed tool calls \\\\ with \"quotes\"\\nand newline", fams.at("codebase_mcp_tool_errors_total").help);
+  EXPECT_EQ("Failed tool calls \\\\ with \"quotes\"\\nand newline",
+            fams.at("codebase_mcp_tool_errors_total").help);
   // Bucket placement: le is inclusive; negative counts as 0.
   std::map<std::string, double> b;
   for (const auto &s : fams.at("codebase_mcp_tool_latency_seconds").samples) {
@@ -204,7 +215,8 @@ TEST(Metrics, US5_JsonIsValidatedByModels) {
   Registry r("workflow_mcp_");
   srv_err err;
   srv_counter *c = srv_metrics_counter(r.m, "requests_total", "Requests", "route", "/health", &err);
-  srv_histogram *h = srv_metrics_histogram(r.m, "request_latency_seconds", "Latency", "route", "/health", &err);
+  srv_histogram *h =
+      srv_metrics_histogram(r.m, "request_latency_seconds", "Latency", "route", "/health", &err);
   ASSERT_TRUE(c && h) << err.msg;
   ASSERT_EQ(SRV_OK, srv_metrics_add_process(r.m, srv_mono_ms(), &err));
   srv_counter_add(c, 5);
@@ -215,7 +227,8 @@ TEST(Metrics, US5_JsonIsValidatedByModels) {
   char *text = cJSON_PrintUnformatted(json);
   mdl_metrics parsed;
   mdl_err me;
-  ASSERT_EQ(MDL_OK, mdl_metrics_from_json(json, &parsed, &me)) << me.field << ": " << me.msg << "\n" << text;
+  ASSERT_EQ(MDL_OK, mdl_metrics_from_json(json, &parsed, &me)) << me.field << ": " << me.msg << "\n"
+                                                               << text;
   ASSERT_EQ(2u, parsed.counter_count);  // requests_total + process_cpu_seconds_total
   EXPECT_STREQ("workflow_mcp_requests_total", parsed.counters[0].name);
   EXPECT_EQ(5, parsed.counters[0].value);
@@ -289,9 +302,14 @@ TEST(Metrics, US5_RenderingARealisticRegistryIsFast) {
   srv_err err;
   for (int t = 0; t < 12; t++) {
     std::string tool = "tool_" + std::to_string(t);
-    srv_counter_add(srv_metrics_counter(r.m, "tool_requests_total", "Tool calls", "tool", tool.c_str(), &err), 1000 + t);
-    srv_counter_add(srv_metrics_counter(r.m, "tool_errors_total", "Failed tool calls", "tool", tool.c_str(), &err), t);
-    srv_histogram *h = srv_metrics_histogram(r.m, "tool_latency_seconds", "Tool latency", "tool", tool.c_str(), &err);
+    srv_counter_add(
+        srv_metrics_counter(r.m, "tool_requests_total", "Tool calls", "tool", tool.c_str(), &err),
+        1000 + t);
+    srv_counter_add(srv_metrics_counter(r.m, "tool_errors_total", "Failed tool calls", "tool",
+                                        tool.c_str(), &err),
+                    t);
+    srv_histogram *h = srv_metrics_histogram(r.m, "tool_latency_seconds", "Tool latency", "tool",
+                                             tool.c_str(), &err);
     for (int i = 0; i < 100; i++) srv_histogram_observe(h, 0.0001 * i * (t + 1));
   }
   ASSERT_EQ(SRV_OK, srv_metrics_add_process(r.m, srv_mono_ms(), &err));
@@ -329,12 +347,13 @@ TEST(Metrics, NameRulesAreEnforced) {
   srv_err err;
   EXPECT_EQ(nullptr, srv_metrics_counter(r.m, "requests", "no suffix", nullptr, nullptr, &err));
   EXPECT_NE(nullptr, strstr(err.msg, "_total")) << err.msg;
-  EXPECT_EQ(nullptr, srv_metrics_histogram(r.m, "latency_ms", "wrong unit", nullptr, nullptr, &err));
+  EXPECT_EQ(nullptr,
+            srv_metrics_histogram(r.m, "latency_ms", "wrong unit", nullptr, nullptr, &err));
   EXPECT_NE(nullptr, strstr(err.msg, "_seconds")) << err.msg;
   EXPECT_EQ(nullptr, srv_metrics_counter(r.m, "bad-name_total", "", nullptr, nullptr, &err));
   EXPECT_EQ(nullptr, srv_metrics_counter(r.m, "x_total", "", "le", "1", &err));
   ASSERT_NE(nullptr, srv_metrics_counter(r.m, "x_total", "", "tool", "a", &err));
-  EXPECT_EQ(nullptr, srv_metrics_gauge(r.m, "x_total", "", "tool", "a", &err));  // type clash
+  EXPECT_EQ(nullptr, srv_metrics_gauge(r.m, "x_total", "", "tool", "a", &err));     // type clash
   EXPECT_EQ(nullptr, srv_metrics_counter(r.m, "x_total", "", "route", "a", &err));  // label clash
   // Same series twice => the same handle.
   EXPECT_EQ(srv_metrics_counter(r.m, "x_total", "", "tool", "a", &err),

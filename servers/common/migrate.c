@@ -12,10 +12,10 @@
 #include "servers/common/db.h"
 #include "servers/common/log.h"
 
-#define CREATE_TABLE                                                        \
-  "CREATE TABLE IF NOT EXISTS schema_version ("                             \
-  " version integer PRIMARY KEY,"                                           \
-  " name text NOT NULL,"                                                    \
+#define CREATE_TABLE                            \
+  "CREATE TABLE IF NOT EXISTS schema_version (" \
+  " version integer PRIMARY KEY,"               \
+  " name text NOT NULL,"                        \
   " applied_at timestamptz NOT NULL DEFAULT now())"
 
 /* Reads the applied versions: *current = highest (0 if none or no table). Verifies that every
@@ -23,14 +23,16 @@
 static srv_code read_state(PGconn *c, const srv_migration *migs, size_t n, const char *binary,
                            int *current, srv_err *err) {
   PGresult *r = NULL;
-  srv_code rc = srv_db_exec(c, "SELECT to_regclass('schema_version') IS NOT NULL", 0, NULL, &r, err);
+  srv_code rc =
+      srv_db_exec(c, "SELECT to_regclass('schema_version') IS NOT NULL", 0, NULL, &r, err);
   if (rc != SRV_OK) goto cleanup;
   int exists = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
   PQclear(r);
   r = NULL;
   *current = 0;
   if (!exists) goto cleanup;
-  rc = srv_db_exec(c, "SELECT version, name FROM schema_version ORDER BY version", 0, NULL, &r, err);
+  rc =
+      srv_db_exec(c, "SELECT version, name FROM schema_version ORDER BY version", 0, NULL, &r, err);
   if (rc != SRV_OK) goto cleanup;
   for (int i = 0; i < PQntuples(r); i++) {
     long v = strtol(PQgetvalue(r, i, 0), NULL, 10);

@@ -10,9 +10,8 @@
 #ifndef SRV_MIGRATE_H
 #define SRV_MIGRATE_H
 
-#include <stddef.h>
-
 #include <libpq-fe.h>
+#include <stddef.h>
 
 #include "servers/common/error.h"
 

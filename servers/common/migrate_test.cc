@@ -1,12 +1,13 @@
 // Proves migrate.c and migrations.bzl against a real PostgreSQL: SQL files compiled into the
 // binary are applied in order, once, under an advisory lock; the schema check gives the exact
 // `migrate` command (US4: schema not migrated => message with the migration command).
+#include "servers/common/migrate.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <thread>
 
-#include "servers/common/migrate.h"
 #include "servers/common/pool.h"
 #include "servers/common/test_migrations.h"
 #include "testing/gtest_fixtures.h"
@@ -37,7 +38,8 @@ class MigrateTest : public tst::PgSuite {
   }
   static std::string One(PGconn *c, const char *sql) {
     PGresult *r = PQexec(c, sql);
-    std::string v = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "<error>";
+    std::string v =
+        PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "<error>";
     PQclear(r);
     return v;
   }
@@ -51,7 +53,8 @@ TEST(Migrations, GeneratedArrayIsSortedWithFileText) {
   EXPECT_STREQ("create_items", test_migrations[0].name);
   EXPECT_EQ(2, test_migrations[1].version);
   EXPECT_STREQ("tricky_text", test_migrations[1].name);
-  EXPECT_NE(nullptr, strstr(test_migrations[1].sql, "E'it''s a \"quote\" \\\\ back ?\?= slash %d %s'"));
+  EXPECT_NE(nullptr,
+            strstr(test_migrations[1].sql, "E'it''s a \"quote\" \\\\ back ?\?= slash %d %s'"));
   EXPECT_NE(nullptr, strstr(test_migrations[1].sql, "a tab\tand"));
 }
 
@@ -60,22 +63,33 @@ TEST_F(MigrateTest, SC014_CheckNamesTheExactMigrateCommand) {
   ASSERT_NE(nullptr, c);
   int cur = -1;
   srv_err err;
-  EXPECT_EQ(SRV_EINVAL, srv_migrate_check(c, test_migrations, test_migrations_count, "codebase-mcp", &cur, &err));
+  EXPECT_EQ(SRV_EINVAL, srv_migrate_check(c, test_migrations, test_migrations_count, "codebase-mcp",
+                                          &cur, &err));
   EXPECT_EQ(0, cur);
-  EXPECT_STREQ("database schema is at version 0, this codebase-mcp needs 2: run `codebase-mcp migrate` "
-               "(with the same DATABASE_URL)", err.msg);
+  EXPECT_STREQ(
+      "database schema is at version 0, this codebase-mcp needs 2: run `codebase-mcp migrate` "
+      "(with the same DATABASE_URL)",
+      err.msg);
   // Only migration 1 applied => version 1.
   ASSERT_EQ(SRV_OK, srv_migrate_apply(c, test_migrations, 1, &err)) << err.msg;
-  EXPECT_EQ(SRV_EINVAL, srv_migrate_check(c, test_migrations, test_migrations_count, "workflow-mcp", &cur, &err));
+  EXPECT_EQ(SRV_EINVAL, srv_migrate_check(c, test_migrations, test_migrations_count, "workflow-mcp",
+                                          &cur, &err));
   EXPECT_EQ(1, cur);
-  EXPECT_STREQ("database schema is at version 1, this workflow-mcp needs 2: run `workflow-mcp migrate` "
-               "(with the same DATABASE_URL)", err.msg);
+  EXPECT_STREQ(
+      "database schema is at version 1, this workflow-mcp needs 2: run `workflow-mcp migrate` "
+      "(with the same DATABASE_URL)",
+      err.msg);
   ASSERT_EQ(SRV_OK, srv_migrate_apply(c, test_migrations, test_migrations_count, &err)) << err.msg;
-  EXPECT_EQ(SRV_OK, srv_migrate_check(c, test_migrations, test_migrations_count, "codebase-mcp", &cur, &err)) << err.msg;
+  EXPECT_EQ(SRV_OK, srv_migrate_check(c, test_migrations, test_migrations_count, "codebase-mcp",
+                                      &cur, &err))
+      << err.msg;
   EXPECT_EQ(2, cur);
   // A binary that only knows version 1 meets a newer database.
   EXPECT_EQ(SRV_EINVAL, srv_migrate_check(c, test_migrations, 1, "codebase-mcp", &cur, &err));
-  EXPECT_STREQ("database schema is at version 2, newer than this codebase-mcp knows (1): upgrade codebase-mcp", err.msg);
+  EXPECT_STREQ(
+      "database schema is at version 2, newer than this codebase-mcp knows (1): upgrade "
+      "codebase-mcp",
+      err.msg);
   PQfinish(c);
 }
 
@@ -116,8 +130,10 @@ TEST_F(MigrateTest, ConcurrentMigratorsApplyEachMigrationOnce) {
 TEST_F(MigrateTest, FailingMigrationIsRolledBackAndNamed) {
   PGconn *c = Connect();
   ASSERT_NE(nullptr, c);
-  srv_migration migs[3] = {test_migrations[0], test_migrations[1],
-                           {3, "broken", "CREATE TABLE ok_part (x int); SELECT no_such_column FROM items"}};
+  srv_migration migs[3] = {
+      test_migrations[0],
+      test_migrations[1],
+      {3, "broken", "CREATE TABLE ok_part (x int); SELECT no_such_column FROM items"}};
   srv_err err;
   EXPECT_EQ(SRV_EINTERNAL, srv_migrate_apply(c, migs, 3, &err));
   EXPECT_NE(nullptr, strstr(err.msg, "migration 3 (broken)")) << err.msg;

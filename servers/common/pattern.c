@@ -230,7 +230,8 @@ static srv_code cached(const char *pattern, const regex_t **out, const char *whe
       }
       continue;
     }
-    if (g_used * 4 >= (size_t)SRV_PATTERN_CACHE * 3) break; /* keep probes short: 3/4 full is full */
+    if (g_used * 4 >= (size_t)SRV_PATTERN_CACHE * 3)
+      break; /* keep probes short: 3/4 full is full */
     rc = compile(pattern, &e->re, where, err);
     if (rc != SRV_OK) break;
     e->pattern = strdup(pattern);

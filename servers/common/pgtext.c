@@ -45,12 +45,26 @@ mdl_code srv_pg_copy_field(mdl_buf *b, const char *p, size_t n) {
   for (size_t i = 0; i < n; i++) {
     char c = p[i];
     switch (c) {
-      case '\\': *o++ = '\\'; *o++ = '\\'; break;
-      case '\t': *o++ = '\\'; *o++ = 't'; break;
-      case '\n': *o++ = '\\'; *o++ = 'n'; break;
-      case '\r': *o++ = '\\'; *o++ = 'r'; break;
-      case '\0': break;
-      default: *o++ = c;
+      case '\\':
+        *o++ = '\\';
+        *o++ = '\\';
+        break;
+      case '\t':
+        *o++ = '\\';
+        *o++ = 't';
+        break;
+      case '\n':
+        *o++ = '\\';
+        *o++ = 'n';
+        break;
+      case '\r':
+        *o++ = '\\';
+        *o++ = 'r';
+        break;
+      case '\0':
+        break;
+      default:
+        *o++ = c;
     }
   }
   b->len = (size_t)(o - b->data);

@@ -10,14 +10,13 @@
 #include "servers/common/pool.h"
 
 #include <assert.h>
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <cjson/cJSON.h>
 
 #include "servers/common/log.h"
 #include "servers/common/timeutil.h"
@@ -26,7 +25,7 @@
 #define WARN_INTERVAL_MS 1000
 #define PROBE_CONNECT_TIMEOUT_S 2 /* reconnect probes after a failed ping: libpq's minimum */
 #define PING_TIMEOUT_MS 1500      /* a ping slower than this counts as a dead connection */
-#define SRV_POOL_OPTIONS_MAX 160 /* the libpq options string of session_options() */
+#define SRV_POOL_OPTIONS_MAX 160  /* the libpq options string of session_options() */
 
 typedef struct waiter {
   pthread_cond_t cond;
@@ -46,7 +45,7 @@ struct srv_pool {
   char *app_name;
   int min_size, max_size, connect_timeout_s, statement_timeout_ms, ping_interval_ms;
   char options[SRV_POOL_OPTIONS_MAX]; /* see session_options() */
-  idle_slot *idle;  /* stack of max_size entries */
+  idle_slot *idle;                    /* stack of max_size entries */
   int nidle;
   int size;       /* open + connecting */
   int connecting; /* slots reserved by threads that are opening a connection */
@@ -96,9 +95,16 @@ static PGconn *open_conn(const char *conninfo, const char *app, int connect_time
   char timeout[16];
   snprintf(timeout, sizeof timeout, "%d", connect_timeout_s);
   /* Defaults first, the caller's conninfo last (expanded), so its own settings win. */
-  const char *keys[] = {"connect_timeout", "options", "keepalives", "keepalives_idle",
-                        "keepalives_interval", "keepalives_count", "tcp_user_timeout",
-                        "application_name", "dbname", NULL};
+  const char *keys[] = {"connect_timeout",
+                        "options",
+                        "keepalives",
+                        "keepalives_idle",
+                        "keepalives_interval",
+                        "keepalives_count",
+                        "tcp_user_timeout",
+                        "application_name",
+                        "dbname",
+                        NULL};
   const char *vals[] = {timeout, options, "1", "1", "1", "3", "1500", app, conninfo, NULL};
   PGconn *c = PQconnectdbParams(keys, vals, 1);
   if (c == NULL) {
@@ -453,7 +459,10 @@ srv_code srv_pool_acquire(srv_pool *p, int64_t deadline_mono_ms, PGconn **out, s
   pthread_condattr_destroy(&ca);
   /* w lives on this stack frame while it is queued: it leaves the queue below, before returning. */
   // cppcheck-suppress autoVariables ; w is dequeued before this function returns
-  if (p->wq_tail) p->wq_tail->next = &w; else p->wq_head = &w;
+  if (p->wq_tail)
+    p->wq_tail->next = &w;
+  else
+    p->wq_head = &w;
   // cppcheck-suppress autoVariables ; w is dequeued before this function returns
   p->wq_tail = &w;
   p->waiting++;
@@ -484,13 +493,15 @@ srv_code srv_pool_acquire(srv_pool *p, int64_t deadline_mono_ms, PGconn **out, s
       prev = *pp;
       pp = &(*pp)->next;
     }
-    if (*pp != NULL) *pp = w.next; /* always found: a waiter leaves the queue only here or granted */
+    if (*pp != NULL)
+      *pp = w.next; /* always found: a waiter leaves the queue only here or granted */
     if (p->wq_tail == &w) p->wq_tail = prev;
     p->waiting--;
     p->total_timeouts++;
-    rc = srv_err_set(err, SRV_EBUSY,
-                     "connection pool exhausted: %d of %d connections busy, %d waiting; retry later",
-                     p->in_use, p->max_size, p->waiting);
+    rc =
+        srv_err_set(err, SRV_EBUSY,
+                    "connection pool exhausted: %d of %d connections busy, %d waiting; retry later",
+                    p->in_use, p->max_size, p->waiting);
     goto unlock;
   }
   /* Granted a slot: open the connection ourselves. */
@@ -583,8 +594,10 @@ static int ping(PGconn *c, int timeout_ms, char *reason, size_t n, int *timed_ou
     if (r > 0 && !PQconsumeInput(c)) goto failed;
   }
   for (PGresult *res; (res = PQgetResult(c)) != NULL; PQclear(res)) {
-    if (PQresultStatus(res) == PGRES_TUPLES_OK) ok = 1;
-    else snprintf(reason, n, "%s", PQresultErrorMessage(res));
+    if (PQresultStatus(res) == PGRES_TUPLES_OK)
+      ok = 1;
+    else
+      snprintf(reason, n, "%s", PQresultErrorMessage(res));
   }
   reason[strcspn(reason, "\n")] = '\0';
   return ok && PQstatus(c) == CONNECTION_OK;
@@ -720,11 +733,11 @@ static void *ping_thread(void *arg) {
 
 /* ---- metrics ---- */
 
-#define STAT_FN(field)                            \
-  static double stat_##field(void *arg) {         \
-    srv_pool_stats st;                            \
+#define STAT_FN(field)                              \
+  static double stat_##field(void *arg) {           \
+    srv_pool_stats st;                              \
     srv_pool_stats_get((const srv_pool *)arg, &st); \
-    return (double)st.field;                      \
+    return (double)st.field;                        \
   }
 STAT_FN(size)
 STAT_FN(free)

@@ -25,9 +25,8 @@
 #ifndef SRV_POOL_H
 #define SRV_POOL_H
 
-#include <stdint.h>
-
 #include <libpq-fe.h>
+#include <stdint.h>
 
 #include "servers/common/error.h"
 #include "servers/common/metrics.h"
@@ -55,11 +54,11 @@ typedef struct srv_pool_config {
 } srv_pool_config;
 
 typedef struct srv_pool_stats {
-  int size;                   /* open connections (idle + in use + being pinged) */
+  int size; /* open connections (idle + in use + being pinged) */
   int min_size, max_size;
-  int free;                   /* idle, ready to hand out (size - in_use, includes ones being pinged) */
-  int in_use;                 /* held by callers */
-  int waiting;                /* callers queued in acquire */
+  int free;    /* idle, ready to hand out (size - in_use, includes ones being pinged) */
+  int in_use;  /* held by callers */
+  int waiting; /* callers queued in acquire */
   double utilization_percent; /* in_use / max_size * 100: how close the pool is to exhaustion */
   uint64_t total_acquired;    /* successful acquires since creation */
   uint64_t total_timeouts;    /* acquires that failed with SRV_EBUSY */

@@ -2,9 +2,10 @@
 // after the deadline (FR-016, US3), the 80% WARN line (US4/US5), recovery after
 // pg_terminate_backend of every pool connection and after a database restart (US4: loss detected
 // <= 5 s, retried with backoff, recovered <= 10 s).
-#include <gtest/gtest.h>
+#include "servers/common/pool.h"
 
 #include <cjson/cJSON.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -20,7 +21,6 @@
 #include "servers/common/db.h"
 #include "servers/common/health.h"
 #include "servers/common/log.h"
-#include "servers/common/pool.h"
 #include "servers/common/timeutil.h"
 #include "testing/gtest_fixtures.h"
 #include "testing/pg.h"
@@ -72,8 +72,10 @@ class PoolTest : public tst::PgSuite {
       EXPECT_NE(nullptr, o) << line;
       if (o == nullptr) continue;
       cJSON *name = cJSON_GetObjectItem(o, "operation_name");
-      if (cJSON_IsString(name) && op == name->valuestring) out.push_back(o);
-      else cJSON_Delete(o);
+      if (cJSON_IsString(name) && op == name->valuestring)
+        out.push_back(o);
+      else
+        cJSON_Delete(o);
     }
     return out;
   }
@@ -82,7 +84,8 @@ class PoolTest : public tst::PgSuite {
     v.clear();
   }
   // Waits until pred() or timeout_ms; returns elapsed ms or -1.
-  template <class F> int64_t WaitFor(F pred, int64_t timeout_ms) {
+  template <class F>
+  int64_t WaitFor(F pred, int64_t timeout_ms) {
     int64_t t0 = srv_mono_ms();
     while (srv_mono_ms() - t0 < timeout_ms) {
       if (pred()) return srv_mono_ms() - t0;
@@ -176,7 +179,8 @@ TEST_F(PoolTest, FR016_QueuesInFifoOrderThenBusyAfterDeadline) {
   EXPECT_EQ(nullptr, c);
   EXPECT_GE(waited, 295);
   EXPECT_LT(waited, 1500);
-  EXPECT_STREQ("connection pool exhausted: 2 of 2 connections busy, 0 waiting; retry later", err.msg);
+  EXPECT_STREQ("connection pool exhausted: 2 of 2 connections busy, 0 waiting; retry later",
+               err.msg);
   EXPECT_EQ(503, srv_code_http_status(err.code));
   srv_pool_stats st = Stats();
   EXPECT_EQ(1u, st.total_timeouts);
@@ -189,7 +193,8 @@ TEST_F(PoolTest, FR016_WarnLogWhenUtilisationPasses80Percent) {
   Create(0, 5);
   srv_err err;
   std::vector<PGconn *> held(5);
-  for (int i = 0; i < 4; i++) ASSERT_EQ(SRV_OK, srv_pool_acquire(pool_, srv_mono_ms() + 5000, &held[i], &err));
+  for (int i = 0; i < 4; i++)
+    ASSERT_EQ(SRV_OK, srv_pool_acquire(pool_, srv_mono_ms() + 5000, &held[i], &err));
   auto lines = LogLines("pool_utilization_high");
   EXPECT_EQ(0u, lines.size()) << "80% is not above 80%";
   Free(lines);
@@ -224,7 +229,8 @@ TEST_F(PoolTest, FR016_WarnLogWhenUtilisationPasses80Percent) {
   EXPECT_EQ(1, Stats().waiting) << "the caller should still be queued";
   EXPECT_EQ(2u, lines.size()) << "the warning waits for the end of the wait";
   if (lines.size() == 2u) {
-    EXPECT_EQ(1, cJSON_GetObjectItem(cJSON_GetObjectItem(lines[1], "context"), "queue_length")->valueint);
+    EXPECT_EQ(
+        1, cJSON_GetObjectItem(cJSON_GetObjectItem(lines[1], "context"), "queue_length")->valueint);
   }
   Free(lines);
   waiter.join();
@@ -251,10 +257,12 @@ TEST_F(PoolTest, SC008_RecoversAfterTerminateBackendOfEveryPoolConnection) {
   ASSERT_EQ(SRV_OK, srv_db_run(pool_, srv_mono_ms() + 5000, SelectOne, &v, 1, &err)) << err.msg;
   EXPECT_EQ(42, v);
   // The background ping finds the remaining dead connections and refills to min within 5 s.
-  int64_t healed = WaitFor([&] {
-    srv_pool_stats st = Stats();
-    return st.total_discarded >= 3 && st.size >= 3 && st.db_connected;
-  }, 5000);
+  int64_t healed = WaitFor(
+      [&] {
+        srv_pool_stats st = Stats();
+        return st.total_discarded >= 3 && st.size >= 3 && st.db_connected;
+      },
+      5000);
   ASSERT_GE(healed, 0) << "dead connections not replaced within 5 s";
   RecordProperty("terminate_detect_and_refill_ms", std::to_string(srv_mono_ms() - t0));
   // Every connection now works.
@@ -326,16 +334,20 @@ TEST_F(PoolTest, SC008_FrozenDatabaseServerIsDetectedWithin5s) {
   ASSERT_GT(pids[0], 0);
   {
     PGconn *admin = PQconnectdb(tst_pg_admin_url(pg));
-    PGresult *r = PQexec(admin, "SELECT pid FROM pg_stat_activity WHERE application_name = 'pool_test'");
+    PGresult *r =
+        PQexec(admin, "SELECT pid FROM pg_stat_activity WHERE application_name = 'pool_test'");
     ASSERT_EQ(PGRES_TUPLES_OK, PQresultStatus(r));
-    for (int i = 0; i < PQntuples(r); i++) pids.push_back((pid_t)strtol(PQgetvalue(r, i, 0), nullptr, 10));
+    for (int i = 0; i < PQntuples(r); i++)
+      pids.push_back((pid_t)strtol(PQgetvalue(r, i, 0), nullptr, 10));
     PQclear(r);
     PQfinish(admin);
   }
   ASSERT_GE(pids.size(), 3u);
   struct Thaw {  // resumes the server on every exit path
     std::vector<pid_t> &p;
-    ~Thaw() { for (pid_t x : p) kill(x, SIGCONT); }
+    ~Thaw() {
+      for (pid_t x : p) kill(x, SIGCONT);
+    }
   } thaw{pids};
   for (pid_t x : pids) ASSERT_EQ(0, kill(x, SIGSTOP));
   int64_t detect = WaitFor([&] { return Stats().db_connected == 0; }, 6000);
@@ -459,9 +471,12 @@ TEST_F(PoolTest, FR016_SixteenThreadsOnFourConnectionsAllSucceed) {
       for (int i = 0; i < kOps; i++) {
         srv_err e;
         srv_code rc = srv_db_run(pool_, srv_mono_ms() + 10000, ShortSleep, nullptr, 1, &e);
-        if (rc == SRV_OK) ok++;
-        else if (rc == SRV_EBUSY) busy++;
-        else other++;
+        if (rc == SRV_OK)
+          ok++;
+        else if (rc == SRV_EBUSY)
+          busy++;
+        else
+          other++;
         int in_use = Stats().in_use;
         int prev = max_in_use.load();
         while (in_use > prev && !max_in_use.compare_exchange_weak(prev, in_use)) {
@@ -506,16 +521,22 @@ TEST_F(PoolTest, DbExecMapsErrors) {
   srv_err err;
   PGconn *c = nullptr;
   ASSERT_EQ(SRV_OK, srv_pool_acquire(pool_, srv_mono_ms() + 5000, &c, &err));
-  ASSERT_EQ(SRV_OK, srv_db_exec(c, "CREATE TEMP TABLE t (id int PRIMARY KEY, n int CHECK (n > 0))", 0, nullptr, nullptr, &err)) << err.msg;
+  ASSERT_EQ(SRV_OK, srv_db_exec(c, "CREATE TEMP TABLE t (id int PRIMARY KEY, n int CHECK (n > 0))",
+                                0, nullptr, nullptr, &err))
+      << err.msg;
   const char *p1[] = {"1", "5"};
-  ASSERT_EQ(SRV_OK, srv_db_exec(c, "INSERT INTO t VALUES ($1::int, $2::int)", 2, p1, nullptr, &err)) << err.msg;
-  EXPECT_EQ(SRV_ECONFLICT, srv_db_exec(c, "INSERT INTO t VALUES ($1::int, $2::int)", 2, p1, nullptr, &err));
+  ASSERT_EQ(SRV_OK, srv_db_exec(c, "INSERT INTO t VALUES ($1::int, $2::int)", 2, p1, nullptr, &err))
+      << err.msg;
+  EXPECT_EQ(SRV_ECONFLICT,
+            srv_db_exec(c, "INSERT INTO t VALUES ($1::int, $2::int)", 2, p1, nullptr, &err));
   EXPECT_NE(nullptr, strstr(err.msg, "duplicate key")) << err.msg;
   const char *p2[] = {"abc", "5"};
-  EXPECT_EQ(SRV_EINVAL, srv_db_exec(c, "INSERT INTO t VALUES ($1::int, $2::int)", 2, p2, nullptr, &err));
+  EXPECT_EQ(SRV_EINVAL,
+            srv_db_exec(c, "INSERT INTO t VALUES ($1::int, $2::int)", 2, p2, nullptr, &err));
   EXPECT_NE(nullptr, strstr(err.msg, "22P02")) << err.msg;
   const char *p3[] = {"2", "-1"};
-  EXPECT_EQ(SRV_EINVAL, srv_db_exec(c, "INSERT INTO t VALUES ($1::int, $2::int)", 2, p3, nullptr, &err));
+  EXPECT_EQ(SRV_EINVAL,
+            srv_db_exec(c, "INSERT INTO t VALUES ($1::int, $2::int)", 2, p3, nullptr, &err));
   EXPECT_EQ(SRV_ETIMEOUT, srv_db_exec(c, "SELECT pg_sleep(2)", 0, nullptr, nullptr, &err));
   EXPECT_NE(nullptr, strstr(err.msg, "statement timeout")) << err.msg;
   EXPECT_EQ(SRV_EINTERNAL, srv_db_exec(c, "SELEC 1", 0, nullptr, nullptr, &err));

@@ -1,16 +1,15 @@
 // Proves portcheck.c: the PID and name of the process holding a port are found through /proc
 // (US4: port in use => message with port, PID, "stop that process or set PORT").
-#include <gtest/gtest.h>
+#include "servers/common/portcheck.h"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <fstream>
 #include <string>
-
-#include "servers/common/portcheck.h"
 
 namespace {
 

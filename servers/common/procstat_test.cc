@@ -1,11 +1,10 @@
 // Proves procstat.c: RSS and CPU readings move the way the process does (US3/US5 gauges).
-#include <gtest/gtest.h>
+#include "servers/common/procstat.h"
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "servers/common/procstat.h"
 
 TEST(ProcStat, US5_RssGrowsWhenMemoryIsTouched) {
   uint64_t before = srv_proc_rss_bytes();

@@ -41,7 +41,9 @@ void srv_wall_iso8601_at(int64_t unix_ms, char buf[SRV_ISO8601_LEN]) {
   buf[SRV_ISO8601_LEN - 1] = '\0';
 }
 
-void srv_wall_iso8601(char buf[SRV_ISO8601_LEN]) { srv_wall_iso8601_at(srv_wall_ms(), buf); }
+void srv_wall_iso8601(char buf[SRV_ISO8601_LEN]) {
+  srv_wall_iso8601_at(srv_wall_ms(), buf);
+}
 
 void srv_sleep_ms(int64_t ms) {
   if (ms <= 0) return;
@@ -50,4 +52,6 @@ void srv_sleep_ms(int64_t ms) {
   while (nanosleep(&req, &rem) != 0 && errno == EINTR) req = rem;
 }
 
-int64_t srv_ms_until(int64_t deadline_mono_ms) { return deadline_mono_ms - srv_mono_ms(); }
+int64_t srv_ms_until(int64_t deadline_mono_ms) {
+  return deadline_mono_ms - srv_mono_ms();
+}

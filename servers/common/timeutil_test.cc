@@ -1,11 +1,10 @@
 // Proves timeutil.c: ISO 8601 UTC with milliseconds (FR-013 timestamps) and monotonic clocks.
-#include <gtest/gtest.h>
+#include "servers/common/timeutil.h"
 
 #include <ctype.h>
+#include <gtest/gtest.h>
 
 #include <string>
-
-#include "servers/common/timeutil.h"
 
 TEST(TimeUtil, FR013_Iso8601UtcMilliseconds) {
   char buf[SRV_ISO8601_LEN];
@@ -14,8 +13,10 @@ TEST(TimeUtil, FR013_Iso8601UtcMilliseconds) {
   const std::string shape = "dddd-dd-ddTdd:dd:dd.dddZ";
   ASSERT_EQ(shape.size(), strlen(buf)) << buf;
   for (size_t i = 0; i < shape.size(); i++) {
-    if (shape[i] == 'd') EXPECT_TRUE(isdigit((unsigned char)buf[i])) << buf;
-    else EXPECT_EQ(shape[i], buf[i]) << buf;
+    if (shape[i] == 'd')
+      EXPECT_TRUE(isdigit((unsigned char)buf[i])) << buf;
+    else
+      EXPECT_EQ(shape[i], buf[i]) << buf;
   }
   srv_wall_iso8601_at(0, buf);
   EXPECT_STREQ("1970-01-01T00:00:00.000Z", buf);

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "servers/common/app.h"
-#include "servers/demo/demo_migrations.h"
 #include "servers/common/timeutil.h"
+#include "servers/demo/demo_migrations.h"
 
 static srv_code echo_tool(srv_call *call, const cJSON *args, cJSON **out, srv_err *err) {
   const cJSON *text = cJSON_GetObjectItemCaseSensitive(args, "text");

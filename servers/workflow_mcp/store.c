@@ -123,13 +123,12 @@ srv_code wf_page_run(PGconn *c, wf_sql *sql, const char *alias, const char *give
   srv_code rc = wf_sql_param(sql, lim, &nl, err);
   if (rc == SRV_OK) rc = wf_sql_param(sql, off, &no, err);
   if (rc == SRV_OK)
-    rc = wf_sql_append(sql, err,
-                       " ORDER BY %s.created_at, %s.id LIMIT $%d::int OFFSET $%d::int"
-                       WF_SQL_PAGE_TAIL,
-                       alias, alias, nl, no);
+    rc = wf_sql_append(
+        sql, err, " ORDER BY %s.created_at, %s.id LIMIT $%d::int OFFSET $%d::int" WF_SQL_PAGE_TAIL,
+        alias, alias, nl, no);
   if (rc == SRV_OK)
-    rc = wf_query_json(c, sql->text.data, sql->nparams, (const char *const *)sql->params, &res,
-                       err);
+    rc =
+        wf_query_json(c, sql->text.data, sql->nparams, (const char *const *)sql->params, &res, err);
   if (rc != SRV_OK) goto cleanup;
   if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(res, "project_id"))) {
     char project[37];
