@@ -29,6 +29,7 @@ PACKAGES=(
   curl jq iproute2  # ci/serve.sh: health checks, JSON, who holds a port
   iptables  # //resilience: silent packet drops inside the test's own network namespace
   gcovr clang-tidy cppcheck  # ci/coverage.sh, ci/static.sh
+  clang-format  # ci/lint.sh: the formatting check
 )
 # npm comes from Debian only where the machine has none of its own (a Node.js install of
 # another origin would conflict with Debian's npm package).

@@ -9,6 +9,8 @@
 #   5. conformance: the real suite against a server that answers initialize with an error fails
 #      ci/conformance.sh, naming the server and the scenario; a listed scenario that passes fails
 #      it as a stale entry.
+#   6. format: a file clang-format would change fails ci/lint.sh, which names it and the fix; the
+#      same code formatted passes.
 #   bash ci/gates_test.sh     # exit 1 if a gate let its case through; last line is the verdict
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -27,6 +29,14 @@ out=$(bash ci/commits.sh --message "feat(servers): a good subject" 2>&1); rc=$?
 expect "commits accepts 'feat(servers): ...'" 0 $rc '^commits: ok' "$out"
 out=$(bash ci/commits.sh --message "Added stuff" 2>&1); rc=$?
 expect "commits rejects 'Added stuff'" 1 $rc "no 'type: ' prefix" "$out"
+
+printf 'int  probe_fmt( int x ){return x+1;}\n' >"$tmp/probe_fmt.c"
+out=$(LINT_FILES="$tmp/probe_fmt.c" bash ci/lint.sh 2>&1); rc=$?
+expect "format fails on a file clang-format would change, naming it" 1 $rc \
+  "differ from .clang-format.*|clang-format -i .*probe_fmt.c" "$out"
+clang-format "$tmp/probe_fmt.c" >"$tmp/probe_fmt_ok.c"
+out=$(LINT_FILES="$tmp/probe_fmt_ok.c" bash ci/lint.sh 2>&1); rc=$?
+expect "format passes the same code formatted" 0 $rc 'matches .clang-format' "$out"
 
 cat >"$tmp/probe_strcpy.c" <<'C'
 #include <string.h>

@@ -12,7 +12,7 @@
 #   sanitizers  //:sanitized under --config=asan (servers' own tests start ASan+UBSan servers),
 #               and pool / metrics / indexer workers under --config=tsan
 #   tidy        ci/static.sh       clang-tidy + cppcheck, zero findings (suppressions need a reason)
-#   format      clang-format --dry-run, report only until issue #11 formats the tree
+#   format      clang-format --dry-run: every C/C++ file matches .clang-format (also in ci/lint.sh)
 #   conformance ci/conformance.sh  official MCP conformance suite against both servers; a scenario
 #                                  outside ci/conformance/expected-failures.yml fails
 #   gates-test  ci/gates_test.sh   proves the gates above fail on what they should catch
@@ -91,13 +91,15 @@ echo "$out"
 row tidy "$(echo "$out" | grep -E '^static: clang-tidy' | sed 's/^static: //')" "$(verdict $rc)" \
   $((SECONDS - t))
 
-echo "== format: clang-format --dry-run (report only until issue #11 lands)"
+echo "== format: clang-format --dry-run"
 t=$SECONDS
 fmt_files=$(git ls-files -- '*.c' '*.h' '*.cc' | grep -v '^third_party/')
 n_all=$(echo "$fmt_files" | wc -l)
 n_fmt=$(echo "$fmt_files" | xargs -P2 -n50 clang-format --dry-run 2>&1 \
   | grep -oE '^[^ :]+:[0-9]+:[0-9]+: (warning|error)' | cut -d: -f1 | sort -u | wc -l)
-row format "$n_fmt of $n_all files differ from .clang-format" "report" $((SECONDS - t))
+fmt_rc=0
+[ "$n_fmt" -eq 0 ] || fmt_rc=1
+row format "$n_fmt of $n_all files differ from .clang-format" "$(verdict $fmt_rc)" $((SECONDS - t))
 
 echo "== conformance: bash ci/conformance.sh (official MCP suite against both servers)"
 t=$SECONDS
