@@ -131,22 +131,15 @@ static srv_code create_fn(PGconn *c, void *arg, srv_err *err) {
 
 srv_code wf_create_entity(srv_call *call, const cJSON *args, cJSON **out, srv_err *err) {
   entity_op op = {.args = args};
-  mdl_err me;
   srv_code rc = wf_check_type_name("entity_type", wf_arg_str(args, "entity_type"), err);
   if (rc == SRV_OK && !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(args, "data")))
     rc = srv_err_set(err, SRV_EINVAL, "data must be a JSON object (e.g. {\"amount\": 10})");
   if (rc == SRV_OK) op.tags = wf_arg_text_array(args, "tags", WF_MAX_TAGS, check_tag, &rc, err);
   if (rc == SRV_OK && (op.data = wf_arg_json(args, "data")) == NULL)
     rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
-  if (rc == SRV_OK && mdl_uuid_v4(op.id, &me) != MDL_OK)
-    rc = srv_err_set(err, SRV_EINTERNAL, "cannot generate an entity id");
   /* The id is chosen here and the insert is ON CONFLICT DO NOTHING: safe to retry. */
-  if (rc == SRV_OK) rc = srv_call_db(call, create_fn, &op, 1, err);
-  if (rc == SRV_OK) {
-    call->http_status = 201;
-    *out = op.out;
-    op.out = NULL;
-  }
+  if (rc == SRV_OK)
+    rc = wf_create_with_id(call, op.id, "an entity", create_fn, &op, &op.out, out, err);
   op_free(&op);
   return rc;
 }

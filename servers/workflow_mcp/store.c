@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/uuid.h"
 #include "servers/common/db.h"
 #include "servers/workflow_mcp/names.h"
 #include "servers/workflow_mcp/sqlbuf.h"
@@ -216,4 +217,18 @@ char *wf_arg_text_array(const cJSON *args, const char *key, int max,
 cleanup:
   free(items);
   return lit;
+}
+
+srv_code wf_create_with_id(srv_call *call, char id[37], const char *what, srv_db_fn fn, void *op,
+                           cJSON **result, cJSON **out, srv_err *err) {
+  assert(call != NULL && id != NULL && fn != NULL && result != NULL && out != NULL);
+  mdl_err me;
+  if (mdl_uuid_v4(id, &me) != MDL_OK)
+    return srv_err_set(err, SRV_EINTERNAL, "cannot generate an id for %s", what);
+  srv_code rc = srv_call_db(call, fn, op, 1, err);
+  if (rc != SRV_OK) return rc;
+  call->http_status = 201;
+  *out = *result;
+  *result = NULL;
+  return SRV_OK;
 }

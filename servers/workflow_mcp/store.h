@@ -11,7 +11,9 @@
 #include <cjson/cJSON.h>
 #include <libpq-fe.h>
 
+#include "servers/common/db.h"
 #include "servers/common/error.h"
+#include "servers/common/tool.h"
 #include "servers/workflow_mcp/sqlbuf.h"
 
 #ifdef __cplusplus
@@ -117,6 +119,13 @@ srv_code wf_page_begin(wf_sql *sql, const char *given, const char *row_json, con
                        const char *alias, srv_err *err);
 srv_code wf_page_run(PGconn *c, wf_sql *sql, const char *alias, const char *given,
                      const cJSON *args, const char *key, cJSON **out, srv_err *err);
+
+/* The end of every create tool: gives id a fresh UUID v4, runs fn(op) through srv_call_db as safe
+ * to retry (fn inserts with that id and ON CONFLICT DO NOTHING, so a retried attempt cannot add a
+ * second row) and, on success, answers 201 and moves *result (what fn built) into *out. what
+ * names the row in the error when no id can be made ("an entity"). */
+srv_code wf_create_with_id(srv_call *call, char id[37], const char *what, srv_db_fn fn, void *op,
+                           cJSON **result, cJSON **out, srv_err *err);
 
 /* BEGIN / COMMIT / ROLLBACK. wf_rollback never fails (a lost connection is reported by the
  * caller's own error). */

@@ -139,20 +139,13 @@ cleanup:
 
 srv_code wf_create_work_item(srv_call *call, const cJSON *args, cJSON **out, srv_err *err) {
   item_op op = {.args = args};
-  mdl_err me;
   const char *parent = wf_arg_str(args, "parent_id");
   srv_code rc = wf_check_text("title", wf_arg_str(args, "title"), WF_TITLE_MAX, err);
   if (rc == SRV_OK && parent != NULL) rc = wf_check_uuid("parent_id", parent, err);
   if (rc == SRV_OK) rc = check_fields(args, &op, err);
-  if (rc == SRV_OK && mdl_uuid_v4(op.id, &me) != MDL_OK)
-    rc = srv_err_set(err, SRV_EINTERNAL, "cannot generate a work item id");
   /* Own id + ON CONFLICT DO NOTHING inside one transaction: safe to retry. */
-  if (rc == SRV_OK) rc = srv_call_db(call, create_fn, &op, 1, err);
-  if (rc == SRV_OK) {
-    call->http_status = 201;
-    *out = op.out;
-    op.out = NULL;
-  }
+  if (rc == SRV_OK)
+    rc = wf_create_with_id(call, op.id, "a work item", create_fn, &op, &op.out, out, err);
   op_free(&op);
   return rc;
 }
