@@ -181,7 +181,7 @@ TEST(HybridRule, FR018_MetricMissingInBaselineIsJudgedOnTargetOnly) {
 
 // Issue 13: search_lowvocab is new in the runs of //benchmarks:search_perf; a baseline recorded
 // before it has no such record, so it is judged against its target (SPEC's 500 ms) alone.
-TEST(HybridRule, Issue13_LowVocabSearchNewInCurrentRunIsJudgedOnItsTargetOnly) {
+TEST(HybridRule, FR018_LowVocabSearchNewInCurrentRunIsJudgedOnItsTargetOnly) {
   EXPECT_DOUBLE_EQ(bench_spec_target_ms(MDL_OP_SEARCH_LOWVOCAB), 500.0);
   Compared c(Record("search", 100.0, 500),
              Record("search", 100.0, 500) + "," + Record("search_lowvocab", 300.0));

@@ -342,7 +342,7 @@ std::vector<std::string> Words(const std::string &text) {
 // class and method, counted from the manifest and found in the files, the same for the same seed.
 // 400 files keep it well inside the binary's time limit; the definitions per file it asserts are
 // what make 10,000 files reach >= 100k matches per query.
-TEST(Repogen, Issue13_LowVocabEveryQueryMatchesEveryDefinitionDeterministically) {
+TEST(Repogen, LowVocabEveryQueryMatchesEveryDefinitionDeterministically) {
   std::string a = TmpDir() + "/lowvocab_a", b = TmpDir() + "/lowvocab_b";
   tst_repogen_stats st{}, st2{};
   tst_err err{};

@@ -139,7 +139,7 @@ const char Ranking::kStoreJs[] =
     "  save(session) { return new SessionStore().save(session); }\n"
     "}\n";
 
-TEST_F(Ranking, Issue13_ExactSymbolMatchRanksFirst) {
+TEST_F(Ranking, ExactSymbolMatchRanksFirst) {
   // However the query spells the name: as written, as words, in camelCase.
   for (const char *q : {"parse_config", "parse config", "parseConfig"}) {
     cJSON *r = Search(q);
@@ -155,7 +155,7 @@ TEST_F(Ranking, Issue13_ExactSymbolMatchRanksFirst) {
   cJSON_Delete(r);
 }
 
-TEST_F(Ranking, Issue13_ClassNamedInQueryLiftsItsOwnMethod) {
+TEST_F(Ranking, ClassNamedInQueryLiftsItsOwnMethod) {
   cJSON *r = Search("HttpClient send");
   EXPECT_EQ(At(r, 0), "net/client.py:send@7") << Dump(r);
   cJSON_Delete(r);

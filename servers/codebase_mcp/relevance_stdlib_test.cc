@@ -66,7 +66,7 @@ int DefinitionLine(const std::vector<std::string> &ls, const std::string &symbol
   return 0;
 }
 
-TEST(RelevanceStdlib, Issue13_ExpectedDefinitionInTop5ForAtLeast95Percent) {
+TEST(RelevanceStdlib, ExpectedDefinitionInTop5ForAtLeast95Percent) {
   char path[4096];
   ASSERT_EQ(tst_runfile("servers/codebase_mcp/testdata/relevance_stdlib.json", path, sizeof path),
             0);
