@@ -93,12 +93,8 @@ srv_code wf_register_entity_type(srv_call *call, const cJSON *args, cJSON **out,
   if (rc == SRV_OK && (op.data = wf_arg_json(args, "schema")) == NULL)
     rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
   /* An upsert of the same schema: safe to retry. */
-  if (rc == SRV_OK) rc = srv_call_db(call, register_fn, &op, 1, err);
-  if (rc == SRV_OK) {
-    call->http_status = op.created ? 201 : 200;
-    *out = op.out;
-    op.out = NULL;
-  }
+  if (rc == SRV_OK) rc = wf_call_db_out(call, register_fn, &op, 1, &op.out, out, err);
+  if (rc == SRV_OK) call->http_status = op.created ? 201 : 200;
   op_free(&op);
   return rc;
 }
@@ -180,19 +176,8 @@ static srv_code update_fn(PGconn *c, void *arg, srv_err *err) {
       "RETURNING " WF_SQL_ENTITY_JSON "::text",
       5, p, &op->out, err);
   if (rc != SRV_OK || op->out != NULL) return rc;
-  rc = srv_db_exec(c, "SELECT version FROM entities WHERE id = $1::uuid AND project_id = $2::uuid",
-                   2, p, &res, err);
-  if (rc != SRV_OK) return rc;
-  if (PQntuples(res) == 0)
-    rc = srv_err_set(err, SRV_ENOTFOUND, "entity %s does not exist in project %s", id, project);
-  else
-    rc = srv_err_stale_version(
-        err, strtol(PQgetvalue(res, 0, 0), NULL, 10),
-        "version conflict: entity %s is at version %s, not %s (another update came first); "
-        "current_version=%s: re-read the entity and apply your change to it",
-        id, PQgetvalue(res, 0, 0), version, PQgetvalue(res, 0, 0));
-  PQclear(res);
-  return rc;
+  return wf_version_error(c, "entities", "entity", id, project, version,
+                          "re-read the entity and apply your change to it", err);
 }
 
 srv_code wf_update_entity(srv_call *call, const cJSON *args, cJSON **out, srv_err *err) {
@@ -207,11 +192,7 @@ srv_code wf_update_entity(srv_call *call, const cJSON *args, cJSON **out, srv_er
   if (rc == SRV_OK && data != NULL && (op.data = wf_arg_json(args, "data")) == NULL)
     rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
   /* version = version + 1 is not idempotent: never retried after the statement was sent. */
-  if (rc == SRV_OK) rc = srv_call_db(call, update_fn, &op, 0, err);
-  if (rc == SRV_OK) {
-    *out = op.out;
-    op.out = NULL;
-  }
+  if (rc == SRV_OK) rc = wf_call_db_out(call, update_fn, &op, 0, &op.out, out, err);
   op_free(&op);
   return rc;
 }
@@ -258,11 +239,7 @@ srv_code wf_query_entities(srv_call *call, const cJSON *args, cJSON **out, srv_e
     rc = wf_filter_compile(cJSON_GetObjectItemCaseSensitive(args, "filter"), "e.data", &probe, err);
     wf_sql_free(&probe);
   }
-  if (rc == SRV_OK) rc = srv_call_db(call, query_fn, &op, 1, err);
-  if (rc == SRV_OK) {
-    *out = op.out;
-    op.out = NULL;
-  }
+  if (rc == SRV_OK) rc = wf_call_db_out(call, query_fn, &op, 1, &op.out, out, err);
   op_free(&op);
   return rc;
 }

@@ -225,10 +225,39 @@ srv_code wf_create_with_id(srv_call *call, char id[37], const char *what, srv_db
   mdl_err me;
   if (mdl_uuid_v4(id, &me) != MDL_OK)
     return srv_err_set(err, SRV_EINTERNAL, "cannot generate an id for %s", what);
-  srv_code rc = srv_call_db(call, fn, op, 1, err);
+  srv_code rc = wf_call_db_out(call, fn, op, 1, result, out, err);
+  if (rc == SRV_OK) call->http_status = 201;
+  return rc;
+}
+
+srv_code wf_call_db_out(srv_call *call, srv_db_fn fn, void *op, int retry_safe, cJSON **result,
+                        cJSON **out, srv_err *err) {
+  assert(call != NULL && fn != NULL && result != NULL && out != NULL);
+  srv_code rc = srv_call_db(call, fn, op, retry_safe, err);
   if (rc != SRV_OK) return rc;
-  call->http_status = 201;
   *out = *result;
   *result = NULL;
   return SRV_OK;
+}
+
+srv_code wf_version_error(PGconn *c, const char *table, const char *noun, const char *id,
+                          const char *project, const char *sent, const char *reread, srv_err *err) {
+  char sql[128];
+  PGresult *res = NULL;
+  const char *p[2] = {id, project};
+  assert(table != NULL && noun != NULL && reread != NULL);
+  snprintf(sql, sizeof sql, "SELECT version FROM %s WHERE id = $1::uuid AND project_id = $2::uuid",
+           table);
+  srv_code rc = srv_db_exec(c, sql, 2, p, &res, err);
+  if (rc != SRV_OK) return rc;
+  if (PQntuples(res) == 0)
+    rc = srv_err_set(err, SRV_ENOTFOUND, "%s %s does not exist in project %s", noun, id, project);
+  else
+    rc =
+        srv_err_stale_version(err, strtol(PQgetvalue(res, 0, 0), NULL, 10),
+                              "version conflict: %s %s is at version %s, not %s (another update "
+                              "came first); current_version=%s: %s",
+                              noun, id, PQgetvalue(res, 0, 0), sent, PQgetvalue(res, 0, 0), reread);
+  PQclear(res);
+  return rc;
 }

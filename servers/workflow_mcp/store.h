@@ -120,6 +120,18 @@ srv_code wf_page_begin(wf_sql *sql, const char *given, const char *row_json, con
 srv_code wf_page_run(PGconn *c, wf_sql *sql, const char *alias, const char *given,
                      const cJSON *args, const char *key, cJSON **out, srv_err *err);
 
+/* After an UPDATE of row id of project in table guarded by "version = sent" changed nothing:
+ * SRV_ENOTFOUND ("<noun> <id> does not exist in project <project>") when the row is gone, else
+ * the stale-version error naming the current version and what to do (reread). table is one of
+ * the schema's tables, never user input. */
+srv_code wf_version_error(PGconn *c, const char *table, const char *noun, const char *id,
+                          const char *project, const char *sent, const char *reread, srv_err *err);
+
+/* The end of every tool that answers what its database step built: srv_call_db(call, fn, op,
+ * retry_safe) and, on success, *result (filled by fn) moved into *out. */
+srv_code wf_call_db_out(srv_call *call, srv_db_fn fn, void *op, int retry_safe, cJSON **result,
+                        cJSON **out, srv_err *err);
+
 /* The end of every create tool: gives id a fresh UUID v4, runs fn(op) through srv_call_db as safe
  * to retry (fn inserts with that id and ON CONFLICT DO NOTHING, so a retried attempt cannot add a
  * second row) and, on success, answers 201 and moves *result (what fn built) into *out. what

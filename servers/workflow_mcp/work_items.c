@@ -384,25 +384,8 @@ static srv_code move_subtree(PGconn *c, const char *id, const char *project, con
       2, dp, NULL, err);
 }
 
-static srv_code version_error(PGconn *c, const char *id, const char *project, const char *sent,
-                              srv_err *err) {
-  PGresult *res = NULL;
-  const char *p[2] = {id, project};
-  srv_code rc =
-      srv_db_exec(c, "SELECT version FROM work_items WHERE id = $1::uuid AND project_id = $2::uuid",
-                  2, p, &res, err);
-  if (rc != SRV_OK) return rc;
-  if (PQntuples(res) == 0)
-    rc = srv_err_set(err, SRV_ENOTFOUND, "work item %s does not exist in project %s", id, project);
-  else
-    rc = srv_err_stale_version(
-        err, strtol(PQgetvalue(res, 0, 0), NULL, 10),
-        "version conflict: work item %s is at version %s, not %s (another update came first); "
-        "current_version=%s: re-read it with get_work_item and apply your change to that version",
-        id, PQgetvalue(res, 0, 0), sent, PQgetvalue(res, 0, 0));
-  PQclear(res);
-  return rc;
-}
+/* What a caller whose update lost a version race should do. */
+static const char kReread[] = "re-read it with get_work_item and apply your change to that version";
 
 static srv_code update_fn(PGconn *c, void *arg, srv_err *err) {
   item_op *op = arg;
@@ -432,7 +415,7 @@ static srv_code update_fn(PGconn *c, void *arg, srv_err *err) {
         2, ip, &res, err);
     if (rc != SRV_OK) goto cleanup;
     if (PQntuples(res) == 0 || strcmp(PQgetvalue(res, 0, 0), version) != 0) {
-      rc = version_error(c, id, project, version, err);
+      rc = wf_version_error(c, "work_items", "work item", id, project, version, kReread, err);
       goto cleanup;
     }
     long old_depth = strtol(PQgetvalue(res, 0, 1), NULL, 10), nd = 0;
@@ -461,7 +444,8 @@ static srv_code update_fn(PGconn *c, void *arg, srv_err *err) {
       "WHERE w.id = $1::uuid AND w.project_id = $2::uuid AND w.version = $3::int "
       "RETURNING " WF_SQL_WORK_ITEM_JSON "::text",
       11, p, &op->out, err);
-  if (rc == SRV_OK && op->out == NULL) rc = version_error(c, id, project, version, err);
+  if (rc == SRV_OK && op->out == NULL)
+    rc = wf_version_error(c, "work_items", "work item", id, project, version, kReread, err);
   if (rc == SRV_OK) rc = wf_commit(c, err);
 cleanup:
   PQclear(res);
@@ -487,11 +471,7 @@ srv_code wf_update_work_item(srv_call *call, const cJSON *args, cJSON **out, srv
     rc = wf_check_uuid("parent_id", parent->valuestring, err);
   if (rc == SRV_OK) rc = check_fields(args, &op, err);
   /* version = version + 1 is not idempotent: never retried after the statement was sent. */
-  if (rc == SRV_OK) rc = srv_call_db(call, update_fn, &op, 0, err);
-  if (rc == SRV_OK) {
-    *out = op.out;
-    op.out = NULL;
-  }
+  if (rc == SRV_OK) rc = wf_call_db_out(call, update_fn, &op, 0, &op.out, out, err);
   op_free(&op);
   return rc;
 }
@@ -538,11 +518,7 @@ srv_code wf_query_work_items(srv_call *call, const cJSON *args, cJSON **out, srv
   if (given != NULL) rc = wf_check_uuid("project_id", given, err);
   if (rc == SRV_OK && parent != NULL) rc = wf_check_uuid("parent_id", parent, err);
   if (rc == SRV_OK && status != NULL) rc = wf_check_status("status", status, err);
-  if (rc == SRV_OK) rc = srv_call_db(call, query_fn, &op, 1, err);
-  if (rc == SRV_OK) {
-    *out = op.out;
-    op.out = NULL;
-  }
+  if (rc == SRV_OK) rc = wf_call_db_out(call, query_fn, &op, 1, &op.out, out, err);
   op_free(&op);
   return rc;
 }
