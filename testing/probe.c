@@ -128,7 +128,7 @@ int tst_probe_routes(const char *base_url, const tst_probe_route *extra, size_t 
         one(&c, r, "foreign-host", body, foreign_host, 421) != 0 ||
         (posts && one(&c, r, "text-plain", body, "Content-Type: text/plain", 415) != 0) ||
         one(&c, r, "curl-like", body, NULL, 0) != 0)
-      rc = err->code ? err->code : TST_EHTTP;
+      rc = err->code != TST_OK ? (int)err->code : TST_EHTTP;
   }
   if (rc == TST_OK && c.failed) rc = TST_EPROTO;
 cleanup:

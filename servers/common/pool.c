@@ -458,11 +458,13 @@ srv_code srv_pool_acquire(srv_pool *p, int64_t deadline_mono_ms, PGconn **out, s
   pthread_cond_init(&w.cond, &ca);
   pthread_condattr_destroy(&ca);
   /* w lives on this stack frame while it is queued: it leaves the queue below, before returning. */
-  // cppcheck-suppress autoVariables ; w is dequeued before this function returns
-  if (p->wq_tail)
+  if (p->wq_tail) {
+    // cppcheck-suppress autoVariables ; w is dequeued before this function returns
     p->wq_tail->next = &w;
-  else
+  } else {
+    // cppcheck-suppress autoVariables ; w is dequeued before this function returns
     p->wq_head = &w;
+  }
   // cppcheck-suppress autoVariables ; w is dequeued before this function returns
   p->wq_tail = &w;
   p->waiting++;
