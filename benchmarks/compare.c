@@ -277,6 +277,7 @@ void bench_compare(const bench_set *baseline, const bench_set *current, bench_co
       free(ccal);
       bcal = ccal = NULL;
     }
+    double cref = bcal != NULL ? median_of(cp, ncp) : NAN; /* the current run's median probe */
     const mdl_benchmark_result *b = hb ? &baseline->results[op] : NULL;
     const mdl_benchmark_result *c = hc ? &current->results[op] : NULL;
     for (int k = 0; k < 3; k++) {
@@ -304,7 +305,7 @@ void bench_compare(const bench_set *baseline, const bench_set *current, bench_co
         /* Judged in the baseline's host speed; the raw current value is under its target. */
         row->calibrated = 1;
         row->probe_baseline_ms = ref;
-        row->probe_current_ms = median_of(cp, ncp);
+        row->probe_current_ms = cref;
         memcpy(tmp, bcal, nbs * sizeof *tmp);
         row->baseline_cal_ms = mdl_round2(percentile_of(tmp, nbs, pct[k]));
         memcpy(tmp, ccal, ncs * sizeof *tmp);
