@@ -50,10 +50,8 @@ srv_code srv_db_result_error(PGconn *c, const PGresult *res, const char *what, s
                      state ? state : "none");
 }
 
-srv_code srv_db_exec(PGconn *c, const char *sql, int nparams, const char *const *params,
-                     PGresult **out, srv_err *err) {
-  if (out != NULL) *out = NULL;
-  PGresult *r = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
+/* The result of a successful statement goes to *out (or is cleared); a failed one is mapped. */
+static srv_code take_result(PGconn *c, PGresult *r, PGresult **out, srv_err *err) {
   ExecStatusType st = PQresultStatus(r);
   if (r != NULL && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY)) {
     if (out != NULL)
@@ -65,6 +63,32 @@ srv_code srv_db_exec(PGconn *c, const char *sql, int nparams, const char *const 
   srv_code rc = srv_db_result_error(c, r, "query", err);
   PQclear(r);
   return rc;
+}
+
+srv_code srv_db_exec(PGconn *c, const char *sql, int nparams, const char *const *params,
+                     PGresult **out, srv_err *err) {
+  if (out != NULL) *out = NULL;
+  return take_result(c, PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0), out, err);
+}
+
+srv_code srv_db_exec_prepared(PGconn *c, const char *name, const char *sql, int nparams,
+                              const char *const *params, PGresult **out, srv_err *err) {
+  assert(name != NULL && sql != NULL);
+  if (out != NULL) *out = NULL;
+  PGresult *r = PQexecPrepared(c, name, nparams, params, NULL, NULL, 0);
+  const char *state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+  if (PQresultStatus(r) == PGRES_FATAL_ERROR && state != NULL && strcmp(state, "26000") == 0) {
+    PQclear(r); /* not prepared on this connection yet */
+    r = PQprepare(c, name, sql, nparams, NULL);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+      srv_code rc = srv_db_result_error(c, r, "prepare", err);
+      PQclear(r);
+      return rc;
+    }
+    PQclear(r);
+    r = PQexecPrepared(c, name, nparams, params, NULL, NULL, 0);
+  }
+  return take_result(c, r, out, err);
 }
 
 int srv_db_user_timeout(PGconn *c, int ms, int *prev_ms) {

@@ -105,6 +105,16 @@ int srv_db_user_timeout(PGconn *c, int ms, int *prev_ms);
 srv_code srv_db_exec(PGconn *c, const char *sql, int nparams, const char *const *params,
                      PGresult **out, srv_err *err);
 
+/* Like srv_db_exec, through a statement prepared on c under name (a server-side prepared
+ * statement, so PostgreSQL parses and analyses sql once per connection instead of once per call;
+ * its plan cache then decides between custom and generic plans). The first call on a connection
+ * finds the name unknown (SQLSTATE 26000), prepares sql under it and runs it; later calls run it
+ * at once. A pooled connection that was replaced simply prepares again. Contract: one name always
+ * means the same sql (callers derive the name from a hash of the text); the call is made outside
+ * an explicit transaction (the failed first attempt would abort one). Errors as srv_db_exec. */
+srv_code srv_db_exec_prepared(PGconn *c, const char *name, const char *sql, int nparams,
+                              const char *const *params, PGresult **out, srv_err *err);
+
 /* Maps a failed result (or NULL result) on conn to a code and message as srv_db_exec does;
  * `what` names the operation in the message ("insert chunk"). For callers using other libpq
  * calls (COPY, PQexec). */
