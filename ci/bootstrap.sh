@@ -23,6 +23,7 @@ PACKAGES=(
   libcjson-dev libpq-dev libcurl4-openssl-dev zlib1g-dev libtree-sitter-dev
   libgtest-dev libmicrohttpd-dev
   postgresql postgresql-contrib
+  postgresql-15-rum  # the RUM index of CODEBASE_SEARCH_ENGINE=rum (ranked order from the index)
   unzip procps ca-certificates
   prometheus  # promtool: //observability checks /metrics and the alert rules with it
   wrk  # //load compares loadgen with wrk on /health

@@ -184,14 +184,15 @@ srv_code cb_sql_merge_pending(PGconn *c, void *arg, srv_err *err) {
   srv_code rc = srv_db_exec(c, "BEGIN", 0, NULL, NULL, err);
   if (rc == SRV_OK) rc = srv_db_exec(c, "SET LOCAL statement_timeout = '120s'", 0, NULL, NULL, err);
   if (rc == SRV_OK)
-    /* Every GIN index, not only the chunks': while code_files_path_trgm still held its pending
+    /* Every GIN index there is (code_chunks_tsv exists only under the gin engine, see
+     * cb_search_schema_apply), not only the chunks': while code_files_path_trgm still held its pending
      * list, the planner priced the trigram scan above a sequential scan and computed
      * word_similarity over every path (~100 ms a query; 10 clients: ~1.4 s p95) until
      * autovacuum happened to merge it. */
     rc = srv_db_exec(c,
-                     "SELECT gin_clean_pending_list('code_chunks_tsv'::regclass), "
-                     "gin_clean_pending_list('code_files_path_trgm'::regclass), "
-                     "gin_clean_pending_list('code_terms_trgm'::regclass)",
+                     "SELECT gin_clean_pending_list(i) FROM unnest(ARRAY["
+                     "to_regclass('code_chunks_tsv'), to_regclass('code_files_path_trgm'), "
+                     "to_regclass('code_terms_trgm')]) i WHERE i IS NOT NULL",
                      0, NULL, NULL, err);
   /* Statistics for the path and vocabulary tables (10^4 and 10^3 rows: milliseconds): without
    * them the planner still guessed a sequential scan for the path match right after a job.

@@ -8,6 +8,7 @@
 
 #include "models/buf.h"
 #include "models/uuid.h"
+#include "servers/codebase_mcp/hash.h"
 #include "servers/codebase_mcp/tokens.h"
 #include "servers/codebase_mcp/writer.h"
 #include "servers/common/db.h"
@@ -104,26 +105,62 @@ static void add_name_lift(mdl_buf *s, int whole_p, int words_p) {
                  "symbol", whole_p, "symbol", words_p, "parent_symbol", words_p);
 }
 
-/* tsq ranks; filter (NULL => tsq) selects the candidates through the GIN index; nm (NULL or no
- * words: none) lifts the chunks the query names. */
-static srv_code run_query(PGconn *c, cb_search_req *r, const char *tsq, const char *filter,
-                          const char *fuzzy, const char *prefix_like, const qnames *nm,
-                          PGresult **out, srv_err *err) {
+/* What one query asks: tsq ranks; filter (NULL => tsq) selects the candidates through the
+ * full-text index; sym (NULL: none) is the symbol tier's query (all words in the symbol name),
+ * a second candidate arm where candidates are bounded (rum, gin with a rank cap), so those
+ * chunks are never cut off; fuzzy (NULL: none) blends in the path match; nm (NULL or no words:
+ * none) lifts the chunks the query names. */
+typedef struct qargs {
+  const char *tsq, *filter, *sym, *fuzzy, *prefix_like;
+  const qnames *nm;
+} qargs;
+
+/* Appends one bounded candidate arm: up to n chunk ids matching $match_p, in the RUM index's
+ * rank order for rum, in the order found for gin. */
+static void add_arm(qsql *q, int rum, int match_p, int lang_p, int prefix_p, int n) {
+  mdl_buf_printf(&q->sql,
+                 "SELECT chunk_id FROM code_chunks WHERE project_id = $1 AND tsv @@ $%d::tsquery",
+                 match_p);
+  add_filters(q, "", lang_p, prefix_p);
+  if (rum) mdl_buf_printf(&q->sql, " ORDER BY tsv <=> $%d::tsquery", match_p);
+  mdl_buf_printf(&q->sql, " LIMIT %d", n);
+}
+
+/* Runs the statement, prepared per connection when the options say so (named after a hash of
+ * its text: one name, one text). */
+static srv_code exec_query(PGconn *c, const cb_search_req *r, const qsql *q, PGresult **out,
+                           srv_err *err) {
+  if (r->opts == NULL || !r->opts->prepared)
+    return srv_db_exec(c, q->sql.data, q->n, q->params, out, err);
+  char hex[CB_HASH_HEX_LEN], name[40];
+  cb_hash128 zero = {0, 0};
+  cb_hash_hex(cb_hash(q->sql.data, q->sql.len, zero), hex);
+  snprintf(name, sizeof name, "cbs_%s", hex);
+  return srv_db_exec_prepared(c, name, q->sql.data, q->n, q->params, out, err);
+}
+
+static srv_code run_query(PGconn *c, cb_search_req *r, const qargs *a, PGresult **out,
+                          srv_err *err) {
   qsql q;
   memset(&q, 0, sizeof q);
+  const cb_search_opts *o = r->opts;
+  int rum = o != NULL && o->engine == CB_ENGINE_RUM;
+  int bound = rum ? CB_SEARCH_RUM_CANDIDATES : o != NULL && o->rank_cap > 0 ? o->rank_cap : 0;
   add_param(&q, r->project_id);
-  int ts_p = tsq ? add_param(&q, tsq) : 0;
-  int filter_p = tsq && filter ? add_param(&q, filter) : ts_p;
-  int fz_p = fuzzy ? add_param(&q, fuzzy) : 0;
+  int ts_p = a->tsq ? add_param(&q, a->tsq) : 0;
+  int filter_p = a->tsq && a->filter ? add_param(&q, a->filter) : ts_p;
+  int sym_p = a->tsq && a->sym && bound ? add_param(&q, a->sym) : 0;
+  int fz_p = a->fuzzy ? add_param(&q, a->fuzzy) : 0;
   int lang_p = r->language ? add_param(&q, r->language) : 0;
-  int prefix_p = prefix_like ? add_param(&q, prefix_like) : 0;
+  int prefix_p = a->prefix_like ? add_param(&q, a->prefix_like) : 0;
+  const qnames *nm = a->nm;
   int named = ts_p && nm != NULL && nm->n > 0 && !nm->whole.failed && !nm->words.failed;
   int whole_p = named ? add_param(&q, nm->whole.data) : 0;
   int words_p = named ? add_param(&q, nm->words.data) : 0;
   int lim = r->limit;
   mdl_buf *s = &q.sql;
   mdl_buf_puts(s, "WITH ");
-  if (ts_p) {
+  if (ts_p && !bound) { /* gin: every match ranked */
     mdl_buf_printf(s, "fts AS (SELECT chunk_id, ts_rank('{0.05,0.2,0.4,1.0}', tsv, $%d::tsquery)",
                    ts_p);
     if (named) add_name_lift(s, whole_p, words_p);
@@ -131,6 +168,24 @@ static srv_code run_query(PGconn *c, cb_search_req *r, const char *tsq, const ch
                    filter_p);
     add_filters(&q, "", lang_p, prefix_p);
     mdl_buf_printf(s, "), top AS (SELECT chunk_id, score FROM fts ORDER BY score DESC LIMIT %d), ",
+                   lim);
+  } else if (ts_p) { /* rum, or gin with a rank cap: bounded candidate arms, then the score */
+    mdl_buf_puts(s, "mw AS MATERIALIZED (");
+    add_arm(&q, rum, filter_p, lang_p, prefix_p, bound);
+    mdl_buf_puts(s, "), ");
+    if (sym_p) {
+      mdl_buf_puts(s, "ms AS MATERIALIZED (");
+      add_arm(&q, rum, sym_p, lang_p, prefix_p, bound);
+      mdl_buf_puts(s, "), ");
+    }
+    mdl_buf_printf(s,
+                   "m AS (SELECT chunk_id FROM mw%s), fts AS (SELECT c.chunk_id, "
+                   "ts_rank('{0.05,0.2,0.4,1.0}', c.tsv, $%d::tsquery)",
+                   sym_p ? " UNION SELECT chunk_id FROM ms" : "", ts_p);
+    if (named) add_name_lift(s, whole_p, words_p);
+    mdl_buf_printf(s,
+                   " AS score FROM m JOIN code_chunks c USING (chunk_id)), top AS (SELECT "
+                   "chunk_id, score FROM fts ORDER BY score DESC LIMIT %d), ",
                    lim);
   }
   if (fz_p) {
@@ -164,15 +219,28 @@ static srv_code run_query(PGconn *c, cb_search_req *r, const char *tsq, const ch
   }
   mdl_buf_printf(s, ") u GROUP BY chunk_id ORDER BY score DESC LIMIT %d) ", lim);
   mdl_buf_puts(s, "SELECT " RESULT_COLUMNS ", b.score, ");
-  if (ts_p)
+  if (ts_p && !bound) {
     mdl_buf_puts(s, "(SELECT count(*) FROM fts) ");
-  else
+  } else if (ts_p && o != NULL && !o->exact_count) {
+    mdl_buf_puts(s, "(SELECT count(*) FROM mw) ");
+  } else if (ts_p) {
+    /* Fewer matches than the bound: the arm holds them all. Otherwise counted apart (a bitmap
+     * scan of the index, no ranking), evaluated only then. */
+    mdl_buf_printf(s,
+                   "(SELECT CASE WHEN (SELECT count(*) FROM mw) < %d THEN (SELECT count(*) FROM "
+                   "mw) ELSE (SELECT count(*) FROM code_chunks WHERE project_id = $1 AND tsv @@ "
+                   "$%d::tsquery",
+                   bound, filter_p);
+    add_filters(&q, "", lang_p, prefix_p);
+    mdl_buf_puts(s, ") END) ");
+  } else {
     mdl_buf_puts(s, "(SELECT count(*) FROM best) ");
+  }
   mdl_buf_puts(s,
                "FROM best b JOIN code_chunks c USING (chunk_id) "
                "ORDER BY b.score DESC, c.file_path, c.start_line");
   srv_code rc = s->failed ? srv_err_set(err, SRV_EINTERNAL, "out of memory building the query")
-                          : srv_db_exec(c, s->data, q.n, q.params, out, err);
+                          : exec_query(c, r, &q, out, err);
   mdl_buf_free(s);
   return rc;
 }
@@ -330,13 +398,14 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
   cb_search_req *r = arg;
   srv_code rc = SRV_OK;
   PGresult *res = NULL;
-  mdl_buf tsq = {0}, prefix = {0};
+  mdl_buf tsq = {0}, prefix = {0}, sym = {0};
   qnames names;
   memset(&names, 0, sizeof names);
   terms t;
   t.n = 0;
   r->results = NULL;
   r->total_count = 0;
+  r->count_capped = 0;
   r->mode = "none";
   const char *prefix_like = NULL;
   if (r->path_prefix && *r->path_prefix) {
@@ -350,7 +419,10 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
   const char *fuzzy = single_word(r->query) ? r->query : NULL;
   int words = cb_tsquery_build(r->query, 1, &tsq);
   query_names(r->query, &names);
-  if (tsq.failed || names.whole.failed || names.words.failed) {
+  /* Several words: the symbol tier (all of them in the symbol name) as its own candidate arm
+   * where candidates are bounded (see qargs). */
+  if (words > 1) cb_tsquery_build_w(r->query, 1, 1, &sym);
+  if (tsq.failed || sym.failed || names.whole.failed || names.words.failed) {
     rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
     goto cleanup;
   }
@@ -361,8 +433,9 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
      * lookup): if they fill the page they are the best answers anyway (A outweighs the rest). */
     mdl_buf ab = {0};
     cb_tsquery_build_w(r->query, 1, 1, &ab);
+    qargs a = {tsq.data, ab.data, NULL, fuzzy, prefix_like, &names};
     rc = ab.failed ? srv_err_set(err, SRV_EINTERNAL, "out of memory")
-                   : run_query(c, r, tsq.data, ab.data, fuzzy, prefix_like, &names, &res, err);
+                   : run_query(c, r, &a, &res, err);
     mdl_buf_free(&ab);
     if (rc != SRV_OK) goto cleanup;
     r->mode = "symbol_names";
@@ -370,7 +443,9 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
     PQclear(res);
     res = NULL;
   }
-  rc = run_query(c, r, words ? tsq.data : NULL, NULL, fuzzy, prefix_like, &names, &res, err);
+  qargs all = {
+      words ? tsq.data : NULL, NULL, words > 1 ? sym.data : NULL, fuzzy, prefix_like, &names};
+  rc = run_query(c, r, &all, &res, err);
   if (rc != SRV_OK) goto cleanup;
   r->mode = words ? "all_words" : "fuzzy";
   if (PQntuples(res) == 0 && words > 0) { /* typos: correct against the vocabulary, retry */
@@ -385,12 +460,15 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
        * as for one-word queries, chunks with it in their symbol name come first. Several
        * terms (all required) are selective enough to rank at once. */
       int one = strstr(fixed.data, " & ") == NULL;
-      rc = run_query(c, r, fixed.data, one ? fixed_sym.data : NULL, fuzzy, prefix_like, &names,
-                     &res, err);
+      qargs fa = {
+          fixed.data, one ? fixed_sym.data : NULL, one ? NULL : fixed_sym.data, fuzzy, prefix_like,
+          &names};
+      rc = run_query(c, r, &fa, &res, err);
       if (one && rc == SRV_OK && PQntuples(res) < r->limit) {
         PQclear(res);
         res = NULL;
-        rc = run_query(c, r, fixed.data, NULL, fuzzy, prefix_like, &names, &res, err);
+        qargs fb = {fixed.data, NULL, NULL, fuzzy, prefix_like, &names};
+        rc = run_query(c, r, &fb, &res, err);
       }
     }
     mdl_buf_free(&fixed);
@@ -402,7 +480,8 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
     res = NULL;
     mdl_buf_reset(&tsq);
     cb_tsquery_build(r->query, 0, &tsq);
-    rc = run_query(c, r, tsq.data, NULL, fuzzy, prefix_like, &names, &res, err);
+    qargs any = {tsq.data, NULL, NULL, fuzzy, prefix_like, &names};
+    rc = run_query(c, r, &any, &res, err);
     if (rc != SRV_OK) goto cleanup;
     r->mode = "any_word";
   }
@@ -423,10 +502,15 @@ shape:
     cJSON_AddItemToArray(r->results, o);
     if (i == 0) r->total_count = strtol(PQgetvalue(res, i, 12), NULL, 10);
   }
+  if (r->opts != NULL && !r->opts->exact_count && r->total_count > 0) {
+    long bound = r->opts->engine == CB_ENGINE_RUM ? CB_SEARCH_RUM_CANDIDATES : r->opts->rank_cap;
+    r->count_capped = bound > 0 && r->total_count >= bound;
+  }
 
 cleanup:
   PQclear(res);
   mdl_buf_free(&tsq);
+  mdl_buf_free(&sym);
   mdl_buf_free(&prefix);
   mdl_buf_free(&names.whole);
   mdl_buf_free(&names.words);

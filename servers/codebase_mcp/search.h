@@ -16,6 +16,19 @@
  * similarity (the best paths picked through the trigram index first), blended in at 0.3 weight. Filters: language, file_path_prefix. Each result carries a snippet:
  * the lines around the first line of the chunk that contains a query word.
  *
+ * Engines (issue 13; CODEBASE_SEARCH_ENGINE, read by tools.c): the design above is the "gin"
+ * engine, the default. "rum" answers the same modes with the same scores, but takes its candidates
+ * from PostgreSQL's RUM index (extension rum, Debian postgresql-15-rum) in rank order
+ * (ORDER BY tsv <=> query LIMIT CB_SEARCH_RUM_CANDIDATES), so at most that many chunks per arm are
+ * read and scored instead of every match: the candidates of the words, and those of the symbol
+ * tier (all words in the symbol name), then ts_rank with the weights above plus the name lifts,
+ * over those only. What differs from gin: a chunk outside both candidate lists is never scored,
+ * so a lift (+1 for a method of a class the query names) cannot pull one up from beyond
+ * the RUM order's first CB_SEARCH_RUM_CANDIDATES (RUM orders by its own ts_rank-like score with
+ * the default weights {0.1,0.2,0.4,1.0}). "memory" is the in-memory inverted index (its own
+ * module). Each engine has its schema step (cb_search_schema_apply). gin also takes two knobs:
+ * prepared statements (cb_search_opts.prepared) and a cap on the chunks ranked (rank_cap).
+ *
  * Why SQL and not an in-memory index: measured with bench_test on the 10,000-file fixture
  * (167k chunks) on this shared 2-core machine, 10 concurrent clients: p50 18-20 ms, p95 60-90 ms
  * (requirement < 500 ms met; the 15 ms goal is not). The cost is ts_rank reading the tsvector of
@@ -39,19 +52,69 @@ extern "C" {
 
 #define CB_SEARCH_LIMIT_MAX 50
 #define CB_SEARCH_QUERY_MAX 1000
+/* rum: chunks taken from the index's rank order per arm (words, symbol tier) and scored. */
+#define CB_SEARCH_RUM_CANDIDATES 100
+
+/* The search engines (CODEBASE_SEARCH_ENGINE=gin|rum|memory; default gin). */
+typedef enum cb_search_engine {
+  CB_ENGINE_GIN = 0,
+  CB_ENGINE_RUM = 1,
+  CB_ENGINE_MEMORY = 2
+} cb_search_engine;
+
+/* "gin", "rum", "memory" ("?" for a value outside the enum). */
+const char *cb_search_engine_name(cb_search_engine e);
+
+/* 0 and *out set for "gin", "rum" or "memory" (exactly, lowercase); -1 otherwise (s may be
+ * NULL). */
+int cb_search_engine_parse(const char *s, cb_search_engine *out);
+
+/* How the SQL engines run (one copy per server, read-only while it serves). */
+typedef struct cb_search_opts {
+  cb_search_engine engine; /* CB_ENGINE_GIN or CB_ENGINE_RUM for cb_search_run */
+  int prepared;            /* 1: statements prepared per connection (srv_db_exec_prepared) */
+  int rank_cap;            /* gin: > 0 ranks at most this many chunks per candidate arm (the
+                              words' matches as found, and the symbol tier's: all words in the
+                              symbol name), so a query's ranking stops growing with its matches
+                              (the count of matches beyond the cap is a bitmap scan, without
+                              ranking); 0: every match ranked */
+  int exact_count;         /* rum, gin with a rank cap: 1 counts every match for total_count
+                              (a bitmap scan of the index when there are more than the bound);
+                              0 counts only the first arm's candidates: total_count is then at
+                              most the bound and count_capped says it was reached */
+} cb_search_opts;
+
+/* The per-engine schema step, run once at start-up after the migrations (tools.c, cb_init),
+ * idempotent, in one transaction without a statement timeout (building an index over existing
+ * chunks takes as long as it takes):
+ *   gin     the GIN index code_chunks_tsv on (project_id, tsv) exists (recreated if missing);
+ *           the RUM index is dropped;
+ *   rum     CREATE EXTENSION rum and the RUM index code_chunks_tsv_rum on
+ *           (project_id rum_text_ops, tsv rum_tsvector_ops) exist; the GIN index is dropped
+ *           (RUM answers @@ too, and one full-text index is maintained while indexing, not two);
+ *   memory  neither index exists: ranking left PostgreSQL, so COPY maintains no full-text index
+ *           (issue 13 item 3); tsv is kept as the system of record's copy of the tokens.
+ * Every instance serving one database must run the same engine (each start-up makes the schema
+ * its own). Errors: database codes (SRV_EUNAVAIL when unreachable: the caller may serve on and
+ * warn); SRV_EINTERNAL when the DDL fails (e.g. the rum extension is not installed: the message
+ * names the Debian package). */
+srv_code cb_search_schema_apply(PGconn *c, cb_search_engine engine, srv_err *err);
 
 typedef struct cb_search_req {
-  const char *project_id;  /* validated by the caller */
-  const char *query;       /* non-empty */
-  int limit;               /* 1..CB_SEARCH_LIMIT_MAX */
-  const char *language;    /* NULL => any */
-  const char *path_prefix; /* NULL => any */
-  cJSON *results;          /* out: array of result objects (caller owns) */
-  long total_count;        /* out: chunks matching (before the limit) in the tier that answered:
+  const char *project_id;     /* validated by the caller */
+  const char *query;          /* non-empty */
+  int limit;                  /* 1..CB_SEARCH_LIMIT_MAX */
+  const char *language;       /* NULL => any */
+  const char *path_prefix;    /* NULL => any */
+  const cb_search_opts *opts; /* NULL => gin, unprepared, every match ranked */
+  cJSON *results;             /* out: array of result objects (caller owns) */
+  long total_count;           /* out: chunks matching (before the limit) in the tier that answered:
                               for a one-word query answered from symbol names
                               (mode "symbol_names"), only those chunks are counted */
-  const char *mode;        /* out: "symbol_names", "all_words", "corrected", "any_word",
+  const char *mode;           /* out: "symbol_names", "all_words", "corrected", "any_word",
                               "fuzzy", "none" */
+  int count_capped;           /* out: 1 when total_count stopped at the bound (opts->exact_count
+                              0): there are at least that many matches */
 } cb_search_req;
 
 /* Runs the search on c (a srv_db_fn: arg is a cb_search_req*). Safe to retry. Fills

@@ -23,10 +23,24 @@ namespace cbtest {
 // The server binary in runfiles.
 constexpr const char kBinary[] = "servers/codebase_mcp/codebase-mcp";
 
+// The search engine a test target runs its server with: CB_TEST_ENGINE (a bare word, set in the
+// BUILD file's copts, e.g. -DCB_TEST_ENGINE=rum) runs the same test against that engine; unset,
+// the server's default (gin).
+#define CB_TEST_STR2(x) #x
+#define CB_TEST_STR(x) CB_TEST_STR2(x)
+#ifdef CB_TEST_ENGINE
+constexpr const char kEngine[] = CB_TEST_STR(CB_TEST_ENGINE);
+#else
+constexpr const char kEngine[] = "";
+#endif
+
 // codebase-mcp from runfiles, logging to a file (Log()); extra_env adds "KEY=VALUE" settings
-// (e.g. INDEX_ROOTS).
+// (e.g. INDEX_ROOTS), after CODEBASE_SEARCH_ENGINE=kEngine when the target sets one.
 inline tst::ServerSpec Spec(const std::vector<std::string> &extra_env = {}) {
-  return {kBinary, extra_env, true};
+  std::vector<std::string> env;
+  if (kEngine[0] != '\0') env.push_back(std::string("CODEBASE_SEARCH_ENGINE=") + kEngine);
+  env.insert(env.end(), extra_env.begin(), extra_env.end());
+  return {kBinary, env, true};
 }
 
 // Polls the job until it has finished; returns the final status object (owned).

@@ -10,11 +10,13 @@
 #include "servers/codebase_mcp/indexer.h"
 #include "servers/codebase_mcp/lang.h"
 #include "servers/codebase_mcp/search.h"
+#include "servers/common/db.h"
 #include "servers/common/log.h"
 #include "servers/common/timeutil.h"
 
 typedef struct cb_server {
   cb_indexer *ix;
+  cb_search_opts search; /* the engine and its knobs (CODEBASE_SEARCH_*) */
 } cb_server;
 
 /* ---- argument helpers ------------------------------------------------------------------------ */
@@ -90,6 +92,7 @@ static srv_code h_search(srv_call *call, const cJSON *args, cJSON **out, srv_err
                        "\"markdown\" or \"text\", or omit it",
                        req.language);
   req.path_prefix = str_arg(args, "file_path_prefix");
+  if (server_of(call)) req.opts = &server_of(call)->search;
   rc = srv_call_db(call, cb_search_run, &req, 1, err);
   if (rc != SRV_OK) return rc;
   cJSON *o = cJSON_CreateObject();
@@ -99,6 +102,7 @@ static srv_code h_search(srv_call *call, const cJSON *args, cJSON **out, srv_err
   }
   cJSON_AddItemToObject(o, "results", req.results);
   cJSON_AddNumberToObject(o, "total_count", (double)req.total_count);
+  if (req.count_capped) cJSON_AddTrueToObject(o, "total_count_capped");
   cJSON_AddStringToObject(o, "project_id", req.project_id);
   cJSON_AddStringToObject(o, "match_mode", req.mode);
   cJSON_AddNumberToObject(o, "latency_ms", (double)(srv_mono_us() - t0) / 1000.0);
@@ -211,6 +215,9 @@ static const srv_route kRoutes[] = {
     {"GET", "/mcp/jobs/{job_id}", "get_indexing_status"},
 };
 
+/* gin: chunks ranked per query at most (CODEBASE_SEARCH_RANK_CAP; 0 = every match). */
+#define CB_DEFAULT_RANK_CAP 0
+
 static long env_long(const char *name, long dflt, long lo, long hi) {
   const char *s = getenv(name);
   if (!s || !*s) return dflt;
@@ -218,6 +225,42 @@ static long env_long(const char *name, long dflt, long lo, long hi) {
   long v = strtol(s, &end, 10);
   if (*end || v < lo || v > hi) return -1;
   return v;
+}
+
+/* The search engine and its knobs from the environment (tools.h); SRV_EINVAL naming the variable,
+ * the value and what is allowed. */
+static srv_code search_opts_from_env(cb_search_opts *o, srv_err *err) {
+  const char *e = getenv("CODEBASE_SEARCH_ENGINE");
+  memset(o, 0, sizeof *o);
+  o->engine = CB_ENGINE_GIN;
+  if (e && *e && cb_search_engine_parse(e, &o->engine) != 0)
+    return srv_err_set(err, SRV_EINVAL,
+                       "CODEBASE_SEARCH_ENGINE must be one of gin, rum, memory (default gin), "
+                       "got '%.40s'",
+                       e);
+  long prepared = env_long("CODEBASE_SEARCH_PREPARED", 1, 0, 1);
+  if (prepared < 0)
+    return srv_err_set(err, SRV_EINVAL, "CODEBASE_SEARCH_PREPARED must be 0 or 1, got '%.40s'",
+                       getenv("CODEBASE_SEARCH_PREPARED"));
+  long cap = env_long("CODEBASE_SEARCH_RANK_CAP", CB_DEFAULT_RANK_CAP, 0, 1000000);
+  if (cap < 0)
+    return srv_err_set(err, SRV_EINVAL,
+                       "CODEBASE_SEARCH_RANK_CAP must be 0 (rank every match) to 1000000, got "
+                       "'%.40s'",
+                       getenv("CODEBASE_SEARCH_RANK_CAP"));
+  if (cap > 0 && cap < CB_SEARCH_LIMIT_MAX) cap = CB_SEARCH_LIMIT_MAX; /* a full page at least */
+  long exact = env_long("CODEBASE_SEARCH_EXACT_COUNT", 1, 0, 1);
+  if (exact < 0)
+    return srv_err_set(err, SRV_EINVAL, "CODEBASE_SEARCH_EXACT_COUNT must be 0 or 1, got '%.40s'",
+                       getenv("CODEBASE_SEARCH_EXACT_COUNT"));
+  o->exact_count = (int)exact;
+  o->prepared = (int)prepared;
+  o->rank_cap = (int)cap;
+  return SRV_OK;
+}
+
+static srv_code schema_step(PGconn *c, void *arg, srv_err *err) {
+  return cb_search_schema_apply(c, *(const cb_search_engine *)arg, err);
 }
 
 static srv_code cb_init(srv_app *app, void **user, srv_err *err) {
@@ -233,8 +276,27 @@ static srv_code cb_init(srv_app *app, void **user, srv_err *err) {
   if (max_jobs < 0)
     return srv_err_set(err, SRV_EINVAL, "INDEX_MAX_JOBS must be 1-64, got '%s'",
                        getenv("INDEX_MAX_JOBS"));
+  cb_search_opts so;
+  srv_code orc = search_opts_from_env(&so, err);
+  if (orc != SRV_OK) return orc;
+  /* The engine's schema (search.h): fails the start-up when the DDL fails; a database that
+   * cannot be reached now is warned about, and the server serves on as before. */
+  srv_err serr = {0};
+  orc = srv_db_run(srv_app_pool(app), srv_mono_ms() + 5000, schema_step, &so.engine, 1, &serr);
+  if (orc == SRV_EUNAVAIL || orc == SRV_EBUSY)
+    srv_log_event(SRV_LOG_WARN, "search_schema_skipped",
+                  "could not prepare the schema of search engine %s: %s",
+                  cb_search_engine_name(so.engine), serr.msg);
+  else if (orc != SRV_OK)
+    return srv_err_set(err, orc, "search engine %s: %s", cb_search_engine_name(so.engine),
+                       serr.msg);
+  else
+    srv_log_event(SRV_LOG_INFO, "search_engine",
+                  "search engine %s (prepared %d, rank cap %d, exact count %d)",
+                  cb_search_engine_name(so.engine), so.prepared, so.rank_cap, so.exact_count);
   cb_server *s = calloc(1, sizeof *s);
   if (!s) return srv_err_set(err, SRV_EINTERNAL, "out of memory");
+  s->search = so;
   cb_indexer_config cfg;
   memset(&cfg, 0, sizeof cfg);
   cfg.pool = srv_app_pool(app);
