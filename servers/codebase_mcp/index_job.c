@@ -142,6 +142,7 @@ void *cb_job_main(void *arg) {
     srv_log_event(SRV_LOG_WARN, "index_gin_merge_skipped",
                   "job %s: merging the search index's pending list failed: %s", job->id, err.msg);
   finish(job, JOB_COMPLETED, NULL);
+  if (ix->on_completed) ix->on_completed(ix->on_completed_arg, job->project);
   goto cleanup;
 
 failed:

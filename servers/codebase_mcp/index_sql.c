@@ -10,6 +10,12 @@
 #include "servers/common/db.h"
 #include "servers/common/pgtext.h"
 
+/* After "WITH u AS (... RETURNING project_id)": moves the generation of u's projects (once each). */
+#define CB_SQL_BUMP_GENERATION                                        \
+  "INSERT INTO code_index_generations AS g (project_id, generation) " \
+  "SELECT DISTINCT project_id, 1 FROM u"
+#define CB_SQL_BUMP_CONFLICT " ON CONFLICT (project_id) DO UPDATE SET generation = g.generation + 1"
+
 /* ---- index_jobs rows ------------------------------------------------------------------------ */
 
 srv_code cb_sql_insert_job(PGconn *c, void *arg, srv_err *err) {
@@ -28,23 +34,29 @@ srv_code cb_sql_update_job(PGconn *c, void *arg, srv_err *err) {
               a->files_unchanged, a->files_deleted, a->chunks_created};
   for (int i = 0; i < 6; i++) snprintf(n[i], sizeof n[i], "%d", v[i]);
   const char *p[9] = {a->job_id, a->status, n[0], n[1], n[2], n[3], n[4], n[5], a->error};
+  /* The final update also moves the project's generation (one statement: one transaction), so
+   * memory indexes built from older rows are reloaded (code_index_generations). Run again after
+   * a lost reply it moves it once more: harmless, one more reload. */
   return srv_db_exec(c,
-                     "UPDATE index_jobs SET status = $2, files_total = $3, files_indexed = $4, "
-                     "files_skipped = $5, files_unchanged = $6, files_deleted = $7, "
-                     "chunks_created = $8, error = $9, "
+                     "WITH u AS (UPDATE index_jobs SET status = $2, files_total = $3, "
+                     "files_indexed = $4, files_skipped = $5, files_unchanged = $6, "
+                     "files_deleted = $7, chunks_created = $8, error = $9, "
                      "started_at = coalesce(started_at, now()), "
                      "finished_at = CASE WHEN $2 IN ('completed', 'failed') THEN now() END "
-                     "WHERE job_id = $1",
+                     "WHERE job_id = $1 RETURNING project_id) " CB_SQL_BUMP_GENERATION
+                     " WHERE $2 IN ('completed', 'failed')" CB_SQL_BUMP_CONFLICT,
                      9, p, NULL, err);
 }
 
 srv_code cb_sql_recover(PGconn *c, void *arg, srv_err *err) {
   (void)arg;
-  return srv_db_exec(c,
-                     "UPDATE index_jobs SET status = 'failed', finished_at = now(), error = "
-                     "'interrupted by a server restart: start indexing again (files already "
-                     "indexed are kept and skipped)' WHERE status IN ('pending', 'running')",
-                     0, NULL, NULL, err);
+  return srv_db_exec(
+      c,
+      "WITH u AS (UPDATE index_jobs SET status = 'failed', finished_at = now(), "
+      "error = 'interrupted by a server restart: start indexing again (files "
+      "already indexed are kept and skipped)' WHERE status IN ('pending', "
+      "'running') RETURNING project_id) " CB_SQL_BUMP_GENERATION CB_SQL_BUMP_CONFLICT,
+      0, NULL, NULL, err);
 }
 
 srv_code cb_sql_status_get(PGconn *c, void *arg, srv_err *err) {

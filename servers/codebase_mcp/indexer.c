@@ -48,6 +48,8 @@ srv_code cb_indexer_new(const cb_indexer_config *cfg, cb_indexer **out, srv_err 
   ix->outage_ms = cfg->outage_ms > 0 ? cfg->outage_ms : 300000;
   ix->parse_timeout_us = cfg->parse_timeout_us ? cfg->parse_timeout_us : 1000000;
   ix->max_jobs = cfg->max_jobs > 0 ? cfg->max_jobs : 4;
+  ix->on_completed = cfg->on_completed;
+  ix->on_completed_arg = cfg->on_completed_arg;
   if (!ix->index_roots) {
     free(ix);
     return srv_err_set(err, SRV_EINTERNAL, "out of memory");

@@ -42,6 +42,11 @@ typedef struct cb_indexer_config {
   int64_t outage_ms;         /* how long a job waits for a lost database; <= 0 => 300000 */
   uint64_t parse_timeout_us; /* 0 => 1 s */
   int max_jobs;              /* jobs pending or running at once, all projects; <= 0 => 4 */
+  /* NULL, or called on a job's thread once the job has completed (its rows and the project's
+   * new generation are committed) with the project id: the memory engine builds the project's
+   * index then (memstore.h). Must be thread-safe; it may take seconds. */
+  void (*on_completed)(void *arg, const char *project_id);
+  void *on_completed_arg;
 } cb_indexer_config;
 
 /* Creates the indexer. SRV_EINVAL on a bad config, SRV_EINTERNAL out of memory. Caller frees. */

@@ -47,6 +47,8 @@ struct cb_indexer {
   int64_t max_file_bytes, outage_ms;
   uint64_t parse_timeout_us;
   int max_jobs;
+  void (*on_completed)(void *arg, const char *project_id); /* see cb_indexer_config */
+  void *on_completed_arg;
   pthread_mutex_t mu;
   cb_job *jobs; /* newest first */
   int njobs;

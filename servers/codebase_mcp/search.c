@@ -9,6 +9,7 @@
 #include "models/buf.h"
 #include "models/uuid.h"
 #include "servers/codebase_mcp/hash.h"
+#include "servers/codebase_mcp/search_internal.h"
 #include "servers/codebase_mcp/tokens.h"
 #include "servers/codebase_mcp/writer.h"
 #include "servers/common/db.h"
@@ -16,9 +17,7 @@
 
 #define SNIPPET_BEFORE 2
 #define SNIPPET_AFTER 2
-#define RESULT_COLUMNS                                                                           \
-  "c.chunk_id, c.file_path, c.start_line, c.end_line, c.language, c.symbol, c.kind, c.content, " \
-  "c.context_before, c.context_after, c.project_id"
+#define RESULT_COLUMNS CB_SEARCH_RESULT_COLUMNS
 
 /* ---- query text ------------------------------------------------------------------------------ */
 
@@ -263,18 +262,15 @@ static void leaf_token(const char *tok, size_t n, int is_part, unsigned idx, voi
   l->n++;
 }
 
-/* Writes to out a tsquery (all words required) of the query's leaf tokens, each token unknown
- * to the project's vocabulary replaced by its most similar known term (pg_trgm), and to sym the
- * same over the '#'-marked symbol-name lexemes (see tokens.h). *changed = 0 when nothing was
- * replaced. */
-static srv_code correct_query(PGconn *c, const char *project, const char *query, mdl_buf *out,
-                              mdl_buf *sym, int *changed, srv_err *err) {
+srv_code cb_search_correct_terms(PGconn *c, const char *project, const char *query,
+                                 cb_search_corrected *out, srv_err *err) {
   leaves l;
   memset(&l, 0, sizeof l);
   PGresult *res = NULL;
   mdl_buf body = {0};
   srv_code rc = SRV_OK;
-  *changed = 0;
+  out->n = 0;
+  out->changed = 0;
   cb_tokens_leaves(query, strlen(query), leaf_token, &l);
   if (l.n == 0 || l.n > 16) goto cleanup;
   if (srv_pg_array_literal(&body, &l.arr) != 0) {
@@ -289,16 +285,14 @@ static srv_code correct_query(PGconn *c, const char *project, const char *query,
                    "FROM unnest($2::text[]) WITH ORDINALITY AS q(t, i) ORDER BY q.i",
                    2, p, &res, err);
   if (rc != SRV_OK) goto cleanup;
-  for (int i = 0; i < PQntuples(res); i++) {
+  for (int i = 0; i < PQntuples(res) && out->n < 16; i++) {
     const char *t = PQgetvalue(res, i, 0);
     int known = PQgetvalue(res, i, 1)[0] == 't';
     if (!known && !PQgetisnull(res, i, 2)) {
       t = PQgetvalue(res, i, 2);
-      *changed = 1;
+      out->changed = 1;
     }
-    /* the terms are already tokens (lowercase, stemmed): quote them as they are */
-    mdl_buf_printf(out, "%s'%s'", i ? " & " : "", t);
-    mdl_buf_printf(sym, "%s'#%s'", i ? " & " : "", t);
+    snprintf(out->t[out->n++], sizeof out->t[0], "%s", t);
   }
 
 cleanup:
@@ -308,12 +302,28 @@ cleanup:
   return rc;
 }
 
+/* Writes to out a tsquery (all words required) of the query's leaf tokens, each token unknown
+ * to the project's vocabulary replaced by its most similar known term (pg_trgm), and to sym the
+ * same over the '#'-marked symbol-name lexemes (see tokens.h). *changed = 0 when nothing was
+ * replaced. */
+static srv_code correct_query(PGconn *c, const char *project, const char *query, mdl_buf *out,
+                              mdl_buf *sym, int *changed, srv_err *err) {
+  cb_search_corrected cq;
+  srv_code rc = cb_search_correct_terms(c, project, query, &cq, err);
+  *changed = 0;
+  if (rc != SRV_OK) return rc;
+  *changed = cq.changed;
+  for (int i = 0; i < cq.n; i++) {
+    /* the terms are already tokens (lowercase, stemmed): quote them as they are */
+    mdl_buf_printf(out, "%s'%s'", i ? " & " : "", cq.t[i]);
+    mdl_buf_printf(sym, "%s'#%s'", i ? " & " : "", cq.t[i]);
+  }
+  return SRV_OK;
+}
+
 /* ---- result shaping -------------------------------------------------------------------------- */
 
-typedef struct terms {
-  char t[32][CB_TOKEN_MAX + 1];
-  int n;
-} terms;
+typedef cb_search_terms terms;
 
 static void collect_term(const char *tok, size_t n, int is_part, unsigned idx, void *arg) {
   (void)is_part;
@@ -326,8 +336,12 @@ static void collect_term(const char *tok, size_t n, int is_part, unsigned idx, v
   }
 }
 
-/* Adds snippet / snippet_start_line: lines around the first line holding a query term. */
-static void add_snippet(cJSON *o, const char *content, int start_line, const terms *t) {
+void cb_search_collect_terms(const char *query, cb_search_terms *t) {
+  t->n = 0;
+  if (query != NULL) cb_tokens_each(query, strlen(query), collect_term, t);
+}
+
+void cb_search_snippet(cJSON *o, const char *content, int start_line, const terms *t) {
   const char *p = content;
   int line = 0, hit = -1;
   char tmp[1024];
@@ -366,7 +380,7 @@ static void add_snippet(cJSON *o, const char *content, int start_line, const ter
   cJSON_AddNumberToObject(o, "snippet_start_line", start_line + from);
 }
 
-static cJSON *chunk_json(const PGresult *res, int i) {
+cJSON *cb_search_chunk_json(const PGresult *res, int i) {
   cJSON *o = cJSON_CreateObject();
   if (!o) return NULL;
   cJSON_AddStringToObject(o, "chunk_id", PQgetvalue(res, i, 0));
@@ -387,7 +401,7 @@ static cJSON *chunk_json(const PGresult *res, int i) {
   return o;
 }
 
-static int single_word(const char *q) {
+int cb_search_single_word(const char *q) {
   size_t n = 0;
   for (const char *p = q; *p; p++, n++)
     if (*p == ' ' || *p == '\t' || *p == '\n') return 0;
@@ -396,6 +410,7 @@ static int single_word(const char *q) {
 
 srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
   cb_search_req *r = arg;
+  if (r->opts && r->opts->engine == CB_ENGINE_MEMORY) return cb_search_mem_run(c, r, err);
   srv_code rc = SRV_OK;
   PGresult *res = NULL;
   mdl_buf tsq = {0}, prefix = {0}, sym = {0};
@@ -416,7 +431,7 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
     mdl_buf_putc(&prefix, '%');
     prefix_like = prefix.data;
   }
-  const char *fuzzy = single_word(r->query) ? r->query : NULL;
+  const char *fuzzy = cb_search_single_word(r->query) ? r->query : NULL;
   int words = cb_tsquery_build(r->query, 1, &tsq);
   query_names(r->query, &names);
   /* Several words: the symbol tier (all of them in the symbol name) as its own candidate arm
@@ -492,13 +507,13 @@ shape:
     rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
     goto cleanup;
   }
-  if (r->query != NULL) cb_tokens_each(r->query, strlen(r->query), collect_term, &t);
+  cb_search_collect_terms(r->query, &t);
   for (int i = 0; res && i < PQntuples(res); i++) {
-    cJSON *o = chunk_json(res, i);
+    cJSON *o = cb_search_chunk_json(res, i);
     if (!o) continue;
     double score = strtod(PQgetvalue(res, i, 11), NULL);
     cJSON_AddNumberToObject(o, "score", (double)((long long)(score * 10000.0 + 0.5)) / 10000.0);
-    add_snippet(o, PQgetvalue(res, i, 7), (int)strtol(PQgetvalue(res, i, 2), NULL, 10), &t);
+    cb_search_snippet(o, PQgetvalue(res, i, 7), (int)strtol(PQgetvalue(res, i, 2), NULL, 10), &t);
     cJSON_AddItemToArray(r->results, o);
     if (i == 0) r->total_count = strtol(PQgetvalue(res, i, 12), NULL, 10);
   }
@@ -644,7 +659,7 @@ srv_code cb_chunks_get(PGconn *c, void *arg, srv_err *err) {
     for (int i = 0; res && i < PQntuples(res) && hit < 0; i++)
       if (strcasecmp(PQgetvalue(res, i, 0), s) == 0) hit = i;
     if (hit >= 0)
-      cJSON_AddItemToArray(r->found, chunk_json(res, hit));
+      cJSON_AddItemToArray(r->found, cb_search_chunk_json(res, hit));
     else
       cJSON_AddItemToArray(r->missing, cJSON_CreateString(s));
   }

@@ -29,14 +29,14 @@
  * module). Each engine has its schema step (cb_search_schema_apply). gin also takes two knobs:
  * prepared statements (cb_search_opts.prepared) and a cap on the chunks ranked (rank_cap).
  *
- * Why SQL and not an in-memory index: measured with bench_test on the 10,000-file fixture
- * (167k chunks) on this shared 2-core machine, 10 concurrent clients: p50 18-20 ms, p95 60-90 ms
- * (requirement < 500 ms met; the 15 ms goal is not). The cost is ts_rank reading the tsvector of
- * every matching chunk, so selective multi-word queries are fast and broad one-word queries are
- * not (hence the symbol-name tier, see cb_search_run). An in-memory index was not built: it
- * would need a second copy of every project kept coherent across processes, restarts and
- * tenants; it is the next step if the 15 ms goal matters (a per-project inverted index loaded
- * from code_chunks, with PostgreSQL still the system of record).
+ * The memory engine (search_mem.c) ranks from a per-project in-memory inverted index
+ * (memidx.h) with the same weights and name lifts, built from code_chunks at the end of each
+ * indexing job and on a project's first search after a start, kept coherent across instances by
+ * code_index_generations (memstore.h); SQL then only fetches the k rows by chunk id (plus the
+ * fuzzy path arm and the typo correction). Its cost is bounded by k and the rarest word's
+ * postings, not by how many chunks the words match: top-k with block-max bounds (memidx.h).
+ * PostgreSQL stays the system of record; the price is one copy of the postings per process
+ * (about 2-3 bytes per posting plus ~37 bytes per chunk, memidx.h).
  */
 #ifndef CB_SEARCH_H
 #define CB_SEARCH_H
@@ -100,6 +100,8 @@ typedef struct cb_search_opts {
  * names the Debian package). */
 srv_code cb_search_schema_apply(PGconn *c, cb_search_engine engine, srv_err *err);
 
+struct cb_memstore; /* memstore.h */
+
 typedef struct cb_search_req {
   const char *project_id;     /* validated by the caller */
   const char *query;          /* non-empty */
@@ -107,6 +109,7 @@ typedef struct cb_search_req {
   const char *language;       /* NULL => any */
   const char *path_prefix;    /* NULL => any */
   const cb_search_opts *opts; /* NULL => gin, unprepared, every match ranked */
+  struct cb_memstore *mem;    /* the memory engine's indexes (required for CB_ENGINE_MEMORY) */
   cJSON *results;             /* out: array of result objects (caller owns) */
   long total_count;           /* out: chunks matching (before the limit) in the tier that answered:
                               for a one-word query answered from symbol names

@@ -9,6 +9,7 @@
 #include "servers/codebase_mcp/codebase_migrations.h"
 #include "servers/codebase_mcp/indexer.h"
 #include "servers/codebase_mcp/lang.h"
+#include "servers/codebase_mcp/memstore.h"
 #include "servers/codebase_mcp/search.h"
 #include "servers/common/db.h"
 #include "servers/common/log.h"
@@ -17,6 +18,8 @@
 typedef struct cb_server {
   cb_indexer *ix;
   cb_search_opts search; /* the engine and its knobs (CODEBASE_SEARCH_*) */
+  cb_memstore *mem;      /* the memory engine's indexes (NULL for the other engines) */
+  srv_pool *pool;
 } cb_server;
 
 /* ---- argument helpers ------------------------------------------------------------------------ */
@@ -92,7 +95,10 @@ static srv_code h_search(srv_call *call, const cJSON *args, cJSON **out, srv_err
                        "\"markdown\" or \"text\", or omit it",
                        req.language);
   req.path_prefix = str_arg(args, "file_path_prefix");
-  if (server_of(call)) req.opts = &server_of(call)->search;
+  if (server_of(call)) {
+    req.opts = &server_of(call)->search;
+    req.mem = server_of(call)->mem;
+  }
   rc = srv_call_db(call, cb_search_run, &req, 1, err);
   if (rc != SRV_OK) return rc;
   cJSON *o = cJSON_CreateObject();
@@ -263,6 +269,31 @@ static srv_code schema_step(PGconn *c, void *arg, srv_err *err) {
   return cb_search_schema_apply(c, *(const cb_search_engine *)arg, err);
 }
 
+/* ---- the memory engine's index at the end of a job ------------------------------------------ */
+
+typedef struct refresh_arg {
+  cb_memstore *mem;
+  const char *project;
+} refresh_arg;
+
+static srv_code refresh_fn(PGconn *c, void *arg, srv_err *err) {
+  refresh_arg *a = arg;
+  return cb_memstore_refresh(a->mem, c, a->project, -1, err);
+}
+
+/* cb_indexer_config.on_completed: builds the project's index from the rows just committed, so
+ * the next search finds it ready. A failure only logs: the next search loads it itself. */
+static void job_completed(void *arg, const char *project) {
+  cb_server *s = arg;
+  refresh_arg a = {s->mem, project};
+  srv_err err = {0};
+  if (srv_db_run(s->pool, srv_mono_ms() + 600000, refresh_fn, &a, 1, &err) != SRV_OK)
+    srv_log_event(SRV_LOG_WARN, "memidx_build_failed",
+                  "project %s: building the memory index after the job failed (the next "
+                  "search loads it): %s",
+                  project, err.msg);
+}
+
 static srv_code cb_init(srv_app *app, void **user, srv_err *err) {
   long threads = env_long("CODEBASE_INDEX_THREADS", 2, 1, 32);
   if (threads < 0)
@@ -297,6 +328,11 @@ static srv_code cb_init(srv_app *app, void **user, srv_err *err) {
   cb_server *s = calloc(1, sizeof *s);
   if (!s) return srv_err_set(err, SRV_EINTERNAL, "out of memory");
   s->search = so;
+  s->pool = srv_app_pool(app);
+  if (so.engine == CB_ENGINE_MEMORY && (s->mem = cb_memstore_new()) == NULL) {
+    free(s);
+    return srv_err_set(err, SRV_EINTERNAL, "out of memory");
+  }
   cb_indexer_config cfg;
   memset(&cfg, 0, sizeof cfg);
   cfg.pool = srv_app_pool(app);
@@ -304,8 +340,13 @@ static srv_code cb_init(srv_app *app, void **user, srv_err *err) {
   cfg.threads = (int)threads;
   cfg.max_file_bytes = cap;
   cfg.max_jobs = (int)max_jobs;
+  if (s->mem) {
+    cfg.on_completed = job_completed;
+    cfg.on_completed_arg = s;
+  }
   srv_code rc = cb_indexer_new(&cfg, &s->ix, err);
   if (rc != SRV_OK) {
+    cb_memstore_free(s->mem);
     free(s);
     return rc;
   }
@@ -320,7 +361,8 @@ static srv_code cb_init(srv_app *app, void **user, srv_err *err) {
 static void cb_fini(void *user) {
   cb_server *s = user;
   if (!s) return;
-  cb_indexer_free(s->ix);
+  cb_indexer_free(s->ix); /* joins the jobs, which may still be building an index */
+  cb_memstore_free(s->mem);
   free(s);
 }
 
