@@ -1,0 +1,213 @@
+// Issue 13, the memory engine (CODEBASE_SEARCH_ENGINE=memory) end to end, on real PostgreSQL and
+// real server processes: the same answers across a restart (the index reloaded from the rows);
+// a re-index by ANOTHER instance on the same database is seen by the first one's next search
+// (the generation); a job whose connections were killed mid-way ends with an index equal to an
+// undisturbed run's; a bad engine name refuses to start, naming the variable.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <string>
+#include <vector>
+
+#include "servers/codebase_mcp/test_client.h"
+
+using tst::Num;
+using tst::Str;
+
+namespace {
+
+const char kMemory[] = "CODEBASE_SEARCH_ENGINE=memory";
+
+// results as "file:symbol@line=score" plus total_count and match_mode
+std::string Answer(const tst::Server &e, const std::string &project, const std::string &query,
+                   int limit = 10, const std::string &extra = "") {
+  cJSON *r = nullptr;
+  long st = e.Post("/mcp/search",
+                   "{\"query\":\"" + query + "\",\"project_id\":\"" + project +
+                       "\",\"limit\":" + std::to_string(limit) + extra + "}",
+                   &r);
+  EXPECT_EQ(st, 200) << query;
+  std::string out = "total=" + std::to_string((long)Num(r, "total_count")) +
+                    " mode=" + Str(r, "match_mode") + ":";
+  const cJSON *it;
+  cJSON_ArrayForEach(it, cJSON_GetObjectItem(r, "results")) {
+    char score[32];
+    snprintf(score, sizeof score, "=%.4f", Num(it, "score"));
+    out += " " + Str(it, "file_path") + ":" + Str(it, "symbol") + "@" +
+           std::to_string((int)Num(it, "start_line")) + score;
+  }
+  cJSON_Delete(r);
+  return out;
+}
+
+std::string PyFunc(const std::string &name, const std::string &doc) {
+  return "def " + name + "(rows, rate):\n    \"\"\"" + doc +
+         "\"\"\"\n    acc = 0\n    for r in rows:\n        acc += r * rate\n    return acc\n\n\n";
+}
+
+std::string MakeRepo(int files) {
+  std::string root = tst::TempDir("cbmem");
+  for (int i = 0; i < files; i++) {
+    std::string s = "import os\n\n";
+    for (int f = 0; f < 6; f++) {
+      std::string n = std::to_string(i) + "_" + std::to_string(f);
+      s += PyFunc("compute_ledger_total_" + n, "Totals ledger rows " + n + " at a rate.");
+    }
+    tst::WriteFile(root + "/pkg" + std::to_string(i % 10) + "/mod" + std::to_string(i) + ".py", s);
+  }
+  tst::WriteFile(root + "/web/rates.js",
+                 "/** Fetches the exchange rate for a currency code. */\n"
+                 "export async function fetchExchangeRate(code) { return get('/rates/' + code); }\n"
+                 "class RateCache {\n  // Looks a cached rate up.\n"
+                 "  lookupRate(code) { return this.m[code]; }\n}\n");
+  return root;
+}
+
+const std::vector<std::string> kQueries = {
+    "compute ledger total 3_2", "ledger rows rate",     "ledger",     "exchange rate",
+    "fetchExchangeRate",        "RateCache lookupRate", "rate ledgr", "zebra quux ledger"};
+
+TEST(MemoryEngine, Issue13_SameResultsAcrossARestart) {
+  tst::PgServer env;
+  ASSERT_TRUE(env.Start(cbtest::Spec({kMemory})));
+  std::string repo = MakeRepo(40);
+  cJSON *s = cbtest::Index(env, repo, "mem");
+  ASSERT_NE(s, nullptr);
+  ASSERT_EQ(Str(s, "status"), "completed");
+  cJSON_Delete(s);
+  std::vector<std::string> before;
+  for (const auto &q : kQueries) before.push_back(Answer(env, "mem", q));
+  // the filters apply in memory too
+  std::string py = Answer(env, "mem", "rate", 50, ",\"language\":\"javascript\"");
+  EXPECT_NE(py.find("web/rates.js"), std::string::npos) << py;
+  EXPECT_EQ(py.find(".py"), std::string::npos) << py;
+  std::string pre = Answer(env, "mem", "ledger", 50, ",\"file_path_prefix\":\"pkg3/\"");
+  EXPECT_EQ(pre.find("pkg1/"), std::string::npos) << pre;
+  EXPECT_NE(pre.find("total=24 "), std::string::npos) << pre;  // 4 files x 6 functions
+  EXPECT_NE(before[0].find("pkg3/mod3.py:compute_ledger_total_3_2@"), std::string::npos)
+      << before[0];
+  EXPECT_NE(before[2].find("total=240 "), std::string::npos) << before[2];  // every function
+  EXPECT_NE(before[6].find("mode=corrected"), std::string::npos) << before[6];
+  EXPECT_NE(before[7].find("mode=any_word"), std::string::npos) << before[7];
+
+  env.Stop();
+  std::string why;
+  ASSERT_TRUE(env.Start(cbtest::Spec({kMemory}), tst_pg_url(env.pg), &why)) << why;
+  for (size_t i = 0; i < kQueries.size(); i++)
+    EXPECT_EQ(Answer(env, "mem", kQueries[i]), before[i]) << kQueries[i];
+  // built at the job's end, then loaded again by the restarted process's first search
+  std::string log = env.Log();
+  size_t loads = 0;
+  for (size_t p = log.find("memidx_loaded"); p != std::string::npos;
+       p = log.find("memidx_loaded", p + 1))
+    loads++;
+  EXPECT_GE(loads, 2u) << log;
+  env.Stop();
+}
+
+TEST(MemoryEngine, Issue13_SeesAReindexByAnotherInstance) {
+  tst::PgServer a;
+  ASSERT_TRUE(a.Start(cbtest::Spec({kMemory})));
+  std::string repo = MakeRepo(10);
+  cJSON *s = cbtest::Index(a, repo, "shared");
+  ASSERT_NE(s, nullptr);
+  ASSERT_EQ(Str(s, "status"), "completed");
+  cJSON_Delete(s);
+  EXPECT_NE(Answer(a, "shared", "compute ledger total 4_1").find("compute_ledger_total_4_1@"),
+            std::string::npos);
+  EXPECT_NE(Answer(a, "shared", "zebra quux handler").find("total=0 "), std::string::npos);
+
+  // a second instance on the same database re-indexes a changed repository
+  tst::Server b;
+  std::string why;
+  ASSERT_TRUE(b.Start(cbtest::Spec({kMemory}), tst_pg_url(a.pg), &why)) << why;
+  tst::WriteFile(repo + "/zoo/zebra.py", PyFunc("zebra_quux_handler", "Feeds the zebra."));
+  ASSERT_EQ(unlink((repo + "/pkg4/mod4.py").c_str()), 0);
+  s = cbtest::Index(b, repo, "shared");
+  ASSERT_NE(s, nullptr);
+  ASSERT_EQ(Str(s, "status"), "completed");
+  EXPECT_EQ(Num(s, "files_deleted"), 1);
+  cJSON_Delete(s);
+
+  // the first instance's very next searches reflect it
+  std::string added = Answer(a, "shared", "zebra quux handler");
+  EXPECT_NE(added.find("zoo/zebra.py:zebra_quux_handler@1="), std::string::npos) << added;
+  std::string gone = Answer(a, "shared", "compute ledger total 4_1");
+  EXPECT_EQ(gone.find("compute_ledger_total_4_1@"), std::string::npos) << gone;
+  EXPECT_NE(Answer(a, "shared", "ledger").find("total=54 "), std::string::npos);  // 9 files x 6
+  // and both instances answer alike
+  for (const auto &q : kQueries) EXPECT_EQ(Answer(a, "shared", q), Answer(b, "shared", q)) << q;
+  EXPECT_NE(a.Log().find("memidx_loaded"), std::string::npos);
+  b.Stop();
+  a.Stop();
+}
+
+TEST(MemoryEngine, Issue13_IndexAfterAnInterruptedJobEqualsAnUndisturbedOne) {
+  tst::PgServer env;
+  ASSERT_TRUE(env.Start(cbtest::Spec({kMemory})));
+  const int kFiles = 3000;
+  std::string repo = MakeRepo(kFiles);
+  cJSON *clean = cbtest::Index(env, repo, "clean");
+  ASSERT_NE(clean, nullptr);
+  ASSERT_EQ(Str(clean, "status"), "completed");
+  cJSON_Delete(clean);
+
+  cJSON *start = nullptr;
+  ASSERT_EQ(env.Post("/mcp/start_indexing_background",
+                     "{\"repo_path\":\"" + repo + "\",\"project_id\":\"faulty\"}", &start),
+            200);
+  std::string job = Str(start, "job_id");
+  cJSON_Delete(start);
+  bool mid = false;  // as resume_test: kill every backend a few times once a batch committed
+  for (int i = 0; i < 2000 && !mid; i++) {
+    cJSON *st = nullptr;
+    env.Post("/mcp/get_indexing_status", "{\"job_id\":\"" + job + "\"}", &st);
+    if (Num(st, "files_indexed") > 0 && Str(st, "status") == "running") mid = true;
+    cJSON_Delete(st);
+    if (!mid) usleep(2000);
+  }
+  ASSERT_TRUE(mid) << "the job finished before the fault could be injected";
+  int killed_total = 0;
+  for (int k = 0; k < 6; k++) {
+    int killed = 0;
+    tst_err err = {};
+    ASSERT_EQ(tst_pg_terminate_backends(env.pg, tst_pg_dbname(env.pg), &killed, &err), TST_OK)
+        << err.msg;
+    killed_total += killed;
+    usleep(40000);
+  }
+  cJSON *st = cbtest::Wait(env, job);
+  ASSERT_NE(st, nullptr);
+  EXPECT_EQ(Str(st, "status"), "completed") << cJSON_PrintUnformatted(st);
+  cJSON_Delete(st);
+  EXPECT_GT(killed_total, 0);
+  for (const auto &q : {std::string("ledger"), std::string("ledger rows rate"),
+                        std::string("compute ledger total 2999_5"), std::string("rate")}) {
+    std::string c = Answer(env, "clean", q, 50), f = Answer(env, "faulty", q, 50);
+    EXPECT_EQ(c, f) << q;
+  }
+  EXPECT_NE(Answer(env, "faulty", "ledger").find("total=" + std::to_string(kFiles * 6) + " "),
+            std::string::npos);
+  env.Stop();
+}
+
+TEST(MemoryEngine, Issue13_UnknownEngineRefusesToStart) {
+  tst::PgServer env;
+  ASSERT_TRUE(env.Start(cbtest::Spec()));
+  env.Stop();
+  std::string bin = tst::Runfile(cbtest::kBinary);
+  std::string db = std::string("DATABASE_URL=") + tst_pg_url(env.pg);
+  const char *args[] = {nullptr};
+  const char *e[] = {db.c_str(), "CODEBASE_SEARCH_ENGINE=lucene", nullptr};
+  int status = -1;
+  char out[8192];
+  tst_err err = {};
+  ASSERT_EQ(tst_run(bin.c_str(), args, e, 30000, &status, out, sizeof out, &err), TST_OK)
+      << err.msg;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0) << status << ": " << out;
+  EXPECT_NE(std::string(out).find("CODEBASE_SEARCH_ENGINE"), std::string::npos) << out;
+  EXPECT_NE(std::string(out).find("lucene"), std::string::npos) << out;
+  EXPECT_NE(std::string(out).find("gin, rum, memory"), std::string::npos) << out;
+}
+
+}  // namespace
