@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "benchmarks/machine.h"
+#include "benchmarks/parse_floor.h"
 #include "benchmarks/result_builder.h"
 #include "models/calibration.h"
 #include "servers/common/procstat.h"
@@ -353,6 +354,11 @@ static double pg_cpu_s(pid_t postmaster) {
   return total;
 }
 
+/* The parse floor beside the indexing runs (parse_floor.h): passes (the best one counts) and
+ * threads (the server's default worker count, CODEBASE_INDEX_THREADS unset). */
+#define PARSE_FLOOR_PASSES 2
+#define PARSE_FLOOR_THREADS 2
+
 int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, bench_set *set,
                    char *project_out, bench_err *err) {
   int rc = BENCH_OK;
@@ -434,6 +440,20 @@ int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, ben
           pcv.calibrated_cv_percent, pcv.raw_cv_percent, wcv.raw_cv_percent,
           pwcv.calibrated_cv_percent, wcv.calibrated_cv_percent, cv.raw_cv_percent,
           cv.calibrated_cv_percent, pcv.calib_cv_percent, cv.calib_cv_percent);
+  /* The parse floor of the same files, after the runs (page cache as warm as theirs): best of
+   * PARSE_FLOOR_PASSES passes with the server's thread count. */
+  bench_parse_floor pf = {0};
+  for (int k = 0; k < PARSE_FLOOR_PASSES; k++) {
+    bench_parse_floor one;
+    if ((rc = bench_parse_floor_run(repo, PARSE_FLOOR_THREADS, &one, err)) != BENCH_OK)
+      goto cleanup;
+    fprintf(stderr,
+            "parse-only pass %d/%d: %.2f s wall, %.2f s CPU (%d threads: read + text check + "
+            "chunk), %ld files, %ld chunks, %.1f MB; scan %.2f s; load %.1f\n",
+            k + 1, PARSE_FLOOR_PASSES, one.wall_s, one.cpu_s, PARSE_FLOOR_THREADS, one.files,
+            one.chunks, one.bytes / 1048576.0, one.scan_s, bench_machine_load1());
+    if (k == 0 || one.wall_s < pf.wall_s) pf = one;
+  }
   bench_result_opts o = {MDL_OP_INDEX, MDL_SERVER_CODEBASE_MCP, 0,
                          sum / 1000.0, plan->index_runs,        plan->index_warmup};
   if ((rc = bench_result_build(&o, samples, (size_t)plan->index_runs, &r, NULL, err)) != BENCH_OK ||
@@ -470,6 +490,35 @@ int bench_op_index(bench_env *env, const bench_plan *plan, const char *repo, ben
       (rc = bench_result_param_str(
            &r, "empty_index", "tables truncated + checkpoint before each run", err)) != BENCH_OK)
     goto cleanup;
+  {
+    /* index_over_parse_ratio: the runs' median wall time over the parse floor's (the goal is
+     * <= 1.5); cpu_over_parse_ratio: server + PostgreSQL CPU per run over the floor's CPU;
+     * cpu_busy_percent: how much of the machine's cores the runs kept busy (100: no core idle,
+     * so overlapping more cannot shorten them, only less work can). */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    double work_mean = 0;
+    for (int k = 0; k < plan->index_runs; k++) work_mean += work[k] / plan->index_runs;
+    double wall_mean_s = sum / 1000.0 / plan->index_runs;
+    double ratio = pf.wall_s > 0 ? r.latency_p50_ms / 1000.0 / pf.wall_s : 0;
+    double cpu_ratio = pf.cpu_s > 0 ? work_mean / pf.cpu_s : 0;
+    double busy = cores > 0 && wall_mean_s > 0 ? 100.0 * work_mean / (wall_mean_s * cores) : 0;
+    fprintf(stderr,
+            "index over parse-only: median index %.2f s / parse-only %.2f s = %.2f (goal <= 1.5); "
+            "CPU per run %.2f s (server + PostgreSQL) / parse-only CPU %.2f s = %.2f; the runs "
+            "kept %.0f%% of %ld cores busy\n",
+            r.latency_p50_ms / 1000.0, pf.wall_s, ratio, work_mean, pf.cpu_s, cpu_ratio, busy,
+            cores);
+    if ((rc = bench_result_param_float(&r, "parse_only_seconds", pf.wall_s, err)) != BENCH_OK ||
+        (rc = bench_result_param_float(&r, "parse_only_cpu_seconds", pf.cpu_s, err)) != BENCH_OK ||
+        (rc = bench_result_param_int(&r, "parse_only_threads", PARSE_FLOOR_THREADS, err)) !=
+            BENCH_OK ||
+        (rc = bench_result_param_int(&r, "parse_only_files", pf.files, err)) != BENCH_OK ||
+        (rc = bench_result_param_int(&r, "parse_only_chunks", pf.chunks, err)) != BENCH_OK ||
+        (rc = bench_result_param_float(&r, "index_over_parse_ratio", ratio, err)) != BENCH_OK ||
+        (rc = bench_result_param_float(&r, "cpu_over_parse_ratio", cpu_ratio, err)) != BENCH_OK ||
+        (rc = bench_result_param_float(&r, "cpu_busy_percent", busy, err)) != BENCH_OK)
+      goto cleanup;
+  }
   if ((rc = bench_set_put(set, &r, samples, (size_t)plan->index_runs, err)) != BENCH_OK ||
       (rc = bench_set_put_calibration(set, MDL_OP_INDEX, pcal, (size_t)plan->index_runs, err)) !=
           BENCH_OK)
