@@ -19,6 +19,16 @@
 #define OUTAGE_BACKOFF_MAX_MS 2000
 #define OUTAGE_ATTEMPT_MS 10000
 
+static const char *const kPhase[CB_JOB_PHASES] = {"scan",           "load_prev", "files",
+                                                  "delete_missing", "recount",   "merge"};
+
+/* Closes phase ph (started at *t0) and starts the next one. */
+static void phase_done(cb_job *job, int ph, int64_t *t0) {
+  int64_t now = srv_mono_ms();
+  job->phase_ms[ph] = now - *t0;
+  *t0 = now;
+}
+
 static int job_stopping(void *arg) {
   return atomic_load(&((cb_job *)arg)->ix->stopping);
 }
@@ -93,6 +103,13 @@ static void finish(cb_job *job, cb_job_status st, const char *error) {
     cJSON_AddNumberToObject(ctx, "files_deleted", atomic_load(&job->files_deleted));
     cJSON_AddNumberToObject(ctx, "chunks_created", atomic_load(&job->chunks_created));
     cJSON_AddNumberToObject(ctx, "elapsed_ms", (double)(job->finished_mono - job->started_mono));
+    cJSON *ph = cJSON_AddObjectToObject(ctx, "phase_ms");
+    for (int i = 0; ph && i < CB_JOB_PHASES; i++)
+      cJSON_AddNumberToObject(ph, kPhase[i], (double)job->phase_ms[i]);
+    cJSON_AddNumberToObject(ctx, "batch_write_ms",
+                            (double)(atomic_load(&job->batch_write_us) / 1000));
+    cJSON_AddNumberToObject(ctx, "writer_wait_ms",
+                            (double)(atomic_load(&job->writer_wait_us) / 1000));
   }
   srv_log_event_ctx(st == JOB_COMPLETED ? SRV_LOG_INFO : SRV_LOG_ERROR, "index_job_finished", ctx,
                     "job %s %s%s%s", job->id, cb_job_status_name(st), error ? ": " : "",
@@ -115,8 +132,10 @@ void *cb_job_main(void *arg) {
   atomic_store(&job->status, JOB_RUNNING);
   if (update_row(job, "running", NULL, &err) != SRV_OK) goto failed;
 
+  int64_t t0 = srv_mono_ms();
   cb_scan_opts so = {ix->threads, ix->max_file_bytes};
   if (cb_scan(job->repo, &so, &scan, &err) != SRV_OK) goto failed;
+  phase_done(job, PH_SCAN, &t0);
   atomic_store(&job->files_total, (int)(scan.n + scan.nskipped));
   atomic_store(&job->secrets_skipped, (int)scan.secrets);
   for (size_t i = 0; i < scan.nskipped; i++) {
@@ -125,13 +144,17 @@ void *cb_job_main(void *arg) {
   }
   cb_sql_prev la = {job->project, job->id, &prev};
   if (cb_job_db(job, cb_sql_load_prev, &la, &err) != SRV_OK) goto failed;
+  phase_done(job, PH_LOAD_PREV, &t0);
 
   if (cb_index_files(job, &scan, &prev, &kept, &err) != SRV_OK) goto failed;
+  phase_done(job, PH_FILES, &t0);
   cb_sql_delete_missing da = {job->project, &kept, 0};
   if (cb_job_db(job, cb_sql_delete_missing_files, &da, &err) != SRV_OK) goto failed;
   atomic_store(&job->files_deleted, da.deleted);
+  phase_done(job, PH_DELETE_MISSING, &t0);
   cb_sql_recount rc = {job->project, job->id, 0, 0};
   if (cb_job_db(job, cb_sql_recount_job, &rc, &err) != SRV_OK) goto failed;
+  phase_done(job, PH_RECOUNT, &t0);
   atomic_store(&job->files_indexed, rc.files);
   atomic_store(&job->chunks_created, rc.chunks);
   /* Merge the GIN pending list now, so searches never scan it (autovacuum would, later).
@@ -141,6 +164,7 @@ void *cb_job_main(void *arg) {
       cb_job_db(job, cb_sql_merge_pending, NULL, &err) != SRV_OK)
     srv_log_event(SRV_LOG_WARN, "index_gin_merge_skipped",
                   "job %s: merging the search index's pending list failed: %s", job->id, err.msg);
+  phase_done(job, PH_MERGE, &t0);
   finish(job, JOB_COMPLETED, NULL);
   if (ix->on_completed) ix->on_completed(ix->on_completed_arg, job->project);
   goto cleanup;

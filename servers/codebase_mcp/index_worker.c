@@ -1,10 +1,17 @@
 /* index_worker.c — the worker threads of a job: each takes files from a shared counter, reads
  * them (no symlinks, regular files only, within the size cap), skips binary / invalid UTF-8
  * content and files whose content hash is unchanged, chunks (its own tree-sitter parsers) and
- * tokenizes the rest into its own batch, and writes a full batch in one transaction, waiting out
- * database outages (see indexer.h, writer.h).
+ * tokenizes the rest into its own batch, and hands a full batch to its own writer thread, which
+ * writes it in one transaction, waiting out database outages (see indexer.h, writer.h).
  *
- * Memory: per worker one file buffer plus one batch (<= ~4 MiB). */
+ * Parsing overlaps writing: each worker has two batches, one it fills while its writer writes
+ * the other. A worker whose next batch is full before the previous one is written waits for it
+ * (so at most two batches per worker exist, and one worker's batches are written in order). The
+ * file counters follow each batch once it is committed. Where no writer thread can be started the
+ * worker writes its batches itself.
+ *
+ * Memory: per worker one file buffer plus two batches (<= ~4 MiB each). */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -43,10 +50,18 @@ typedef struct worker {
   cb_strmap sent; /* vocabulary terms this worker already sent during the job */
   cb_chunker *chunker;
   cb_tsv *tsv;
-  cb_batch batch;
+  cb_batch batches[2];
+  cb_batch *batch; /* the one being filled: batches[fill] */
+  int fill;
   mdl_buf file;
   mdl_buf ids; /* chunk ids of the current file, CB_CHUNK_ID_LEN each */
-  int batch_indexed;
+  /* the writer thread; wmu guards wbatch, wbusy, wquit */
+  pthread_t wth;
+  int has_writer;
+  pthread_mutex_t wmu;
+  pthread_cond_t wcv;
+  cb_batch *wbatch; /* handed over, written while wbusy */
+  int wbusy, wquit;
 } worker;
 
 static void fail_shared(shared *sh, const srv_err *e) {
@@ -124,12 +139,13 @@ static int read_file(worker *w, const char *abs, int64_t max_bytes) {
 
 typedef struct flush_arg {
   worker *w;
+  cb_batch *b;
   int retries; /* logged so far */
 } flush_arg;
 
 static srv_code write_batch(PGconn *c, void *arg, srv_err *err) {
-  worker *w = ((flush_arg *)arg)->w;
-  return cb_batch_write(c, w->sh->job->project, &w->batch, err);
+  flush_arg *a = arg;
+  return cb_batch_write(c, a->w->sh->job->project, a->b, err);
 }
 
 /* One line per retry, with its backoff: the recovery can be read back from the log. */
@@ -139,7 +155,7 @@ static void log_batch_retry(void *arg, int attempt, int64_t backoff_ms, const sr
   cJSON *ctx = cJSON_CreateObject();
   if (ctx) {
     cJSON_AddStringToObject(ctx, "job_id", a->w->sh->job->id);
-    cJSON_AddNumberToObject(ctx, "batch_files", a->w->batch.nfiles);
+    cJSON_AddNumberToObject(ctx, "batch_files", a->b->nfiles);
     cJSON_AddNumberToObject(ctx, "attempt", attempt);
     cJSON_AddNumberToObject(ctx, "backoff_ms", (double)backoff_ms);
   }
@@ -154,30 +170,84 @@ static int stopping(void *arg) {
   return atomic_load(&((flush_arg *)arg)->w->sh->job->ix->stopping);
 }
 
-/* Writes the worker's batch, waiting out database outages (the batch is idempotent: writing it
- * again after a lost COMMIT reply leaves the same rows). 0 ok, -1 fatal (recorded). */
-static int flush(worker *w) {
+/* Writes batch b of worker w, waiting out database outages (the batch is idempotent: writing it
+ * again after a lost COMMIT reply leaves the same rows), and empties it. 0 ok, -1 fatal
+ * (recorded). */
+static int flush(worker *w, cb_batch *b) {
   cb_job *job = w->sh->job;
-  if (w->batch.nfiles == 0) return 0;
-  flush_arg fa = {w, 0};
+  if (b->nfiles == 0) return 0;
+  flush_arg fa = {w, b, 0};
   srv_db_wait wait;
   int64_t deadline = cb_job_wait(job, &wait);
   wait.stop = stopping;
   wait.on_retry = log_batch_retry;
   wait.arg = &fa;
   srv_err err = {0};
-  if (srv_db_run_wait(job->ix->pool, deadline, &wait, write_batch, &fa, 1, &err) != SRV_OK) {
+  int64_t t0 = srv_mono_us();
+  srv_code rc = srv_db_run_wait(job->ix->pool, deadline, &wait, write_batch, &fa, 1, &err);
+  atomic_fetch_add(&job->batch_write_us, srv_mono_us() - t0);
+  if (rc != SRV_OK) {
     fail_shared(w->sh, &err);
     return -1;
   }
   if (fa.retries)
     srv_log_event(SRV_LOG_INFO, "index_batch_resumed",
                   "job %s: batch of %d files written after %d retr%s: the database is back",
-                  job->id, w->batch.nfiles, fa.retries, fa.retries == 1 ? "y" : "ies");
-  atomic_fetch_add(&job->files_indexed, w->batch.nfiles);
-  atomic_fetch_add(&job->chunks_created, w->batch.nchunks);
-  cb_batch_reset(&w->batch);
+                  job->id, b->nfiles, fa.retries, fa.retries == 1 ? "y" : "ies");
+  atomic_fetch_add(&job->files_indexed, b->nfiles);
+  atomic_fetch_add(&job->chunks_created, b->nchunks);
+  cb_batch_reset(b);
   return 0;
+}
+
+/* The writer thread: writes each batch handed to it, one at a time, until told to quit. */
+static void *writer_main(void *arg) {
+  worker *w = arg;
+  pthread_mutex_lock(&w->wmu);
+  for (;;) {
+    while (!w->wbusy && !w->wquit) pthread_cond_wait(&w->wcv, &w->wmu);
+    if (!w->wbusy) break; /* quit, nothing left */
+    cb_batch *b = w->wbatch;
+    pthread_mutex_unlock(&w->wmu);
+    flush(w, b); /* a fatal error is recorded in the shared state */
+    pthread_mutex_lock(&w->wmu);
+    w->wbusy = 0;
+    pthread_cond_broadcast(&w->wcv);
+  }
+  pthread_mutex_unlock(&w->wmu);
+  return NULL;
+}
+
+/* Waits until the writer has written what it was handed. */
+static void writer_wait(worker *w) {
+  pthread_mutex_lock(&w->wmu);
+  while (w->wbusy) pthread_cond_wait(&w->wcv, &w->wmu);
+  pthread_mutex_unlock(&w->wmu);
+}
+
+/* Hands the full batch to the writer (after the previous one is written) and fills the other
+ * one next; without a writer thread, writes it here. */
+static void hand_off(worker *w) {
+  if (w->batch->nfiles == 0) return;
+  if (!w->has_writer) {
+    flush(w, w->batch);
+    return;
+  }
+  int64_t t0 = srv_mono_us();
+  pthread_mutex_lock(&w->wmu);
+  while (w->wbusy) pthread_cond_wait(&w->wcv, &w->wmu);
+  atomic_fetch_add(&w->sh->job->writer_wait_us, srv_mono_us() - t0);
+  if (atomic_load(&w->sh->failed)) { /* the job is failing (perhaps that write): stop writing */
+    pthread_mutex_unlock(&w->wmu);
+    return;
+  }
+  w->wbatch = w->batch;
+  w->wbusy = 1;
+  pthread_cond_broadcast(&w->wcv);
+  pthread_mutex_unlock(&w->wmu);
+  w->fill ^= 1;
+  w->batch = &w->batches[w->fill];
+  assert(w->batch->nfiles == 0); /* its write succeeded (else failed was set first): emptied */
 }
 
 /* Appends `lines` [l0, l1) (0-based) of the file, escaped, to out. */
@@ -204,7 +274,7 @@ static void term_token(const char *tok, size_t n, int is_part, unsigned idx, voi
     char key[CB_TOKEN_MAX + 1];
     memcpy(key, tok, n);
     key[n] = '\0';
-    srv_pg_array_elem(&w->batch.terms, key);
+    srv_pg_array_elem(&w->batch->terms, key);
   }
 }
 
@@ -225,7 +295,7 @@ static int add_file(worker *w, const char *path, const char *lang_name, cb_lang 
   size_t nlines;
   const uint32_t *lines = cb_chunker_lines(w->chunker, &nlines);
   mdl_buf_reset(&w->ids);
-  mdl_buf *o = &w->batch.chunks;
+  mdl_buf *o = &w->batch->chunks;
   const char *stem = base_name(path);
   for (size_t i = 0; i < chunks.n; i++) {
     const cb_chunk *ch = &chunks.v[i];
@@ -273,16 +343,16 @@ static int add_file(worker *w, const char *path, const char *lang_name, cb_lang 
     }
     mdl_buf_putc(o, '\n');
   }
-  mdl_buf *f = &w->batch.files;
+  mdl_buf *f = &w->batch->files;
   srv_pg_copy_field(f, job->project, strlen(job->project));
   mdl_buf_putc(f, '\t');
   srv_pg_copy_field(f, path, strlen(path));
   mdl_buf_printf(f, "\t%s\t%s\t%zu\t%zu\t%s\n", hash_hex, lang_name, len, chunks.n, job->id);
-  cb_batch_add_path(&w->batch, path);
-  w->batch.nfiles++;
-  w->batch.nchunks += (int)chunks.n;
+  cb_batch_add_path(w->batch, path);
+  w->batch->nfiles++;
+  w->batch->nchunks += (int)chunks.n;
   cb_chunks_free(&chunks);
-  return o->failed || f->failed || w->batch.paths.failed || w->batch.terms.failed ? -1 : 0;
+  return o->failed || f->failed || w->batch->paths.failed || w->batch->terms.failed ? -1 : 0;
 }
 
 static void process(worker *w, size_t i) {
@@ -332,20 +402,30 @@ static void process(worker *w, size_t i) {
     return;
   }
   sh->seen[i] = 1;
-  if (w->batch.nfiles >= CB_BATCH_FILES || w->batch.chunks.len >= CB_BATCH_BYTES) flush(w);
+  if (w->batch->nfiles >= CB_BATCH_FILES || w->batch->chunks.len >= CB_BATCH_BYTES) hand_off(w);
 }
 
 static void *worker_main(void *arg) {
   worker *w = arg;
   shared *sh = w->sh;
   cb_indexer *ix = sh->job->ix;
+  w->has_writer = pthread_create(&w->wth, NULL, writer_main, w) == 0;
   for (;;) {
     if (atomic_load(&sh->failed) || atomic_load(&ix->stopping)) break;
     size_t i = atomic_fetch_add(&sh->next, 1);
     if (i >= sh->scan->n) break;
     process(w, i);
   }
-  if (!atomic_load(&sh->failed) && !atomic_load(&ix->stopping)) flush(w);
+  if (!atomic_load(&sh->failed) && !atomic_load(&ix->stopping)) hand_off(w);
+  if (w->has_writer) {
+    writer_wait(w);
+    pthread_mutex_lock(&w->wmu);
+    w->wquit = 1;
+    pthread_cond_broadcast(&w->wcv);
+    pthread_mutex_unlock(&w->wmu);
+    pthread_join(w->wth, NULL);
+    w->has_writer = 0;
+  }
   return NULL;
 }
 
@@ -358,6 +438,7 @@ srv_code cb_index_files(cb_job *job, const cb_scan_result *scan, const cb_strmap
   worker *ws = NULL;
   pthread_t *th = NULL;
   int nth = ix->threads > 0 ? ix->threads : 1, started = 0; /* worker_main(&ws[0]) needs one */
+  int sync_ready = 0; /* the workers' writer locks are initialised */
 
   sh.job = job;
   sh.scan = scan;
@@ -370,6 +451,12 @@ srv_code cb_index_files(cb_job *job, const cb_scan_result *scan, const cb_strmap
     rc = srv_err_set(err, SRV_EINTERNAL, "out of memory starting workers");
     goto cleanup;
   }
+  for (int i = 0; i < nth; i++) {
+    ws[i].batch = &ws[i].batches[0];
+    pthread_mutex_init(&ws[i].wmu, NULL);
+    pthread_cond_init(&ws[i].wcv, NULL);
+  }
+  sync_ready = 1;
   for (int i = 0; i < nth; i++) {
     ws[i].sh = &sh;
     ws[i].chunker = cb_chunker_new(ix->parse_timeout_us, 0);
@@ -403,7 +490,12 @@ cleanup:
     for (int i = 0; i < nth; i++) {
       cb_chunker_free(ws[i].chunker);
       cb_tsv_free(ws[i].tsv);
-      cb_batch_free(&ws[i].batch);
+      cb_batch_free(&ws[i].batches[0]);
+      cb_batch_free(&ws[i].batches[1]);
+      if (sync_ready) {
+        pthread_mutex_destroy(&ws[i].wmu);
+        pthread_cond_destroy(&ws[i].wcv);
+      }
       mdl_buf_free(&ws[i].file);
       mdl_buf_free(&ws[i].ids);
       cb_strmap_free(&ws[i].sent);

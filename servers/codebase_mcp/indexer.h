@@ -5,8 +5,9 @@
  * take files from a shared counter, read them, skip binary / invalid UTF-8 content (WARN line
  * each) and files whose content hash is unchanged (unless force_reindex), chunk and tokenize the
  * rest, and append COPY rows to their own batch; a full batch (CB_BATCH_FILES files or
- * CB_BATCH_BYTES bytes) is written in one transaction (writer.h). When the database goes away a
- * worker keeps its batch, waits with backoff (100 ms doubling to 2 s) and writes it again once a
+ * CB_BATCH_BYTES bytes) goes to the worker's writer thread, which writes it in one transaction
+ * (writer.h) while the worker fills its second batch. When the database goes away a writer keeps
+ * its batch, waits with backoff (100 ms doubling to 2 s) and writes it again once a
  * connection works, for up to outage_ms; batches are idempotent, so nothing is lost or doubled.
  * At the end, files that disappeared (or became binary) lose their rows and chunks, and the job's
  * counters are recounted from the rows themselves (exact even if a COMMIT reply was lost).

@@ -24,6 +24,9 @@
 
 typedef enum cb_job_status { JOB_PENDING, JOB_RUNNING, JOB_COMPLETED, JOB_FAILED } cb_job_status;
 
+/* A job's phases, in order (index_job.c names them in its log line). */
+enum { PH_SCAN, PH_LOAD_PREV, PH_FILES, PH_DELETE_MISSING, PH_RECOUNT, PH_MERGE, CB_JOB_PHASES };
+
 typedef struct cb_job {
   char id[MDL_UUID_LEN];
   char project[CB_PROJECT_ID_MAX + 1];
@@ -32,6 +35,12 @@ typedef struct cb_job {
   atomic_int status; /* cb_job_status */
   atomic_int files_total, files_indexed, files_unchanged, files_rejected, files_deleted;
   atomic_int chunks_created, warnings, secrets_skipped;
+  /* Where the job's time went, for its index_job_finished log line: batch_write_us sums the
+   * writer threads' batch writes, writer_wait_us the time workers waited for their writer (the
+   * part of writing that parsing did not hide); phase_ms the job thread's phases (written by that
+   * thread only). */
+  atomic_llong batch_write_us, writer_wait_us;
+  int64_t phase_ms[CB_JOB_PHASES];
   int64_t started_mono, finished_mono; /* guarded by ix->mu */
   char error[512];                     /* guarded by ix->mu */
   pthread_t thread;
