@@ -288,7 +288,9 @@ size_t cb_mi_name_norm(const char *s, char *out, size_t cap) {
   size_t n = 0;
   for (; *s && n + 1 < cap; s++) {
     if (*s == '_') continue;
-    out[n++] = (*s >= 'A' && *s <= 'Z') ? (char)(*s + 32) : *s;
+    unsigned char ch = (unsigned char)*s;
+    if (ch >= 'A' && ch <= 'Z') ch = (unsigned char)(ch + 32);
+    out[n++] = (char)ch;
   }
   out[n] = '\0';
   return n;
@@ -298,7 +300,7 @@ size_t cb_mi_name_norm(const char *s, char *out, size_t cap) {
 static int name_id(cb_memidx_builder *b, const char *sym, uint32_t *out) {
   char norm[CB_MEMIDX_NAME_MAX + 1];
   *out = 0;
-  if (!sym || !*sym || strlen(sym) > 4 * CB_MEMIDX_NAME_MAX) return 0;
+  if (!sym || !*sym || strlen(sym) > (size_t)4 * CB_MEMIDX_NAME_MAX) return 0;
   size_t n = cb_mi_name_norm(sym, norm, sizeof norm);
   if (n == 0 || n >= CB_MEMIDX_NAME_MAX) return 0;
   int added;

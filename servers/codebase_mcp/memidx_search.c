@@ -327,34 +327,24 @@ static int by_doc(const void *a, const void *b) {
 /* Phase 1: the chunks the query names (a lift > 0), scored by random access. */
 static int search_named(const qctx *x, heap *h) {
   const cb_memidx *m = x->m;
-  size_t n = 0, cap = 0;
-  uint32_t *c = NULL;
   uint32_t ids[CB_MEMIDX_QNAMES + 1];
   int nid = 0;
   if (x->whole_id) ids[nid++] = x->whole_id;
   for (int i = 0; i < x->nnames; i++) ids[nid++] = x->name_id[i];
+  size_t total = 0, n = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    const uint32_t *start = pass ? m->par_start : m->sym_start;
+    for (int i = 0; i < nid; i++) total += start[ids[i] + 1] - start[ids[i]];
+  }
+  uint32_t *c = malloc((total ? total : 1) * sizeof *c);
+  if (!c) return -1;
   for (int pass = 0; pass < 2; pass++) {
     const uint32_t *start = pass ? m->par_start : m->sym_start;
     const uint32_t *docs = pass ? m->par_docs : m->sym_docs;
-    for (int i = 0; i < nid; i++) {
-      if (pass && ids[i] == x->whole_id && !named(x, ids[i])) continue;
-      uint32_t a = start[ids[i]], e = start[ids[i] + 1];
-      if (n + (e - a) > cap) {
-        size_t nc = cap ? cap * 2 : 256;
-        while (nc < n + (e - a)) nc *= 2;
-        uint32_t *nn = realloc(c, nc * sizeof *nn);
-        if (!nn) {
-          free(c);
-          return -1;
-        }
-        c = nn;
-        cap = nc;
-      }
-      memcpy(c + n, docs + a, (e - a) * sizeof *c);
-      n += e - a;
-    }
+    for (int i = 0; i < nid; i++)
+      for (uint32_t j = start[ids[i]]; j < start[ids[i] + 1]; j++) c[n++] = docs[j];
   }
-  if (n > 1) qsort(c, n, sizeof *c, by_doc);
+  if (n > 1 && c != NULL) qsort(c, n, sizeof *c, by_doc);
   for (size_t i = 0; i < n; i++) {
     uint32_t d = c[i];
     if ((i > 0 && c[i - 1] == d) || !doc_ok(x, d)) continue;
@@ -420,9 +410,9 @@ static int pick_driver(const qctx *x, int drv[2], int *ndrv) {
 /* Phase 2 of an AND query: the rarest word drives, block-max bounds skip (see the file top). */
 static void search_and(const qctx *x, cur *cs, heap *h, int count_only, long *count,
                        cb_memidx_stats *st) {
-  int drv[2], ndrv = 0;
+  int drv[2] = {-1, -1}, ndrv = 0;
   if (pick_driver(x, drv, &ndrv) < 0) return;
-  cur *d[2], *o[CB_MEMIDX_QTERMS];
+  cur *d[2] = {NULL, NULL}, *o[CB_MEMIDX_QTERMS];
   int no = 0;
   int64_t total_max = 0;
   for (int t = 0; t < x->nt; t++) {
@@ -508,7 +498,9 @@ static void search_or(const qctx *x, cur *cs, heap *h, int count_only, long *cou
       next_geq(&cs[t], 0);
     }
   }
-  qsort(s, (size_t)n, sizeof *s, by_max);
+  /* cppcheck-suppress uninitvar ; s[0..n) were all set above: it sorts the pointers */
+  qsort(s, (size_t)n, sizeof(cur *),
+        by_max);                     // NOLINT(bugprone-sizeof-expression): an array of pointers
   int64_t pre[CB_MEMIDX_QTERMS + 1]; /* pre[j]: summed maxima of s[0..j) */
   pre[0] = 0;
   for (int j = 0; j < n; j++) pre[j + 1] = pre[j] + s[j]->t->max;

@@ -467,7 +467,7 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
     mdl_buf fixed = {0}, fixed_sym = {0};
     int changed = 0;
     rc = correct_query(c, r->project_id, r->query, &fixed, &fixed_sym, &changed, err);
-    if (rc == SRV_OK && changed && !fixed.failed && !fixed_sym.failed) {
+    if (rc == SRV_OK && changed && fixed.data != NULL && !fixed.failed && !fixed_sym.failed) {
       PQclear(res);
       res = NULL;
       r->mode = "corrected";
