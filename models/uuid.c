@@ -65,17 +65,48 @@ mdl_code mdl_uuid_v4(char out[MDL_UUID_LEN], mdl_err *err) {
   return MDL_OK;
 }
 
-void mdl_uuid_v4_format(const unsigned char bytes[16], char out[MDL_UUID_LEN]) {
+void mdl_uuid_format(const unsigned char bytes[16], char out[MDL_UUID_LEN]) {
   static const char hex[] = "0123456789abcdef";
   assert(bytes != NULL && out != NULL);
   size_t o = 0;
   for (size_t i = 0; i < 16; i++) {
-    unsigned char b = bytes[i];
-    if (i == 6) b = (unsigned char)((b & 0x0f) | 0x40); /* version 4 */
-    if (i == 8) b = (unsigned char)((b & 0x3f) | 0x80); /* RFC 4122 variant */
     if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
-    out[o++] = hex[b >> 4];
-    out[o++] = hex[b & 0x0f];
+    out[o++] = hex[bytes[i] >> 4];
+    out[o++] = hex[bytes[i] & 0x0f];
   }
   out[o] = '\0';
+}
+
+static int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool mdl_uuid_parse(const char *s, unsigned char out[16]) {
+  assert(out != NULL);
+  if (!mdl_uuid_valid(s)) return false;
+  size_t n = 0;
+  for (; *s; s++) {
+    if (*s == '-') continue;
+    int v = hex_value(*s);
+    if (v < 0) return false; /* cannot happen after mdl_uuid_valid; keeps the shift defined */
+    if (n % 2 == 0)
+      out[n / 2] = (unsigned char)(v << 4);
+    else
+      out[n / 2] |= (unsigned char)v;
+    n++;
+  }
+  assert(n == 32);
+  return true;
+}
+
+void mdl_uuid_v4_format(const unsigned char bytes[16], char out[MDL_UUID_LEN]) {
+  unsigned char b[16];
+  assert(bytes != NULL && out != NULL);
+  memcpy(b, bytes, sizeof b);
+  b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+  b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+  mdl_uuid_format(b, out);
 }

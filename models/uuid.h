@@ -26,7 +26,15 @@ mdl_code mdl_uuid_canonical(const char *s, char out[MDL_UUID_LEN], mdl_err *err)
  * random source cannot be read. */
 mdl_code mdl_uuid_v4(char out[MDL_UUID_LEN], mdl_err *err);
 
-/* The one v4 formatter: writes the version-4 UUID made of 16 random bytes (their version and
+/* The one formatter: writes the 16 bytes as the 36-character lower-case text form into out, as
+ * they are (any version). Never fails. */
+void mdl_uuid_format(const unsigned char bytes[16], char out[MDL_UUID_LEN]);
+
+/* The one parser: the 16 bytes of a valid UUID text s (mdl_uuid_valid, either case) into out.
+ * Returns false, with out unspecified, when s is not valid. */
+bool mdl_uuid_parse(const char *s, unsigned char out[16]);
+
+/* The v4 formatter: writes the version-4 UUID made of 16 random bytes (their version and
  * variant bits overwritten) into out, lower case. For callers with their own random source (the
  * servers' per-thread request-id generator); never fails. */
 void mdl_uuid_v4_format(const unsigned char bytes[16], char out[MDL_UUID_LEN]);

@@ -2,6 +2,7 @@
 // ISO 8601 UTC"; canonical formatting makes record round trips byte-stable.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <set>
 #include <string>
 
@@ -52,6 +53,20 @@ TEST(Uuid, V4Format_SetsVersionAndVariantBitsOfTheGivenBytes) {
   for (int i = 0; i < 16; i++) b[i] = (unsigned char)(i * 0x11);
   mdl_uuid_v4_format(b, id);
   EXPECT_STREQ(id, "00112233-4455-4677-8899-aabbccddeeff");
+}
+
+TEST(Uuid, FormatAndParse_RoundTripAnyVersionAndRejectMalformed) {
+  unsigned char b[16], back[16];
+  char id[MDL_UUID_LEN];
+  for (int i = 0; i < 16; i++) b[i] = (unsigned char)(i * 0x11);
+  mdl_uuid_format(b, id);
+  EXPECT_STREQ(id, "00112233-4455-6677-8899-aabbccddeeff");  // bytes as they are, no v4 bits
+  ASSERT_TRUE(mdl_uuid_parse("00112233-4455-6677-8899-AABBCCDDEEFF", back));
+  EXPECT_EQ(memcmp(b, back, sizeof b), 0);
+  EXPECT_FALSE(mdl_uuid_parse("00112233-4455-6677-8899-aabbccddeef", back));
+  EXPECT_FALSE(mdl_uuid_parse("0011223304455-6677-8899-aabbccddeeff", back));
+  EXPECT_FALSE(mdl_uuid_parse("00112233-4455-6677-8899-aabbccddeefg", back));
+  EXPECT_FALSE(mdl_uuid_parse(nullptr, back));
 }
 
 TEST(Timestamp, Parse_KnownInstant) {

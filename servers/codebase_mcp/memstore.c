@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "models/buf.h"
+#include "models/uuid.h"
 #include "servers/common/db.h"
 #include "servers/common/log.h"
 #include "servers/common/timeutil.h"
@@ -90,28 +91,6 @@ static void install(cb_memstore *s, entry *e, cb_memidx *m) {
   cb_memidx_release(old);
 }
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-static int parse_uuid(const char *s, unsigned char out[16]) {
-  int n = 0;
-  for (; *s && n < 32; s++) {
-    if (*s == '-') continue;
-    int v = hexval(*s);
-    if (v < 0) return -1;
-    if (n % 2 == 0)
-      out[n / 2] = (unsigned char)(v << 4);
-    else
-      out[n / 2] |= (unsigned char)v;
-    n++;
-  }
-  return n == 32 ? 0 : -1;
-}
-
 static srv_code read_generation(PGconn *c, const char *project, int64_t *gen, srv_err *err) {
   PGresult *res = NULL;
   const char *p[1] = {project};
@@ -167,7 +146,7 @@ srv_code cb_memstore_load(PGconn *c, const char *project, cb_memidx **out, srv_e
     if (n == 0) break;
     for (int i = 0; i < n; i++) {
       cb_memidx_doc d;
-      if (parse_uuid(PQgetvalue(res, i, 0), d.id) != 0) {
+      if (!mdl_uuid_parse(PQgetvalue(res, i, 0), d.id)) {
         rc = srv_err_set(err, SRV_EINTERNAL, "chunk id %s is not a UUID", PQgetvalue(res, i, 0));
         goto cleanup;
       }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "models/buf.h"
+#include "models/uuid.h"
 #include "servers/codebase_mcp/memidx.h"
 #include "servers/codebase_mcp/memstore.h"
 #include "servers/codebase_mcp/search_internal.h"
@@ -37,19 +38,6 @@ static srv_code run_mem(const cb_memidx *m, const cb_memidx_query *q, int limit,
   if (cb_memidx_search(m, q, limit, out->hits, &out->n, &out->total, NULL) != 0)
     return srv_err_set(err, SRV_EINTERNAL, "out of memory searching the memory index");
   return SRV_OK;
-}
-
-static void put_uuid(mdl_buf *b, const unsigned char *id) {
-  static const char hex[] = "0123456789abcdef";
-  char s[37];
-  int o = 0;
-  for (int i = 0; i < 16; i++) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) s[o++] = '-';
-    s[o++] = hex[id[i] >> 4];
-    s[o++] = hex[id[i] & 15];
-  }
-  s[o] = '\0';
-  mdl_buf_puts(b, s);
 }
 
 /* Rows that are results (the statement returns one all-NULL row when there are none). */
@@ -75,7 +63,9 @@ static srv_code fetch(PGconn *c, const cb_search_req *r, const cb_memidx *m, con
       mdl_buf_putc(&ids, ',');
       mdl_buf_putc(&scores, ',');
     }
-    put_uuid(&ids, cb_memidx_doc_id(m, mq->hits[i].doc));
+    char id[MDL_UUID_LEN];
+    mdl_uuid_format(cb_memidx_doc_id(m, mq->hits[i].doc), id);
+    mdl_buf_puts(&ids, id);
     mdl_buf_printf(&scores, "%.17g", mq->hits[i].score);
   }
   mdl_buf_putc(&ids, '}');
