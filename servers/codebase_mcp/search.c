@@ -48,6 +48,38 @@ static void add_filters(qsql *q, const char *alias, int lang_p, int prefix_p) {
                    alias, prefix_p, alias, prefix_p);
 }
 
+void cb_search_fuzzy_arm(mdl_buf *s, int fz_p, int lang_p, int prefix_p, int limit,
+                         const char *extra_cols) {
+  /* The best-matching paths first, on their own (MATERIALIZED: planned apart from the join
+   * below, so the trigram GIN index answers `<%` and only those rows are scored; joined
+   * directly, the planner walked every file of the project in path order computing
+   * word_similarity, ~170 ms on 10,000 files), then each one's first chunk. */
+  mdl_buf_printf(s,
+                 "fpf AS MATERIALIZED (SELECT f.project_id, f.path, word_similarity($%d, f.path) "
+                 "AS sim FROM code_files f WHERE f.project_id = $1 AND $%d <%% f.path",
+                 fz_p, fz_p);
+  if (lang_p) mdl_buf_printf(s, " AND f.language = $%d", lang_p);
+  if (prefix_p) mdl_buf_printf(s, " AND f.path LIKE $%d", prefix_p);
+  mdl_buf_printf(s, " ORDER BY sim DESC, f.path LIMIT %d), ", limit);
+  mdl_buf_printf(s,
+                 "fp AS (SELECT c.chunk_id, (0.3 * fpf.sim)::float8 AS score%s FROM fpf CROSS "
+                 "JOIN LATERAL (SELECT chunk_id FROM code_chunks c WHERE c.project_id = "
+                 "fpf.project_id AND c.file_path = fpf.path",
+                 extra_cols);
+  if (lang_p) mdl_buf_printf(s, " AND c.language = $%d", lang_p);
+  mdl_buf_puts(s, " ORDER BY c.start_line LIMIT 1) c), ");
+}
+
+const char *cb_search_prefix_like(const char *prefix, mdl_buf *out) {
+  if (prefix == NULL || *prefix == '\0') return NULL;
+  for (const char *p = prefix; *p; p++) {
+    if (*p == '%' || *p == '_' || *p == '\\') mdl_buf_putc(out, '\\');
+    mdl_buf_putc(out, *p);
+  }
+  mdl_buf_putc(out, '%');
+  return out->failed ? NULL : out->data;
+}
+
 /* ---- the symbol names a query states ------------------------------------------------------ */
 
 #define NAME_WORDS_MAX 16
@@ -187,25 +219,7 @@ static srv_code run_query(PGconn *c, cb_search_req *r, const qargs *a, PGresult 
                    "chunk_id, score FROM fts ORDER BY score DESC LIMIT %d), ",
                    lim);
   }
-  if (fz_p) {
-    /* The best-matching paths first, on their own (MATERIALIZED: planned apart from the join
-     * below, so the trigram GIN index answers `<%` and only those rows are scored; joined
-     * directly, the planner walked every file of the project in path order computing
-     * word_similarity, ~170 ms on 10,000 files), then each one's first chunk. */
-    mdl_buf_printf(s,
-                   "fpf AS MATERIALIZED (SELECT f.project_id, f.path, word_similarity($%d, f.path) "
-                   "AS sim FROM code_files f WHERE f.project_id = $1 AND $%d <%% f.path",
-                   fz_p, fz_p);
-    if (lang_p) mdl_buf_printf(s, " AND f.language = $%d", lang_p);
-    if (prefix_p) mdl_buf_printf(s, " AND f.path LIKE $%d", prefix_p);
-    mdl_buf_printf(s, " ORDER BY sim DESC, f.path LIMIT %d), ", lim);
-    mdl_buf_puts(s,
-                 "fp AS (SELECT c.chunk_id, 0.3 * fpf.sim AS score FROM fpf CROSS JOIN LATERAL "
-                 "(SELECT chunk_id FROM code_chunks c WHERE c.project_id = fpf.project_id "
-                 "AND c.file_path = fpf.path");
-    add_filters(&q, "c.", lang_p, 0);
-    mdl_buf_puts(s, " ORDER BY c.start_line LIMIT 1) c), ");
-  }
+  if (fz_p) cb_search_fuzzy_arm(s, fz_p, lang_p, prefix_p, lim, "");
   mdl_buf_puts(s, "best AS (SELECT chunk_id, sum(score) AS score FROM (");
   int arms = 0;
   if (ts_p) {
@@ -341,7 +355,8 @@ void cb_search_collect_terms(const char *query, cb_search_terms *t) {
   if (query != NULL) cb_tokens_each(query, strlen(query), collect_term, t);
 }
 
-void cb_search_snippet(cJSON *o, const char *content, int start_line, const terms *t) {
+/* Adds snippet / snippet_start_line to o: lines around the first line holding a query term. */
+static void cb_search_snippet(cJSON *o, const char *content, int start_line, const terms *t) {
   const char *p = content;
   int line = 0, hit = -1;
   char tmp[1024];
@@ -380,7 +395,9 @@ void cb_search_snippet(cJSON *o, const char *content, int start_line, const term
   cJSON_AddNumberToObject(o, "snippet_start_line", start_line + from);
 }
 
-cJSON *cb_search_chunk_json(const PGresult *res, int i) {
+/* Row i of res (CB_SEARCH_RESULT_COLUMNS first) as a result object without score and snippet;
+ * NULL when memory runs out. */
+static cJSON *cb_search_chunk_json(const PGresult *res, int i) {
   cJSON *o = cJSON_CreateObject();
   if (!o) return NULL;
   cJSON_AddStringToObject(o, "chunk_id", PQgetvalue(res, i, 0));
@@ -398,6 +415,15 @@ cJSON *cb_search_chunk_json(const PGresult *res, int i) {
   cJSON_AddStringToObject(o, "content", PQgetvalue(res, i, 7));
   cJSON_AddStringToObject(o, "context_before", PQgetvalue(res, i, 8));
   cJSON_AddStringToObject(o, "context_after", PQgetvalue(res, i, 9));
+  return o;
+}
+
+cJSON *cb_search_result_json(const PGresult *res, int i, const cb_search_terms *t) {
+  cJSON *o = cb_search_chunk_json(res, i);
+  if (!o) return NULL;
+  double score = strtod(PQgetvalue(res, i, CB_SEARCH_RESULT_NCOLS), NULL);
+  cJSON_AddNumberToObject(o, "score", (double)((long long)(score * 10000.0 + 0.5)) / 10000.0);
+  cb_search_snippet(o, PQgetvalue(res, i, 7), (int)strtol(PQgetvalue(res, i, 2), NULL, 10), t);
   return o;
 }
 
@@ -422,22 +448,14 @@ srv_code cb_search_run(PGconn *c, void *arg, srv_err *err) {
   r->total_count = 0;
   r->count_capped = 0;
   r->mode = "none";
-  const char *prefix_like = NULL;
-  if (r->path_prefix && *r->path_prefix) {
-    for (const char *p = r->path_prefix; *p; p++) {
-      if (*p == '%' || *p == '_' || *p == '\\') mdl_buf_putc(&prefix, '\\');
-      mdl_buf_putc(&prefix, *p);
-    }
-    mdl_buf_putc(&prefix, '%');
-    prefix_like = prefix.data;
-  }
+  const char *prefix_like = cb_search_prefix_like(r->path_prefix, &prefix);
   const char *fuzzy = cb_search_single_word(r->query) ? r->query : NULL;
   int words = cb_tsquery_build(r->query, 1, &tsq);
   query_names(r->query, &names);
   /* Several words: the symbol tier (all of them in the symbol name) as its own candidate arm
    * where candidates are bounded (see qargs). */
   if (words > 1) cb_tsquery_build_w(r->query, 1, 1, &sym);
-  if (tsq.failed || sym.failed || names.whole.failed || names.words.failed) {
+  if (tsq.failed || sym.failed || prefix.failed || names.whole.failed || names.words.failed) {
     rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
     goto cleanup;
   }
@@ -509,13 +527,9 @@ shape:
   }
   cb_search_collect_terms(r->query, &t);
   for (int i = 0; res && i < PQntuples(res); i++) {
-    cJSON *o = cb_search_chunk_json(res, i);
-    if (!o) continue;
-    double score = strtod(PQgetvalue(res, i, 11), NULL);
-    cJSON_AddNumberToObject(o, "score", (double)((long long)(score * 10000.0 + 0.5)) / 10000.0);
-    cb_search_snippet(o, PQgetvalue(res, i, 7), (int)strtol(PQgetvalue(res, i, 2), NULL, 10), &t);
-    cJSON_AddItemToArray(r->results, o);
-    if (i == 0) r->total_count = strtol(PQgetvalue(res, i, 12), NULL, 10);
+    cJSON *o = cb_search_result_json(res, i, &t);
+    if (o) cJSON_AddItemToArray(r->results, o);
+    if (i == 0) r->total_count = strtol(PQgetvalue(res, i, CB_SEARCH_RESULT_NCOLS + 1), NULL, 10);
   }
   if (r->opts != NULL && !r->opts->exact_count && r->total_count > 0) {
     long bound = r->opts->engine == CB_ENGINE_RUM ? CB_SEARCH_RUM_CANDIDATES : r->opts->rank_cap;

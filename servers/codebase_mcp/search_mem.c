@@ -91,22 +91,7 @@ static srv_code fetch(PGconn *c, const cb_search_req *r, const cb_memidx *m, con
                "WHERE project_id = $1), 0) AS gen), "
                "mem AS (SELECT m.chunk_id, m.score, m.ord FROM unnest($2::uuid[], "
                "$3::float8[]) WITH ORDINALITY AS m(chunk_id, score, ord)), ");
-  if (fz) {
-    /* search.c's fuzzy arm: the best paths through the trigram index, each one's first chunk */
-    mdl_buf_printf(&s,
-                   "fpf AS MATERIALIZED (SELECT f.project_id, f.path, word_similarity($%d, "
-                   "f.path) AS sim FROM code_files f WHERE f.project_id = $1 AND $%d <%% f.path",
-                   fz, fz);
-    if (lang) mdl_buf_printf(&s, " AND f.language = $%d", lang);
-    if (pre) mdl_buf_printf(&s, " AND f.path LIKE $%d", pre);
-    mdl_buf_printf(&s, " ORDER BY sim DESC, f.path LIMIT %d), ", r->limit);
-    mdl_buf_puts(&s,
-                 "fp AS (SELECT c.chunk_id, (0.3 * fpf.sim)::float8 AS score, NULL::bigint AS "
-                 "ord FROM fpf CROSS JOIN LATERAL (SELECT chunk_id FROM code_chunks c WHERE "
-                 "c.project_id = fpf.project_id AND c.file_path = fpf.path");
-    if (lang) mdl_buf_printf(&s, " AND c.language = $%d", lang);
-    mdl_buf_puts(&s, " ORDER BY c.start_line LIMIT 1) c), ");
-  }
+  if (fz) cb_search_fuzzy_arm(&s, fz, lang, pre, r->limit, ", NULL::bigint AS ord");
   mdl_buf_puts(&s,
                "best AS (SELECT chunk_id, sum(score) AS score, min(ord) AS ord FROM ("
                "SELECT chunk_id, score, ord FROM mem");
@@ -145,18 +130,10 @@ srv_code cb_search_mem_run(PGconn *c, cb_search_req *r, srv_err *err) {
   r->total_count = 0;
   r->mode = "none";
   if (!r->mem) return srv_err_set(err, SRV_EINTERNAL, "the memory engine has no index store");
-  const char *prefix_like = NULL;
-  if (r->path_prefix && *r->path_prefix) {
-    for (const char *p = r->path_prefix; *p; p++) {
-      if (*p == '%' || *p == '_' || *p == '\\') mdl_buf_putc(&prefix, '\\');
-      mdl_buf_putc(&prefix, *p);
-    }
-    mdl_buf_putc(&prefix, '%');
-    if (prefix.failed) {
-      rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
-      goto cleanup;
-    }
-    prefix_like = prefix.data;
+  const char *prefix_like = cb_search_prefix_like(r->path_prefix, &prefix);
+  if (prefix.failed) {
+    rc = srv_err_set(err, SRV_EINTERNAL, "out of memory");
+    goto cleanup;
   }
   const char *fuzzy = cb_search_single_word(r->query) ? r->query : NULL;
   int words = cb_memidx_query_parse(r->query, 1, &q);
@@ -228,12 +205,8 @@ shape:
   cb_search_collect_terms(r->query, &t);
   for (int i = 0; res && i < PQntuples(res); i++) {
     if (PQgetisnull(res, i, 0)) continue;
-    cJSON *o = cb_search_chunk_json(res, i);
-    if (!o) continue;
-    double score = strtod(PQgetvalue(res, i, CB_SEARCH_RESULT_NCOLS), NULL);
-    cJSON_AddNumberToObject(o, "score", (double)((long long)(score * 10000.0 + 0.5)) / 10000.0);
-    cb_search_snippet(o, PQgetvalue(res, i, 7), (int)strtol(PQgetvalue(res, i, 2), NULL, 10), &t);
-    cJSON_AddItemToArray(r->results, o);
+    cJSON *o = cb_search_result_json(res, i, &t);
+    if (o) cJSON_AddItemToArray(r->results, o);
   }
 
 cleanup:
