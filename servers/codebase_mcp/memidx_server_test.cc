@@ -152,30 +152,9 @@ TEST(MemoryEngine, Issue13_IndexAfterAnInterruptedJobEqualsAnUndisturbedOne) {
   ASSERT_EQ(Str(clean, "status"), "completed");
   cJSON_Delete(clean);
 
-  cJSON *start = nullptr;
-  ASSERT_EQ(env.Post("/mcp/start_indexing_background",
-                     "{\"repo_path\":\"" + repo + "\",\"project_id\":\"faulty\"}", &start),
-            200);
-  std::string job = Str(start, "job_id");
-  cJSON_Delete(start);
-  bool mid = false;  // as resume_test: kill every backend a few times once a batch committed
-  for (int i = 0; i < 2000 && !mid; i++) {
-    cJSON *st = nullptr;
-    env.Post("/mcp/get_indexing_status", "{\"job_id\":\"" + job + "\"}", &st);
-    if (Num(st, "files_indexed") > 0 && Str(st, "status") == "running") mid = true;
-    cJSON_Delete(st);
-    if (!mid) usleep(2000);
-  }
-  ASSERT_TRUE(mid) << "the job finished before the fault could be injected";
-  int killed_total = 0;
-  for (int k = 0; k < 6; k++) {
-    int killed = 0;
-    tst_err err = {};
-    ASSERT_EQ(tst_pg_terminate_backends(env.pg, tst_pg_dbname(env.pg), &killed, &err), TST_OK)
-        << err.msg;
-    killed_total += killed;
-    usleep(40000);
-  }
+  int killed_total = 0;  // as resume_test: kill every backend a few times once a batch committed
+  std::string job = cbtest::IndexInterrupted(env, repo, "faulty", &killed_total);
+  ASSERT_FALSE(job.empty());
   cJSON *st = cbtest::Wait(env, job);
   ASSERT_NE(st, nullptr);
   EXPECT_EQ(Str(st, "status"), "completed") << cJSON_PrintUnformatted(st);

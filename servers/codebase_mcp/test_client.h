@@ -77,6 +77,46 @@ inline cJSON *Index(const tst::Server &e, const std::string &repo, const std::st
   return Wait(e, job, timeout_ms);
 }
 
+// SC-008's fault: starts indexing repo into project and, once a batch has committed while the
+// job runs, terminates every backend of the database 6 times, 40 ms apart. Returns the job id
+// (then Wait for it) and adds the backends terminated to *killed; "" after a failure that says
+// why (the job did not start, or finished before the fault could be injected).
+inline std::string IndexInterrupted(const tst::PgServer &e, const std::string &repo,
+                                    const std::string &project, int *killed) {
+  cJSON *start = nullptr;
+  long code = e.Post("/mcp/start_indexing_background",
+                     "{\"repo_path\":\"" + repo + "\",\"project_id\":\"" + project + "\"}", &start);
+  std::string job = code == 200 ? tst::Str(start, "job_id") : "";
+  cJSON_Delete(start);
+  if (job.empty()) {
+    ADD_FAILURE() << "start_indexing_background answered " << code;
+    return "";
+  }
+  bool mid = false;
+  for (int i = 0; i < 2000 && !mid; i++) {
+    cJSON *s = nullptr;
+    e.Post("/mcp/get_indexing_status", "{\"job_id\":\"" + job + "\"}", &s);
+    if (tst::Num(s, "files_indexed") > 0 && tst::Str(s, "status") == "running") mid = true;
+    cJSON_Delete(s);
+    if (!mid) usleep(2000);
+  }
+  if (!mid) {
+    ADD_FAILURE() << "the job finished before the fault could be injected";
+    return "";
+  }
+  for (int k = 0; k < 6; k++) {
+    int n = 0;
+    tst_err err = {};
+    if (tst_pg_terminate_backends(e.pg, tst_pg_dbname(e.pg), &n, &err) != TST_OK) {
+      ADD_FAILURE() << err.msg;
+      return "";
+    }
+    *killed += n;
+    usleep(40000);
+  }
+  return job;
+}
+
 // Relevance (issue 5): queries built from the fixture manifest — a function's or class's name
 // split into words, and the doc words of functions, classes and methods — and whether the
 // expected chunk (same file, same symbol) is in the top 3. Every `stride`-th entry is used.
