@@ -3,17 +3,16 @@
 #include "benchmarks/parse_floor.h"
 
 #include <assert.h>
-#include <fcntl.h>
+#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "models/buf.h"
 #include "servers/codebase_mcp/chunker.h"
 #include "servers/codebase_mcp/lang.h"
 #include "servers/codebase_mcp/scanner.h"
@@ -32,8 +31,7 @@ typedef struct floor_thread {
   floor_run *run;
   cb_chunker *chunker;
   cb_chunks chunks;
-  char *buf;
-  size_t cap;
+  mdl_buf file;
   long files, chunk_count, bytes;
 } floor_thread;
 
@@ -43,40 +41,6 @@ static double clock_s(clockid_t id) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Reads root/path into t->buf; returns its length, or -1 (unreadable, vanished, too big, or out
- * of memory: t->run->oom set). */
-static long read_all(floor_thread *t, const char *path) {
-  char abs[PATH_MAX + 1];
-  snprintf(abs, sizeof abs, "%s/%s", t->run->root, path);
-  int fd = open(abs, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return -1;
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_FILE_BYTES) {
-    close(fd);
-    return -1;
-  }
-  size_t want = (size_t)st.st_size + 1;
-  if (want > t->cap) {
-    char *nb = realloc(t->buf, want);
-    if (nb == NULL) {
-      close(fd);
-      atomic_store(&t->run->oom, 1);
-      return -1;
-    }
-    t->buf = nb;
-    t->cap = want;
-  }
-  size_t len = 0;
-  while (len + 1 < t->cap) {
-    ssize_t k = read(fd, t->buf + len, t->cap - 1 - len);
-    if (k <= 0) break;
-    len += (size_t)k;
-  }
-  close(fd);
-  t->buf[len] = '\0';
-  return (long)len;
-}
-
 static void *floor_main(void *arg) {
   floor_thread *t = arg;
   floor_run *run = t->run;
@@ -84,9 +48,19 @@ static void *floor_main(void *arg) {
     size_t i = atomic_fetch_add(&run->next, 1);
     if (i >= run->scan->n || atomic_load(&run->oom)) break;
     const char *path = run->scan->files[i].path;
-    long len = read_all(t, path);
-    if (len < 0 || cb_text_check(t->buf, (size_t)len) != 0) continue;
-    if (cb_chunker_run(t->chunker, cb_lang_of(path), t->buf, (size_t)len, &t->chunks) != 0) {
+    char abs[PATH_MAX + 1];
+    snprintf(abs, sizeof abs, "%s/%s", run->root, path);
+    /* the server's own read (cb_scan_read_file), so the floor pays what the job pays */
+    if (cb_scan_read_file(abs, MAX_FILE_BYTES, &t->file) != 0) {
+      if (errno == ENOMEM) {
+        atomic_store(&run->oom, 1);
+        break;
+      }
+      continue; /* unreadable, vanished or too big: the job skips it too */
+    }
+    long len = (long)t->file.len;
+    if (cb_text_check(t->file.data, t->file.len) != 0) continue;
+    if (cb_chunker_run(t->chunker, cb_lang_of(path), t->file.data, t->file.len, &t->chunks) != 0) {
       atomic_store(&run->oom, 1);
       break;
     }
@@ -151,7 +125,7 @@ cleanup:
   for (int i = 0; i < threads; i++) {
     cb_chunks_free(&th[i].chunks);
     if (th[i].chunker != NULL) cb_chunker_free(th[i].chunker);
-    free(th[i].buf);
+    mdl_buf_free(&th[i].file);
   }
   cb_scan_free(&scan);
   return rc;

@@ -14,18 +14,17 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "servers/codebase_mcp/chunker.h"
 #include "servers/codebase_mcp/hash.h"
 #include "servers/codebase_mcp/indexer_state.h"
 #include "servers/codebase_mcp/lang.h"
+#include "servers/codebase_mcp/scanner.h"
 #include "servers/codebase_mcp/tokens.h"
 #include "servers/codebase_mcp/writer.h"
 #include "servers/common/log.h"
@@ -69,72 +68,6 @@ static void fail_shared(shared *sh, const srv_err *e) {
   if (!atomic_load(&sh->failed)) sh->err = *e;
   atomic_store(&sh->failed, 1);
   pthread_mutex_unlock(&sh->mu);
-}
-
-/* Opens a file of the repository without following any symlink on the way (the root is
- * canonical, so a symlink anywhere in abs was planted after the scan) and without blocking on a
- * FIFO: openat2 with RESOLVE_NO_SYMLINKS, or O_NOFOLLOW on the last component where the kernel
- * has no openat2. */
-static int open_untrusted(const char *abs) {
-  struct open_how how;
-  memset(&how, 0, sizeof how);
-  how.flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
-  how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  long fd = syscall(SYS_openat2, AT_FDCWD, abs, &how, sizeof how);
-  if (fd < 0 && (errno == ENOSYS || errno == EPERM))
-    fd = open(abs, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  return (int)fd;
-}
-
-/* Reads a file the scanner listed, trusting it no more than the scan did: a regular file only
- * (errno EINVAL otherwise), at most max_bytes (EFBIG past it: it grew after the scan). */
-static int read_file(worker *w, const char *abs, int64_t max_bytes) {
-  mdl_buf_reset(&w->file);
-  int fd = open_untrusted(abs);
-  if (fd < 0) return -1;
-  struct stat st;
-  if (fstat(fd, &st) != 0) {
-    close(fd);
-    return -1;
-  }
-  if (!S_ISREG(st.st_mode)) {
-    close(fd);
-    errno = EINVAL;
-    return -1;
-  }
-  if (st.st_size > max_bytes) {
-    close(fd);
-    errno = EFBIG;
-    return -1;
-  }
-  if (mdl_buf_reserve(&w->file, (size_t)st.st_size + 1) != 0) {
-    close(fd);
-    errno = ENOMEM;
-    return -1;
-  }
-  for (;;) {
-    if (mdl_buf_reserve(&w->file, 65536) != 0) {
-      close(fd);
-      errno = ENOMEM;
-      return -1;
-    }
-    ssize_t k = read(fd, w->file.data + w->file.len, w->file.cap - w->file.len - 1);
-    if (k < 0) {
-      if (errno == EINTR) continue;
-      close(fd);
-      return -1;
-    }
-    if (k == 0) break;
-    w->file.len += (size_t)k;
-    if ((int64_t)w->file.len > max_bytes) {
-      close(fd);
-      errno = EFBIG;
-      return -1;
-    }
-  }
-  w->file.data[w->file.len] = '\0';
-  close(fd);
-  return 0;
 }
 
 typedef struct flush_arg {
@@ -366,7 +299,7 @@ static void process(worker *w, size_t i) {
     cb_job_warn_file(job, "index_file_skipped", path, "file name is not valid UTF-8");
     return;
   }
-  if (read_file(w, abs, job->ix->max_file_bytes) != 0) {
+  if (cb_scan_read_file(abs, job->ix->max_file_bytes, &w->file) != 0) {
     char reason[128];
     int e = errno;
     snprintf(reason, sizeof reason, "cannot read the file: %s",

@@ -8,13 +8,17 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include "models/buf.h"
 
 static const char *const kIgnoredDirs[] = {
     ".git",        ".hg",   ".svn",    "node_modules", "build",    "dist",        "out",
@@ -568,5 +572,69 @@ int cb_text_check(const char *p, size_t n) {
       return 2;
     i += k + 1;
   }
+  return 0;
+}
+
+/* Opens a file of the repository without following any symlink on the way (the root is
+ * canonical, so a symlink anywhere in abs was planted after the scan) and without blocking on a
+ * FIFO: openat2 with RESOLVE_NO_SYMLINKS, or O_NOFOLLOW on the last component where the kernel
+ * has no openat2. */
+static int open_untrusted(const char *abs) {
+  struct open_how how;
+  memset(&how, 0, sizeof how);
+  how.flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  long fd = syscall(SYS_openat2, AT_FDCWD, abs, &how, sizeof how);
+  if (fd < 0 && (errno == ENOSYS || errno == EPERM))
+    fd = open(abs, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  return (int)fd;
+}
+
+int cb_scan_read_file(const char *abs, int64_t max_bytes, mdl_buf *out) {
+  mdl_buf_reset(out);
+  int fd = open_untrusted(abs);
+  if (fd < 0) return -1;
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    close(fd);
+    return -1;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    errno = EINVAL;
+    return -1;
+  }
+  if (st.st_size > max_bytes) {
+    close(fd);
+    errno = EFBIG;
+    return -1;
+  }
+  if (mdl_buf_reserve(out, (size_t)st.st_size + 1) != 0) {
+    close(fd);
+    errno = ENOMEM;
+    return -1;
+  }
+  for (;;) {
+    if (mdl_buf_reserve(out, 65536) != 0) {
+      close(fd);
+      errno = ENOMEM;
+      return -1;
+    }
+    ssize_t k = read(fd, out->data + out->len, out->cap - out->len - 1);
+    if (k < 0) {
+      if (errno == EINTR) continue;
+      close(fd);
+      return -1;
+    }
+    if (k == 0) break;
+    out->len += (size_t)k;
+    if ((int64_t)out->len > max_bytes) {
+      close(fd);
+      errno = EFBIG;
+      return -1;
+    }
+  }
+  out->data[out->len] = '\0';
+  close(fd);
   return 0;
 }

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "models/buf.h"
 #include "servers/common/error.h"
 
 #ifdef __cplusplus
@@ -75,6 +76,13 @@ void cb_scan_default_roots(char *out, size_t n);
 /* Classifies file content: 0 = text (valid UTF-8, no NUL byte), 1 = contains a NUL byte,
  * 2 = invalid UTF-8. */
 int cb_text_check(const char *p, size_t n);
+
+/* Reads the file abs that a scan listed into out (reset first, NUL-terminated, out->len bytes),
+ * trusting it no more than the scan did: opened without following any symlink on the way
+ * (openat2 RESOLVE_NO_SYMLINKS, or O_NOFOLLOW where the kernel has none) and without blocking on
+ * a FIFO; a regular file only (errno EINVAL otherwise), at most max_bytes (EFBIG past it: it grew
+ * after the scan). 0 on success, -1 with errno set (ENOMEM when out cannot grow). */
+int cb_scan_read_file(const char *abs, int64_t max_bytes, mdl_buf *out);
 
 #ifdef __cplusplus
 }
