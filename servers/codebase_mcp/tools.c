@@ -224,13 +224,20 @@ static const srv_route kRoutes[] = {
 /* gin: chunks ranked per query at most (CODEBASE_SEARCH_RANK_CAP; 0 = every match). */
 #define CB_DEFAULT_RANK_CAP 0
 
-static long env_long(const char *name, long dflt, long lo, long hi) {
+/* *out = the integer setting name from the environment (dflt when unset or empty); SRV_EINVAL
+ * naming the variable, what is allowed and the value given when it is not an integer in
+ * [lo, hi]. */
+static srv_code env_setting(const char *name, long dflt, long lo, long hi, const char *allowed,
+                            long *out, srv_err *err) {
   const char *s = getenv(name);
-  if (!s || !*s) return dflt;
+  *out = dflt;
+  if (!s || !*s) return SRV_OK;
   char *end;
   long v = strtol(s, &end, 10);
-  if (*end || v < lo || v > hi) return -1;
-  return v;
+  if (*end || v < lo || v > hi)
+    return srv_err_set(err, SRV_EINVAL, "%s must be %s, got '%.40s'", name, allowed, s);
+  *out = v;
+  return SRV_OK;
 }
 
 /* The search engine and its knobs from the environment (tools.h); SRV_EINVAL naming the variable,
@@ -244,21 +251,14 @@ static srv_code search_opts_from_env(cb_search_opts *o, srv_err *err) {
                        "CODEBASE_SEARCH_ENGINE must be one of gin, rum, memory (default gin), "
                        "got '%.40s'",
                        e);
-  long prepared = env_long("CODEBASE_SEARCH_PREPARED", 1, 0, 1);
-  if (prepared < 0)
-    return srv_err_set(err, SRV_EINVAL, "CODEBASE_SEARCH_PREPARED must be 0 or 1, got '%.40s'",
-                       getenv("CODEBASE_SEARCH_PREPARED"));
-  long cap = env_long("CODEBASE_SEARCH_RANK_CAP", CB_DEFAULT_RANK_CAP, 0, 1000000);
-  if (cap < 0)
-    return srv_err_set(err, SRV_EINVAL,
-                       "CODEBASE_SEARCH_RANK_CAP must be 0 (rank every match) to 1000000, got "
-                       "'%.40s'",
-                       getenv("CODEBASE_SEARCH_RANK_CAP"));
+  long prepared, cap, exact;
+  srv_code rc = env_setting("CODEBASE_SEARCH_PREPARED", 1, 0, 1, "0 or 1", &prepared, err);
+  if (rc == SRV_OK)
+    rc = env_setting("CODEBASE_SEARCH_RANK_CAP", CB_DEFAULT_RANK_CAP, 0, 1000000,
+                     "0 (rank every match) to 1000000", &cap, err);
+  if (rc == SRV_OK) rc = env_setting("CODEBASE_SEARCH_EXACT_COUNT", 1, 0, 1, "0 or 1", &exact, err);
+  if (rc != SRV_OK) return rc;
   if (cap > 0 && cap < CB_SEARCH_LIMIT_MAX) cap = CB_SEARCH_LIMIT_MAX; /* a full page at least */
-  long exact = env_long("CODEBASE_SEARCH_EXACT_COUNT", 1, 0, 1);
-  if (exact < 0)
-    return srv_err_set(err, SRV_EINVAL, "CODEBASE_SEARCH_EXACT_COUNT must be 0 or 1, got '%.40s'",
-                       getenv("CODEBASE_SEARCH_EXACT_COUNT"));
   o->exact_count = (int)exact;
   o->prepared = (int)prepared;
   o->rank_cap = (int)cap;
@@ -295,18 +295,12 @@ static void job_completed(void *arg, const char *project) {
 }
 
 static srv_code cb_init(srv_app *app, void **user, srv_err *err) {
-  long threads = env_long("CODEBASE_INDEX_THREADS", 2, 1, 32);
-  if (threads < 0)
-    return srv_err_set(err, SRV_EINVAL, "CODEBASE_INDEX_THREADS must be 1-32, got '%s'",
-                       getenv("CODEBASE_INDEX_THREADS"));
-  long cap = env_long("CODEBASE_MAX_FILE_BYTES", 1 << 20, 1, 1L << 30);
-  if (cap < 0)
-    return srv_err_set(err, SRV_EINVAL, "CODEBASE_MAX_FILE_BYTES must be 1-1073741824, got '%s'",
-                       getenv("CODEBASE_MAX_FILE_BYTES"));
-  long max_jobs = env_long("INDEX_MAX_JOBS", 4, 1, 64);
-  if (max_jobs < 0)
-    return srv_err_set(err, SRV_EINVAL, "INDEX_MAX_JOBS must be 1-64, got '%s'",
-                       getenv("INDEX_MAX_JOBS"));
+  long threads, cap, max_jobs;
+  srv_code erc = env_setting("CODEBASE_INDEX_THREADS", 2, 1, 32, "1-32", &threads, err);
+  if (erc == SRV_OK)
+    erc = env_setting("CODEBASE_MAX_FILE_BYTES", 1 << 20, 1, 1L << 30, "1-1073741824", &cap, err);
+  if (erc == SRV_OK) erc = env_setting("INDEX_MAX_JOBS", 4, 1, 64, "1-64", &max_jobs, err);
+  if (erc != SRV_OK) return erc;
   cb_search_opts so;
   srv_code orc = search_opts_from_env(&so, err);
   if (orc != SRV_OK) return orc;
