@@ -17,7 +17,7 @@
  * the lines around the first line of the chunk that contains a query word.
  *
  * Engines (issue 13; CODEBASE_SEARCH_ENGINE, read by tools.c): the design above is the "gin"
- * engine, the default. "rum" answers the same modes with the same scores, but takes its candidates
+ * engine (the default until the memory engine was measured the fastest, issue 13). "rum" answers the same modes with the same scores, but takes its candidates
  * from PostgreSQL's RUM index (extension rum, Debian postgresql-15-rum) in rank order
  * (ORDER BY tsv <=> query LIMIT CB_SEARCH_RUM_CANDIDATES), so at most that many chunks per arm are
  * read and scored instead of every match: the candidates of the words, and those of the symbol
@@ -29,7 +29,7 @@
  * module). Each engine has its schema step (cb_search_schema_apply). gin also takes two knobs:
  * prepared statements (cb_search_opts.prepared) and a cap on the chunks ranked (rank_cap).
  *
- * The memory engine (search_mem.c) ranks from a per-project in-memory inverted index
+ * The memory engine (search_mem.c), the default, ranks from a per-project in-memory inverted index
  * (memidx.h) with the same weights and name lifts, built from code_chunks at the end of each
  * indexing job and on a project's first search after a start, kept coherent across instances by
  * code_index_generations (memstore.h); SQL then only fetches the k rows by chunk id (plus the
@@ -61,7 +61,7 @@ extern "C" {
 /* rum: chunks taken from the index's rank order per arm (words, symbol tier) and scored. */
 #define CB_SEARCH_RUM_CANDIDATES 100
 
-/* The search engines (CODEBASE_SEARCH_ENGINE=gin|rum|memory; default gin). */
+/* The search engines (CODEBASE_SEARCH_ENGINE=memory|gin|rum; default memory). */
 typedef enum cb_search_engine {
   CB_ENGINE_GIN = 0,
   CB_ENGINE_RUM = 1,

@@ -245,10 +245,11 @@ static srv_code env_setting(const char *name, long dflt, long lo, long hi, const
 static srv_code search_opts_from_env(cb_search_opts *o, srv_err *err) {
   const char *e = getenv("CODEBASE_SEARCH_ENGINE");
   memset(o, 0, sizeof *o);
-  o->engine = CB_ENGINE_GIN;
+  /* memory: the fastest design measured (issue 13, docs/performance/search-engines.md). */
+  o->engine = CB_ENGINE_MEMORY;
   if (e && *e && cb_search_engine_parse(e, &o->engine) != 0)
     return srv_err_set(err, SRV_EINVAL,
-                       "CODEBASE_SEARCH_ENGINE must be one of gin, rum, memory (default gin), "
+                       "CODEBASE_SEARCH_ENGINE must be one of memory, gin, rum (default memory), "
                        "got '%.40s'",
                        e);
   long prepared, cap, exact;

@@ -19,7 +19,7 @@
  * chunk does not exist), GET /mcp/jobs/{job_id} -> get_indexing_status.
  * Environment read besides the common settings (config.h): CODEBASE_INDEX_THREADS (workers per
  * job, default 2), CODEBASE_MAX_FILE_BYTES (size cap, default 1048576), CODEBASE_SEARCH_ENGINE
- * (gin | rum | memory, default gin; see search.h: each start-up makes the database's full-text
+ * (memory | gin | rum, default memory; see search.h: each start-up makes the database's full-text
  * index the engine's own), CODEBASE_SEARCH_PREPARED (0 | 1, default 1: search statements
  * prepared per connection) and CODEBASE_SEARCH_RANK_CAP (gin: chunks ranked per query at most,
  * 0 = every match; at least 50 when set) and CODEBASE_SEARCH_EXACT_COUNT (0 | 1, default 1; 0:
