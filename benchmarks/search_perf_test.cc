@@ -3,9 +3,6 @@
 // fixture; p95 < 500 ms. Then the same 10 clients on the low-vocabulary corpus of the same size,
 // where each query of common words matches >= 100k chunks (issue 13): its own "search_lowvocab"
 // figures. Writes search_perf.json, search.result.json and search_lowvocab.result.json.
-#include <cstdlib>
-#include <cstring>
-
 #include "benchmarks/test_util.h"
 
 namespace {
@@ -59,17 +56,7 @@ TEST(SearchPerf, SC002_SearchP95Under500msWith10ConcurrentClients) {
 
   // Issue 13: the low-vocabulary corpus (same size and seed), where each query of common words
   // matches >= 100k chunks, as its own figures ("search_lowvocab"). Indexed after the searches
-  // above, so their figures are taken exactly as before. Only with BENCH_LOWVOCAB=1
-  // (bazel test //benchmarks:search_perf --test_env=BENCH_LOWVOCAB=1): with every match ranked,
-  // its searches run into the 5 s statement timeout at 10 clients, so it measures nothing yet
-  // and would only add minutes of saturated cores to every run of //....
-  const char *lv_on = getenv("BENCH_LOWVOCAB");
-  if (lv_on == nullptr || strcmp(lv_on, "1") != 0) {
-    printf("low-vocabulary search skipped (set BENCH_LOWVOCAB=1 to run it; issue 13)\n");
-    bench_set_free(&set);
-    bench_env_stop(&env);
-    return;
-  }
+  // above, so their figures are taken exactly as before.
   char lrepo[1024], lmanifest[1024], lproject[MDL_UUID_LEN];
   ASSERT_EQ(bench_fixture_lowvocab(&env, plan.index_files, plan.seed, lrepo, sizeof lrepo,
                                    lmanifest, sizeof lmanifest, nullptr, &err),
@@ -82,16 +69,10 @@ TEST(SearchPerf, SC002_SearchP95Under500msWith10ConcurrentClients) {
       << err.msg;
   printf("indexed the low-vocabulary corpus (%ld files) in %.0f ms\n", files, index_ms);
   long min_matches = 0;
-  // Not asserted: on this corpus the current design (every match ranked) can exceed the server's
-  // statement timeout at 10 clients (seen: HTTP 504 on "get value error request"); that is issue
-  // 13's item 1 to fix, so it is reported here and the fixture's figures above stay valid.
-  if (bench_op_search_lowvocab(&env, &plan, lmanifest, lproject, &set, &min_matches, &err) !=
-      BENCH_OK) {
-    printf("low-vocabulary search NOT MEASURED (no search_lowvocab record): %s\n", err.msg);
-    bench_set_free(&set);
-    bench_env_stop(&env);
-    return;
-  }
+  // Every search must answer: the default engine's cost is bounded by k (issue 13).
+  ASSERT_EQ(bench_op_search_lowvocab(&env, &plan, lmanifest, lproject, &set, &min_matches, &err),
+            BENCH_OK)
+      << err.msg;
   bench_set_stamp(&set);
   ASSERT_EQ(bench_write_outputs(&set, nullptr, "search_perf", &err), BENCH_OK) << err.msg;
   bench_test::ValidateWritten(MDL_OP_SEARCH_LOWVOCAB);
@@ -102,8 +83,8 @@ TEST(SearchPerf, SC002_SearchP95Under500msWith10ConcurrentClients) {
          bench_test::Param(lv, "matching_chunks_median"));
   EXPECT_GE(min_matches, 100000) << "issue 13: each low-vocabulary query matches >= 100k chunks";
   EXPECT_EQ(bench_test::Param(lv, "concurrent_clients"), 10);
-  // Recorded, not asserted: SC-002's 500 ms is the record's target (pass_status says whether it
-  // is met) and issue 13's goal is 50 ms; the comparison judges it against the baseline.
+  // SC-002 holds on this corpus too (issue 13's goal, 50 ms, is recorded, not asserted).
+  EXPECT_LT(lv.latency_p95_ms, 500.0) << "SC-002: low-vocabulary search p95 < 500 ms, 10 clients";
   bench_set_free(&set);
   bench_env_stop(&env);
 }
