@@ -2,10 +2,13 @@
 // real server processes: the same answers across a restart (the index reloaded from the rows);
 // a re-index by ANOTHER instance on the same database is seen by the first one's next search
 // (the generation); a job whose connections were killed mid-way ends with an index equal to an
-// undisturbed run's; a bad engine name refuses to start, naming the variable.
+// undisturbed run's; past the memory budget the least recently searched index is dropped and
+// reloaded on demand; a bad engine name or budget refuses to start, naming the variable.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -170,6 +173,64 @@ TEST(MemoryEngine, Issue13_IndexAfterAnInterruptedJobEqualsAnUndisturbedOne) {
   env.Stop();
 }
 
+// One sample of the server's /metrics text ("codebase_mcp_" + name), -1 when absent.
+double Metric(const tst::Server &e, const std::string &name) {
+  tst::Resp r = e.Get("/metrics");
+  EXPECT_EQ(r.status, 200) << r.body;
+  std::string key = "\ncodebase_mcp_" + name + " ";
+  size_t at = r.body.find(key);
+  return at == std::string::npos ? -1 : strtod(r.body.c_str() + at + key.size(), nullptr);
+}
+
+// Polls Metric until it equals want (the index is built just after the job reports completed)
+// or 20 s pass; returns the last value read.
+double WaitMetric(const tst::Server &e, const std::string &name, double want) {
+  double v = -1;
+  for (int i = 0; i < 200 && (v = Metric(e, name)) != want; i++) usleep(100 * 1000);
+  return v;
+}
+
+// Issue 13 (RSS bounded while serving): past CODEBASE_MEMIDX_MAX_MB the least recently searched
+// project's index is dropped, /metrics shows it, and that project's next search reloads it from
+// PostgreSQL with the same answers.
+TEST(MemoryEngine, Issue13_MemoryBudgetEvictsTheLeastRecentlySearchedAndReloadsIt) {
+  tst::PgServer env;
+  tst::ServerSpec spec = cbtest::Spec({kMemory, "CODEBASE_MEMIDX_MAX_MB=1"});
+  spec.log_file = true;
+  ASSERT_TRUE(env.Start(spec));
+  std::string repo = MakeRepo(450);  // 2,700 functions: one index is ~0.75 MB (1,500 files: 2.6)
+  cJSON *s = cbtest::Index(env, repo, "one");
+  ASSERT_NE(s, nullptr);
+  ASSERT_EQ(Str(s, "status"), "completed");
+  cJSON_Delete(s);
+  ASSERT_EQ(WaitMetric(env, "memidx_projects", 1), 1);
+  double one_bytes = Metric(env, "memidx_bytes");
+  ASSERT_GT(one_bytes, 0.55 * 1048576) << "the fixture must make two indexes exceed 1 MB";
+  ASSERT_LE(one_bytes, 1048576.0) << "and one fit in it";
+  EXPECT_EQ(Metric(env, "memidx_evictions_total"), 0);
+  std::vector<std::string> before;
+  for (const auto &q : kQueries) before.push_back(Answer(env, "one", q));
+
+  s = cbtest::Index(env, repo, "two");  // built at the job's end: "one" no longer fits
+  ASSERT_NE(s, nullptr);
+  ASSERT_EQ(Str(s, "status"), "completed");
+  cJSON_Delete(s);
+  EXPECT_EQ(WaitMetric(env, "memidx_evictions_total", 1), 1);
+  EXPECT_EQ(Metric(env, "memidx_projects"), 1);
+  EXPECT_LE(Metric(env, "memidx_bytes"), 1048576.0);
+  std::string log = env.Log();
+  EXPECT_NE(log.find("memidx_evicted"), std::string::npos) << log;
+  EXPECT_NE(log.find("project one: memory index"), std::string::npos) << log;
+
+  // the evicted project answers exactly as before, reloaded from its rows (and "two" goes)
+  for (size_t i = 0; i < kQueries.size(); i++)
+    EXPECT_EQ(Answer(env, "one", kQueries[i]), before[i]) << kQueries[i];
+  EXPECT_EQ(Metric(env, "memidx_projects"), 1);
+  EXPECT_EQ(Metric(env, "memidx_evictions_total"), 2);
+  EXPECT_NE(Answer(env, "two", "ledger").find("total=2700 "), std::string::npos);
+  env.Stop();
+}
+
 TEST(MemoryEngine, Issue13_UnknownEngineRefusesToStart) {
   tst::PgServer env;
   ASSERT_TRUE(env.Start(cbtest::Spec()));
@@ -187,6 +248,14 @@ TEST(MemoryEngine, Issue13_UnknownEngineRefusesToStart) {
   EXPECT_NE(std::string(out).find("CODEBASE_SEARCH_ENGINE"), std::string::npos) << out;
   EXPECT_NE(std::string(out).find("lucene"), std::string::npos) << out;
   EXPECT_NE(std::string(out).find("memory, gin, rum"), std::string::npos) << out;
+  const char *e2[] = {db.c_str(), "CODEBASE_MEMIDX_MAX_MB=lots", nullptr};
+  ASSERT_EQ(tst_run(bin.c_str(), args, e2, 30000, &status, out, sizeof out, &err), TST_OK)
+      << err.msg;
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 0) << status << ": " << out;
+  EXPECT_NE(std::string(out).find("CODEBASE_MEMIDX_MAX_MB must be 0 (no limit) to 1048576, got "
+                                  "'lots'"),
+            std::string::npos)
+      << out;
 }
 
 }  // namespace

@@ -26,20 +26,38 @@
 typedef struct entry {
   char project[PROJECT_MAX + 1];
   pthread_mutex_t load_mu; /* one load of this project at a time */
-  cb_memidx *idx;          /* guarded by the store's mu; NULL until loaded */
+  cb_memidx *idx;          /* guarded by the store's mu; NULL until loaded or once evicted */
+  uint64_t used;           /* guarded by mu: the store's tick at the last search or install */
   struct entry *next;
 } entry;
 
 struct cb_memstore {
-  pthread_mutex_t mu; /* guards head and every entry's idx */
+  pthread_mutex_t mu; /* guards head, tick, evictions and every entry's idx and used */
   entry *head;
+  uint64_t budget; /* bytes; 0: no limit */
+  uint64_t tick;
+  uint64_t evictions;
 };
 
-cb_memstore *cb_memstore_new(void) {
+cb_memstore *cb_memstore_new(uint64_t budget_bytes) {
   cb_memstore *s = calloc(1, sizeof *s);
   if (!s) return NULL;
+  s->budget = budget_bytes;
   pthread_mutex_init(&s->mu, NULL);
   return s;
+}
+
+cb_memstore_stats cb_memstore_stats_now(cb_memstore *s) {
+  cb_memstore_stats st = {0, 0, 0};
+  pthread_mutex_lock(&s->mu);
+  for (entry *e = s->head; e; e = e->next)
+    if (e->idx) {
+      st.bytes += cb_memidx_bytes(e->idx);
+      st.projects++;
+    }
+  st.evictions = s->evictions;
+  pthread_mutex_unlock(&s->mu);
+  return st;
 }
 
 void cb_memstore_free(cb_memstore *s) {
@@ -74,21 +92,71 @@ static entry *entry_of(cb_memstore *s, const char *project) {
 static cb_memidx *current(cb_memstore *s, entry *e) {
   pthread_mutex_lock(&s->mu);
   cb_memidx *m = e->idx;
-  if (m) cb_memidx_retain(m);
+  if (m) {
+    cb_memidx_retain(m);
+    e->used = ++s->tick;
+  }
   pthread_mutex_unlock(&s->mu);
   return m;
 }
 
-/* Takes over the caller's reference to m unless the entry holds a newer generation already. */
+/* Under mu: detaches the least recently used indexes other than keep's until the store fits its
+ * budget; returns how many, their indexes in victims[] (at most n) for release outside the
+ * lock and their projects in names[]. */
+static int evict_locked(cb_memstore *s, const entry *keep, cb_memidx **victims,
+                        char (*names)[PROJECT_MAX + 1], int n) {
+  if (s->budget == 0) return 0;
+  uint64_t total = 0;
+  for (entry *e = s->head; e; e = e->next)
+    if (e->idx) total += cb_memidx_bytes(e->idx);
+  int k = 0;
+  while (total > s->budget && k < n) {
+    entry *lru = NULL;
+    for (entry *e = s->head; e; e = e->next)
+      if (e->idx && e != keep && (!lru || e->used < lru->used)) lru = e;
+    if (!lru) break; /* only keep is left: a project larger than the budget is still served */
+    total -= cb_memidx_bytes(lru->idx);
+    snprintf(names[k], sizeof names[k], "%s", lru->project);
+    victims[k++] = lru->idx;
+    lru->idx = NULL;
+    s->evictions++;
+  }
+  return k;
+}
+
+#define EVICT_MAX 16 /* per install; the next install evicts more if still over budget */
+
+/* Takes over the caller's reference to m unless the entry holds a newer generation already,
+ * then evicts what no longer fits the budget. */
 static void install(cb_memstore *s, entry *e, cb_memidx *m) {
+  cb_memidx *victims[EVICT_MAX];
+  char names[EVICT_MAX][PROJECT_MAX + 1];
   pthread_mutex_lock(&s->mu);
   cb_memidx *old = m;
   if (!e->idx || cb_memidx_generation(m) >= cb_memidx_generation(e->idx)) {
     old = e->idx;
     e->idx = m;
   }
+  e->used = ++s->tick;
+  int n = evict_locked(s, e, victims, names, EVICT_MAX);
+  uint64_t budget = s->budget;
   pthread_mutex_unlock(&s->mu);
   cb_memidx_release(old);
+  for (int i = 0; i < n; i++) {
+    uint64_t bytes = cb_memidx_bytes(victims[i]);
+    cJSON *ctx = cJSON_CreateObject();
+    if (ctx) {
+      cJSON_AddStringToObject(ctx, "project_id", names[i]);
+      cJSON_AddNumberToObject(ctx, "bytes", (double)bytes);
+      cJSON_AddNumberToObject(ctx, "budget_bytes", (double)budget);
+    }
+    srv_log_event_ctx(SRV_LOG_INFO, "memidx_evicted", ctx,
+                      "project %s: memory index (%.1f MB) dropped to stay within "
+                      "CODEBASE_MEMIDX_MAX_MB (%.0f MB); its next search loads it again",
+                      names[i], (double)bytes / 1048576.0, (double)budget / 1048576.0);
+    cJSON_Delete(ctx);
+    cb_memidx_release(victims[i]); /* searches still holding it keep their reference */
+  }
 }
 
 static srv_code read_generation(PGconn *c, const char *project, int64_t *gen, srv_err *err) {

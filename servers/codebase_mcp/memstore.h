@@ -6,8 +6,12 @@
  * Concurrency: searches take a reference to the current index under a mutex held for a pointer
  * copy; a load runs under the project's own load mutex (one load per project at a time, the
  * others wait for it rather than load twice) and swaps the pointer when done; the old index is
- * freed when its last search releases it. Projects are never evicted (one index per project
- * searched or indexed since the start; memory grows with the projects served). */
+ * freed when its last search releases it.
+ *
+ * Memory budget: when the indexes held exceed the store's budget (CODEBASE_MEMIDX_MAX_MB), the
+ * least recently used projects' indexes are dropped (INFO "memidx_evicted") until they fit or
+ * only the one just installed is left: one project larger than the budget is still served. An
+ * evicted project is loaded again by its next search, as after a restart. */
 #ifndef CB_MEMSTORE_H
 #define CB_MEMSTORE_H
 
@@ -23,8 +27,18 @@ extern "C" {
 
 typedef struct cb_memstore cb_memstore;
 
-/* A new empty store, or NULL when memory runs out. */
-cb_memstore *cb_memstore_new(void);
+/* A new empty store holding at most budget_bytes of indexes (0: no limit), or NULL when memory
+ * runs out. */
+cb_memstore *cb_memstore_new(uint64_t budget_bytes);
+
+/* What the store holds now: bytes of its indexes, projects loaded, evictions since it started
+ * (for /metrics; each read takes the store's mutex). */
+typedef struct cb_memstore_stats {
+  uint64_t bytes;
+  unsigned projects;
+  uint64_t evictions;
+} cb_memstore_stats;
+cb_memstore_stats cb_memstore_stats_now(cb_memstore *s);
 
 /* Frees the store and drops its references (searches still holding one keep theirs). */
 void cb_memstore_free(cb_memstore *s);

@@ -223,6 +223,9 @@ static const srv_route kRoutes[] = {
 
 /* gin: chunks ranked per query at most (CODEBASE_SEARCH_RANK_CAP; 0 = every match). */
 #define CB_DEFAULT_RANK_CAP 0
+/* MB of memory indexes kept per process. Measured (//benchmarks:scale_50k): the 10,000-file
+ * fixture's index adds ~30 MB of RSS, the 50,000-file one ~130 MB; 256 keeps both and more. */
+#define CB_DEFAULT_MEMIDX_MAX_MB 256
 
 /* *out = the integer setting name from the environment (dflt when unset or empty); SRV_EINVAL
  * naming the variable, what is allowed and the value given when it is not an integer in
@@ -295,12 +298,43 @@ static void job_completed(void *arg, const char *project) {
                   project, err.msg);
 }
 
+/* ---- the memory engine's figures in /metrics --------------------------------------------- */
+
+static double memidx_bytes_fn(void *arg) {
+  return (double)cb_memstore_stats_now(arg).bytes;
+}
+static double memidx_projects_fn(void *arg) {
+  return (double)cb_memstore_stats_now(arg).projects;
+}
+static double memidx_evictions_fn(void *arg) {
+  return (double)cb_memstore_stats_now(arg).evictions;
+}
+
+static srv_code memstore_metrics(srv_metrics *m, cb_memstore *mem, srv_err *err) {
+  if (!m) return SRV_OK;
+  srv_code rc = srv_metrics_gauge_fn(m, "memidx_bytes",
+                                     "Bytes of the memory engine's indexes held by this process",
+                                     memidx_bytes_fn, mem, err);
+  if (rc == SRV_OK)
+    rc =
+        srv_metrics_gauge_fn(m, "memidx_projects", "Projects whose memory index this process holds",
+                             memidx_projects_fn, mem, err);
+  if (rc == SRV_OK)
+    rc = srv_metrics_counter_fn(m, "memidx_evictions_total",
+                                "Memory indexes dropped to stay within CODEBASE_MEMIDX_MAX_MB",
+                                memidx_evictions_fn, mem, err);
+  return rc;
+}
+
 static srv_code cb_init(srv_app *app, void **user, srv_err *err) {
-  long threads, cap, max_jobs;
+  long threads, cap, max_jobs, mem_mb;
   srv_code erc = env_setting("CODEBASE_INDEX_THREADS", 2, 1, 32, "1-32", &threads, err);
   if (erc == SRV_OK)
     erc = env_setting("CODEBASE_MAX_FILE_BYTES", 1 << 20, 1, 1L << 30, "1-1073741824", &cap, err);
   if (erc == SRV_OK) erc = env_setting("INDEX_MAX_JOBS", 4, 1, 64, "1-64", &max_jobs, err);
+  if (erc == SRV_OK)
+    erc = env_setting("CODEBASE_MEMIDX_MAX_MB", CB_DEFAULT_MEMIDX_MAX_MB, 0, 1048576,
+                      "0 (no limit) to 1048576", &mem_mb, err);
   if (erc != SRV_OK) return erc;
   cb_search_opts so;
   srv_code orc = search_opts_from_env(&so, err);
@@ -324,9 +358,17 @@ static srv_code cb_init(srv_app *app, void **user, srv_err *err) {
   if (!s) return srv_err_set(err, SRV_EINTERNAL, "out of memory");
   s->search = so;
   s->pool = srv_app_pool(app);
-  if (so.engine == CB_ENGINE_MEMORY && (s->mem = cb_memstore_new()) == NULL) {
-    free(s);
-    return srv_err_set(err, SRV_EINTERNAL, "out of memory");
+  if (so.engine == CB_ENGINE_MEMORY) {
+    if ((s->mem = cb_memstore_new((uint64_t)mem_mb << 20)) == NULL) {
+      free(s);
+      return srv_err_set(err, SRV_EINTERNAL, "out of memory");
+    }
+    srv_code mrc = memstore_metrics(srv_app_metrics(app), s->mem, err);
+    if (mrc != SRV_OK) {
+      cb_memstore_free(s->mem);
+      free(s);
+      return mrc;
+    }
   }
   cb_indexer_config cfg;
   memset(&cfg, 0, sizeof cfg);

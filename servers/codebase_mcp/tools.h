@@ -24,7 +24,9 @@
  * prepared per connection) and CODEBASE_SEARCH_RANK_CAP (gin: chunks ranked per query at most,
  * 0 = every match; at least 50 when set) and CODEBASE_SEARCH_EXACT_COUNT (0 | 1, default 1; 0:
  * where candidates are bounded, total_count counts at most the bound, and the answer then has
- * total_count_capped: true). A bad value fails the start-up naming the variable. */
+ * total_count_capped: true) and CODEBASE_MEMIDX_MAX_MB (memory: MB of indexes kept, least
+ * recently searched projects dropped beyond it, default 256, 0 = no limit; memstore.h). A bad
+ * value fails the start-up naming the variable. */
 #ifndef CB_TOOLS_H
 #define CB_TOOLS_H
 
