@@ -96,8 +96,8 @@ static void scale_section(FILE *f, const char *path) {
   const cJSON *pts = cJSON_GetObjectItemCaseSensitive(j, "points"), *p;
   fprintf(f,
           "| files | index time s | files/s | server CPU s | load (1 min) | server RSS MB (peak) "
-          "| RSS growth MB | database MB |\n");
-  fprintf(f, "|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+          "| RSS growth MB | server RSS MB serving searches | database MB |\n");
+  fprintf(f, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
   cJSON_ArrayForEach(p, pts) {
     const cJSON *files = cJSON_GetObjectItemCaseSensitive(p, "files");
     const cJSON *sec = cJSON_GetObjectItemCaseSensitive(p, "seconds");
@@ -106,14 +106,17 @@ static void scale_section(FILE *f, const char *path) {
     const cJSON *db = cJSON_GetObjectItemCaseSensitive(p, "database_mb");
     const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(p, "server_cpu_seconds");
     const cJSON *load = cJSON_GetObjectItemCaseSensitive(p, "machine_load_1m");
-    char c1[32], c2[32];
+    const cJSON *serving = cJSON_GetObjectItemCaseSensitive(p, "rss_serving_mb");
+    char c1[32], c2[32], c3[32];
     cell(c1, sizeof c1, cJSON_IsNumber(cpu), cJSON_IsNumber(cpu) ? cpu->valuedouble : 0);
     cell(c2, sizeof c2, cJSON_IsNumber(load), cJSON_IsNumber(load) ? load->valuedouble : 0);
+    cell(c3, sizeof c3, cJSON_IsNumber(serving),
+         cJSON_IsNumber(serving) ? serving->valuedouble : 0);
     double s = cJSON_IsNumber(sec) ? sec->valuedouble : NAN;
     double n = cJSON_IsNumber(files) ? files->valuedouble : NAN;
-    fprintf(f, "| %.0f | %.2f | %.0f | %s | %s | %.1f | %.1f | %.1f |\n", n, s, s > 0 ? n / s : NAN,
-            c1, c2, cJSON_IsNumber(rss) ? rss->valuedouble : NAN,
-            cJSON_IsNumber(grow) ? grow->valuedouble : NAN,
+    fprintf(f, "| %.0f | %.2f | %.0f | %s | %s | %.1f | %.1f | %s | %.1f |\n", n, s,
+            s > 0 ? n / s : NAN, c1, c2, cJSON_IsNumber(rss) ? rss->valuedouble : NAN,
+            cJSON_IsNumber(grow) ? grow->valuedouble : NAN, c3,
             cJSON_IsNumber(db) ? db->valuedouble : NAN);
   }
   const cJSON *finding = cJSON_GetObjectItemCaseSensitive(j, "finding");
