@@ -111,7 +111,9 @@ static srv_code check_cost(const char *pattern, const char *where, srv_err *err)
           atom(f, 1, 0); /* an unmatched ')' is an ordinary character in ERE */
         } else {
           frame g = st[top--];
-          atom(&st[top], g.total, g.has_quant);
+          /* an empty group is still a node glibc copies per repetition: "((){1,100}){1,100}"
+           * ran regcomp out of memory while it counted as size 0 */
+          atom(&st[top], g.total > 0 ? g.total : 1, g.has_quant);
           st[top].has_quant |= g.has_quant;
         }
         p++;
@@ -170,10 +172,8 @@ static srv_code check_cost(const char *pattern, const char *where, srv_err *err)
       return refuse(err, where, pattern,
                     "nested quantifiers (a repeated group that itself contains *, +, ? or {n,m}, "
                     "such as (a+)*) can cost unbounded time and memory; flatten the group");
-    if (f->last > 0) {
-      f->total += f->last * (bound - 1 > 0 ? bound - 1 : 0);
-      f->has_quant = 1;
-    }
+    if (f->last > 0) f->total += f->last * (bound - 1 > 0 ? bound - 1 : 0);
+    f->has_quant = 1; /* even with nothing to repeat: the group holds a quantifier */
     /* Even on an empty atom (such as "()"): "()*++++" is a run of quantifiers for glibc. */
     f->last_quant = 1;
     if (f->total > SRV_PATTERN_MAX_COST) break;

@@ -44,6 +44,11 @@ TEST(Pattern, CostlyPatternsAreRefusedWithTheRule) {
   // An empty group repeated, then more quantifiers (the fuzzer's out-of-memory input).
   EXPECT_NE(Refusal("()*++++++++++++++++++++++++++++++++").find("follows another"),
             std::string::npos);
+  // Nested repeats of an empty group (the fuzzer's second out-of-memory input: regcomp took
+  // over 1 GB while the empty group counted as nothing).
+  EXPECT_NE(Refusal("((){1,100}){1,100}){1,100}").find("nested quantifiers"), std::string::npos);
+  EXPECT_NE(Refusal("(()*)+").find("nested quantifiers"), std::string::npos);
+  EXPECT_EQ(Refusal("()"), "");
   EXPECT_NE(Refusal(std::string(300, 'a').c_str()).find("at most 256"), std::string::npos);
   EXPECT_NE(Refusal("(abcdefghijklmnopqrstuvwxyz){100}").find("expand to more than"),
             std::string::npos);
