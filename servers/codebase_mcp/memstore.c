@@ -47,15 +47,20 @@ cb_memstore *cb_memstore_new(uint64_t budget_bytes) {
   return s;
 }
 
-cb_memstore_stats cb_memstore_stats_now(cb_memstore *s) {
-  cb_memstore_stats st = {0, 0, 0};
-  pthread_mutex_lock(&s->mu);
-  for (entry *e = s->head; e; e = e->next)
+/* Under mu: the bytes and projects of the indexes held, and the evictions so far. */
+static cb_memstore_stats stats_locked(const cb_memstore *s) {
+  cb_memstore_stats st = {0, 0, s->evictions};
+  for (const entry *e = s->head; e; e = e->next)
     if (e->idx) {
       st.bytes += cb_memidx_bytes(e->idx);
       st.projects++;
     }
-  st.evictions = s->evictions;
+  return st;
+}
+
+cb_memstore_stats cb_memstore_stats_now(cb_memstore *s) {
+  pthread_mutex_lock(&s->mu);
+  cb_memstore_stats st = stats_locked(s);
   pthread_mutex_unlock(&s->mu);
   return st;
 }
@@ -106,9 +111,7 @@ static cb_memidx *current(cb_memstore *s, entry *e) {
 static int evict_locked(cb_memstore *s, const entry *keep, cb_memidx **victims,
                         char (*names)[PROJECT_MAX + 1], int n) {
   if (s->budget == 0) return 0;
-  uint64_t total = 0;
-  for (entry *e = s->head; e; e = e->next)
-    if (e->idx) total += cb_memidx_bytes(e->idx);
+  uint64_t total = stats_locked(s).bytes;
   int k = 0;
   while (total > s->budget && k < n) {
     entry *lru = NULL;

@@ -17,8 +17,9 @@
  * the lines around the first line of the chunk that contains a query word.
  *
  * Engines (issue 13; CODEBASE_SEARCH_ENGINE, read by tools.c): the design above is the "gin"
- * engine (the default until the memory engine was measured the fastest, issue 13). "rum" answers the same modes with the same scores, but takes its candidates
- * from PostgreSQL's RUM index (extension rum, Debian postgresql-15-rum) in rank order
+ * engine (the default until the memory engine was measured the fastest, issue 13). "rum"
+ * answers the same modes with the same scores, but takes its candidates from PostgreSQL's RUM
+ * index (extension rum, Debian postgresql-15-rum) in rank order
  * (ORDER BY tsv <=> query LIMIT CB_SEARCH_RUM_CANDIDATES), so at most that many chunks per arm are
  * read and scored instead of every match: the candidates of the words, and those of the symbol
  * tier (all words in the symbol name), then ts_rank with the weights above plus the name lifts,
@@ -29,8 +30,8 @@
  * module). Each engine has its schema step (cb_search_schema_apply). gin also takes two knobs:
  * prepared statements (cb_search_opts.prepared) and a cap on the chunks ranked (rank_cap).
  *
- * The memory engine (search_mem.c), the default, ranks from a per-project in-memory inverted index
- * (memidx.h) with the same weights and name lifts, built from code_chunks at the end of each
+ * The memory engine (search_mem.c), the default, ranks from a per-project in-memory inverted
+ * index (memidx.h) with the same weights and name lifts, built from code_chunks at the end of each
  * indexing job and on a project's first search after a start, kept coherent across instances by
  * code_index_generations (memstore.h); SQL then only fetches the k rows by chunk id (plus the
  * fuzzy path arm and the typo correction). Its cost is bounded by k and the rarest word's
