@@ -229,22 +229,18 @@ class IndexFault : public ::testing::Test {
   static void Measure(const char *name, int64_t t_fault, int64_t t_back) {
     rs_log log{};
     tst_err err{};
-    const rs_event *det = nullptr, *rec = nullptr;
-    for (;;) {
-      ASSERT_EQ(rs_log_load(tst_server_log_path(g->cb), &log, &err), TST_OK) << err.msg;
-      det = rs::FirstOf(log,
-                        {"db_connection_lost", "pool_connections_reset",
-                         "pool_connection_discarded", "index_batch_retry", "db_retry"},
-                        t_fault);
-      if (det)
-        rec = rs::FirstOf(
-            log, {"db_connection_recovered", "pool_connections_reset", "index_batch_resumed"},
-            std::max<int64_t>(t_back, det->wall_ms));
-      if (rec || rs_wall_ms() > t_back + 10000) break;
-      rs_log_free(&log);
-      rs::SleepMs(200);
-    }
+    const std::initializer_list<const char *> failures = {
+        "db_connection_lost", "pool_connections_reset", "pool_connection_discarded",
+        "index_batch_retry", "db_retry"};
+    ASSERT_EQ(rs_log_load(tst_server_log_path(g->cb), &log, &err), TST_OK) << err.msg;
+    const rs_event *det = rs::FirstOf(log, failures, t_fault);
     ASSERT_NE(det, nullptr) << name << ": no failure event in the log after the fault";
+    int64_t since = std::max<int64_t>(t_back, det->wall_ms);
+    const rs_event *rec = rs::LoadUntil(
+        g->cb, &log, {"db_connection_recovered", "pool_connections_reset", "index_batch_resumed"},
+        since, (int)std::max<int64_t>(0, t_back + 10000 - rs_wall_ms()));
+    det = rs::FirstOf(log, failures, t_fault);  // the same event, in the log just reloaded
+    ASSERT_NE(det, nullptr);
     ASSERT_NE(rec, nullptr) << name << ": no recovery event after PostgreSQL came back (back at +"
                             << t_back - t_fault << " ms); the log from the fault on:\n"
                             << EventsSince(log, t_fault);

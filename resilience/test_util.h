@@ -8,6 +8,7 @@
 #include <libpq-fe.h>
 #include <unistd.h>
 
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -102,19 +103,26 @@ inline const rs_event *FirstOf(const rs_log &log, std::initializer_list<const ch
   return best;
 }
 
-// Loads the server's log into *log, waiting up to timeout_ms for an event `op` at or after
-// since to appear (a line is written a moment after the state it reports is visible).
-inline const rs_event *LoadUntil(tst_server *s, rs_log *log, const char *op, int64_t since,
+// Loads the server's log into *log, waiting up to timeout_ms for an event of any of `ops` at or
+// after since to appear (a line is written a moment after the state it reports is visible);
+// returns the first such event, or nullptr.
+inline const rs_event *LoadUntil(tst_server *s, rs_log *log,
+                                 std::initializer_list<const char *> ops, int64_t since,
                                  int timeout_ms = 3000) {
   double until = tst_now_ms() + timeout_ms;
   for (;;) {
     tst_err err{};
     rs_log_free(log);
     EXPECT_EQ(rs_log_load(tst_server_log_path(s), log, &err), TST_OK) << err.msg;
-    const rs_event *e = rs_log_find(log, op, since, nullptr);
+    const rs_event *e = FirstOf(*log, ops, since);
     if (e != nullptr || tst_now_ms() >= until) return e;
     SleepMs(50);
   }
+}
+
+inline const rs_event *LoadUntil(tst_server *s, rs_log *log, const char *op, int64_t since,
+                                 int timeout_ms = 3000) {
+  return LoadUntil(s, log, {op}, since, timeout_ms);
 }
 
 inline std::string OutputsDir() {
