@@ -209,6 +209,19 @@ int tst_server_stop(tst_server *s, int timeout_ms, int *exit_status, tst_err *er
   return rc;
 }
 
+/* 1 when /proc says pid is stopped (state T or t), 0 otherwise or when it cannot be read. */
+static int is_stopped(pid_t pid) {
+  char path[64], buf[512];
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  FILE *f = fopen(path, "r");
+  if (f == NULL) return 0;
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  const char *close = strrchr(buf, ')'); /* "pid (comm) STATE ...": comm may hold spaces */
+  return close != NULL && (close[2] == 'T' || close[2] == 't');
+}
+
 int tst_server_kill(tst_server *s, int sig, tst_err *err) {
   reap(s, 0);
   if (s->exited) return tst_err_set(err, TST_EINVAL, "%s already exited", s->name);
@@ -216,6 +229,17 @@ int tst_server_kill(tst_server *s, int sig, tst_err *err) {
     return tst_err_set(err, TST_ESYS, "kill(%d, %d): %s", (int)s->pid, sig, strerror(errno));
   }
   if (sig == SIGKILL) reap(s, 5000);
+  if (sig == SIGSTOP) {
+    /* kill() returns before every thread has stopped: a request sent at once could still be
+     * answered. Return only once the whole process is stopped. */
+    double deadline = tst_now_ms() + 5000;
+    while (!is_stopped(s->pid)) {
+      if (tst_now_ms() >= deadline)
+        return tst_err_set(err, TST_ETIMEOUT, "%s did not stop within 5 s of SIGSTOP", s->name);
+      struct timespec ts = {0, 1000 * 1000};
+      nanosleep(&ts, NULL);
+    }
+  }
   return TST_OK;
 }
 

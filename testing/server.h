@@ -56,7 +56,8 @@ int tst_server_wait_health(tst_server *s, int timeout_ms, tst_err *err);
  * status. */
 int tst_server_stop(tst_server *s, int timeout_ms, int *exit_status, tst_err *err);
 
-/* Sends `sig` to the server process (fault tests: SIGKILL, SIGSTOP, SIGCONT, ...). */
+/* Sends `sig` to the server process (fault tests: SIGKILL, SIGSTOP, SIGCONT, ...). SIGKILL
+ * returns once it is reaped, SIGSTOP once /proc shows it stopped (TST_ETIMEOUT after 5 s). */
 int tst_server_kill(tst_server *s, int sig, tst_err *err);
 
 /* Waits up to timeout_ms for the server to exit on its own (e.g. refusing to start because the
