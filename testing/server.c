@@ -236,7 +236,7 @@ int tst_server_kill(tst_server *s, int sig, tst_err *err) {
     while (!is_stopped(s->pid)) {
       if (tst_now_ms() >= deadline)
         return tst_err_set(err, TST_ETIMEOUT, "%s did not stop within 5 s of SIGSTOP", s->name);
-      struct timespec ts = {0, 1000 * 1000};
+      struct timespec ts = {0, 1000L * 1000};
       nanosleep(&ts, NULL);
     }
   }
